@@ -1,0 +1,232 @@
+package org.openpair.emulator.cpu;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuService;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.process.ProcessTable;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.Termination;
+
+/**
+ * One CPU of the node: a Hazelcast member carrying its CPU number, its process table, and the
+ * watcher that retires a lost CPU's processes. A CPU claims its number in the node's CPU table
+ * when it starts and is refused (error 12) if a live member already holds it.
+ */
+public final class Cpu implements CpuService, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Cpu.class.getName());
+
+    private final NodeConfig config;
+    private final int number;
+    private final HazelcastInstance hz;
+    private final NodeTables tables;
+    private final ProcessTable processes;
+    private final CpuLossSweeper sweeper;
+    private volatile boolean running = true;
+
+    private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
+        this.config = config;
+        this.number = number;
+        this.hz = hz;
+        this.tables = new NodeTables(hz);
+        this.processes = new ProcessTable(config, number, tables, this::isUp,
+                caller -> new NodeGuardian(tables, config, caller, this));
+        this.sweeper = new CpuLossSweeper(tables, number);
+        // Hazelcast copies the configured user context into the instance: register there.
+        hz.getUserContext().put(USER_CONTEXT_KEY, this);
+    }
+
+    /**
+     * Starts CPU {@code number} of the node and returns once it has joined and holds its
+     * number.
+     *
+     * @throws GuardianException 14 the number is not configured in the node; 12 the number is
+     *                           held by a live CPU, or its address is taken on this machine
+     */
+    public static Cpu start(NodeConfig config, int number) {
+        if (!config.hasCpu(number)) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + number + " is not configured in node \\"
+                    + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
+        }
+        ConcurrentMap<String, Object> context = new ConcurrentHashMap<>();
+        HazelcastInstance hz;
+        try {
+            hz = Hazelcast.newHazelcastInstance(ClusterConfigs.member(config, number, context));
+        } catch (RuntimeException e) {
+            if (isBindFailure(e)) {
+                throw new GuardianException(GuardianError.IN_USE, "CPU " + number + ": address "
+                        + config.cpuAddresses().get(number) + " is already in use (is CPU " + number
+                        + " already running on this machine?)");
+            }
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " could not start: " + e.getMessage(), e);
+        }
+        Cpu cpu = new Cpu(config, number, hz, context);
+        try {
+            cpu.claimNumber();
+        } catch (RuntimeException e) {
+            hz.getLifecycleService().terminate();
+            throw e;
+        }
+        hz.getCluster().addMembershipListener(cpu.sweeper);
+        cpu.sweepLostCpus();
+        LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
+                config.cpuAddresses().get(number));
+        return cpu;
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void claimNumber() {
+        UUID self = hz.getCluster().getLocalMember().getUuid();
+        NodeTables.CpuRecord mine = new NodeTables.CpuRecord(number, self.toString(),
+                config.cpuAddresses().get(number), Instant.now());
+        for (int attempt = 0; attempt < 10; attempt++) {
+            NodeTables.CpuRecord held = tables.cpus().putIfAbsent(number, mine);
+            if (held == null) {
+                return;
+            }
+            if (memberUuids().contains(held.memberUuid())) {
+                throw new GuardianException(GuardianError.IN_USE, "CPU " + number + " is already up in node \\"
+                        + config.nodeName() + " at " + held.address() + " (since " + held.started() + ")");
+            }
+            // The holder left the node without its record being cleared: retire what it left behind.
+            sweeper.sweep(held.cpu(), held.memberUuid(), "CPU " + number + " failed");
+            if (tables.cpus().replace(number, held, mine)) {
+                return;
+            }
+        }
+        throw new GuardianException(GuardianError.IN_USE, "CPU " + number + " is being started elsewhere at the same time");
+    }
+
+    private Set<String> memberUuids() {
+        return hz.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+    }
+
+    /** Retires the entries of CPUs that left while no survivor was there to do it. */
+    private void sweepLostCpus() {
+        Set<String> members = memberUuids();
+        for (NodeTables.CpuRecord record : tables.cpus().values()) {
+            if (!members.contains(record.memberUuid())) {
+                sweeper.sweep(record.cpu(), record.memberUuid(), "CPU " + record.cpu() + " failed");
+            }
+        }
+    }
+
+    private boolean isUp(int cpu) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (String.valueOf(cpu).equals(m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int number() {
+        return number;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The Guardian procedures as the operator, through this CPU. */
+    public Guardian guardian() {
+        return new NodeGuardian(tables, config, null, this);
+    }
+
+    /** The member underneath, for the test harness and benchmarks of this module. */
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public ProcessInfo spawnLocal(SpawnRequest request, ProcessHandle ancestor) {
+        requireRunning();
+        return processes.spawn(request, ancestor);
+    }
+
+    @Override
+    public Termination stopLocal(ProcessHandle target, ProcessHandle killer) {
+        requireRunning();
+        return processes.stop(target, killer);
+    }
+
+    private void requireRunning() {
+        if (!running) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " is down");
+        }
+    }
+
+    /** How many processes run here. */
+    public int processCount() {
+        return processes.size();
+    }
+
+    /**
+     * Takes the CPU out of the node in order: its processes end with completion code -4 and
+     * the tables say so before the member leaves.
+     */
+    public synchronized void shutdown() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        processes.shutdown("CPU " + number + " was shut down");
+        try {
+            tables.cpus().remove(number);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "CPU {0}: could not clear its record: {1}", number, e.toString());
+        }
+        sweeper.close();
+        hz.shutdown();
+    }
+
+    /**
+     * Simulates a crash inside a shared JVM: the member vanishes without a word and its
+     * processes die; the surviving CPUs find out from membership, as after {@code kill -9}.
+     */
+    public synchronized void crash() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        processes.crash();
+        sweeper.close();
+        hz.getLifecycleService().terminate();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

@@ -1,0 +1,101 @@
+package org.openpair.emulator.cpu;
+
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.Termination;
+import org.openpair.guardian.TerminationCause;
+
+/**
+ * Learns a CPU's loss from Hazelcast membership and retires everything the lost CPU held:
+ * each of its processes ends with completion code -4 and its name is freed. Every surviving
+ * CPU runs the sweep; the conditional removes let exactly one of them retire each process,
+ * and the work runs off the event thread so membership events keep flowing.
+ */
+final class CpuLossSweeper implements MembershipListener {
+    private static final System.Logger LOG = System.getLogger(CpuLossSweeper.class.getName());
+
+    private final NodeTables tables;
+    private final int self;
+    private final ExecutorService worker;
+
+    CpuLossSweeper(NodeTables tables, int self) {
+        this.tables = tables;
+        this.self = self;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cpu" + self + "-loss-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        // A CPU coming up needs nothing from the others; it claims its own number.
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        Member member = event.getMember();
+        String cpu = member.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
+        if (cpu != null) {
+            int lost = Integer.parseInt(cpu);
+            worker.execute(() -> sweep(lost, member.getUuid().toString(), "CPU " + lost + " failed"));
+        }
+    }
+
+    /**
+     * Retires the processes of a CPU that is no longer a member; safe to run on every survivor,
+     * and on a CPU that restarts under the number before it runs anything.
+     */
+    void sweep(int lost, String memberUuid, String reason) {
+        try {
+            int retired = 0;
+            String prefix = lost + ",";
+            for (String key : tables.processes().keySet()) {
+                if (!key.startsWith(prefix)) {
+                    continue;
+                }
+                ProcessInfo info = tables.processes().get(key);
+                if (info == null) {
+                    continue;
+                }
+                ProcessInfo removed = tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(info.handle()));
+                if (removed == null) {
+                    continue;
+                }
+                Termination t = new Termination(info.handle(), info.name(), info.program().display(),
+                        TerminationCause.CPU_DOWN, TerminationCause.CPU_DOWN.completionCode(-1), -1, 0, null, reason,
+                        Instant.now());
+                tables.terminations().set(NodeTables.terminationKey(info.handle()), t);
+                if (info.name() != null) {
+                    tables.names().executeOnKey(info.name().toString(), new NodeTables.RemoveIfHeldBy<>(info.handle()));
+                }
+                retired++;
+            }
+            NodeTables.CpuRecord record = tables.cpus().get(lost);
+            if (record != null && (memberUuid == null || record.memberUuid().equals(memberUuid))) {
+                tables.cpus().remove(lost, record);
+            }
+            if (retired > 0) {
+                LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}; retired {2} of its processes with completion code -4",
+                        self, reason, retired);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: sweep after the loss of CPU {1} failed: {2}", self, lost,
+                    e.toString());
+        }
+    }
+
+    void close() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,74 @@
+package org.openpair.emulator.node;
+
+import java.util.concurrent.ConcurrentMap;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MemberAttributeConfig;
+import com.hazelcast.config.NetworkConfig;
+
+/**
+ * Turns a {@link NodeConfig} into the Hazelcast member configuration of one CPU and the client
+ * configuration of the {@code guardian} command. Only here does the node's shape meet
+ * Hazelcast's settings: loopback or the configured addresses, TCP-IP join, no multicast, no
+ * auto-detection, no phone-home, fast heartbeats.
+ */
+public final class ClusterConfigs {
+    /** Member attribute carrying the CPU number, so every member and client can map member → CPU. */
+    public static final String CPU_ATTRIBUTE = "openpair.cpu";
+
+    private ClusterConfigs() {
+    }
+
+    /** The member configuration of CPU {@code cpu}; {@code userContext} reaches tasks run on it. */
+    public static Config member(NodeConfig node, int cpu, ConcurrentMap<String, Object> userContext) {
+        String address = node.cpuAddresses().get(cpu);
+        Config config = new Config();
+        config.setClusterName(node.clusterName());
+        config.setInstanceName(node.clusterName() + "-cpu" + cpu);
+        config.setUserContext(userContext);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(node.heartbeatIntervalSeconds()));
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(node.heartbeatTimeoutSeconds()));
+        // A lone first CPU should not sit waiting for peers that may never come.
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
+        config.setMemberAttributeConfig(new MemberAttributeConfig().setAttribute(CPU_ATTRIBUTE, String.valueOf(cpu)));
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(NodeConfig.portOf(address)).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface(NodeConfig.hostOf(address));
+        network.setPublicAddress(address);
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(node.members());
+        config.setProperty("hazelcast.socket.bind.any", "false");
+
+        config.addMapConfig(new MapConfig(NodeTables.TERMINATIONS).setTimeToLiveSeconds(3600).setBackupCount(1));
+        config.addMapConfig(new MapConfig(NodeTables.PROCESSES).setBackupCount(1));
+        config.addMapConfig(new MapConfig(NodeTables.NAMES).setBackupCount(1));
+        config.addMapConfig(new MapConfig(NodeTables.CPUS).setBackupCount(1));
+        config.addExecutorConfig(new ExecutorConfig(NodeTables.CPU_EXECUTOR).setPoolSize(16));
+        return config;
+    }
+
+    /** The client configuration: connects to any listed member, fails fast when none answers. */
+    public static ClientConfig client(NodeConfig node, long connectTimeoutMillis) {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(node.clusterName());
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
+        config.getNetworkConfig().setAddresses(node.members()).setSmartRouting(true);
+        config.getConnectionStrategyConfig().getConnectionRetryConfig()
+                .setClusterConnectTimeoutMillis(connectTimeoutMillis)
+                .setInitialBackoffMillis(100)
+                .setMaxBackoffMillis(500);
+        return config;
+    }
+}

@@ -1,0 +1,63 @@
+package org.openpair.emulator.node;
+
+import java.io.Serializable;
+import java.util.concurrent.Callable;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.Termination;
+
+/**
+ * A call shipped to the member that holds a CPU, run there against its {@link CpuService}.
+ * The calls are small named records rather than lambdas, so what crosses the wire is plain
+ * data that every CPU's class path can read.
+ */
+final class CpuTask<T> implements Callable<T>, HazelcastInstanceAware, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final CpuCall<T> call;
+    private transient HazelcastInstance hz;
+
+    CpuTask(CpuCall<T> call) {
+        this.call = call;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+        this.hz = instance;
+    }
+
+    @Override
+    public T call() {
+        Object service = hz.getUserContext().get(CpuService.USER_CONTEXT_KEY);
+        if (!(service instanceof CpuService cpu)) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "member " + hz.getName() + " carries no CPU");
+        }
+        return call.call(cpu);
+    }
+
+    /** One operation on a CPU. */
+    interface CpuCall<T> extends Serializable {
+        T call(CpuService cpu);
+    }
+
+    record Spawn(SpawnRequest request, ProcessHandle ancestor) implements CpuCall<ProcessInfo> {
+        @Override
+        public ProcessInfo call(CpuService cpu) {
+            return cpu.spawnLocal(request, ancestor);
+        }
+    }
+
+    record Stop(ProcessHandle target, ProcessHandle killer) implements CpuCall<Termination> {
+        @Override
+        public Termination call(CpuService cpu) {
+            return cpu.stopLocal(target, killer);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.openpair.emulator.node;
+
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * One-line console logging for CPUs, the command and tests: OpenPair's own messages at INFO,
+ * Hazelcast's only from WARNING up unless asked for, since its join chatter buries what an
+ * operator needs to read.
+ */
+public final class Logging {
+    /** Kept strongly: java.util.logging holds loggers weakly and would forget the levels. */
+    private static final Logger OPENPAIR = Logger.getLogger("org.openpair");
+    private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
+
+    private Logging() {
+    }
+
+    /** Configures the root console handler; {@code verbose} lets Hazelcast's INFO through. */
+    public static synchronized void configure(Level openpairLevel, boolean verbose) {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler console = new ConsoleHandler();
+        console.setLevel(Level.ALL);
+        console.setFormatter(new OneLine());
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
+        OPENPAIR.setLevel(openpairLevel);
+        HAZELCAST.setLevel(verbose ? Level.INFO : Level.WARNING);
+    }
+
+    private static final class OneLine extends Formatter {
+        private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+        @Override
+        public String format(LogRecord r) {
+            String logger = r.getLoggerName() == null ? "" : r.getLoggerName();
+            String shortName = logger.substring(logger.lastIndexOf('.') + 1);
+            StringBuilder sb = new StringBuilder()
+                    .append(LocalTime.now().format(TIME)).append(' ')
+                    .append(r.getLevel().getName()).append(' ')
+                    .append(shortName).append(": ")
+                    .append(formatMessage(r)).append(System.lineSeparator());
+            if (r.getThrown() != null && OPENPAIR.isLoggable(Level.FINE)) {
+                java.io.StringWriter w = new java.io.StringWriter();
+                r.getThrown().printStackTrace(new java.io.PrintWriter(w));
+                sb.append(w);
+            }
+            return sb.toString();
+        }
+    }
+}

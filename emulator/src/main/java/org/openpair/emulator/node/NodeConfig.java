@@ -1,0 +1,273 @@
+package org.openpair.emulator.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+
+/**
+ * Everything a CPU or a client needs to find the node: its name, the CPUs it is configured
+ * with and their addresses, how members join (a TCP-IP list, never multicast or
+ * auto-detection), how fast a hung CPU is declared dead, and where process logs go.
+ *
+ * <p>Defaults describe a loopback node: CPU n listens on 127.0.0.1 at base port + n, and every
+ * CPU of 0-15 is configured. A CPU number outside the configured set "does not exist" (error
+ * 14); a configured CPU that is not running is "down" (error 66).
+ */
+public final class NodeConfig {
+    public static final String DEFAULT_NODE = "OPENPAIR";
+    public static final int DEFAULT_BASE_PORT = 5801;
+    public static final int MAX_CPUS = 16;
+
+    private final String nodeName;
+    private final String bindAddress;
+    private final int basePort;
+    private final Map<Integer, String> cpuAddresses;
+    private final List<String> members;
+    private final int heartbeatIntervalSeconds;
+    private final int heartbeatTimeoutSeconds;
+    private final Path logDir;
+    private final Duration stopGrace;
+
+    private NodeConfig(Builder b) {
+        this.nodeName = b.nodeName;
+        this.bindAddress = b.bindAddress;
+        this.basePort = b.basePort;
+        Map<Integer, String> cpus = new TreeMap<>(b.cpuAddresses);
+        if (cpus.isEmpty()) {
+            for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
+                cpus.put(cpu, b.bindAddress + ":" + (b.basePort + cpu));
+            }
+        }
+        this.cpuAddresses = Collections.unmodifiableMap(cpus);
+        this.members = List.copyOf(b.members.isEmpty() ? new ArrayList<>(cpus.values()) : b.members);
+        this.heartbeatIntervalSeconds = b.heartbeatIntervalSeconds;
+        this.heartbeatTimeoutSeconds = b.heartbeatTimeoutSeconds;
+        this.logDir = b.logDir != null ? b.logDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
+        this.stopGrace = b.stopGrace;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's settings, to override some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.nodeName = nodeName;
+        b.bindAddress = bindAddress;
+        b.basePort = basePort;
+        b.cpuAddresses.putAll(cpuAddresses);
+        b.members.addAll(members);
+        b.heartbeatIntervalSeconds = heartbeatIntervalSeconds;
+        b.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
+        b.logDir = logDir;
+        b.stopGrace = stopGrace;
+        return b;
+    }
+
+    /** The node name without its backslash, upper case. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** The Hazelcast cluster name: one node, one cluster. */
+    public String clusterName() {
+        return "openpair-" + nodeName;
+    }
+
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    public int basePort() {
+        return basePort;
+    }
+
+    /** The configured CPUs and the host:port each listens on. */
+    public Map<Integer, String> cpuAddresses() {
+        return cpuAddresses;
+    }
+
+    /** True when the CPU number is configured in this node. */
+    public boolean hasCpu(int cpu) {
+        return cpuAddresses.containsKey(cpu);
+    }
+
+    /** The host:port list members join through and clients connect to. */
+    public List<String> members() {
+        return members;
+    }
+
+    public int heartbeatIntervalSeconds() {
+        return heartbeatIntervalSeconds;
+    }
+
+    /** Silence after which a CPU is declared dead: the hung-CPU detection time. */
+    public int heartbeatTimeoutSeconds() {
+        return heartbeatTimeoutSeconds;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** How long a stopped process may take to end before it is killed. */
+    public Duration stopGrace() {
+        return stopGrace;
+    }
+
+    /** Collects settings; each setter checks its value and names it when refusing. */
+    public static final class Builder {
+        private String nodeName = DEFAULT_NODE;
+        private String bindAddress = "127.0.0.1";
+        private int basePort = DEFAULT_BASE_PORT;
+        private final Map<Integer, String> cpuAddresses = new TreeMap<>();
+        private final List<String> members = new ArrayList<>();
+        private int heartbeatIntervalSeconds = 1;
+        private int heartbeatTimeoutSeconds = 5;
+        private Path logDir;
+        private Duration stopGrace = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Node name: 1-7 letters or digits, the first a letter, with or without its backslash. */
+        public Builder nodeName(String name) {
+            String bare = name != null && name.startsWith("\\") ? name.substring(1) : name;
+            if (bare == null || !bare.matches("[A-Za-z][A-Za-z0-9]{0,6}")) {
+                throw invalid("node name must be 1-7 letters or digits, the first a letter: " + name);
+            }
+            this.nodeName = bare.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        public Builder bindAddress(String address) {
+            if (address == null || address.isBlank() || address.contains(":")) {
+                throw invalid("bind address must be a host name or IPv4 address without port: " + address);
+            }
+            this.bindAddress = address;
+            if (!cpuAddresses.isEmpty()) {
+                cpuAddresses.replaceAll((cpu, hostPort) -> address + ":" + port(hostPort));
+            }
+            return this;
+        }
+
+        public Builder basePort(int port) {
+            if (port < 1024 || port > 65535 - MAX_CPUS) {
+                throw invalid("base port must be 1024-" + (65535 - MAX_CPUS) + ": " + port);
+            }
+            this.basePort = port;
+            return this;
+        }
+
+        /** Configures a CPU at an address; once any CPU is configured, only those exist. */
+        public Builder cpu(int cpu, String hostPort) {
+            checkCpu(cpu);
+            checkHostPort(hostPort);
+            cpuAddresses.put(cpu, hostPort);
+            return this;
+        }
+
+        /** Configures CPUs 0..count-1 at the bind address, base port + n. */
+        public Builder cpus(int count) {
+            if (count < 1 || count > MAX_CPUS) {
+                throw invalid("CPU count must be 1-16: " + count);
+            }
+            cpuAddresses.clear();
+            for (int cpu = 0; cpu < count; cpu++) {
+                cpuAddresses.put(cpu, bindAddress + ":" + (basePort + cpu));
+            }
+            return this;
+        }
+
+        /** The join list; replaces any earlier one. */
+        public Builder members(List<String> hostPorts) {
+            members.clear();
+            for (String hp : hostPorts) {
+                checkHostPort(hp);
+                members.add(hp);
+            }
+            return this;
+        }
+
+        public Builder heartbeat(int intervalSeconds, int timeoutSeconds) {
+            if (intervalSeconds < 1) {
+                throw invalid("heartbeat interval must be at least 1 second: " + intervalSeconds);
+            }
+            if (timeoutSeconds <= intervalSeconds) {
+                throw invalid("heartbeat timeout (" + timeoutSeconds + " s) must exceed the interval ("
+                        + intervalSeconds + " s)");
+            }
+            this.heartbeatIntervalSeconds = intervalSeconds;
+            this.heartbeatTimeoutSeconds = timeoutSeconds;
+            return this;
+        }
+
+        public Builder logDir(Path dir) {
+            this.logDir = Objects.requireNonNull(dir, "log dir");
+            return this;
+        }
+
+        public Builder stopGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw invalid("stop grace must not be negative: " + grace);
+            }
+            this.stopGrace = grace;
+            return this;
+        }
+
+        public NodeConfig build() {
+            return new NodeConfig(this);
+        }
+
+        static void checkCpu(int cpu) {
+            if (cpu < 0 || cpu >= MAX_CPUS) {
+                throw invalid("CPU number must be 0-15: " + cpu);
+            }
+        }
+
+        static void checkHostPort(String hostPort) {
+            if (hostPort == null || hostPort.lastIndexOf(':') <= 0) {
+                throw invalid("address must be host:port: " + hostPort);
+            }
+            port(hostPort);
+        }
+
+        private static int port(String hostPort) {
+            String p = hostPort.substring(hostPort.lastIndexOf(':') + 1);
+            try {
+                int port = Integer.parseInt(p);
+                if (port < 1 || port > 65535) {
+                    throw invalid("port must be 1-65535 in " + hostPort);
+                }
+                return port;
+            } catch (NumberFormatException e) {
+                throw invalid("port must be a number in " + hostPort);
+            }
+        }
+
+        private static GuardianException invalid(String message) {
+            return new GuardianException(GuardianError.INVALID_OPERATION, message);
+        }
+    }
+
+    /** The host part of a host:port. */
+    public static String hostOf(String hostPort) {
+        return hostPort.substring(0, hostPort.lastIndexOf(':'));
+    }
+
+    /** The port part of a host:port. */
+    public static int portOf(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+}

@@ -1,0 +1,104 @@
+package org.openpair.emulator.node;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Map;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Termination;
+
+/**
+ * The node-wide tables every CPU and client reads: which CPUs are up, the processes of all
+ * CPUs, the name table (NSK's DCT) and recent deaths. Each table is a partitioned map with one
+ * synchronous backup, so it survives the loss of any one CPU.
+ *
+ * <p>Only a process's own CPU writes its entry, except after that CPU's loss, when the
+ * survivors retire its entries with conditional removes (exactly one of them wins each entry).
+ */
+public final class NodeTables {
+    public static final String CPUS = "openpair.cpus";
+    public static final String PROCESSES = "openpair.processes";
+    public static final String NAMES = "openpair.names";
+    public static final String TERMINATIONS = "openpair.terminations";
+    public static final String CPU_EXECUTOR = "openpair.cpu";
+
+    private final HazelcastInstance hz;
+
+    public NodeTables(HazelcastInstance hz) {
+        this.hz = hz;
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    /** CPU number → the member that holds it. */
+    public IMap<Integer, CpuRecord> cpus() {
+        return hz.getMap(CPUS);
+    }
+
+    /** "cpu,pin" → the live process. */
+    public IMap<String, ProcessInfo> processes() {
+        return hz.getMap(PROCESSES);
+    }
+
+    /** "$NAME" → the process that holds the name. */
+    public IMap<String, NameEntry> names() {
+        return hz.getMap(NAMES);
+    }
+
+    /** Handle descriptor → how the process died; kept an hour. */
+    public IMap<String, Termination> terminations() {
+        return hz.getMap(TERMINATIONS);
+    }
+
+    public static String processKey(ProcessHandle handle) {
+        return processKey(handle.cpu(), handle.pin());
+    }
+
+    public static String processKey(int cpu, int pin) {
+        return cpu + "," + pin;
+    }
+
+    public static String terminationKey(ProcessHandle handle) {
+        return handle.descriptor(null);
+    }
+
+    /** The CPU number of a process key. */
+    public static int cpuOfKey(String key) {
+        return Integer.parseInt(key.substring(0, key.indexOf(',')));
+    }
+
+    /** A CPU's claim on its number. */
+    public record CpuRecord(int cpu, String memberUuid, String address, Instant started) implements Serializable {
+    }
+
+    /** A name table entry: who holds the name. */
+    public record NameEntry(ProcessName name, ProcessHandle primary, Instant created) implements Serializable {
+    }
+
+    /**
+     * Removes an entry only if it still belongs to the given process (same handle, verifier
+     * included), returning what it removed. Atomic on the key's partition, so a retiring CPU and
+     * the survivors of a lost CPU never remove a later process's entry.
+     */
+    public record RemoveIfHeldBy<V>(ProcessHandle holder) implements EntryProcessor<String, V, V> {
+        @Override
+        public V process(Map.Entry<String, V> entry) {
+            V value = entry.getValue();
+            ProcessHandle current = value instanceof ProcessInfo p ? p.handle()
+                    : value instanceof NameEntry n ? n.primary() : null;
+            if (holder.equals(current)) {
+                entry.setValue(null);
+                return value;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.openpair.emulator.process;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.TerminationCause;
+
+/**
+ * A {@link GuardianProgram} run inside this CPU's JVM. Its threads live in a thread group of
+ * its own, so a stop interrupts every thread the program started, and later the loop timer
+ * can sum the CPU time of exactly those threads. Java cannot kill a thread: a program that
+ * ignores interrupts is removed from the tables at the end of the grace time and its threads
+ * are left to finish, logged as orphans.
+ */
+final class HostedProcess extends LocalProcess {
+    private static final System.Logger LOG = System.getLogger(HostedProcess.class.getName());
+
+    private final Constructor<? extends GuardianProgram> constructor;
+    private final SpawnRequest request;
+    private final Path logFile;
+    private final ProcessTable table;
+    private final Guardian guardian;
+    private ThreadGroup group;
+    private Thread main;
+    private PrintStream out;
+
+    HostedProcess(ProcessInfo info, NodeTables.NameEntry nameEntry, Constructor<? extends GuardianProgram> constructor,
+                  SpawnRequest request, Path logFile, ProcessTable table, Guardian guardian) {
+        super(info, nameEntry);
+        this.constructor = constructor;
+        this.request = request;
+        this.logFile = logFile;
+        this.table = table;
+        this.guardian = guardian;
+    }
+
+    /** Finds the program class and its no-argument constructor, or refuses with 11 or 2. */
+    static Constructor<? extends GuardianProgram> resolve(String className, ClassLoader loader) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new GuardianException(GuardianError.NOT_FOUND, "hosted program class " + className
+                    + " is not on this CPU's class path");
+        }
+        if (!GuardianProgram.class.isAssignableFrom(type)) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, className + " does not implement "
+                    + GuardianProgram.class.getName());
+        }
+        try {
+            Constructor<? extends GuardianProgram> c = type.asSubclass(GuardianProgram.class).getConstructor();
+            return c;
+        } catch (NoSuchMethodException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, className
+                    + " needs a public no-argument constructor");
+        }
+    }
+
+    @Override
+    ProcessInfo start() {
+        GuardianProgram program;
+        try {
+            program = constructor.newInstance();
+        } catch (InvocationTargetException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "constructor of "
+                    + constructor.getDeclaringClass().getName() + " failed: " + e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "cannot instantiate "
+                    + constructor.getDeclaringClass().getName() + ": " + e);
+        }
+        try {
+            Files.createDirectories(logFile.getParent());
+            out = new PrintStream(new FileOutputStream(logFile.toFile(), true), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new GuardianException(GuardianError.SECURITY, "cannot open log file " + logFile + ": " + e.getMessage());
+        }
+        String descriptor = info.descriptor();
+        group = new ThreadGroup(descriptor);
+        group.setDaemon(false);
+        main = new Thread(group, () -> runProgram(program), descriptor + " main");
+        main.setDaemon(true);
+        main.start();
+        return info;
+    }
+
+    private void runProgram(GuardianProgram program) {
+        TerminationCause cause = TerminationCause.RETURNED;
+        String detail = "";
+        try {
+            program.run(new Context());
+        } catch (Abend abend) {
+            cause = TerminationCause.ABENDED;
+            detail = "abend: " + abend.getMessage();
+        } catch (Throwable t) {
+            cause = TerminationCause.ABENDED;
+            detail = t.toString();
+            t.printStackTrace(out);
+        }
+        table.retire(this, cause, -1, 0, detail);
+    }
+
+    @Override
+    void signalStop() {
+        if (group != null) {
+            group.interrupt();
+        }
+    }
+
+    @Override
+    boolean forceStop() {
+        if (main != null && main.isAlive()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: threads ignored the stop for the grace time; "
+                    + "removed from the tables, its threads are left as orphans", info.descriptor());
+        }
+        return false;
+    }
+
+    @Override
+    void release() {
+        if (out != null) {
+            out.flush();
+            out.close();
+        }
+    }
+
+    /** Thrown by {@link ProcessContext#abend} to unwind the program; not an Exception so catch-alls miss it. */
+    private static final class Abend extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Abend(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private final class Context implements ProcessContext {
+        @Override
+        public ProcessHandle self() {
+            return info.handle();
+        }
+
+        @Override
+        public Optional<ProcessName> name() {
+            return Optional.ofNullable(info.name());
+        }
+
+        @Override
+        public List<String> args() {
+            return request.args();
+        }
+
+        @Override
+        public Map<String, String> env() {
+            return request.env();
+        }
+
+        @Override
+        public Guardian guardian() {
+            return guardian;
+        }
+
+        @Override
+        public PrintStream out() {
+            return out;
+        }
+
+        @Override
+        public boolean isStopRequested() {
+            return stopRequested() || ended.isDone();
+        }
+
+        @Override
+        public void abend(String reason) {
+            throw new Abend(reason);
+        }
+    }
+}

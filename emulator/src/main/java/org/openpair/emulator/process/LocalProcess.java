@@ -1,0 +1,64 @@
+package org.openpair.emulator.process;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.Termination;
+
+/**
+ * A process running on this CPU, hosted or OS. It ends exactly once, through
+ * {@link ProcessTable#retire}; {@link #ended} completes with its termination. A stop marks it
+ * first, so whichever way it then ends is recorded as a stop by the killer.
+ */
+abstract class LocalProcess {
+    final ProcessInfo info;
+    final NodeTables.NameEntry nameEntry;
+    final CompletableFuture<Termination> ended = new CompletableFuture<>();
+    private volatile boolean stopRequested;
+    private volatile ProcessHandle killer;
+
+    LocalProcess(ProcessInfo info, NodeTables.NameEntry nameEntry) {
+        this.info = info;
+        this.nameEntry = nameEntry;
+    }
+
+    ProcessHandle handle() {
+        return info.handle();
+    }
+
+    /** Runs the program; returns the published info (with the OS pid, if any). */
+    abstract ProcessInfo start();
+
+    /** Asks the process to end: interrupts a hosted program, SIGTERM to an OS process. */
+    abstract void signalStop();
+
+    /**
+     * Ends the process regardless, after the grace time: SIGKILL to an OS process. Returns
+     * true if the process will still report its end by itself (an OS process's reaper), false
+     * if the caller must retire it (a hosted program whose threads ignore interrupts).
+     */
+    abstract boolean forceStop();
+
+    /** Marks the process as being stopped; the first stop's killer is kept. */
+    synchronized boolean markStopped(ProcessHandle by) {
+        if (stopRequested) {
+            return false;
+        }
+        killer = by;
+        stopRequested = true;
+        return true;
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    ProcessHandle killer() {
+        return killer;
+    }
+
+    /** Releases what the process held locally (log file), after it has been retired. */
+    abstract void release();
+}

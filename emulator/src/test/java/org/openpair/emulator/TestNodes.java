@@ -1,0 +1,66 @@
+package org.openpair.emulator;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+
+import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.node.NodeConfig;
+
+/**
+ * Node configurations for tests: each test node gets a cluster name and a block of loopback
+ * ports of its own, so tests never join one another or a node the user runs.
+ */
+public final class TestNodes {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    static {
+        Logging.configure(Level.INFO, false);
+    }
+
+    private TestNodes() {
+    }
+
+    /** A loopback node with {@code cpus} CPUs configured, on free ports. */
+    public static NodeConfig.Builder config(int cpus) {
+        int base = freePortBlock(NodeConfig.MAX_CPUS);
+        Path logs;
+        try {
+            logs = Files.createTempDirectory("openpair-test-logs");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String node = "T" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36).toUpperCase()
+                + SEQ.incrementAndGet() % 100;
+        return NodeConfig.builder().nodeName(node).basePort(base).cpus(cpus).logDir(logs)
+                .heartbeat(1, 5).stopGrace(Duration.ofSeconds(2));
+    }
+
+    /** The first port of {@code count} consecutive ports that are free on 127.0.0.1 now. */
+    public static int freePortBlock(int count) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20000 + ThreadLocalRandom.current().nextInt(30000);
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of " + count + " free ports found");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

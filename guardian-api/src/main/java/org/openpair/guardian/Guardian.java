@@ -1,0 +1,61 @@
+package org.openpair.guardian;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Guardian procedures of one caller: a process (through its {@link ProcessContext}) or
+ * the operator (the {@code guardian} command). Every method may be called from any CPU;
+ * results reflect the node-wide tables.
+ */
+public interface Guardian {
+
+    /** The node's name, without its backslash. */
+    String nodeName();
+
+    /**
+     * PROCESS_SPAWN_: creates a process on the requested CPU (or the least loaded CPU that is
+     * up) and returns its handle once it is in the tables and its name, if any, is registered.
+     *
+     * @throws GuardianException 12 the name is in use by a live process; 14 no such CPU in
+     *                           the node; 66 the CPU is down; 11 program not found; 48 the
+     *                           file is not executable; 2 the class is not a
+     *                           {@link GuardianProgram} or cannot be instantiated; 44 no free
+     *                           PIN on the CPU
+     */
+    ProcessHandle processSpawn(SpawnRequest request);
+
+    /**
+     * PROCESS_STOP_: stops the process, records completion code 6 with the caller as killer,
+     * removes it and its name from the tables, and returns once it is gone.
+     *
+     * @throws GuardianException 14 no such process (unknown, or the handle's verifier denotes
+     *                           an earlier process); 66 its CPU is down
+     */
+    void processStop(ProcessHandle process);
+
+    /**
+     * PROCESS_STOP_ by name.
+     *
+     * @throws GuardianException 14 no process has that name
+     */
+    void processStop(ProcessName name);
+
+    /** The process registered under a name, if any. */
+    Optional<ProcessInfo> lookup(ProcessName name);
+
+    /** The live process a handle denotes, if any (a stale verifier finds nothing). */
+    Optional<ProcessInfo> process(ProcessHandle handle);
+
+    /** Every live process of the node, by CPU then PIN. */
+    List<ProcessInfo> processes();
+
+    /** The CPUs that are up, by number. */
+    List<CpuInfo> cpus();
+
+    /** The recorded death of a process, if it died within the retention time (an hour). */
+    Optional<Termination> termination(ProcessHandle handle);
+
+    /** Recorded deaths, newest first. */
+    List<Termination> terminations();
+}

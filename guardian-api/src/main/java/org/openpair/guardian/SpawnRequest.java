@@ -1,0 +1,164 @@
+package org.openpair.guardian;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The inputs of PROCESS_SPAWN_: program, optional name, target CPU, priority, arguments and
+ * environment. Built with {@link #of(Program)}; validated when built, so a bad value fails
+ * here with the value named rather than later on the target CPU.
+ *
+ * {@snippet :
+ * SpawnRequest request = SpawnRequest.of(Program.hosted("org.example.Server"))
+ *         .name("$SRV")
+ *         .cpu(1)
+ *         .args("--port", "0")
+ *         .build();
+ * }
+ */
+public final class SpawnRequest implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Target CPU value meaning "the caller's own CPU", as -1 means to PROCESS_SPAWN_; for the operator, any CPU. */
+    public static final int CALLER_CPU = -1;
+    /** Target CPU value meaning "the least loaded CPU that is up" (the default). */
+    public static final int ANY_CPU = -2;
+    /** Priority when none is given. */
+    public static final int DEFAULT_PRIORITY = 150;
+
+    private final Program program;
+    private final ProcessName name;
+    private final int cpu;
+    private final int priority;
+    private final List<String> args;
+    private final Map<String, String> env;
+
+    private SpawnRequest(Builder b) {
+        this.program = b.program;
+        this.name = b.name;
+        this.cpu = b.cpu;
+        this.priority = b.priority;
+        this.args = List.copyOf(b.args);
+        this.env = Map.copyOf(b.env);
+    }
+
+    public static Builder of(Program program) {
+        return new Builder(program);
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    /** The name to register, or {@code null} for an unnamed process. */
+    public ProcessName name() {
+        return name;
+    }
+
+    /** The target CPU, {@link #CALLER_CPU} or {@link #ANY_CPU}. */
+    public int cpu() {
+        return cpu;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public List<String> args() {
+        return args;
+    }
+
+    /** Environment variables added to (or replacing those of) the CPU's own environment. */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** The same request aimed at another CPU. */
+    public SpawnRequest onCpu(int targetCpu) {
+        Builder b = new Builder(program);
+        b.name = name;
+        b.priority = priority;
+        b.args.addAll(args);
+        b.env.putAll(env);
+        return b.cpu(targetCpu).build();
+    }
+
+    @Override
+    public String toString() {
+        return "spawn " + program.display() + (name == null ? "" : " /NAME " + name)
+                + ", CPU " + (cpu == ANY_CPU ? "any" : cpu == CALLER_CPU ? "caller's" : String.valueOf(cpu)) + ", PRI " + priority + " " + args;
+    }
+
+    /** Collects and checks the spawn inputs. */
+    public static final class Builder {
+        private final Program program;
+        private ProcessName name;
+        private int cpu = ANY_CPU;
+        private int priority = DEFAULT_PRIORITY;
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+
+        private Builder(Program program) {
+            this.program = Objects.requireNonNull(program, "program");
+        }
+
+        /** Registers the process under a name; error 13 if the name is malformed. */
+        public Builder name(String processName) {
+            this.name = processName == null ? null : ProcessName.of(processName);
+            return this;
+        }
+
+        public Builder name(ProcessName processName) {
+            this.name = processName;
+            return this;
+        }
+
+        /** The CPU to run on: 0-15, {@link #CALLER_CPU} or {@link #ANY_CPU}; anything else is error 2. */
+        public Builder cpu(int targetCpu) {
+            if (targetCpu != ANY_CPU && targetCpu != CALLER_CPU && (targetCpu < 0 || targetCpu > 15)) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION,
+                        "CPU must be 0-15, the caller's (-1) or any (-2): " + targetCpu);
+            }
+            this.cpu = targetCpu;
+            return this;
+        }
+
+        /** Priority 1-199, as PROCESS_SPAWN_; 0 or above 199 is error 2. */
+        public Builder priority(int value) {
+            if (value < 1 || value > 199) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION,
+                        "priority must be 1-199: " + value);
+            }
+            this.priority = value;
+            return this;
+        }
+
+        public Builder args(String... values) {
+            return args(List.of(values));
+        }
+
+        public Builder args(List<String> values) {
+            for (String v : values) {
+                args.add(Objects.requireNonNull(v, "argument"));
+            }
+            return this;
+        }
+
+        public Builder env(String key, String value) {
+            if (key == null || key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION,
+                        "environment variable name must be non-empty without '=': " + key);
+            }
+            env.put(key, Objects.requireNonNull(value, "value of " + key));
+            return this;
+        }
+
+        public SpawnRequest build() {
+            return new SpawnRequest(this);
+        }
+    }
+}
