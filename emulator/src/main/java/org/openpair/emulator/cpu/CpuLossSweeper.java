@@ -1,6 +1,7 @@
 package org.openpair.emulator.cpu;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -48,6 +49,7 @@ final class CpuLossSweeper implements MembershipListener {
         String cpu = member.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
         if (cpu != null) {
             int lost = Integer.parseInt(cpu);
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.getAddress());
             worker.execute(() -> sweep(lost, member.getUuid().toString(), "CPU " + lost + " failed"));
         }
     }
@@ -59,13 +61,10 @@ final class CpuLossSweeper implements MembershipListener {
     void sweep(int lost, String memberUuid, String reason) {
         try {
             int retired = 0;
-            String prefix = lost + ",";
-            for (String key : tables.processes().keySet()) {
-                if (!key.startsWith(prefix)) {
-                    continue;
-                }
+            for (String key : List.copyOf(tables.cpuProcesses().get(lost))) {
                 ProcessInfo info = tables.processes().get(key);
                 if (info == null) {
+                    tables.cpuProcesses().remove(lost, key);
                     continue;
                 }
                 ProcessInfo removed = tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(info.handle()));
@@ -79,6 +78,7 @@ final class CpuLossSweeper implements MembershipListener {
                 if (info.name() != null) {
                     tables.names().executeOnKey(info.name().toString(), new NodeTables.RemoveIfHeldBy<>(info.handle()));
                 }
+                tables.cpuProcesses().remove(lost, key);
                 retired++;
             }
             NodeTables.CpuRecord record = tables.cpus().get(lost);

@@ -37,6 +37,9 @@ public final class ClusterConfigs {
         // A lone first CPU should not sit waiting for peers that may never come.
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        // A lost CPU's partitions must be served by their backups at once: the default waits 5 s
+        // for the member to come back before repairing the partition table.
+        config.setProperty("hazelcast.migration.min.delay.on.member.removed.seconds", "0");
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         config.setMemberAttributeConfig(new MemberAttributeConfig().setAttribute(CPU_ATTRIBUTE, String.valueOf(cpu)));
 
@@ -54,6 +57,8 @@ public final class ClusterConfigs {
         config.addMapConfig(new MapConfig(NodeTables.PROCESSES).setBackupCount(1));
         config.addMapConfig(new MapConfig(NodeTables.NAMES).setBackupCount(1));
         config.addMapConfig(new MapConfig(NodeTables.CPUS).setBackupCount(1));
+        config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig(NodeTables.CPU_PROCESSES)
+                .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1));
         config.addExecutorConfig(new ExecutorConfig(NodeTables.CPU_EXECUTOR).setPoolSize(16));
         return config;
     }

@@ -18,7 +18,7 @@ import org.openpair.guardian.Termination;
  * The calls are small named records rather than lambdas, so what crosses the wire is plain
  * data that every CPU's class path can read.
  */
-final class CpuTask<T> implements Callable<T>, HazelcastInstanceAware, Serializable {
+final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final CpuCall<T> call;
@@ -33,13 +33,31 @@ final class CpuTask<T> implements Callable<T>, HazelcastInstanceAware, Serializa
         this.hz = instance;
     }
 
+    /**
+     * Runs the call and returns its value or its Guardian error as data: the client protocol
+     * does not carry exception classes of ours, so a refusal travels as a number and a message.
+     */
     @Override
-    public T call() {
+    public Reply<T> call() {
         Object service = hz.getUserContext().get(CpuService.USER_CONTEXT_KEY);
         if (!(service instanceof CpuService cpu)) {
-            throw new GuardianException(GuardianError.DEVICE_DOWN, "member " + hz.getName() + " carries no CPU");
+            return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + hz.getName() + " carries no CPU");
         }
-        return call.call(cpu);
+        try {
+            return new Reply<>(call.call(cpu), 0, null);
+        } catch (GuardianException e) {
+            return new Reply<>(null, e.error(), e.getMessage());
+        }
+    }
+
+    /** A call's outcome: a value, or a Guardian error number and message. */
+    record Reply<T>(T value, int error, String message) implements Serializable {
+        T valueOrThrow() {
+            if (error != 0) {
+                throw new GuardianException(GuardianError.of(error), message);
+            }
+            return value;
+        }
     }
 
     /** One operation on a CPU. */

@@ -24,6 +24,11 @@ public final class Logging {
 
     /** Configures the root console handler; {@code verbose} lets Hazelcast's INFO through. */
     public static synchronized void configure(Level openpairLevel, boolean verbose) {
+        configure(openpairLevel, verbose ? Level.INFO : Level.WARNING);
+    }
+
+    /** Configures the root console handler with a level for OpenPair's and one for Hazelcast's messages. */
+    public static synchronized void configure(Level openpairLevel, Level hazelcastLevel) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
@@ -34,7 +39,7 @@ public final class Logging {
         root.addHandler(console);
         root.setLevel(Level.INFO);
         OPENPAIR.setLevel(openpairLevel);
-        HAZELCAST.setLevel(verbose ? Level.INFO : Level.WARNING);
+        HAZELCAST.setLevel(hazelcastLevel);
     }
 
     private static final class OneLine extends Formatter {

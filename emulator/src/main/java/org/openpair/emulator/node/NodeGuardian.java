@@ -139,10 +139,11 @@ public final class NodeGuardian implements Guardian {
         return up;
     }
 
+    /** Processes per up CPU, read by key from the CPU index (no query over the process table). */
     private Map<Integer, Integer> processCounts() {
         Map<Integer, Integer> counts = new HashMap<>();
-        for (String key : tables.processes().keySet()) {
-            counts.merge(NodeTables.cpuOfKey(key), 1, Integer::sum);
+        for (int cpu : upCpus().keySet()) {
+            counts.put(cpu, tables.cpuProcesses().valueCount(cpu));
         }
         return counts;
     }
@@ -170,7 +171,8 @@ public final class NodeGuardian implements Guardian {
         try {
             return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
                     .submitToMember(new CpuTask<>(call), member)
-                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .valueOrThrow();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof GuardianException g) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.multimap.MultiMap;
 
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
@@ -26,6 +27,7 @@ public final class NodeTables {
     public static final String PROCESSES = "openpair.processes";
     public static final String NAMES = "openpair.names";
     public static final String TERMINATIONS = "openpair.terminations";
+    public static final String CPU_PROCESSES = "openpair.cpu-processes";
     public static final String CPU_EXECUTOR = "openpair.cpu";
 
     private final HazelcastInstance hz;
@@ -46,6 +48,16 @@ public final class NodeTables {
     /** "cpu,pin" → the live process. */
     public IMap<String, ProcessInfo> processes() {
         return hz.getMap(PROCESSES);
+    }
+
+    /**
+     * CPU number → the keys of its processes: what the survivors of a lost CPU read to find
+     * its processes. A key lookup, not a query over the process table, because a query waits
+     * for the partition migrations a CPU's loss starts (seconds), while a key is readable as
+     * soon as its backup is promoted.
+     */
+    public MultiMap<Integer, String> cpuProcesses() {
+        return hz.getMultiMap(CPU_PROCESSES);
     }
 
     /** "$NAME" → the process that holds the name. */

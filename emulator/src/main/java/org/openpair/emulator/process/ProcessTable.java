@@ -107,6 +107,8 @@ public final class ProcessTable {
         LocalProcess process = hostedConstructor != null
                 ? new HostedProcess(info, nameEntry, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
                 : new OsProcess(info, nameEntry, osSpec(executable, request, logFile), spawner, this);
+        // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
+        tables.cpuProcesses().put(cpu, key);
         tables.processes().set(key, info);
         try {
             if (nameEntry != null) {
@@ -114,6 +116,7 @@ public final class ProcessTable {
             }
         } catch (RuntimeException e) {
             tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+            tables.cpuProcesses().remove(cpu, key);
             pins.release(pin);
             throw e;
         }
@@ -129,6 +132,7 @@ public final class ProcessTable {
                     tables.names().executeOnKey(name.toString(), new NodeTables.RemoveIfHeldBy<>(handle));
                 }
                 tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+                tables.cpuProcesses().remove(cpu, key);
                 pins.release(pin);
                 throw e;
             }
@@ -240,11 +244,13 @@ public final class ProcessTable {
             if (!crashed) {
                 try {
                     tables.terminations().set(NodeTables.terminationKey(handle), t);
-                    tables.processes().executeOnKey(NodeTables.processKey(handle), new NodeTables.RemoveIfHeldBy<>(handle));
+                    String key = NodeTables.processKey(handle);
+                    tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
                     if (process.nameEntry != null) {
                         tables.names().executeOnKey(process.nameEntry.name().toString(),
                                 new NodeTables.RemoveIfHeldBy<>(handle));
                     }
+                    tables.cpuProcesses().remove(cpu, key);
                 } catch (RuntimeException e) {
                     // The member is shutting down or gone: the survivors retire this CPU's entries.
                     LOG.log(System.Logger.Level.WARNING, "{0}: could not record its end in the node tables: {1}",

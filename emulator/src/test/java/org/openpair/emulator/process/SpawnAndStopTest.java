@@ -149,8 +149,8 @@ class SpawnAndStopTest {
 
     private static Termination spawnAndAwaitEnd(Program program, int cpu, String... args) {
         ProcessHandle h = cpu0.processSpawn(SpawnRequest.of(program).cpu(cpu).args(args).build());
-        await(() -> cpu1.termination(h).isPresent());
-        assertThat(cpu0.process(h)).isEmpty();
+        // The death is recorded before the entry goes, so wait for both.
+        await(() -> cpu1.termination(h).isPresent() && cpu0.process(h).isEmpty());
         return cpu0.termination(h).orElseThrow();
     }
 

@@ -1,0 +1,70 @@
+package org.openpair.emulator.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.stream.Stream;
+
+import com.hazelcast.instance.BuildInfoProvider;
+
+/**
+ * The machine a benchmark ran on, printed before every table and as the first JSON line
+ * ({@code {"bench":"machine",...}}): figures mean little without it, least of all on the
+ * shared 2-core machines this project is measured on.
+ *
+ * <p>Run: {@code ./guardian bench spawn} prints it first.
+ *
+ * @param cores     available processors
+ * @param cpuModel  the "model name" of /proc/cpuinfo, or "unknown CPU"
+ * @param jvm       JVM vendor, name and runtime version
+ * @param os        OS name, kernel version, architecture
+ * @param hazelcast the Hazelcast version underneath
+ * @param date      when the run started, to the second, with the offset
+ */
+record Machine(int cores, String cpuModel, String jvm, String os, String hazelcast, OffsetDateTime date) {
+
+    /** This machine, now. */
+    static Machine current() {
+        return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(Path.of("/proc/cpuinfo")),
+                System.getProperty("java.vm.vendor", "?") + " " + System.getProperty("java.vm.name", "?") + " "
+                        + System.getProperty("java.runtime.version", System.getProperty("java.version", "?")),
+                System.getProperty("os.name", "?") + " " + System.getProperty("os.version", "?") + " "
+                        + System.getProperty("os.arch", "?"),
+                hazelcastVersion(),
+                OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** The first "model name" line of a cpuinfo file, or "unknown CPU" if there is none. */
+    static String cpuModel(Path cpuinfo) {
+        try (Stream<String> lines = Files.lines(cpuinfo, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .filter(s -> !s.isEmpty())
+                    .findFirst().orElse("unknown CPU");
+        } catch (IOException | RuntimeException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String hazelcastVersion() {
+        try {
+            return BuildInfoProvider.getBuildInfo().getVersion();
+        } catch (RuntimeException | LinkageError e) {
+            return "?";
+        }
+    }
+
+    /** "machine: 2 cores (AMD EPYC), <jvm>, <os>, Hazelcast 5.7.0, 2026-05-20T10:11:12Z". */
+    String oneLine() {
+        return "machine: " + cores + (cores == 1 ? " core" : " cores") + " (" + cpuModel + "), " + jvm + ", " + os
+                + ", Hazelcast " + hazelcast + ", " + date;
+    }
+
+    JsonLine json() {
+        return new JsonLine().put("bench", "machine").put("cores", cores).put("cpu", cpuModel).put("jvm", jvm)
+                .put("os", os).put("hazelcast", hazelcast).put("date", date.toString());
+    }
+}

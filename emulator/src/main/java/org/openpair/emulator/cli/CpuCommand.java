@@ -1,0 +1,65 @@
+package org.openpair.emulator.cli;
+
+import java.util.concurrent.Callable;
+
+import org.openpair.emulator.cpu.Cpu;
+import org.openpair.emulator.node.NodeConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code guardian cpu start}: one CPU in the foreground. */
+@Command(name = "cpu", mixinStandardHelpOptions = true, description = "Run one CPU of a node.",
+        subcommands = CpuCommand.Start.class)
+final class CpuCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: start");
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = {"Start CPU N of the node in the foreground: a cluster member carrying CPU number N.",
+                    "It joins the other CPUs over TCP/IP (loopback by default; never multicast). "
+                            + "A CPU number already up in the node is refused. Ctrl-C or SIGTERM stops it in order: "
+                            + "its processes end with completion code -4."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:stopped in order", "1:refused (e.g. error 12: the CPU number is in use)", "2:usage"})
+    static final class Start implements Callable<Integer> {
+        @Option(names = "--cpu", required = true, paramLabel = "N", description = "The CPU number, 0-15.")
+        int cpu;
+
+        @Option(names = "--cpus", paramLabel = "COUNT",
+                description = "The node has CPUs 0..COUNT-1 on consecutive ports (default: all 16 configured).")
+        Integer cpus;
+
+        @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
+                description = "Silence after which a CPU is declared dead (default: 5).")
+        Integer heartbeatTimeout;
+
+        @Mixin
+        NodeOptions node;
+
+        @Override
+        public Integer call() {
+            // A CPU is a server: its own events at INFO, Hazelcast's warnings too.
+            org.openpair.emulator.node.Logging.configure(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
+            NodeConfig.Builder b = node.builder();
+            if (cpus != null) {
+                b.cpus(cpus);
+            }
+            if (heartbeatTimeout != null) {
+                b.heartbeat(1, heartbeatTimeout);
+            }
+            Cpu started = Cpu.start(b.build(), cpu);
+            System.out.println("CPU " + cpu + " of \\" + started.config().nodeName() + " is up at "
+                    + started.config().cpuAddresses().get(cpu) + " (pid " + ProcessHandle.current().pid() + ")");
+            System.out.flush();
+            Foreground.runUntilSignalled(started::shutdown);
+            return ExitCodes.OK;
+        }
+    }
+}

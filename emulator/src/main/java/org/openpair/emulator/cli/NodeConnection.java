@@ -1,0 +1,51 @@
+package org.openpair.emulator.cli;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.Guardian;
+
+/**
+ * The command's way into a running node: a Hazelcast client, not a member. A client does not
+ * join the node, so a quick {@code guardian status} never triggers a partition migration or a
+ * membership event that the CPUs would have to treat as a CPU coming and going.
+ */
+final class NodeConnection implements AutoCloseable {
+    private static final long CONNECT_TIMEOUT_MILLIS = 5000;
+
+    private final HazelcastInstance client;
+    private final Guardian guardian;
+
+    private NodeConnection(HazelcastInstance client, NodeConfig config) {
+        this.client = client;
+        this.guardian = new NodeGuardian(new NodeTables(client), config, null, null);
+    }
+
+    static NodeConnection open(NodeConfig config) {
+        try {
+            return new NodeConnection(HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, CONNECT_TIMEOUT_MILLIS)),
+                    config);
+        } catch (IllegalStateException e) {
+            throw new NodeUnreachableException("node \\" + config.nodeName() + " does not answer at "
+                    + String.join(", ", summarize(config)) + " (is a CPU running? start one with 'guardian node up')");
+        }
+    }
+
+    private static java.util.List<String> summarize(NodeConfig config) {
+        var m = config.members();
+        return m.size() <= 2 ? m : java.util.List.of(m.get(0), "...", m.get(m.size() - 1));
+    }
+
+    Guardian guardian() {
+        return guardian;
+    }
+
+    @Override
+    public void close() {
+        client.shutdown();
+    }
+}

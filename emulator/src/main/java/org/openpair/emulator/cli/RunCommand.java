@@ -1,0 +1,99 @@
+package org.openpair.emulator.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code guardian run}: PROCESS_SPAWN_ from the command line, like TACL's RUN. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Create a process: an OS executable, or with --hosted a Java class implementing GuardianProgram.",
+                "Options go before PROGRAM; everything after it is the program's arguments.",
+                "Example: guardian run --name srv --cpu 1 --hosted org.openpair.examples.Ticker 500"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:created; its descriptor is printed",
+                "1:Guardian error: 12 name in use, 13 bad name, 14 CPU not configured, 66 CPU down, "
+                        + "11 program not found, 48 not executable, 2 bad class or parameter",
+                "2:usage", "3:node not reachable"})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--name", paramLabel = "$NAME", description = "Register the process under this name ($ optional).")
+    String name;
+
+    @Option(names = "--cpu", paramLabel = "N|any", defaultValue = "any",
+            description = "CPU to run on, or 'any' for the least loaded CPU (default: any).")
+    String cpu;
+
+    @Option(names = {"--pri", "--priority"}, paramLabel = "1-199", defaultValue = "" + SpawnRequest.DEFAULT_PRIORITY,
+            description = "Priority (default: ${DEFAULT-VALUE}).")
+    int priority;
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable for the process (repeatable).")
+    Map<String, String> env;
+
+    @Option(names = "--hosted", description = "PROGRAM is a Java class run inside the CPU's JVM.")
+    boolean hosted;
+
+    @Parameters(index = "0", paramLabel = "PROGRAM", description = "Executable (path or name on PATH), or class name with --hosted.")
+    String program;
+
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments of the program.")
+    List<String> args = new ArrayList<>();
+
+    @Mixin
+    NodeOptions node;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        SpawnRequest.Builder b = SpawnRequest.of(hosted ? Program.hosted(program) : Program.executable(program))
+                .priority(priority).args(args).cpu(parseCpu());
+        if (name != null) {
+            b.name(name);
+        }
+        if (env != null) {
+            env.forEach(b::env);
+        }
+        SpawnRequest request = b.build();
+        try (NodeConnection connection = NodeConnection.open(node.config())) {
+            ProcessHandle handle = connection.guardian().processSpawn(request);
+            ProcessInfo info = connection.guardian().process(handle).orElse(null);
+            var out = spec.commandLine().getOut();
+            if (output.json) {
+                out.println(info != null ? Json.of(Views.process(info)) : Json.of(Map.of("descriptor", handle.toString())));
+            } else {
+                out.println(handle.descriptor(request.name()) + "  cpu,pin " + handle.cpuPin()
+                        + (info != null && info.pid() != 0 ? "  pid " + info.pid() : "")
+                        + (info != null ? "  log " + info.logFile() : ""));
+            }
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    private int parseCpu() {
+        if ("any".equalsIgnoreCase(cpu)) {
+            return SpawnRequest.ANY_CPU;
+        }
+        try {
+            return Integer.parseInt(cpu);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cpu must be a number 0-15 or 'any': " + cpu);
+        }
+    }
+}

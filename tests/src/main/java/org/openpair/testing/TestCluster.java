@@ -1,0 +1,496 @@
+package org.openpair.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.CpuInfo;
+import org.openpair.guardian.Guardian;
+
+/**
+ * A node whose CPUs are real, separate JVMs on loopback, for tests that must kill a CPU for real
+ * ({@code kill -9}), freeze it ({@code SIGSTOP}) or restart it: the counterpart of curator-test's
+ * {@code TestingCluster}.
+ *
+ * <p>{@link #start(int)} picks a node name and a block of 16 free loopback ports of its own,
+ * starts CPU 0, 1, ... one after another as {@code guardian cpu start} JVMs (so the first forms
+ * the cluster and the others join it) and returns once each has printed that it is up, the
+ * operator's client sees all of them, and no partition is migrating any more. Each JVM's stdout
+ * and stderr go to {@code cpuN.out} in the {@link #logDir() log directory}; a failure to start
+ * shows its last lines. The processes the CPUs run log to {@code cpuN/} there.
+ *
+ * <p>{@link #guardian()} is the operator's view of the node through a Hazelcast client (not a
+ * member, so it never takes part in partition ownership or membership events). Waits are
+ * conditions with generous bounds ({@link #awaitCondition}), never sleeps.
+ *
+ * <p>{@link #close()} ends every CPU JVM: SIGTERM (an orderly shutdown), then SIGKILL for any
+ * still there after 5 s. A JVM shutdown hook does the same with SIGKILL if the test JVM exits
+ * without closing, and each CPU JVM carries a parent-death signal, so not even a killed test JVM
+ * leaves CPUs behind.
+ *
+ * {@snippet :
+ * try (TestCluster cluster = TestCluster.start(2)) {
+ *     Guardian g = cluster.guardian();
+ *     ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.executable("sleep"))
+ *             .args("600").name("$SLP").cpu(1).build());
+ *     cluster.kill9(1);
+ *     TestCluster.awaitCondition("$SLP retired", Duration.ofSeconds(30),
+ *             () -> g.termination(h).isPresent());
+ * }
+ * }
+ *
+ * <p>Not thread-safe for concurrent control calls (kill, restart, close) from several threads;
+ * {@link #guardian()} may be used from any thread.
+ */
+public final class TestCluster implements AutoCloseable {
+    /** How long a CPU JVM may take to print that it is up. */
+    public static final Duration START_BOUND = Duration.ofSeconds(60);
+    /** How long the harness waits for the node to settle (CPUs listed, cluster safe). */
+    public static final Duration SETTLE_BOUND = Duration.ofSeconds(60);
+    /** How long a CPU JVM has for its orderly shutdown in {@link #close()} before SIGKILL. */
+    public static final Duration TERM_GRACE = Duration.ofSeconds(5);
+    private static final Duration KILL_BOUND = Duration.ofSeconds(30);
+    private static final long CLIENT_CONNECT_MILLIS = 10_000;
+    private static final long POLL_MILLIS = 20;
+
+    private final NodeConfig config;
+    private final int cpuCount;
+    private final Integer heartbeatTimeoutSeconds;
+    private final Map<Integer, CpuJvm> jvms = new TreeMap<>();
+    private final ExecutorService launcher;
+    private final Thread exitHook;
+    private HazelcastInstance client;
+    private boolean closed;
+
+    private TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds) {
+        this.config = config;
+        this.cpuCount = cpuCount;
+        this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
+        // One long-lived thread starts every CPU JVM: their parent-death signal follows this thread.
+        this.launcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "testcluster-" + config.nodeName() + "-launcher");
+            t.setDaemon(true);
+            return t;
+        });
+        this.exitHook = new Thread(this::killAllNow, "testcluster-" + config.nodeName() + "-exit");
+    }
+
+    /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */
+    public static TestCluster start(int cpuJvms) {
+        return builder().cpus(cpuJvms).start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a test node; every one has a default. */
+    public static final class Builder {
+        private int cpus = 2;
+        private Integer heartbeatTimeoutSeconds;
+        private Path logDir;
+
+        private Builder() {
+        }
+
+        /** How many CPU JVMs to start, 1-16 (default 2). */
+        public Builder cpus(int count) {
+            if (count < 1 || count > NodeConfig.MAX_CPUS) {
+                throw new IllegalArgumentException("CPU JVM count must be 1-16: " + count);
+            }
+            this.cpus = count;
+            return this;
+        }
+
+        /**
+         * Silence after which a frozen CPU is declared dead, in seconds, more than 1 (default:
+         * the emulator's, 5). A killed CPU is noticed in well under a second regardless.
+         */
+        public Builder heartbeatTimeoutSeconds(int seconds) {
+            if (seconds <= 1) {
+                throw new IllegalArgumentException("heartbeat timeout must exceed the 1 s interval: " + seconds);
+            }
+            this.heartbeatTimeoutSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * Where the CPU JVMs' output and the process logs go (default: {@code target/openpair-it/NODE}
+         * under the module when run by Maven, else a new temporary directory).
+         */
+        public Builder logDir(Path dir) {
+            this.logDir = dir;
+            return this;
+        }
+
+        /** Starts the node; on any failure ends what it started and rethrows. */
+        public TestCluster start() {
+            String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
+                    .toUpperCase(Locale.ROOT);
+            Path dir = logDir != null ? logDir : defaultLogDir(node);
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create log directory " + dir + ": " + e, e);
+            }
+            NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
+                    .cpus(cpus).logDir(dir);
+            b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
+            TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds);
+            try {
+                cluster.startAll();
+            } catch (RuntimeException | Error e) {
+                cluster.close();
+                throw e;
+            }
+            return cluster;
+        }
+
+        private static Path defaultLogDir(String node) {
+            String basedir = System.getProperty("basedir");
+            if (basedir != null) {
+                return Path.of(basedir, "target", "openpair-it", node);
+            }
+            try {
+                return Files.createTempDirectory("openpair-it-" + node.toLowerCase(Locale.ROOT));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary log directory: " + e, e);
+            }
+        }
+    }
+
+    private void startAll() {
+        Runtime.getRuntime().addShutdownHook(exitHook);
+        for (int cpu = 0; cpu < cpuCount; cpu++) {
+            launch(cpu);
+        }
+        awaitCpusUp(allCpus());
+        awaitClusterSafe();
+    }
+
+    private void launch(int cpu) {
+        CpuJvm jvm = CpuJvm.launch(cpu, CpuJvm.command(cpuStartArgs(cpu)), logDir().resolve("cpu" + cpu + ".out"),
+                launcher);
+        synchronized (this) {
+            jvms.put(cpu, jvm);
+        }
+        jvm.awaitOutput("CPU " + cpu + " of \\" + config.nodeName() + " is up at ", START_BOUND);
+    }
+
+    /** The arguments of {@code guardian} that start CPU {@code cpu} of this node. */
+    public List<String> cpuStartArgs(int cpu) {
+        List<String> args = new ArrayList<>(List.of("cpu", "start", "--cpu", String.valueOf(cpu)));
+        args.addAll(nodeOptions());
+        args.addAll(List.of("--log-dir", logDir().toString()));
+        if (heartbeatTimeoutSeconds != null) {
+            args.addAll(List.of("--heartbeat-timeout", String.valueOf(heartbeatTimeoutSeconds)));
+        }
+        return args;
+    }
+
+    /**
+     * The full command line ({@code java ... GuardianCommand ARGS}) of a {@code guardian} JVM
+     * with the flags and class path the harness gives its CPUs, for tests that start JVMs of
+     * their own.
+     */
+    public static List<String> guardianJvmCommand(List<String> guardianArgs) {
+        return CpuJvm.command(guardianArgs);
+    }
+
+    /** The node's settings, as the CPUs run it: name, ports, CPUs, log directory. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** {@code --node NAME --base-port PORT}: how the {@code guardian} command finds this node. */
+    public List<String> nodeOptions() {
+        return List.of("--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()));
+    }
+
+    /** The {@code guardian} command bound to this node, run in this JVM. */
+    public GuardianCli cli() {
+        return new GuardianCli(nodeOptions());
+    }
+
+    /** Where the CPU JVMs' output ({@code cpuN.out}) and the process logs go. */
+    public Path logDir() {
+        return config.logDir();
+    }
+
+    /** The file CPU {@code cpu}'s JVM prints to (every incarnation appends to it). */
+    public Path cpuOutput(int cpu) {
+        return jvm(cpu).output();
+    }
+
+    /** The last lines CPU {@code cpu}'s current JVM printed, for failure messages. */
+    public String cpuOutputTail(int cpu) {
+        return jvm(cpu).tail();
+    }
+
+    /** The OS pid of CPU {@code cpu}'s JVM (its latest incarnation, alive or not). */
+    public long pid(int cpu) {
+        return jvm(cpu).pid();
+    }
+
+    /** True while CPU {@code cpu}'s JVM runs (a frozen one runs). */
+    public boolean isRunning(int cpu) {
+        return jvm(cpu).isAlive();
+    }
+
+    /**
+     * The operator's Guardian procedures on this node, through a Hazelcast client of this JVM. A
+     * client the node dropped (say, after every CPU was killed) is replaced by a new one on the
+     * next call.
+     */
+    public Guardian guardian() {
+        return new NodeGuardian(new NodeTables(client()), config, null, null);
+    }
+
+    synchronized HazelcastInstance client() {
+        if (closed) {
+            throw new IllegalStateException("test cluster \\" + config.nodeName() + " is closed");
+        }
+        if (client == null || !client.getLifecycleService().isRunning()) {
+            client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, CLIENT_CONNECT_MILLIS));
+        }
+        return client;
+    }
+
+    /**
+     * {@code kill -9} of CPU {@code cpu}'s JVM (it may be frozen); returns once the kernel has
+     * reaped it. The survivors notice the lost member within a second or so.
+     *
+     * @throws IllegalStateException if that JVM is not running
+     */
+    public void kill9(int cpu) {
+        CpuJvm jvm = runningJvm(cpu);
+        jvm.kill9(KILL_BOUND);
+    }
+
+    /**
+     * Freezes CPU {@code cpu}'s JVM with SIGSTOP: its member goes silent with its connections
+     * open, as a hung CPU does, and is declared dead after the heartbeat timeout.
+     */
+    public void sigstop(int cpu) {
+        runningJvm(cpu).suspend();
+    }
+
+    /** Thaws a JVM frozen by {@link #sigstop}. */
+    public void sigcont(int cpu) {
+        runningJvm(cpu).resume();
+    }
+
+    /**
+     * Starts CPU {@code cpu} again in a new JVM after it was killed (or exited), and returns once
+     * it is up, listed, and the cluster is safe again.
+     *
+     * @throws IllegalStateException if its JVM still runs: {@link #kill9} it first
+     */
+    public void restart(int cpu) {
+        CpuJvm old = jvm(cpu);
+        if (old.isAlive()) {
+            throw new IllegalStateException("the JVM of CPU " + cpu + " (pid " + old.pid() + ") still runs: kill9 it first");
+        }
+        launch(cpu);
+        awaitCpusUp(cpu);
+        awaitClusterSafe();
+    }
+
+    /** Waits until the operator's view lists every given CPU as up. */
+    public void awaitCpusUp(int... cpus) {
+        Set<Integer> wanted = Arrays.stream(cpus).boxed().collect(Collectors.toSet());
+        awaitCondition("CPUs " + wanted + " of \\" + config.nodeName() + " to be listed as up", SETTLE_BOUND,
+                () -> guardian().cpus().stream().map(CpuInfo::cpu).collect(Collectors.toSet()).containsAll(wanted),
+                this::allTails);
+    }
+
+    /** Waits until the operator's view no longer lists any of the given CPUs. */
+    public void awaitCpusDown(int... cpus) {
+        Set<Integer> unwanted = Arrays.stream(cpus).boxed().collect(Collectors.toSet());
+        awaitCondition("CPUs " + unwanted + " of \\" + config.nodeName() + " to be gone from the node", SETTLE_BOUND,
+                () -> guardian().cpus().stream().map(CpuInfo::cpu).noneMatch(unwanted::contains), this::allTails);
+    }
+
+    /**
+     * Waits until a CPU's member reports the cluster safe: no partition migrating, backups in
+     * sync. Killing a member within seconds of a join can otherwise delay partition ownership;
+     * {@link #start} and {@link #restart} end with this wait. Needs every member to answer, so
+     * not while a CPU is frozen.
+     */
+    public void awaitClusterSafe() {
+        awaitCondition("the partitions of \\" + config.nodeName() + " to be safe (no migration, backups in sync)",
+                SETTLE_BOUND, () -> {
+                    try {
+                        return client().getExecutorService(ClusterSafeProbe.EXECUTOR).submit(new ClusterSafeProbe())
+                                .get(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cluster-safe probe failed: " + e, e);
+                    }
+                }, this::allTails);
+    }
+
+    /**
+     * Polls {@code condition} every 20 ms until it holds; fails with {@code what} once
+     * {@code bound} has passed. A {@link RuntimeException} from the condition counts as "not
+     * yet" (a node in flux throws) and is reported if the wait fails; an {@link Error}, such as a
+     * failed assertion, ends the wait at once.
+     *
+     * @throws AssertionError if the condition did not hold within the bound
+     */
+    public static void awaitCondition(String what, Duration bound, BooleanSupplier condition) {
+        awaitCondition(what, bound, condition, () -> "");
+    }
+
+    static void awaitCondition(String what, Duration bound, BooleanSupplier condition, Supplier<String> diagnostics) {
+        long boundNanos = bound.toNanos();
+        long maxPolls = bound.toMillis() / POLL_MILLIS + 2;
+        long start = System.nanoTime();
+        RuntimeException last = null;
+        for (long poll = 0; poll < maxPolls; poll++) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            if (System.nanoTime() - start >= boundNanos) {
+                break;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what, e);
+            }
+        }
+        String extra = diagnostics.get();
+        AssertionError failure = new AssertionError("timed out after " + bound.toMillis() + " ms waiting for " + what
+                + (last != null ? "\nlast failure of the condition: " + last : "")
+                + (extra.isEmpty() ? "" : "\n" + extra));
+        if (last != null) {
+            failure.initCause(last);
+        }
+        throw failure;
+    }
+
+    private int[] allCpus() {
+        int[] all = new int[cpuCount];
+        for (int i = 0; i < cpuCount; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    private synchronized CpuJvm jvm(int cpu) {
+        CpuJvm jvm = jvms.get(cpu);
+        if (jvm == null) {
+            throw new IllegalArgumentException("CPU " + cpu + " is not one of this test node's CPUs 0-" + (cpuCount - 1));
+        }
+        return jvm;
+    }
+
+    private CpuJvm runningJvm(int cpu) {
+        CpuJvm jvm = jvm(cpu);
+        if (!jvm.isAlive()) {
+            throw new IllegalStateException("the JVM of CPU " + cpu + " (pid " + jvm.pid() + ") is not running");
+        }
+        return jvm;
+    }
+
+    private synchronized List<CpuJvm> allJvms() {
+        return new ArrayList<>(jvms.values());
+    }
+
+    private String allTails() {
+        return allJvms().stream().map(CpuJvm::tail).collect(Collectors.joining("\n"));
+    }
+
+    /**
+     * Ends the node: shuts the client down, sends SIGTERM to every CPU JVM (after SIGCONT to a
+     * frozen one), SIGKILL to any still running after {@link #TERM_GRACE}, and waits until all
+     * are reaped. Idempotent.
+     */
+    @Override
+    public void close() {
+        HazelcastInstance c;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = client;
+            client = null;
+        }
+        try {
+            if (c != null) {
+                c.shutdown();
+            }
+        } catch (RuntimeException e) {
+            // A client whose node is gone may fail to shut down cleanly: nothing to keep.
+        }
+        List<CpuJvm> all = allJvms();
+        for (CpuJvm jvm : all) {
+            if (jvm.isAlive()) {
+                jvm.terminate();
+            }
+        }
+        long deadline = System.nanoTime() + TERM_GRACE.toNanos();
+        for (CpuJvm jvm : all) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!jvm.waitForExit(Duration.ofNanos(left))) {
+                jvm.kill9(KILL_BOUND);
+            }
+        }
+        launcher.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already exiting: the hook runs (harmlessly) or has run.
+        }
+    }
+
+    /** The exit hook: SIGKILL to every CPU JVM still there, no waiting for an orderly end. */
+    private void killAllNow() {
+        for (CpuJvm jvm : allJvms()) {
+            if (jvm.isAlive()) {
+                try {
+                    jvm.kill9(Duration.ofSeconds(5));
+                } catch (AssertionError e) {
+                    // Exiting anyway; the parent-death signal is the last resort.
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestCluster \\" + config.nodeName() + " (" + cpuCount + " CPU JVMs, base port " + config.basePort()
+                + ", logs " + logDir() + ")";
+    }
+}

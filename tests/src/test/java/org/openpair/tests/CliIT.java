@@ -1,0 +1,198 @@
+package org.openpair.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.hazelcast.internal.json.Json;
+import com.hazelcast.internal.json.JsonObject;
+import com.hazelcast.internal.json.JsonValue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.Termination;
+import org.openpair.testing.GuardianCli;
+import org.openpair.testing.TestCluster;
+import org.openpair.testing.TestPorts;
+import org.openpair.testing.programs.WaitForStop;
+
+/**
+ * The {@code guardian} command against a node of two CPU JVMs, run in this JVM as a user types
+ * it: what it prints, the exit code of each kind of outcome (0 ok, 1 Guardian error with its
+ * number first, 2 usage, 3 node unreachable), never a stack trace, and a node that still serves
+ * after all the bad input. One node for the class; the last test checks it still serves.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliIT {
+    private static TestCluster cluster;
+    private static GuardianCli cli;
+    private static Guardian guardian;
+    private static Path notExecutable;
+
+    @BeforeAll
+    static void startNode() throws IOException {
+        cluster = TestCluster.start(2);
+        cli = cluster.cli();
+        guardian = cluster.guardian();
+        notExecutable = cluster.logDir().resolve("not-executable.txt");
+        Files.writeString(notExecutable, "just text\n");
+        Files.setPosixFilePermissions(notExecutable, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void run_status_ppd_stop_ofANamedProcess_onCpu1() {
+        String node = cluster.config().nodeName();
+
+        GuardianCli.Result run = cli.run("run", "--name", "srv", "--cpu", "1", "sleep", "600");
+        assertOk(run);
+        assertThat(run.out()).startsWith("\\" + node + ".$SRV:");
+        assertThat(run.out()).contains("cpu,pin 1,");
+
+        GuardianCli.Result dup = cli.run("run", "--name", "srv", "--cpu", "0", "sleep", "600");
+        assertGuardianError(dup, 12);
+
+        GuardianCli.Result status = cli.run("status");
+        assertOk(status);
+        assertThat(status.outLines()).as("status table\n%s", status)
+                .anySatisfy(line -> assertThat(line).matches("\\$SRV\\s+1,\\d+\\s.*"));
+
+        GuardianCli.Result json = cli.run("status", "--json");
+        assertOk(json);
+        List<JsonObject> objects = jsonObjects(json);
+        assertThat(objects).as("status --json\n%s", json)
+                .anySatisfy(o -> {
+                    assertThat(o.getString("name", null)).isEqualTo("$SRV");
+                    assertThat(o.getInt("cpu", -1)).isEqualTo(1);
+                    assertThat(o.getString("kind", null)).isEqualTo("os");
+                });
+        assertThat(json.outLines()).anySatisfy(line -> assertThat(line).contains("\"name\":\"$SRV\""));
+
+        GuardianCli.Result ppd = cli.run("ppd", "srv");
+        assertOk(ppd);
+        assertThat(ppd.outLines()).as("ppd srv\n%s", ppd)
+                .anySatisfy(line -> assertThat(line).matches("\\$SRV\\s+1,\\d+\\s.*"));
+
+        GuardianCli.Result stop = cli.run("stop", "srv");
+        assertOk(stop);
+        assertThat(stop.out()).contains("$SRV").contains("completion code 6");
+
+        GuardianCli.Result ended = cli.run("status", "--ended", "--json");
+        assertOk(ended);
+        assertThat(jsonObjects(ended)).as("status --ended --json\n%s", ended)
+                .anySatisfy(o -> {
+                    assertThat(o.getString("name", null)).isEqualTo("$SRV");
+                    assertThat(o.getInt("completion_code", 0)).isEqualTo(6);
+                    assertThat(o.getString("cause", null)).isEqualTo("STOPPED");
+                });
+
+        GuardianCli.Result stopAgain = cli.run("stop", "srv");
+        assertGuardianError(stopAgain, 14);
+    }
+
+    static Stream<Arguments> refusals() throws IOException {
+        return Stream.of(
+                Arguments.of(List.of("run", "--cpu", "7", "sleep", "1"), 66),
+                Arguments.of(List.of("run", "--name", "1abc", "sleep", "1"), 13),
+                Arguments.of(List.of("run", "no-such-program-xyz"), 11),
+                Arguments.of(List.of("run", notExecutable.toString()), 48),
+                Arguments.of(List.of("run", "--hosted", "no.such.Class"), 11),
+                Arguments.of(List.of("ppd", "$NOPE"), 14),
+                Arguments.of(List.of("stop", "$NOPE"), 14),
+                Arguments.of(List.of("status", "$NOPE"), 14));
+    }
+
+    @ParameterizedTest(name = "guardian {0} -> error {1}")
+    @MethodSource("refusals")
+    @Order(2)
+    void refusal_exitsWith1_andPrintsTheGuardianErrorNumber(List<String> command, int error) {
+        GuardianCli.Result r = cli.run(command.get(0), command.subList(1, command.size()).toArray(String[]::new));
+        assertGuardianError(r, error);
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of(List.of("run")),
+                Arguments.of(List.of("run", "--cpu", "x", "sleep")),
+                Arguments.of(List.of("status", "--bogus")),
+                Arguments.of(List.of("stop")),
+                Arguments.of(List.of("run", "--pri", "high", "sleep")));
+    }
+
+    @ParameterizedTest(name = "guardian {0} -> usage")
+    @MethodSource("malformed")
+    @Order(3)
+    void malformedCommandLine_exitsWith2(List<String> command) {
+        GuardianCli.Result r = cli.run(command.get(0), command.subList(1, command.size()).toArray(String[]::new));
+        assertThat(r.exitCode()).as("exit code\n%s", r).isEqualTo(2);
+        assertThat(r.err()).isNotBlank().doesNotContain("\tat ");
+    }
+
+    @Test
+    @Order(4)
+    void status_ofANodeWithNothingRunning_exitsWith3() {
+        int base = TestPorts.freeBlock(16);
+        GuardianCli.Result r = GuardianCli.execute("status", "--node", "NOBODY", "--base-port", String.valueOf(base));
+        assertThat(r.exitCode()).as("exit code\n%s", r).isEqualTo(3);
+        assertThat(r.err()).startsWith("guardian: ").contains("NOBODY").doesNotContain("\tat ");
+    }
+
+    @Test
+    @Order(100)
+    void afterAllTheBadInput_bothCpusStillServe() {
+        cluster.awaitCpusUp(0, 1);
+        for (int cpu = 0; cpu < 2; cpu++) {
+            assertThat(cluster.isRunning(cpu)).isTrue();
+            ProcessHandle h = guardian.processSpawn(SpawnRequest.of(Program.hosted(WaitForStop.class))
+                    .name("$OK" + cpu).cpu(cpu).build());
+            assertThat(h.cpu()).isEqualTo(cpu);
+            guardian.processStop(h);
+            assertThat(guardian.termination(h)).map(Termination::completionCode).contains(6);
+        }
+        GuardianCli.Result cpus = cli.run("cpus", "--json");
+        assertOk(cpus);
+        assertThat(jsonObjects(cpus)).extracting(o -> o.getInt("cpu", -1)).containsExactly(0, 1);
+    }
+
+    private static void assertOk(GuardianCli.Result r) {
+        assertThat(r.exitCode()).as("exit code\n%s", r).isZero();
+        assertThat(r.err()).as("stderr\n%s", r).doesNotContain("\tat ");
+    }
+
+    private static void assertGuardianError(GuardianCli.Result r, int error) {
+        assertThat(r.exitCode()).as("exit code\n%s", r).isEqualTo(1);
+        assertThat(r.err()).as("stderr\n%s", r).startsWith("guardian: error " + error + " ").doesNotContain("\tat ");
+        assertThat(r.out()).as("stdout\n%s", r).isEmpty();
+    }
+
+    private static List<JsonObject> jsonObjects(GuardianCli.Result r) {
+        return r.outLines().stream().map(line -> {
+            JsonValue v = Json.parse(line);
+            assertThat(v.isObject()).as("a JSON object per line: %s", line).isTrue();
+            return v.asObject();
+        }).toList();
+    }
+}
