@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import com.hazelcast.instance.BuildInfoProvider;
@@ -22,9 +23,12 @@ import com.hazelcast.instance.BuildInfoProvider;
  * @param jvm       JVM vendor, name and runtime version
  * @param os        OS name, kernel version, architecture
  * @param hazelcast the Hazelcast version underneath
+ * @param load      the 1-minute load average when the run started (first field of /proc/loadavg),
+ *                  or a negative number if unknown: how busy the shared machine was
  * @param date      when the run started, to the second, with the offset
  */
-record Machine(int cores, String cpuModel, String jvm, String os, String hazelcast, OffsetDateTime date) {
+record Machine(int cores, String cpuModel, String jvm, String os, String hazelcast, double load,
+               OffsetDateTime date) {
 
     /** This machine, now. */
     static Machine current() {
@@ -34,6 +38,7 @@ record Machine(int cores, String cpuModel, String jvm, String os, String hazelca
                 System.getProperty("os.name", "?") + " " + System.getProperty("os.version", "?") + " "
                         + System.getProperty("os.arch", "?"),
                 hazelcastVersion(),
+                loadAverage(Path.of("/proc/loadavg")),
                 OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS));
     }
 
@@ -49,6 +54,16 @@ record Machine(int cores, String cpuModel, String jvm, String os, String hazelca
         }
     }
 
+    /** The 1-minute load average of a loadavg file, or -1 if it cannot be read. */
+    static double loadAverage(Path loadavg) {
+        try {
+            String text = Files.readString(loadavg, StandardCharsets.US_ASCII).trim();
+            return Double.parseDouble(text.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static String hazelcastVersion() {
         try {
             return BuildInfoProvider.getBuildInfo().getVersion();
@@ -57,14 +72,16 @@ record Machine(int cores, String cpuModel, String jvm, String os, String hazelca
         }
     }
 
-    /** "machine: 2 cores (AMD EPYC), <jvm>, <os>, Hazelcast 5.7.0, 2026-05-20T10:11:12Z". */
+    /** "machine: 2 cores (AMD EPYC), <jvm>, <os>, Hazelcast 5.7.0, load 0.42, 2026-05-20T10:11:12Z". */
     String oneLine() {
         return "machine: " + cores + (cores == 1 ? " core" : " cores") + " (" + cpuModel + "), " + jvm + ", " + os
-                + ", Hazelcast " + hazelcast + ", " + date;
+                + ", Hazelcast " + hazelcast + ", load " + (load < 0 ? "?" : String.format(Locale.ROOT, "%.2f", load))
+                + ", " + date;
     }
 
     JsonLine json() {
         return new JsonLine().put("bench", "machine").put("cores", cores).put("cpu", cpuModel).put("jvm", jvm)
-                .put("os", os).put("hazelcast", hazelcast).put("date", date.toString());
+                .put("os", os).put("hazelcast", hazelcast).put("load", load < 0 ? Double.NaN : load, 2)
+                .put("date", date.toString());
     }
 }

@@ -76,6 +76,7 @@ class SpawnBenchmarkTest {
         for (String field : List.of("cpu", "jvm", "os", "hazelcast", "date")) {
             assertThat(machine.getString(field, "")).as(field).isNotBlank();
         }
+        assertThat(machine.get("load")).as("load").isNotNull();
 
         List<String> cases = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {

@@ -1,0 +1,88 @@
+package org.openpair.emulator.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openpair.guardian.GuardianException;
+
+class NodeConfigFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullFile_isRead() throws Exception {
+        Path f = write("""
+                node: prod
+                bind: 127.0.0.1
+                base-port: 6000
+                cpus:
+                  0: 127.0.0.1:6000
+                  1: 127.0.0.1:6001
+                members: [127.0.0.1:6000, 127.0.0.1:6001]
+                heartbeat: { interval-seconds: 1, timeout-seconds: 3 }
+                log-dir: /var/tmp/op
+                stop-grace-millis: 1500
+                """);
+        NodeConfig c = NodeConfigFile.load(f).build();
+        assertThat(c.nodeName()).isEqualTo("PROD");
+        assertThat(c.clusterName()).isEqualTo("openpair-PROD");
+        assertThat(c.cpuAddresses()).containsOnlyKeys(0, 1).containsEntry(1, "127.0.0.1:6001");
+        assertThat(c.members()).containsExactly("127.0.0.1:6000", "127.0.0.1:6001");
+        assertThat(c.heartbeatTimeoutSeconds()).isEqualTo(3);
+        assertThat(c.logDir()).isEqualTo(Path.of("/var/tmp/op"));
+        assertThat(c.stopGrace()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.hasCpu(1)).isTrue();
+        assertThat(c.hasCpu(2)).isFalse();
+    }
+
+    @Test
+    void defaults_areLoopbackWithSixteenCpus() {
+        NodeConfig c = NodeConfig.builder().build();
+        assertThat(c.nodeName()).isEqualTo("OPENPAIR");
+        assertThat(c.cpuAddresses()).hasSize(16).containsEntry(0, "127.0.0.1:5801").containsEntry(15, "127.0.0.1:5816");
+        assertThat(c.members()).hasSize(16);
+    }
+
+    @Test
+    void unknownKey_typo_isRefusedWithTheKeyNamed() throws Exception {
+        assertError(write("nodes: X\n"), "unknown key 'nodes'");
+        assertError(write("heartbeat: { interval: 1 }\n"), "heartbeat.interval");
+    }
+
+    @Test
+    void badValues_areRefusedWithTheValueNamed() throws Exception {
+        assertError(write("base-port: many\n"), "'base-port' must be a whole number");
+        assertError(write("cpus: { 16: 127.0.0.1:1 }\n"), "0-15");
+        assertError(write("cpus: { 0: nowhere }\n"), "host:port");
+        assertError(write("node: 9lives\n"), "node name");
+        assertError(write("heartbeat: { interval-seconds: 5, timeout-seconds: 5 }\n"), "must exceed");
+        assertError(write("- a\n- b\n"), "mapping");
+        assertError(write("node: [unclosed\n"), "not valid YAML");
+    }
+
+    @Test
+    void missingFile_is11() {
+        assertThatThrownBy(() -> NodeConfigFile.load(dir.resolve("absent.yaml")))
+                .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(11));
+    }
+
+    private Path write(String yaml) throws Exception {
+        Path f = Files.createTempFile(dir, "node", ".yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static void assertError(Path f, String fragment) {
+        assertThatThrownBy(() -> NodeConfigFile.load(f).build())
+                .isInstanceOfSatisfying(GuardianException.class, e -> {
+                    assertThat(e.error()).isEqualTo(2);
+                    assertThat(e.getMessage()).contains(fragment);
+                });
+    }
+}
