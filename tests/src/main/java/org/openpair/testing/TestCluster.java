@@ -17,12 +17,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
@@ -35,9 +38,9 @@ import org.openpair.guardian.Guardian;
  * {@code TestingCluster}.
  *
  * <p>{@link #start(int)} picks a node name and a block of 16 free loopback ports of its own,
- * starts CPU 0, 1, ... one after another as {@code guardian cpu start} JVMs (so the first forms
- * the cluster and the others join it) and returns once each has printed that it is up, the
- * operator's client sees all of them, and no partition is migrating any more. Each JVM's stdout
+ * starts CPU 0 as a {@code guardian cpu start} JVM, then (once it has formed the cluster) the
+ * other CPUs, and returns once each has printed that it is up, the operator's client sees all
+ * of them, and no partition is migrating any more. Each JVM's stdout
  * and stderr go to {@code cpuN.out} in the {@link #logDir() log directory}; a failure to start
  * shows its last lines. The processes the CPUs run log to {@code cpuN/} there.
  *
@@ -83,6 +86,11 @@ public final class TestCluster implements AutoCloseable {
     private final Thread exitHook;
     private HazelcastInstance client;
     private boolean closed;
+
+    static {
+        // OpenPair's messages at INFO, Hazelcast's (the client's join chatter) from WARNING up.
+        Logging.configure(Level.INFO, false);
+    }
 
     private TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds) {
         this.config = config;
@@ -181,22 +189,38 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU 0 first, alone, so that it forms the cluster (two members starting at once may each
+     * form one of their own); then the others together, since joining an existing cluster is
+     * safe concurrently, while the operator's client connects.
+     */
     private void startAll() {
         Runtime.getRuntime().addShutdownHook(exitHook);
-        for (int cpu = 0; cpu < cpuCount; cpu++) {
-            launch(cpu);
+        launch(0).awaitOutput(upLine(0), START_BOUND);
+        List<CpuJvm> joining = new ArrayList<>();
+        for (int cpu = 1; cpu < cpuCount; cpu++) {
+            joining.add(launch(cpu));
+        }
+        client();
+        for (CpuJvm jvm : joining) {
+            jvm.awaitOutput(upLine(jvm.cpu()), START_BOUND);
         }
         awaitCpusUp(allCpus());
         awaitClusterSafe();
     }
 
-    private void launch(int cpu) {
+    private CpuJvm launch(int cpu) {
         CpuJvm jvm = CpuJvm.launch(cpu, CpuJvm.command(cpuStartArgs(cpu)), logDir().resolve("cpu" + cpu + ".out"),
                 launcher);
         synchronized (this) {
             jvms.put(cpu, jvm);
         }
-        jvm.awaitOutput("CPU " + cpu + " of \\" + config.nodeName() + " is up at ", START_BOUND);
+        return jvm;
+    }
+
+    /** What {@code guardian cpu start} prints once the CPU has joined and holds its number. */
+    private String upLine(int cpu) {
+        return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
     }
 
     /** The arguments of {@code guardian} that start CPU {@code cpu} of this node. */
@@ -273,9 +297,36 @@ public final class TestCluster implements AutoCloseable {
             throw new IllegalStateException("test cluster \\" + config.nodeName() + " is closed");
         }
         if (client == null || !client.getLifecycleService().isRunning()) {
-            client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, CLIENT_CONNECT_MILLIS));
+            client = HazelcastClient.newHazelcastClient(clientConfig());
         }
         return client;
+    }
+
+    /**
+     * The {@code guardian} command's client settings, with the client's own heartbeat timeout
+     * brought down to the node's: by default a client waits 60 s before it gives up on a silent
+     * member, and a call it sent to a frozen CPU hangs that long even after the node has declared
+     * the CPU dead and moved its partitions.
+     */
+    private ClientConfig clientConfig() {
+        ClientConfig c = ClusterConfigs.client(config, CLIENT_CONNECT_MILLIS);
+        c.setProperty("hazelcast.client.heartbeat.interval", "1000");
+        c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
+        return c;
+    }
+
+    /** How many members the node has now, as the operator's client sees them, CPUs or not. */
+    public int memberCount() {
+        return client().getCluster().getMembers().size();
+    }
+
+    /**
+     * Waits until the node has exactly {@code count} members: after a member that was refused or
+     * killed, until the node has seen it leave.
+     */
+    public void awaitMemberCount(int count) {
+        awaitCondition(count + " members in \\" + config.nodeName(), SETTLE_BOUND, () -> memberCount() == count,
+                this::allTails);
     }
 
     /**
@@ -313,7 +364,7 @@ public final class TestCluster implements AutoCloseable {
         if (old.isAlive()) {
             throw new IllegalStateException("the JVM of CPU " + cpu + " (pid " + old.pid() + ") still runs: kill9 it first");
         }
-        launch(cpu);
+        launch(cpu).awaitOutput(upLine(cpu), START_BOUND);
         awaitCpusUp(cpu);
         awaitClusterSafe();
     }
@@ -364,6 +415,41 @@ public final class TestCluster implements AutoCloseable {
      */
     public static void awaitCondition(String what, Duration bound, BooleanSupplier condition) {
         awaitCondition(what, bound, condition, () -> "");
+    }
+
+    /**
+     * Checks that {@code condition} holds on every poll (every 20 ms) for the whole
+     * {@code window}: the absence check for something that would happen asynchronously if it
+     * happened at all. It proves nothing about later than the window; use it after a positive
+     * wait has shown that the events in question have been delivered.
+     *
+     * @throws AssertionError at the first poll on which the condition is false (or throws)
+     */
+    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition) {
+        long windowNanos = window.toNanos();
+        long maxPolls = window.toMillis() / POLL_MILLIS + 2;
+        long start = System.nanoTime();
+        for (long poll = 0; poll < maxPolls; poll++) {
+            boolean holds;
+            try {
+                holds = condition.getAsBoolean();
+            } catch (RuntimeException e) {
+                throw new AssertionError("checking that " + what + " for " + window.toMillis() + " ms failed: " + e, e);
+            }
+            if (!holds) {
+                throw new AssertionError("expected that " + what + " for " + window.toMillis() + " ms, but it did not after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+            }
+            if (System.nanoTime() - start >= windowNanos) {
+                return;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while checking that " + what, e);
+            }
+        }
     }
 
     static void awaitCondition(String what, Duration bound, BooleanSupplier condition, Supplier<String> diagnostics) {
@@ -461,10 +547,16 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + TERM_GRACE.toNanos();
+        AssertionError stuck = null;
         for (CpuJvm jvm : all) {
             long left = Math.max(0, deadline - System.nanoTime());
             if (!jvm.waitForExit(Duration.ofNanos(left))) {
-                jvm.kill9(KILL_BOUND);
+                try {
+                    jvm.kill9(KILL_BOUND);
+                } catch (AssertionError e) {
+                    // Keep ending the others; report the first that would not die.
+                    stuck = stuck == null ? e : stuck;
+                }
             }
         }
         launcher.shutdownNow();
@@ -472,6 +564,9 @@ public final class TestCluster implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(exitHook);
         } catch (IllegalStateException e) {
             // The JVM is already exiting: the hook runs (harmlessly) or has run.
+        }
+        if (stuck != null) {
+            throw stuck;
         }
     }
 

@@ -33,6 +33,13 @@ final class Samples {
         nanos[count++] = nanoseconds;
     }
 
+    /** Appends every sample of another set. */
+    void addAll(Samples other) {
+        for (int i = 0; i < other.count; i++) {
+            add(other.nanos[i]);
+        }
+    }
+
     int count() {
         return count;
     }

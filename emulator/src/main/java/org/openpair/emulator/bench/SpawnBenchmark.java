@@ -187,9 +187,13 @@ public final class SpawnBenchmark {
     }
 
     private void baselineBatch(RemoteGetBaseline gets, int count, Samples into, int batch) {
-        say("baseline batch %d/%d: %d IMap.get", batch, BASELINE_BATCHES, count);
         gets.prepare();
-        gets.measure(count, into, Deadline.start("baseline batch " + batch));
+        Samples batchSamples = new Samples(RemoteGetBaseline.CASE + " " + batch, count);
+        gets.measure(count, batchSamples, Deadline.start("baseline batch " + batch));
+        Stats s = batchSamples.stats();
+        say("baseline batch %d/%d: %d IMap.get, p50 %.1f us, p99 %.1f us", batch, BASELINE_BATCHES, count,
+                s.p50() / 1e3, s.p99() / 1e3);
+        into.addAll(batchSamples);
     }
 
     private void spawnStopPhase(String label, Guardian g0, SpawnRequest request, int warmup, int n,

@@ -52,6 +52,8 @@ public final class GuardianCommand implements Runnable {
         CommandLine cl = new CommandLine(new GuardianCommand());
         cl.setExecutionExceptionHandler(GuardianCommand::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Everything after the program is the program's: 'guardian run sh -c true'.
+        cl.getSubcommands().get("run").setStopAtPositional(true);
         return cl;
     }
 

@@ -49,8 +49,6 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.processes = new ProcessTable(config, number, tables, this::isUp,
                 caller -> new NodeGuardian(tables, config, caller, this));
         this.sweeper = new CpuLossSweeper(tables, number);
-        // Hazelcast copies the configured user context into the instance: register there.
-        hz.getUserContext().put(USER_CONTEXT_KEY, this);
     }
 
     /**
@@ -84,6 +82,9 @@ public final class Cpu implements CpuService, AutoCloseable {
             hz.getLifecycleService().terminate();
             throw e;
         }
+        // Callable by the node only once it holds its number. Hazelcast copies the configured
+        // user context into the instance, so register in the instance's.
+        hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
         cpu.sweepLostCpus();
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),

@@ -50,8 +50,28 @@ final class CpuLossSweeper implements MembershipListener {
         if (cpu != null) {
             int lost = Integer.parseInt(cpu);
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.getAddress());
-            worker.execute(() -> sweep(lost, member.getUuid().toString(), "CPU " + lost + " failed"));
+            worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString()));
         }
+    }
+
+    /**
+     * Sweeps only if the departed member held the CPU number: a CPU refused because its number
+     * was in use also carries the number, and its departure must not retire the processes of
+     * the CPU that really holds it.
+     */
+    private void sweepIfHolder(int lost, String memberUuid) {
+        try {
+            NodeTables.CpuRecord record = tables.cpus().get(lost);
+            if (record != null && !record.memberUuid().equals(memberUuid)) {
+                LOG.log(System.Logger.Level.DEBUG, "CPU {0}: a member refused as CPU {1} left; nothing to retire",
+                        self, lost);
+                return;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: cannot read the record of CPU {1}: {2}", self, lost, e.toString());
+            return;
+        }
+        sweep(lost, memberUuid, "CPU " + lost + " failed");
     }
 
     /**

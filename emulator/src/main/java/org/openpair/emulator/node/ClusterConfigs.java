@@ -69,6 +69,9 @@ public final class ClusterConfigs {
         config.setClusterName(node.clusterName());
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
+        // A call stuck on a hung CPU must fail when the node declares it dead, not after the 60 s default.
+        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(node.heartbeatTimeoutSeconds() * 1000L));
+        config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(node.heartbeatIntervalSeconds() * 1000L));
         config.getNetworkConfig().setAddresses(node.members()).setSmartRouting(true);
         config.getConnectionStrategyConfig().getConnectionRetryConfig()
                 .setClusterConnectTimeoutMillis(connectTimeoutMillis)

@@ -127,15 +127,31 @@ public final class NodeGuardian implements Guardian {
         return all;
     }
 
-    /** The members holding CPUs, by CPU number. */
+    /**
+     * The members holding CPUs, by CPU number. A member refused because its number was in use
+     * carries the number too until it leaves: the CPU table says which member holds it.
+     */
     Map<Integer, Member> upCpus() {
         Map<Integer, Member> up = new java.util.TreeMap<>();
+        Map<Integer, Integer> carriers = new HashMap<>();
         for (Member m : tables.hazelcast().getCluster().getMembers()) {
             String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
             if (cpu != null) {
-                up.put(Integer.parseInt(cpu), m);
+                int n = Integer.parseInt(cpu);
+                up.put(n, m);
+                carriers.merge(n, 1, Integer::sum);
             }
         }
+        carriers.forEach((cpu, count) -> {
+            if (count > 1) {
+                NodeTables.CpuRecord holder = tables.cpus().get(cpu);
+                for (Member m : tables.hazelcast().getCluster().getMembers()) {
+                    if (holder != null && m.getUuid().toString().equals(holder.memberUuid())) {
+                        up.put(cpu, m);
+                    }
+                }
+            }
+        });
         return up;
     }
 

@@ -87,8 +87,7 @@ public final class ProcessTable {
         Program program = request.program();
         // Validate before taking a PIN, so a refusal leaves no trace.
         var hostedConstructor = program instanceof Program.Hosted h
-                ? HostedProcess.resolve(h.className(), Thread.currentThread().getContextClassLoader() != null
-                        ? Thread.currentThread().getContextClassLoader() : ProcessTable.class.getClassLoader())
+                ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
                 : null;
         Path executable = program instanceof Program.Executable e
                 ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
