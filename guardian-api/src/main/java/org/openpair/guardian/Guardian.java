@@ -41,6 +41,36 @@ public interface Guardian {
      */
     void processStop(ProcessName name);
 
+    /**
+     * PROCESS_STOP_ with a specifier: {@link StopScope#TARGET} the target only (a primary's
+     * backup then takes over), {@link StopScope#PAIR} both members, {@link StopScope#OPPOSITE}
+     * the caller's partner (the operator has none: error 2).
+     *
+     * @throws GuardianException 14 no such process; 2 OPPOSITE without a partner
+     */
+    void processStop(ProcessHandle process, StopScope scope);
+
+    /**
+     * PROCESS_GETPAIRINFO_ for a name.
+     */
+    PairInfo processGetPairInfo(ProcessName name);
+
+    /** PROCESS_GETPAIRINFO_ for a process handle (for an unnamed process: result 7). */
+    PairInfo processGetPairInfo(ProcessHandle process);
+
+    /**
+     * PROCESSHANDLE_COMPARE_: 2 the same process, 1 the two members of one pair, 0 unrelated.
+     */
+    int processHandleCompare(ProcessHandle a, ProcessHandle b);
+
+    /**
+     * A deliberate switch (CHECKSWITCH from outside): the backup becomes primary with every
+     * acknowledged checkpoint applied, the old primary becomes its backup, the epoch rises.
+     *
+     * @throws GuardianException 14 no such name; 2 the process has no backup
+     */
+    void switchPair(ProcessName name);
+
     /** The process registered under a name, if any. */
     Optional<ProcessInfo> lookup(ProcessName name);
 

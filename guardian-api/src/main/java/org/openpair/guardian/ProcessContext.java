@@ -30,6 +30,60 @@ public interface ProcessContext {
     /** The process's log: its per-process log file, as an OS process's stdout is. */
     PrintStream out();
 
+    /** This process's role now: it changes at a takeover or a switch. */
+    PairRole role();
+
+    /**
+     * PROCESS_SPAWN_ name option 3: creates this named process's backup, running the same
+     * program with the same arguments, on {@code cpu} (or {@link SpawnRequest#ANY_CPU} for the
+     * least loaded other CPU), re-created as {@code policy} says when it dies. Returns once the
+     * backup is running and holds the checkpointed state of {@link #state()}.
+     *
+     * @throws GuardianException 22 this process is unnamed; 2 same CPU as this one or called by a
+     *                           backup; 12 the pair has a backup already; 66 no other CPU is up
+     */
+    ProcessHandle createBackup(int cpu, RestartPolicy policy);
+
+    /**
+     * Sends a checkpoint to the backup and returns once the backup holds it, or at once with
+     * {@link CheckpointResult#NO_BACKUP}. Checkpoints reach the backup in call order, each
+     * once; the backup applies every one it acknowledged before it acts as primary.
+     *
+     * @throws GuardianException 22 larger than {@link #MAX_CHECKPOINT_BYTES}; 210 this process is
+     *                           no longer the primary (a switch or a fencing happened: see
+     *                           {@link #role()}); a fenced primary is being stopped
+     */
+    CheckpointResult checkpoint(byte[] data);
+
+    /**
+     * Pipelined {@link #checkpoint}: returns at once; the future completes when the backup
+     * holds the checkpoint. Futures complete in call order.
+     */
+    java.util.concurrent.CompletableFuture<CheckpointResult> checkpointAsync(byte[] data);
+
+    /** Largest checkpoint accepted. */
+    int MAX_CHECKPOINT_BYTES = 1 << 20;
+
+    /**
+     * The process's checkpointed key-value state: every change is a checkpoint, the backup
+     * holds a copy, and a new backup receives the whole of it when created.
+     */
+    CheckpointedMap state();
+
+    /**
+     * For a backup: applies the primary's checkpoints, in order, through {@code applier}
+     * (the {@link #state()} changes are applied without it), and returns when this process
+     * has become the primary, after every acknowledged checkpoint was applied.
+     *
+     * @throws GuardianException 2 called by a primary; 40 interrupted (the process is stopping)
+     */
+    Takeover awaitTakeover(java.util.function.Consumer<byte[]> applier);
+
+    /**
+     * Reads the next system message from $RECEIVE (-101, -2, -3), waiting at most {@code timeout}.
+     */
+    Optional<SystemMessage> readSystemMessage(java.time.Duration timeout);
+
     /** True once another process or the operator has stopped this process. */
     boolean isStopRequested();
 

@@ -36,8 +36,10 @@ public final class SpawnRequest implements Serializable {
     private final int priority;
     private final List<String> args;
     private final Map<String, String> env;
+    private final boolean myBackup;
 
     private SpawnRequest(Builder b) {
+        this.myBackup = b.myBackup;
         this.program = b.program;
         this.name = b.name;
         this.cpu = b.cpu;
@@ -77,19 +79,38 @@ public final class SpawnRequest implements Serializable {
         return env;
     }
 
+    /**
+     * PROCESS_SPAWN_ name option 3, "create my backup under my name": only a named process may
+     * ask (error 22 otherwise), and the backup runs on a CPU other than the caller's.
+     */
+    public boolean isMyBackup() {
+        return myBackup;
+    }
+
     /** The same request aimed at another CPU. */
     public SpawnRequest onCpu(int targetCpu) {
+        return copy(targetCpu, name);
+    }
+
+    /** The same request with the name set (a backup takes its primary's). */
+    public SpawnRequest withName(ProcessName processName) {
+        return copy(cpu, processName);
+    }
+
+    private SpawnRequest copy(int targetCpu, ProcessName processName) {
         Builder b = new Builder(program);
-        b.name = name;
+        b.name = processName;
+        b.myBackup = myBackup;
         b.priority = priority;
         b.args.addAll(args);
         b.env.putAll(env);
-        return b.cpu(targetCpu).build();
+        // Not build(): the routed copy of a backup request carries its primary's name by design.
+        return new SpawnRequest(b.cpu(targetCpu));
     }
 
     @Override
     public String toString() {
-        return "spawn " + program.display() + (name == null ? "" : " /NAME " + name)
+        return "spawn " + program.display() + (name == null ? "" : " /NAME " + name) + (myBackup ? " (my backup)" : "")
                 + ", CPU " + (cpu == ANY_CPU ? "any" : cpu == CALLER_CPU ? "caller's" : String.valueOf(cpu)) + ", PRI " + priority + " " + args;
     }
 
@@ -101,6 +122,7 @@ public final class SpawnRequest implements Serializable {
         private int priority = DEFAULT_PRIORITY;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
+        private boolean myBackup;
 
         private Builder(Program program) {
             this.program = Objects.requireNonNull(program, "program");
@@ -157,7 +179,20 @@ public final class SpawnRequest implements Serializable {
             return this;
         }
 
+        /**
+         * Name option 3: create the calling process's backup, under its name. A name given
+         * here as well is refused when built, since the backup takes its primary's.
+         */
+        public Builder myBackup() {
+            this.myBackup = true;
+            return this;
+        }
+
         public SpawnRequest build() {
+            if (myBackup && name != null) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION,
+                        "a backup takes its primary's name: do not name it (" + name + ")");
+            }
             return new SpawnRequest(this);
         }
     }

@@ -16,7 +16,12 @@ public enum TerminationCause {
     /** PROCESS_STOP_ by another process or the operator: 6, killer kept. */
     STOPPED(6),
     /** The CPU the process ran on failed or left the node: -4. */
-    CPU_DOWN(-4);
+    CPU_DOWN(-4),
+    /**
+     * OpenPair stopped a primary that may no longer act as one: its pair moved on to a higher
+     * epoch (its checkpoint was refused), or its CPU lost the node's quorum: 6.
+     */
+    FENCED(6);
 
     private final int completionCode;
 
@@ -31,6 +36,6 @@ public enum TerminationCause {
 
     /** True when the process did not end of its own accord. */
     public boolean wasKilled() {
-        return this == STOPPED || this == CPU_DOWN || this == SIGNALLED;
+        return this == STOPPED || this == CPU_DOWN || this == SIGNALLED || this == FENCED;
     }
 }

@@ -174,7 +174,7 @@ public final class SpawnBenchmark {
         cases.add(new BenchReport.Case(HOSTED_STOP, hostedStop.stats(), "  processStop alone (until it has ended)"));
         cases.add(new BenchReport.Case(OS_SPAWN_STOP, osBoth.stats(),
                 "processSpawn + processStop of '" + OS_PROGRAM + " 600', " + cross));
-        cases.add(new BenchReport.Case(OS_SPAWN, osSpawn.stats(), "  processSpawn alone (posix_spawn, pid published)"));
+        cases.add(new BenchReport.Case(OS_SPAWN, osSpawn.stats(), "  processSpawn alone (posix_spawn and exec, pid published)"));
         cases.add(new BenchReport.Case(OS_STOP, osStop.stats(), "  processStop alone (SIGTERM, reaped, tables updated)"));
         cases.add(new BenchReport.Case(LOOKUP_REMOTE, lookupsRemote.stats(), lookupNotes[0]));
         cases.add(new BenchReport.Case(LOOKUP_LOCAL, lookupsLocal.stats(), lookupNotes[1]));

@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
             ProcessHandle clock = g.processSpawn(SpawnRequest.of(Program.hosted(TICKER)).name("$CLOCK").cpu(0)
                     .args("1000").build());
             long napPid = g.process(nap).map(ProcessInfo::pid).orElse(0L);
-            Views.statusTable(out, g.processes());
+            Views.statusTable(out, g.processes(), Views.pairsOf(g, g.processes()));
             out.println();
             out.println("PPD:");
             for (ProcessInfo p : g.processes()) {
@@ -107,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                     + (napGone ? "died with its CPU (parent-death signal)" : "is STILL RUNNING"));
             out.println();
             out.println("Still running:");
-            Views.statusTable(out, g.processes());
+            Views.statusTable(out, g.processes(), Views.pairsOf(g, g.processes()));
             out.println("$TICK and $NAP are free names again: " + (g.lookup(ProcessName.of("$TICK")).isEmpty()
                     && g.lookup(ProcessName.of("$NAP")).isEmpty()));
             g.processStop(clock);

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guardian status}: TACL STATUS for the node's processes. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show processes: name, cpu,pin, priority, kind, state, started, program.",
+        description = {"Show processes: name, cpu,pin, priority, kind, role (PRIMARY or BACKUP for named processes), state, started, program.",
                 "With --ended, the processes that ended in the last hour and why (completion code, cause)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:Guardian error: 13 bad name, 14 no such process", "2:usage", "3:node not reachable"})
@@ -55,10 +55,11 @@ final class StatusCommand implements Callable<Integer> {
             } else {
                 List<ProcessInfo> list = process != null ? List.of(ProcessRef.resolve(g, process))
                         : g.processes().stream().filter(p -> cpu == null || p.handle().cpu() == cpu).toList();
+                var pairs = Views.pairsOf(g, list);
                 if (output.json) {
-                    list.forEach(p -> out.println(Json.of(Views.process(p))));
+                    list.forEach(p -> out.println(Json.of(Views.process(p, pairs))));
                 } else {
-                    Views.statusTable(out, list);
+                    Views.statusTable(out, list, pairs);
                 }
             }
         }

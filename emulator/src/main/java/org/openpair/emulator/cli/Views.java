@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.openpair.guardian.CpuInfo;
+import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Program;
@@ -19,6 +20,32 @@ final class Views {
             .withZone(ZoneId.systemDefault());
 
     private Views() {
+    }
+
+    /** The role a name table gives a process: PRIMARY, BACKUP, or "" for an unnamed one. */
+    static String role(ProcessInfo p, Map<String, PairInfo> pairs) {
+        if (p.name() == null) {
+            return "";
+        }
+        PairInfo pair = pairs.get(p.name().toString());
+        return pair != null && p.handle().equals(pair.backup()) ? "BACKUP" : "PRIMARY";
+    }
+
+    /** The pair information of every name among the processes, fetched once per name. */
+    static Map<String, PairInfo> pairsOf(org.openpair.guardian.Guardian g, List<ProcessInfo> processes) {
+        Map<String, PairInfo> pairs = new LinkedHashMap<>();
+        for (ProcessInfo p : processes) {
+            if (p.name() != null) {
+                pairs.computeIfAbsent(p.name().toString(), n -> g.processGetPairInfo(p.name()));
+            }
+        }
+        return pairs;
+    }
+
+    static Map<String, Object> process(ProcessInfo p, Map<String, PairInfo> pairs) {
+        Map<String, Object> m = process(p);
+        m.put("role", role(p, pairs));
+        return m;
     }
 
     static Map<String, Object> process(ProcessInfo p) {
@@ -74,13 +101,13 @@ final class Views {
         return TIME.format(i);
     }
 
-    /** STATUS: name, cpu,pin, priority, program, state, started. */
-    static void statusTable(PrintWriter out, List<ProcessInfo> processes) {
-        String fmt = "%-7s %-9s %-4s %-6s %-8s %-19s %s%n";
-        out.printf(fmt, "NAME", "CPU,PIN", "PRI", "KIND", "STATE", "STARTED", "PROGRAM");
+    /** STATUS: name, cpu,pin, priority, role (backups marked), program, state, started. */
+    static void statusTable(PrintWriter out, List<ProcessInfo> processes, Map<String, PairInfo> pairs) {
+        String fmt = "%-7s %-9s %-4s %-6s %-7s %-8s %-19s %s%n";
+        out.printf(fmt, "NAME", "CPU,PIN", "PRI", "KIND", "ROLE", "STATE", "STARTED", "PROGRAM");
         for (ProcessInfo p : processes) {
             out.printf(fmt, p.name() == null ? "" : p.name(), p.handle().cpuPin(), p.priority(),
-                    p.program() instanceof Program.Hosted ? "hosted" : "os", "RUNNING", time(p.started()),
+                    p.program() instanceof Program.Hosted ? "hosted" : "os", role(p, pairs), "RUNNING", time(p.started()),
                     p.program().display() + (p.pid() != 0 ? " (pid " + p.pid() + ")" : ""));
         }
     }
@@ -92,6 +119,28 @@ final class Views {
             out.printf(fmt, t.name() == null ? "" : t.name(), t.process().cpuPin(), t.completionCode(), t.cause(),
                     time(t.at()), t.detail() + (t.killer() != null ? " (stopped by " + t.killer().cpuPin() + ")" : ""));
         }
+    }
+
+    /** PPD: name, primary cpu,pin, backup cpu,pin (blank if none), epoch, ancestor. */
+    static void ppdTable(PrintWriter out, List<PairInfo> pairs) {
+        String fmt = "%-7s %-9s %-9s %-6s %s%n";
+        out.printf(fmt, "NAME", "PRIMARY", "BACKUP", "EPOCH", "ANCESTOR");
+        for (PairInfo p : pairs) {
+            out.printf(fmt, p.name(), p.primary() == null ? "" : p.primary().cpuPin(),
+                    p.backup() == null ? "" : p.backup().cpuPin(), p.epoch(),
+                    p.ancestor() == null ? "(operator)" : p.ancestor().descriptor(null));
+        }
+    }
+
+    static Map<String, Object> pair(PairInfo p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name().toString());
+        m.put("primary", p.primary() == null ? null : p.primary().cpuPin());
+        m.put("primary_descriptor", p.primary() == null ? null : p.primary().descriptor(p.name()));
+        m.put("backup", p.backup() == null ? null : p.backup().cpuPin());
+        m.put("epoch", p.epoch());
+        m.put("ancestor", handle(p.ancestor()));
+        return m;
     }
 
     static void cpuTable(PrintWriter out, List<CpuInfo> cpus) {

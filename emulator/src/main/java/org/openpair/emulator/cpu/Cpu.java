@@ -7,11 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
@@ -23,6 +23,8 @@ import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
 import org.openpair.guardian.Termination;
 
 /**
@@ -39,6 +41,8 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final NodeTables tables;
     private final ProcessTable processes;
     private final CpuLossSweeper sweeper;
+    private final CpuRouter router;
+    private final CpuLinks links;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
@@ -46,9 +50,12 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.number = number;
         this.hz = hz;
         this.tables = new NodeTables(hz);
-        this.processes = new ProcessTable(config, number, tables, this::isUp,
+        this.router = new CpuRouter(tables, config, this);
+        this.links = CpuLinks.start(config, number, tables);
+        this.processes = new ProcessTable(config, number, tables, router, links,
                 caller -> new NodeGuardian(tables, config, caller, this));
-        this.sweeper = new CpuLossSweeper(tables, number);
+        this.links.receiveWith(processes);
+        this.sweeper = new CpuLossSweeper(tables, number, router, processes);
     }
 
     /**
@@ -105,7 +112,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private void claimNumber() {
         UUID self = hz.getCluster().getLocalMember().getUuid();
         NodeTables.CpuRecord mine = new NodeTables.CpuRecord(number, self.toString(),
-                config.cpuAddresses().get(number), Instant.now());
+                config.cpuAddresses().get(number), Instant.now(), links.port());
         for (int attempt = 0; attempt < 10; attempt++) {
             NodeTables.CpuRecord held = tables.cpus().putIfAbsent(number, mine);
             if (held == null) {
@@ -136,15 +143,6 @@ public final class Cpu implements CpuService, AutoCloseable {
                 sweeper.sweep(record.cpu(), record.memberUuid(), "CPU " + record.cpu() + " failed");
             }
         }
-    }
-
-    private boolean isUp(int cpu) {
-        for (Member m : hz.getCluster().getMembers()) {
-            if (String.valueOf(cpu).equals(m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -182,6 +180,24 @@ public final class Cpu implements CpuService, AutoCloseable {
         return processes.stop(target, killer);
     }
 
+    @Override
+    public void promoteLocal(ProcessHandle backup, Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
+        requireRunning();
+        processes.promote(backup, takeover, message, newBackup);
+    }
+
+    @Override
+    public void partnerDiedLocal(ProcessHandle primary, ProcessHandle deadBackup, SystemMessage message) {
+        requireRunning();
+        processes.partnerDied(primary, deadBackup, message);
+    }
+
+    @Override
+    public void switchLocal(ProcessHandle primary) {
+        requireRunning();
+        processes.switchPrimary(primary);
+    }
+
     private void requireRunning() {
         if (!running) {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " is down");
@@ -209,6 +225,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: could not clear its record: {1}", number, e.toString());
         }
         sweeper.close();
+        links.close();
         hz.shutdown();
     }
 
@@ -221,6 +238,8 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
+        // The link first: a crashed CPU's backups vanish, they do not refuse checkpoints.
+        links.close();
         processes.crash();
         sweeper.close();
         hz.getLifecycleService().terminate();

@@ -9,8 +9,12 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 
+import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
@@ -26,21 +30,26 @@ final class CpuLossSweeper implements MembershipListener {
 
     private final NodeTables tables;
     private final int self;
+    private final CpuRouter router;
+    private final ProcessTable processes;
     private final ExecutorService worker;
 
-    CpuLossSweeper(NodeTables tables, int self) {
+    CpuLossSweeper(NodeTables tables, int self, CpuRouter router, ProcessTable processes) {
         this.tables = tables;
         this.self = self;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cpu" + self + "-loss-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.router = router;
+        this.processes = processes;
+        this.worker = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-loss-sweeper"));
     }
 
     @Override
     public void memberAdded(MembershipEvent event) {
-        // A CPU coming up needs nothing from the others; it claims its own number.
+        String cpu = event.getMember().getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
+        if (cpu != null) {
+            int up = Integer.parseInt(cpu);
+            // -3 to the pair members here; a primary waiting for a CPU re-creates its backup.
+            worker.execute(() -> processes.cpuUp(up));
+        }
     }
 
     @Override
@@ -96,7 +105,9 @@ final class CpuLossSweeper implements MembershipListener {
                         Instant.now());
                 tables.terminations().set(NodeTables.terminationKey(info.handle()), t);
                 if (info.name() != null) {
-                    tables.names().executeOnKey(info.name().toString(), new NodeTables.RemoveIfHeldBy<>(info.handle()));
+                    NameUpdates.Result r = tables.names().executeOnKey(info.name().toString(),
+                            new NameUpdates.RetireMember(info.handle()));
+                    ProcessTable.tellPartner(r, t, true, router);
                 }
                 tables.cpuProcesses().remove(lost, key);
                 retired++;

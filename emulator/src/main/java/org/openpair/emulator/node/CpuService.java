@@ -3,12 +3,14 @@ package org.openpair.emulator.node;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
 import org.openpair.guardian.Termination;
 
 /**
- * What one CPU does for the rest of the node: create and stop its own processes. Calls reach
- * it directly when caller and CPU share a JVM, and as a {@link CpuTask} on the CPU's member
- * otherwise.
+ * What one CPU does for the rest of the node: create and stop its own processes, and act on
+ * the pair events of its processes. Calls reach it directly when caller and CPU share a JVM,
+ * and as a {@link CpuTask} on the CPU's member otherwise.
  */
 public interface CpuService {
     /** Key of the CPU in its Hazelcast member's user context. */
@@ -21,4 +23,17 @@ public interface CpuService {
 
     /** Stops a process of this CPU and returns its termination once it is gone. */
     Termination stopLocal(ProcessHandle target, ProcessHandle killer);
+
+    /**
+     * A backup of this CPU is now the primary (the name table says so already): it applies
+     * what it holds, then acts as primary; {@code message} goes to its $RECEIVE (null for a
+     * switch). For a switch, {@code newBackup} is the old primary, now its backup.
+     */
+    void promoteLocal(ProcessHandle backup, Takeover takeover, SystemMessage message, ProcessHandle newBackup);
+
+    /** The partner of a primary of this CPU died; the primary is told and may re-create it. */
+    void partnerDiedLocal(ProcessHandle primary, ProcessHandle deadBackup, SystemMessage message);
+
+    /** Switches the pair whose primary runs here (CHECKSWITCH). */
+    void switchLocal(ProcessHandle primary);
 }

@@ -11,6 +11,8 @@ import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
 import org.openpair.guardian.Termination;
 
 /**
@@ -18,7 +20,7 @@ import org.openpair.guardian.Termination;
  * The calls are small named records rather than lambdas, so what crosses the wire is plain
  * data that every CPU's class path can read.
  */
-final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware, Serializable {
+public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final CpuCall<T> call;
@@ -61,21 +63,47 @@ final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceA
     }
 
     /** One operation on a CPU. */
-    interface CpuCall<T> extends Serializable {
+    public interface CpuCall<T> extends Serializable {
         T call(CpuService cpu);
     }
 
-    record Spawn(SpawnRequest request, ProcessHandle ancestor) implements CpuCall<ProcessInfo> {
+    public record Spawn(SpawnRequest request, ProcessHandle ancestor) implements CpuCall<ProcessInfo> {
         @Override
         public ProcessInfo call(CpuService cpu) {
             return cpu.spawnLocal(request, ancestor);
         }
     }
 
-    record Stop(ProcessHandle target, ProcessHandle killer) implements CpuCall<Termination> {
+    public record Stop(ProcessHandle target, ProcessHandle killer) implements CpuCall<Termination> {
         @Override
         public Termination call(CpuService cpu) {
             return cpu.stopLocal(target, killer);
+        }
+    }
+
+    public record Promote(ProcessHandle backup, Takeover takeover, SystemMessage message, ProcessHandle newBackup)
+            implements CpuCall<Boolean> {
+        @Override
+        public Boolean call(CpuService cpu) {
+            cpu.promoteLocal(backup, takeover, message, newBackup);
+            return true;
+        }
+    }
+
+    public record PartnerDied(ProcessHandle primary, ProcessHandle deadBackup, SystemMessage message)
+            implements CpuCall<Boolean> {
+        @Override
+        public Boolean call(CpuService cpu) {
+            cpu.partnerDiedLocal(primary, deadBackup, message);
+            return true;
+        }
+    }
+
+    public record SwitchPair(ProcessHandle primary) implements CpuCall<Boolean> {
+        @Override
+        public Boolean call(CpuService cpu) {
+            cpu.switchLocal(primary);
+            return true;
         }
     }
 }

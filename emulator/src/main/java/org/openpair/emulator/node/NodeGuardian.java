@@ -3,43 +3,37 @@ package org.openpair.emulator.node;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.spi.exception.TargetNotMemberException;
 
+import org.openpair.emulator.names.NameEntry;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.PairStatus;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.StopScope;
 import org.openpair.guardian.Termination;
 
 /**
  * The Guardian procedures over the node's tables, for one caller: a process (its handle names
  * it as ancestor and killer) or the operator ({@code caller == null}). Reads go to the
- * partitioned tables; spawn and stop run on the CPU that owns the process, directly when that
- * CPU shares this JVM and as a task on its member otherwise. Works the same from a CPU's
- * member and from a client.
+ * partitioned tables; spawn, stop and switch run on the CPU that owns the process. Works the
+ * same from a CPU's member and from a client.
  */
 public final class NodeGuardian implements Guardian {
-    private static final long CALL_TIMEOUT_SECONDS = 60;
-
     private final NodeTables tables;
     private final NodeConfig config;
     private final ProcessHandle caller;
-    private final CpuService local;
+    private final CpuRouter router;
 
     /**
      * @param caller the calling process, or {@code null} for the operator
@@ -49,7 +43,7 @@ public final class NodeGuardian implements Guardian {
         this.tables = tables;
         this.config = config;
         this.caller = caller;
-        this.local = local;
+        this.router = new CpuRouter(tables, config, local);
     }
 
     @Override
@@ -59,32 +53,152 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public ProcessHandle processSpawn(SpawnRequest request) {
+        if (request.isMyBackup()) {
+            return spawnMyBackup(request);
+        }
         int target = switch (request.cpu()) {
-            case SpawnRequest.CALLER_CPU -> caller != null ? caller.cpu() : leastLoadedCpu();
-            case SpawnRequest.ANY_CPU -> leastLoadedCpu();
+            case SpawnRequest.CALLER_CPU -> caller != null ? caller.cpu() : router.leastLoadedCpu(-1);
+            case SpawnRequest.ANY_CPU -> router.leastLoadedCpu(-1);
             default -> request.cpu();
         };
         SpawnRequest routed = request.cpu() == target ? request : request.onCpu(target);
-        return onCpu(target, new CpuTask.Spawn(routed, caller)).handle();
+        return router.call(target, new CpuTask.Spawn(routed, caller)).handle();
+    }
+
+    /** Name option 3: the caller's backup, under the caller's name, on another CPU. */
+    private ProcessHandle spawnMyBackup(SpawnRequest request) {
+        if (caller == null) {
+            throw new GuardianException(GuardianError.BOUNDS, "only a named process can create its backup; "
+                    + "the operator is not a process");
+        }
+        ProcessInfo self = tables.processes().get(NodeTables.processKey(caller));
+        if (self == null || !self.handle().equals(caller)) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "the calling process " + caller + " is gone");
+        }
+        if (self.name() == null) {
+            throw new GuardianException(GuardianError.BOUNDS, "process " + caller.cpuPin()
+                    + " is unnamed: only a named process can create its backup");
+        }
+        NameEntry entry = tables.names().get(self.name().toString());
+        if (entry == null || !caller.equals(entry.primary())) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "only the primary of " + self.name()
+                    + " can create its backup");
+        }
+        if (entry.backup() != null) {
+            throw new GuardianException(GuardianError.IN_USE, self.name() + " already has a backup: "
+                    + entry.backup().cpuPin());
+        }
+        int target = request.cpu() == SpawnRequest.ANY_CPU ? router.leastLoadedCpu(caller.cpu()) : request.cpu();
+        if (target == SpawnRequest.CALLER_CPU || target == caller.cpu()) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "a backup must run on a CPU other than its "
+                    + "primary's (CPU " + caller.cpu() + ")");
+        }
+        SpawnRequest routed = request.withName(self.name()).onCpu(target);
+        return router.call(target, new CpuTask.Spawn(routed, caller)).handle();
     }
 
     @Override
     public void processStop(ProcessHandle process) {
-        onCpu(process.cpu(), new CpuTask.Stop(process, caller));
+        router.call(process.cpu(), new CpuTask.Stop(process, caller));
     }
 
     @Override
     public void processStop(ProcessName name) {
-        NodeTables.NameEntry entry = tables.names().get(name.toString());
-        if (entry == null) {
-            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process is named " + name);
+        processStop(nameEntry(name).primary());
+    }
+
+    @Override
+    public void processStop(ProcessHandle process, StopScope scope) {
+        switch (scope) {
+            case TARGET -> processStop(process);
+            case PAIR -> {
+                ProcessInfo info = process(process).orElseThrow(() -> noSuchProcess(process));
+                NameEntry entry = info.name() == null ? null : tables.names().get(info.name().toString());
+                // The backup first, so stopping the pair never makes the backup take over.
+                if (entry != null && entry.backup() != null) {
+                    stopIfAlive(entry.backup());
+                    stopIfAlive(entry.primary());
+                } else {
+                    processStop(process);
+                }
+            }
+            case OPPOSITE -> {
+                if (caller == null) {
+                    throw new GuardianException(GuardianError.INVALID_OPERATION, "the operator has no opposite member");
+                }
+                ProcessInfo self = process(caller).orElseThrow(() -> noSuchProcess(caller));
+                NameEntry entry = self.name() == null ? null : tables.names().get(self.name().toString());
+                ProcessHandle partner = entry == null ? null : entry.partnerOf(caller);
+                if (partner == null) {
+                    throw new GuardianException(GuardianError.INVALID_OPERATION, "process " + caller.cpuPin()
+                            + " has no opposite member");
+                }
+                processStop(partner);
+            }
         }
-        processStop(entry.primary());
+    }
+
+    private void stopIfAlive(ProcessHandle h) {
+        try {
+            processStop(h);
+        } catch (GuardianException e) {
+            if (e.guardianError() != GuardianError.NO_SUCH_DEVICE) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public PairInfo processGetPairInfo(ProcessName name) {
+        NameEntry entry = tables.names().get(name.toString());
+        if (entry == null) {
+            return new PairInfo(PairStatus.NO_SUCH_PROCESS, name, null, null, null, 0);
+        }
+        ProcessInfo primary = tables.processes().get(NodeTables.processKey(entry.primary()));
+        ProcessHandle ancestor = primary != null && primary.handle().equals(entry.primary()) ? primary.ancestor() : null;
+        PairStatus status = caller != null && caller.equals(entry.primary()) ? PairStatus.CALLER_IS_PRIMARY
+                : caller != null && caller.equals(entry.backup()) ? PairStatus.CALLER_IS_BACKUP
+                : entry.backup() != null ? PairStatus.PAIR : PairStatus.SINGLE;
+        return new PairInfo(status, entry.name(), entry.primary(), entry.backup(), ancestor, entry.epoch());
+    }
+
+    @Override
+    public PairInfo processGetPairInfo(ProcessHandle process) {
+        Optional<ProcessInfo> info = process(process);
+        if (info.isEmpty()) {
+            return new PairInfo(PairStatus.NO_SUCH_PROCESS, null, null, null, null, 0);
+        }
+        if (info.get().name() == null) {
+            return new PairInfo(PairStatus.UNNAMED, null, process, null, info.get().ancestor(), 0);
+        }
+        return processGetPairInfo(info.get().name());
+    }
+
+    @Override
+    public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
+        if (a.equals(b)) {
+            return 2;
+        }
+        Optional<ProcessInfo> pa = process(a);
+        if (pa.isEmpty() || pa.get().name() == null) {
+            return 0;
+        }
+        NameEntry entry = tables.names().get(pa.get().name().toString());
+        return entry != null && entry.holds(a) && entry.holds(b) ? 1 : 0;
+    }
+
+    @Override
+    public void switchPair(ProcessName name) {
+        NameEntry entry = nameEntry(name);
+        if (entry.backup() == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
+        }
+        router.call(entry.primary().cpu(), new CpuTask.SwitchPair(entry.primary()));
     }
 
     @Override
     public Optional<ProcessInfo> lookup(ProcessName name) {
-        NodeTables.NameEntry entry = tables.names().get(name.toString());
+        NameEntry entry = tables.names().get(name.toString());
         return entry == null ? Optional.empty() : process(entry.primary());
     }
 
@@ -103,10 +217,11 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public List<CpuInfo> cpus() {
-        Map<Integer, Integer> load = processCounts();
-        Map<Integer, NodeTables.CpuRecord> records = tables.cpus().getAll(upCpus().keySet());
+        Map<Integer, Member> up = router.upCpus();
+        Map<Integer, Integer> load = router.processCounts();
+        Map<Integer, NodeTables.CpuRecord> records = tables.cpus().getAll(up.keySet());
         List<CpuInfo> result = new ArrayList<>();
-        upCpus().forEach((cpu, member) -> {
+        up.forEach((cpu, member) -> {
             NodeTables.CpuRecord record = records.get(cpu);
             result.add(new CpuInfo(cpu, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     record == null ? Instant.EPOCH : record.started(), load.getOrDefault(cpu, 0)));
@@ -127,86 +242,15 @@ public final class NodeGuardian implements Guardian {
         return all;
     }
 
-    /**
-     * The members holding CPUs, by CPU number. A member refused because its number was in use
-     * carries the number too until it leaves: the CPU table says which member holds it.
-     */
-    Map<Integer, Member> upCpus() {
-        Map<Integer, Member> up = new java.util.TreeMap<>();
-        Map<Integer, Integer> carriers = new HashMap<>();
-        for (Member m : tables.hazelcast().getCluster().getMembers()) {
-            String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-            if (cpu != null) {
-                int n = Integer.parseInt(cpu);
-                up.put(n, m);
-                carriers.merge(n, 1, Integer::sum);
-            }
+    private NameEntry nameEntry(ProcessName name) {
+        NameEntry entry = tables.names().get(name.toString());
+        if (entry == null) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process is named " + name);
         }
-        carriers.forEach((cpu, count) -> {
-            if (count > 1) {
-                NodeTables.CpuRecord holder = tables.cpus().get(cpu);
-                for (Member m : tables.hazelcast().getCluster().getMembers()) {
-                    if (holder != null && m.getUuid().toString().equals(holder.memberUuid())) {
-                        up.put(cpu, m);
-                    }
-                }
-            }
-        });
-        return up;
+        return entry;
     }
 
-    /** Processes per up CPU, read by key from the CPU index (no query over the process table). */
-    private Map<Integer, Integer> processCounts() {
-        Map<Integer, Integer> counts = new HashMap<>();
-        for (int cpu : upCpus().keySet()) {
-            counts.put(cpu, tables.cpuProcesses().valueCount(cpu));
-        }
-        return counts;
-    }
-
-    private int leastLoadedCpu() {
-        Map<Integer, Integer> load = processCounts();
-        return upCpus().keySet().stream()
-                .min(Comparator.comparingInt((Integer cpu) -> load.getOrDefault(cpu, 0)).thenComparingInt(cpu -> cpu))
-                .orElseThrow(() -> new GuardianException(GuardianError.DEVICE_DOWN, "no CPU of node \\"
-                        + config.nodeName() + " is up"));
-    }
-
-    private <T> T onCpu(int cpu, CpuTask.CpuCall<T> call) {
-        if (local != null && local.number() == cpu) {
-            return call.call(local);
-        }
-        Member member = upCpus().get(cpu);
-        if (member == null) {
-            if (!config.hasCpu(cpu)) {
-                throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + cpu + " is not configured in node \\"
-                        + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
-            }
-            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
-        }
-        try {
-            return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
-                    .submitToMember(new CpuTask<>(call), member)
-                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                    .valueOrThrow();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof GuardianException g) {
-                throw new GuardianException(g.guardianError(), g.getMessage());
-            }
-            if (e instanceof MemberLeftException || cause instanceof MemberLeftException || cause instanceof TargetNotMemberException
-                    || cause instanceof HazelcastInstanceNotActiveException) {
-                throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
-            }
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
-        } catch (TimeoutException e) {
-            throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
-                    + CALL_TIMEOUT_SECONDS + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
-        } catch (TargetNotMemberException | HazelcastInstanceNotActiveException e) {
-            throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
-        }
+    private static GuardianException noSuchProcess(ProcessHandle h) {
+        return new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process " + h);
     }
 }

@@ -11,7 +11,7 @@ import com.hazelcast.multimap.MultiMap;
 
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
-import org.openpair.guardian.ProcessName;
+import org.openpair.emulator.names.NameEntry;
 import org.openpair.guardian.Termination;
 
 /**
@@ -87,25 +87,22 @@ public final class NodeTables {
         return Integer.parseInt(key.substring(0, key.indexOf(',')));
     }
 
-    /** A CPU's claim on its number. */
-    public record CpuRecord(int cpu, String memberUuid, String address, Instant started) implements Serializable {
+    /** A CPU's claim on its number, and the port of its checkpoint link. */
+    public record CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort)
+            implements Serializable {
     }
 
-    /** A name table entry: who holds the name. */
-    public record NameEntry(ProcessName name, ProcessHandle primary, Instant created) implements Serializable {
-    }
 
     /**
-     * Removes an entry only if it still belongs to the given process (same handle, verifier
-     * included), returning what it removed. Atomic on the key's partition, so a retiring CPU and
+     * Removes a process entry only if it still belongs to the given process (same handle,
+     * verifier included), returning what it removed. Atomic on the key's partition, so a retiring CPU and
      * the survivors of a lost CPU never remove a later process's entry.
      */
     public record RemoveIfHeldBy<V>(ProcessHandle holder) implements EntryProcessor<String, V, V> {
         @Override
         public V process(Map.Entry<String, V> entry) {
             V value = entry.getValue();
-            ProcessHandle current = value instanceof ProcessInfo p ? p.handle()
-                    : value instanceof NameEntry n ? n.primary() : null;
+            ProcessHandle current = value instanceof ProcessInfo p ? p.handle() : null;
             if (holder.equals(current)) {
                 entry.setValue(null);
                 return value;

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -43,9 +42,9 @@ final class HostedProcess extends LocalProcess {
     private Thread main;
     private PrintStream out;
 
-    HostedProcess(ProcessInfo info, NodeTables.NameEntry nameEntry, Constructor<? extends GuardianProgram> constructor,
+    HostedProcess(ProcessInfo info, Constructor<? extends GuardianProgram> constructor,
                   SpawnRequest request, Path logFile, ProcessTable table, Guardian guardian) {
-        super(info, nameEntry);
+        super(info);
         this.constructor = constructor;
         this.request = request;
         this.logFile = logFile;
@@ -95,7 +94,9 @@ final class HostedProcess extends LocalProcess {
         }
         String descriptor = info.descriptor();
         group = new ThreadGroup(descriptor);
-        group.setDaemon(false);
+        // A daemon group is destroyed when its last thread ends: on Java 17 a non-daemon group
+        // stays referenced by its parent for ever, one leaked group per process.
+        group.setDaemon(true);
         main = new Thread(group, () -> runProgram(program), descriptor + " main");
         main.setDaemon(true);
         main.start();
@@ -116,6 +117,11 @@ final class HostedProcess extends LocalProcess {
             t.printStackTrace(out);
         }
         table.retire(this, cause, -1, 0, detail);
+    }
+
+    @Override
+    boolean isOwnThread() {
+        return group != null && Thread.currentThread().getThreadGroup() == group;
     }
 
     @Override
@@ -180,6 +186,41 @@ final class HostedProcess extends LocalProcess {
         @Override
         public PrintStream out() {
             return out;
+        }
+
+        @Override
+        public org.openpair.guardian.PairRole role() {
+            return pair.role();
+        }
+
+        @Override
+        public ProcessHandle createBackup(int cpu, org.openpair.guardian.RestartPolicy policy) {
+            return pair.createBackup(cpu, policy);
+        }
+
+        @Override
+        public org.openpair.guardian.CheckpointResult checkpoint(byte[] data) {
+            return pair.checkpoint(org.openpair.emulator.pairs.PairMember.userRecord(data));
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<org.openpair.guardian.CheckpointResult> checkpointAsync(byte[] data) {
+            return pair.checkpointAsync(org.openpair.emulator.pairs.PairMember.userRecord(data));
+        }
+
+        @Override
+        public org.openpair.guardian.CheckpointedMap state() {
+            return pair.state();
+        }
+
+        @Override
+        public org.openpair.guardian.Takeover awaitTakeover(java.util.function.Consumer<byte[]> applier) {
+            return pair.awaitTakeover(applier);
+        }
+
+        @Override
+        public Optional<org.openpair.guardian.SystemMessage> readSystemMessage(java.time.Duration timeout) {
+            return pair.readSystemMessage(timeout);
         }
 
         @Override

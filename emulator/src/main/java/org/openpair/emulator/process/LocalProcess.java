@@ -2,7 +2,6 @@ package org.openpair.emulator.process;
 
 import java.util.concurrent.CompletableFuture;
 
-import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;
@@ -14,14 +13,14 @@ import org.openpair.guardian.Termination;
  */
 abstract class LocalProcess {
     final ProcessInfo info;
-    final NodeTables.NameEntry nameEntry;
+    /** The process's pair membership: set for hosted processes, which can be pair members. */
+    volatile org.openpair.emulator.pairs.PairMember pair;
     final CompletableFuture<Termination> ended = new CompletableFuture<>();
     private volatile boolean stopRequested;
     private volatile ProcessHandle killer;
 
-    LocalProcess(ProcessInfo info, NodeTables.NameEntry nameEntry) {
+    LocalProcess(ProcessInfo info) {
         this.info = info;
-        this.nameEntry = nameEntry;
     }
 
     ProcessHandle handle() {
@@ -57,6 +56,11 @@ abstract class LocalProcess {
 
     ProcessHandle killer() {
         return killer;
+    }
+
+    /** True when the calling thread is one of the process's own (which a stop interrupts). */
+    boolean isOwnThread() {
+        return false;
     }
 
     /** Releases what the process held locally (log file), after it has been retired. */

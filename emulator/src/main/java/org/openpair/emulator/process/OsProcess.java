@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 
-import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.os.ExitStatus;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
@@ -28,9 +28,9 @@ final class OsProcess extends LocalProcess {
     private final ProcessTable table;
     private volatile long pid;
 
-    OsProcess(ProcessInfo info, NodeTables.NameEntry nameEntry, SpawnSpec spec, ExecutorService spawner,
+    OsProcess(ProcessInfo info, SpawnSpec spec, ExecutorService spawner,
               ProcessTable table) {
-        super(info, nameEntry);
+        super(info);
         this.spec = spec;
         this.spawner = spawner;
         this.table = table;
@@ -58,8 +58,7 @@ final class OsProcess extends LocalProcess {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while spawning " + spec.executable());
         }
-        Thread reaper = new Thread(this::reap, info.descriptor() + " reaper pid " + pid);
-        reaper.setDaemon(true);
+        Thread reaper = SystemThreads.daemon(this::reap, info.descriptor() + " reaper pid " + pid);
         reaper.start();
         return new ProcessInfo(info.handle(), info.name(), info.program(), info.priority(), pid, info.started(),
                 info.ancestor(), info.logFile());

@@ -6,37 +6,49 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
 
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameUpdates;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.os.SpawnSpec;
+import org.openpair.emulator.pairs.CheckpointLinks;
+import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairRole;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
 import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
 
 /**
  * One CPU's processes: PIN allocation, creation, stop, and the single place where a process
- * ends ({@link #retire}), which records the death before it frees the name, so anyone who
- * finds the name gone can also find why.
+ * ends ({@link #retire}), which records the death before it frees the name or hands it to the
+ * backup, so anyone who finds the name changed can also find why.
  *
  * <p>Creation publishes the process entry before it claims the name: a name entry therefore
- * always points at a published process, and a second creation that finds the name held can
+ * always points at published processes, and a second creation that finds the name held can
  * tell a live holder (refused, error 12) from a stale one left by a lost CPU (replaced).
  */
 public final class ProcessTable {
@@ -47,31 +59,45 @@ public final class ProcessTable {
     private final NodeConfig config;
     private final int cpu;
     private final NodeTables tables;
-    private final IntPredicate cpuIsUp;
+    private final CpuRouter router;
+    private final CheckpointLinks links;
     private final Function<ProcessHandle, Guardian> guardianOf;
     private final PinAllocator pins = new PinAllocator(CAPACITY);
     private final Map<Integer, LocalProcess> live = new ConcurrentHashMap<>();
+    private final Map<Long, LocalProcess> byVerifier = new ConcurrentHashMap<>();
     private final AtomicLong lastVerifier = new AtomicLong();
     /** Spawns OS processes from one thread that lives as long as the CPU: see {@link OsProcess}. */
     private final ExecutorService spawner;
+    /** Pair chores off the callers' threads: backup re-creation, dropping a stale backup. */
+    private final ScheduledExecutorService pairWork;
+    /**
+     * Writes a hosted process's end to the tables when the process's own thread retires it: a
+     * stop interrupts those threads, and an interrupted table write would leave the entries
+     * behind.
+     */
+    private final ExecutorService recorder;
     private volatile boolean crashed;
 
     /**
-     * @param cpuIsUp    whether a CPU is a member of the node now (for stale name entries)
+     * @param router     reaches the other CPUs (and says which are up)
+     * @param links      the checkpoint channels to other CPUs
      * @param guardianOf the Guardian procedures a hosted process calls, given its handle
      */
-    public ProcessTable(NodeConfig config, int cpu, NodeTables tables, IntPredicate cpuIsUp,
+    public ProcessTable(NodeConfig config, int cpu, NodeTables tables, CpuRouter router, CheckpointLinks links,
                         Function<ProcessHandle, Guardian> guardianOf) {
         this.config = config;
         this.cpu = cpu;
         this.tables = tables;
-        this.cpuIsUp = cpuIsUp;
+        this.router = router;
+        this.links = links;
         this.guardianOf = guardianOf;
-        this.spawner = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cpu" + cpu + "-spawner");
-            t.setDaemon(true);
-            return t;
-        });
+        this.spawner = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-spawner"));
+        this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
+        this.recorder = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-recorder"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        return SystemThreads.daemon(r, name);
     }
 
     /** How many processes run here now. */
@@ -79,12 +105,15 @@ public final class ProcessTable {
         return live.size();
     }
 
-    /** PROCESS_SPAWN_ on this CPU. */
+    /** PROCESS_SPAWN_ on this CPU; a request with {@link SpawnRequest#isMyBackup()} creates {@code ancestor}'s backup. */
     public ProcessInfo spawn(SpawnRequest request, ProcessHandle ancestor) {
         if (crashed) {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
         }
         Program program = request.program();
+        if (request.isMyBackup() && !(program instanceof Program.Hosted)) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "only hosted programs can have a backup");
+        }
         // Validate before taking a PIN, so a refusal leaves no trace.
         var hostedConstructor = program instanceof Program.Hosted h
                 ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
@@ -101,38 +130,40 @@ public final class ProcessTable {
         ProcessInfo info = new ProcessInfo(handle, name, program, request.priority(), 0, Instant.now(), ancestor,
                 logFile.toString());
         String key = NodeTables.processKey(handle);
-        NodeTables.NameEntry nameEntry = name == null ? null : new NodeTables.NameEntry(name, handle, info.started());
 
         LocalProcess process = hostedConstructor != null
-                ? new HostedProcess(info, nameEntry, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
-                : new OsProcess(info, nameEntry, osSpec(executable, request, logFile), spawner, this);
+                ? new HostedProcess(info, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
+                : new OsProcess(info, osSpec(executable, request, logFile), spawner, this);
         // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
         tables.cpuProcesses().put(cpu, key);
         tables.processes().set(key, info);
+        NameEntry entry;
         try {
-            if (nameEntry != null) {
-                claimName(nameEntry);
-            }
+            entry = name == null ? null : request.isMyBackup() ? attachBackup(name, ancestor, handle)
+                    : claimName(NameEntry.single(name, handle, info.started()));
         } catch (RuntimeException e) {
-            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
-            tables.cpuProcesses().remove(cpu, key);
-            pins.release(pin);
+            unpublish(handle, pin);
             throw e;
+        }
+        if (process instanceof HostedProcess) {
+            PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
+            process.pair = new PairMember(new Host(process, request), handle, name, role,
+                    entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
         }
         // Whatever ends the process waits for this block, so it never retires a half-published process.
         synchronized (process) {
             live.put(pin, process);
+            byVerifier.put(handle.verifier(), process);
             ProcessInfo published;
             try {
                 published = process.start();
             } catch (RuntimeException e) {
                 live.remove(pin);
-                if (nameEntry != null) {
-                    tables.names().executeOnKey(name.toString(), new NodeTables.RemoveIfHeldBy<>(handle));
+                byVerifier.remove(handle.verifier());
+                if (name != null) {
+                    tables.names().executeOnKey(name.toString(), new NameUpdates.RetireMember(handle));
                 }
-                tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
-                tables.cpuProcesses().remove(cpu, key);
-                pins.release(pin);
+                unpublish(handle, pin);
                 throw e;
             }
             if (published.pid() != 0) {
@@ -142,35 +173,53 @@ public final class ProcessTable {
         }
     }
 
+    private void unpublish(ProcessHandle handle, int pin) {
+        String key = NodeTables.processKey(handle);
+        tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+        tables.cpuProcesses().remove(cpu, key);
+        pins.release(pin);
+    }
+
     private SpawnSpec osSpec(Path executable, SpawnRequest request, Path logFile) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(request.env());
         return new SpawnSpec(executable, request.args(), env, logFile, true);
     }
 
-    private void claimName(NodeTables.NameEntry entry) {
+    private NameEntry claimName(NameEntry entry) {
         String key = entry.name().toString();
         var names = tables.names();
         for (int attempt = 0; attempt < 10; attempt++) {
-            NodeTables.NameEntry held = names.putIfAbsent(key, entry);
+            NameEntry held = names.putIfAbsent(key, entry);
             if (held == null) {
-                return;
+                return entry;
             }
-            if (isLive(held.primary())) {
+            if (isLive(held.primary()) || (held.backup() != null && isLive(held.backup()))) {
                 throw new GuardianException(GuardianError.IN_USE, "name " + key + " is in use by "
                         + held.primary().descriptor(held.name()) + " (CPU " + held.primary().cpuPin() + ")");
             }
             if (names.replace(key, held, entry)) {
                 LOG.log(System.Logger.Level.INFO, "{0}: took over the stale entry of {1}", key,
                         held.primary().descriptor(held.name()));
-                return;
+                return entry;
             }
         }
         throw new GuardianException(GuardianError.IN_USE, "name " + key + " is being created by another process");
     }
 
+    private NameEntry attachBackup(ProcessName name, ProcessHandle primary, ProcessHandle backup) {
+        NameUpdates.Result r = tables.names().executeOnKey(name.toString(), new NameUpdates.AttachBackup(primary, backup));
+        return switch (r.outcome()) {
+            case DONE -> r.after();
+            case HAS_BACKUP -> throw new GuardianException(GuardianError.IN_USE, name + " already has a backup: "
+                    + r.before().backup().cpuPin());
+            default -> throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " is no longer held by "
+                    + primary.cpuPin() + ": no backup created");
+        };
+    }
+
     private boolean isLive(ProcessHandle holder) {
-        if (!cpuIsUp.test(holder.cpu())) {
+        if (!router.isUp(holder.cpu())) {
             return false;
         }
         ProcessInfo p = tables.processes().get(NodeTables.processKey(holder));
@@ -185,11 +234,7 @@ public final class ProcessTable {
 
     /** PROCESS_STOP_ of a process on this CPU; returns once it is gone. */
     public Termination stop(ProcessHandle target, ProcessHandle killer) {
-        LocalProcess process = live.get(target.pin());
-        if (process == null || !process.handle().equals(target)) {
-            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process " + target.descriptor(null)
-                    + (process == null ? "" : " (PIN " + target.cpuPin() + " now holds " + process.info.descriptor() + ")"));
-        }
+        LocalProcess process = local(target);
         if (target.equals(killer)) {
             // A process stopping itself ends normally, as PROCESS_STOP_ of oneself does.
             retire(process, TerminationCause.RETURNED, -1, 0, "stopped itself");
@@ -219,50 +264,165 @@ public final class ProcessTable {
         }
     }
 
+    private LocalProcess local(ProcessHandle target) {
+        LocalProcess process = live.get(target.pin());
+        if (process == null || !process.handle().equals(target)) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process " + target.descriptor(null)
+                    + (process == null ? "" : " (PIN " + target.cpuPin() + " now holds " + process.info.descriptor() + ")"));
+        }
+        return process;
+    }
+
     private Termination interrupted(LocalProcess process) {
         Thread.currentThread().interrupt();
         throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while stopping " + process.info.descriptor());
     }
 
     /**
-     * Ends a process exactly once: records its termination, removes it and its name from the
-     * node's tables, frees its PIN. A stop requested earlier turns any ending into STOPPED (6).
+     * Ends a process exactly once: records its termination, removes it from the node's tables,
+     * and frees its name or hands it to its backup, telling the partner. A stop requested
+     * earlier turns any ending into STOPPED (6).
      */
     void retire(LocalProcess process, TerminationCause cause, int exitStatus, int signal, String detail) {
+        Termination t;
         synchronized (process) {
             if (process.ended.isDone()) {
                 return;
             }
-            if (process.stopRequested() && cause != TerminationCause.CPU_DOWN) {
+            if (process.stopRequested() && cause != TerminationCause.CPU_DOWN && cause != TerminationCause.FENCED) {
                 cause = TerminationCause.STOPPED;
             }
             ProcessHandle handle = process.handle();
-            Termination t = new Termination(handle, process.info.name(), process.info.program().display(), cause,
+            t = new Termination(handle, process.info.name(), process.info.program().display(), cause,
                     cause.completionCode(exitStatus), exitStatus, signal,
                     cause == TerminationCause.STOPPED ? process.killer() : null, detail, Instant.now());
+            if (process.pair != null) {
+                process.pair.close();
+            }
             if (!crashed) {
-                try {
-                    tables.terminations().set(NodeTables.terminationKey(handle), t);
-                    String key = NodeTables.processKey(handle);
-                    tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
-                    if (process.nameEntry != null) {
-                        tables.names().executeOnKey(process.nameEntry.name().toString(),
-                                new NodeTables.RemoveIfHeldBy<>(handle));
-                    }
-                    tables.cpuProcesses().remove(cpu, key);
-                } catch (RuntimeException e) {
-                    // The member is shutting down or gone: the survivors retire this CPU's entries.
-                    LOG.log(System.Logger.Level.WARNING, "{0}: could not record its end in the node tables: {1}",
-                            process.info.descriptor(), e.toString());
+                Termination ended = t;
+                Runnable record = () -> record(process, ended);
+                if (process.isOwnThread()) {
+                    CompletableFuture.runAsync(record, recorder).join();
+                } else {
+                    record.run();
                 }
             }
             live.remove(handle.pin(), process);
+            byVerifier.remove(handle.verifier(), process);
             pins.release(handle.pin());
             process.release();
             process.ended.complete(t);
-            LOG.log(System.Logger.Level.DEBUG, "{0} ended: {1} completion code {2} {3}", process.info.descriptor(),
-                    cause, t.completionCode(), detail);
         }
+        LOG.log(System.Logger.Level.DEBUG, "{0} ended: {1} completion code {2} {3}", process.info.descriptor(),
+                cause, t.completionCode(), detail);
+    }
+
+    private void record(LocalProcess process, Termination t) {
+        ProcessHandle handle = process.handle();
+        try {
+            String key = NodeTables.processKey(handle);
+            tables.terminations().set(NodeTables.terminationKey(handle), t);
+            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+            if (process.info.name() != null) {
+                NameUpdates.Result r = tables.names().executeOnKey(process.info.name().toString(),
+                        new NameUpdates.RetireMember(handle));
+                tellPartner(r, t, false, router);
+            }
+            tables.cpuProcesses().remove(cpu, key);
+        } catch (RuntimeException e) {
+            // The member is shutting down or gone: the survivors retire this CPU's entries.
+            LOG.log(System.Logger.Level.WARNING, "{0}: could not record its end in the node tables: {1}",
+                    process.info.descriptor(), e.toString());
+        }
+    }
+
+    /**
+     * After a pair member's death changed its name entry: a promoted backup is told it is the
+     * primary now; a primary whose backup died is told so. Used by the dead member's CPU and by
+     * the survivors of a lost CPU alike.
+     */
+    public static void tellPartner(NameUpdates.Result r, Termination t, boolean cpuLost, CpuRouter router) {
+        SystemMessage message = cpuLost ? new SystemMessage.CpuDown(t.process().cpu(), t)
+                : new SystemMessage.ProcessDeletion(t);
+        switch (r.outcome()) {
+            case PROMOTED -> {
+                ProcessHandle promoted = r.after().primary();
+                Takeover takeover = new Takeover(TakeoverCause.of(t), t.process(), t, r.after().epoch());
+                router.tell(promoted.cpu(), new CpuTask.Promote(promoted, takeover, message, null));
+            }
+            case BACKUP_DETACHED -> router.tell(r.after().primary().cpu(),
+                    new CpuTask.PartnerDied(r.after().primary(), t.process(), message));
+            default -> {
+                // Nothing to tell: the name is gone, or was not held by this member.
+            }
+        }
+    }
+
+    // ---- pair events for processes of this CPU ---------------------------------------------
+
+    /** A backup here became the primary. */
+    public void promote(ProcessHandle backup, Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
+        LocalProcess p = live.get(backup.pin());
+        if (p != null && p.handle().equals(backup) && p.pair != null) {
+            p.pair.promote(takeover, message, newBackup);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "promotion of {0} arrived after it ended", backup);
+        }
+    }
+
+    /** The backup of a primary here died. */
+    public void partnerDied(ProcessHandle primary, ProcessHandle deadBackup, SystemMessage message) {
+        LocalProcess p = live.get(primary.pin());
+        if (p != null && p.handle().equals(primary) && p.pair != null) {
+            p.pair.partnerDied(deadBackup, message);
+        }
+    }
+
+    /** CHECKSWITCH of a primary here. */
+    public void switchPrimary(ProcessHandle primary) {
+        LocalProcess p = local(primary);
+        if (p.pair == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, primary.cpuPin() + " is not a pair member");
+        }
+        p.pair.switchToBackup();
+    }
+
+    /** A CPU came up: every pair member here is told (-3). */
+    public void cpuUp(int upCpu) {
+        for (LocalProcess p : live.values()) {
+            if (p.pair != null && p.info.name() != null) {
+                p.pair.cpuUp(upCpu);
+            }
+        }
+    }
+
+    /** A checkpoint for a backup of this CPU; {@code stream} is the backup's verifier. */
+    public PairMember.Verdict onCheckpoint(long stream, long epoch, long seq, byte[] record) {
+        LocalProcess p = byVerifier.get(stream);
+        if (p == null || p.pair == null || p.ended.isDone()) {
+            return PairMember.Verdict.UNKNOWN;
+        }
+        return p.pair.onCheckpoint(epoch, seq, record);
+    }
+
+    /**
+     * Stops primaries that may no longer act as such (this CPU lost the node's quorum); they end
+     * with completion code 6, cause FENCED.
+     */
+    public void fencePrimaries(String reason) {
+        for (LocalProcess p : new ArrayList<>(live.values())) {
+            if (p.pair != null && p.pair.role() == PairRole.PRIMARY) {
+                fence(p, reason);
+            }
+        }
+    }
+
+    private void fence(LocalProcess p, String reason) {
+        p.pair.markFenced();
+        LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
+        retire(p, TerminationCause.FENCED, -1, 0, reason);
+        p.signalStop();
     }
 
     /**
@@ -280,6 +440,8 @@ public final class ProcessTable {
             }
         }
         spawner.shutdownNow();
+        pairWork.shutdownNow();
+        recorder.shutdown();
     }
 
     /**
@@ -290,6 +452,9 @@ public final class ProcessTable {
         crashed = true;
         for (LocalProcess p : new ArrayList<>(live.values())) {
             p.markStopped(null);
+            if (p.pair != null) {
+                p.pair.markFenced();
+            }
             p.signalStop();
             if (p instanceof OsProcess) {
                 p.forceStop();
@@ -297,5 +462,55 @@ public final class ProcessTable {
             retire(p, TerminationCause.CPU_DOWN, -1, 0, "CPU " + cpu + " crashed");
         }
         spawner.shutdownNow();
+        pairWork.shutdownNow();
+        recorder.shutdownNow();
+    }
+
+    /** What a pair member of this CPU needs from it. */
+    private final class Host implements PairMember.Host {
+        private final LocalProcess process;
+        private final SpawnRequest request;
+
+        Host(LocalProcess process, SpawnRequest request) {
+            this.process = process;
+            this.request = request;
+        }
+
+        @Override
+        public Guardian guardian() {
+            return guardianOf.apply(process.handle());
+        }
+
+        @Override
+        public CheckpointLinks links() {
+            return links;
+        }
+
+        @Override
+        public NodeTables tables() {
+            return tables;
+        }
+
+        @Override
+        public CpuRouter router() {
+            return router;
+        }
+
+        @Override
+        public void fence(String reason) {
+            pairWork.execute(() -> ProcessTable.this.fence(process, reason));
+        }
+
+        @Override
+        public SpawnRequest.Builder backupRequest() {
+            SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args());
+            request.env().forEach(b::env);
+            return b;
+        }
+
+        @Override
+        public ScheduledExecutorService scheduler() {
+            return pairWork;
+        }
     }
 }

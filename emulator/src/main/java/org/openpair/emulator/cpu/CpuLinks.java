@@ -1,0 +1,167 @@
+package org.openpair.emulator.cpu;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.openpair.emulator.link.CheckpointStream;
+import org.openpair.emulator.link.LinkClient;
+import org.openpair.emulator.link.LinkException;
+import org.openpair.emulator.link.LinkServer;
+import org.openpair.emulator.link.Verdict;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.pairs.CheckpointFailure;
+import org.openpair.emulator.pairs.CheckpointLinks;
+import org.openpair.emulator.pairs.PairMember;
+import org.openpair.emulator.process.ProcessTable;
+
+/**
+ * This CPU's checkpoint link: the server its backups receive on (an ephemeral port published in
+ * the CPU table), and one client per peer CPU that its primaries' channels share. Link
+ * outcomes become checkpoint outcomes here: a refused epoch means "fence the sender", anything
+ * else that loses a checkpoint means "the backup may have missed one".
+ */
+final class CpuLinks implements CheckpointLinks, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CpuLinks.class.getName());
+
+    private final NodeConfig config;
+    private final int cpu;
+    private final NodeTables tables;
+    private final LinkServer server;
+    private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
+    private volatile ProcessTable receiver;
+
+    private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
+        this.config = config;
+        this.cpu = cpu;
+        this.tables = tables;
+        String host = NodeConfig.hostOf(config.cpuAddresses().get(cpu));
+        this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive);
+    }
+
+    static CpuLinks start(NodeConfig config, int cpu, NodeTables tables) {
+        return new CpuLinks(config, cpu, tables);
+    }
+
+    /** Checkpoints arriving here go to this CPU's backups. */
+    void receiveWith(ProcessTable processes) {
+        this.receiver = processes;
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    private Verdict receive(long stream, long epoch, long seq, ByteBuffer payload) {
+        ProcessTable processes = receiver;
+        if (processes == null) {
+            return Verdict.UNKNOWN_STREAM;
+        }
+        byte[] record = new byte[payload.remaining()];
+        payload.get(record);
+        PairMember.Verdict v = processes.onCheckpoint(stream, epoch, seq, record);
+        return switch (v) {
+            case ACCEPT -> Verdict.ACCEPT;
+            case STALE_EPOCH -> Verdict.STALE_EPOCH;
+            case GAP -> Verdict.GAP;
+            case UNKNOWN -> Verdict.UNKNOWN_STREAM;
+        };
+    }
+
+    @Override
+    public Channel open(int targetCpu, long stream, long epoch) {
+        try {
+            CheckpointStream s = client(targetCpu).open(stream, epoch, 1);
+            return new LinkChannel(s);
+        } catch (LinkException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: no checkpoint link to CPU {1}: {2}", cpu, targetCpu, e.getMessage());
+            return new BrokenChannel("no link to CPU " + targetCpu + ": " + e.getMessage());
+        }
+    }
+
+    private LinkClient client(int targetCpu) {
+        LinkClient existing = clients.get(targetCpu);
+        if (existing != null && existing.isUp()) {
+            return existing;
+        }
+        synchronized (clients) {
+            existing = clients.get(targetCpu);
+            if (existing != null && existing.isUp()) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.close();
+            }
+            NodeTables.CpuRecord record = tables.cpus().get(targetCpu);
+            if (record == null || record.linkPort() == 0) {
+                throw new IllegalStateException("CPU " + targetCpu + " is not up");
+            }
+            LinkClient fresh = LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(),
+                    config.nodeName(), cpu);
+            clients.put(targetCpu, fresh);
+            return fresh;
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(LinkClient::close);
+        clients.clear();
+        server.close();
+    }
+
+    private static RuntimeException translate(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof LinkException e && e.kind() == LinkException.Kind.REFUSED
+                && e.reason().orElse(null) == Verdict.STALE_EPOCH) {
+            return new CheckpointFailure(CheckpointFailure.Kind.STALE_EPOCH, e.getMessage());
+        }
+        return new CheckpointFailure(CheckpointFailure.Kind.LINK_DOWN, cause.getMessage());
+    }
+
+    /** A channel over a link stream. */
+    private static final class LinkChannel implements Channel {
+        private final CheckpointStream stream;
+
+        LinkChannel(CheckpointStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public CompletableFuture<Long> send(byte[] payload) {
+            CompletableFuture<Long> result = new CompletableFuture<>();
+            try {
+                stream.send(payload).whenComplete((seq, failure) -> {
+                    if (failure == null) {
+                        result.complete(seq);
+                    } else {
+                        result.completeExceptionally(translate(failure));
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(translate(e));
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
+    /** A channel to a CPU that cannot be reached: every send fails as a broken link. */
+    private record BrokenChannel(String why) implements Channel {
+        @Override
+        public CompletableFuture<Long> send(byte[] payload) {
+            return CompletableFuture.failedFuture(new CheckpointFailure(CheckpointFailure.Kind.LINK_DOWN, why));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

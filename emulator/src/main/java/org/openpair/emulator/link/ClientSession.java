@@ -1,0 +1,259 @@
+package org.openpair.emulator.link;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The client's end of one connection: checks the server's HELLO, routes ACKs and NACKs to the
+ * {@link CheckpointStream}s open on the link, flushes the checkpoints that pipelining streams
+ * queued once their answers are in, and when the connection ends decides what that means (one
+ * reconnect probe after EOF or a reset, see {@link PeerProbe}: evidence of death is
+ * {@link LinkException.Kind#PEER_GONE}, anything else {@link LinkException.Kind#LINK_DOWN}),
+ * fails every unacknowledged send with it and tells the listeners. A link that went down stays
+ * down: the owner connects a new client.
+ */
+final class ClientSession implements LinkConnection.Session {
+    private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+
+    private final Hello own;
+    private final InetSocketAddress address;
+    private final Duration probeTimeout;
+    private final LinkConnection connection;
+    private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
+    private final ConcurrentHashMap<Long, CheckpointStream> streams = new ConcurrentHashMap<>();
+    private final List<Once<Runnable>> peerGoneListeners = new CopyOnWriteArrayList<>();
+    private final List<Once<Consumer<LinkException>>> downListeners = new CopyOnWriteArrayList<>();
+    private final AckWait ackWait = new AckWait();
+    private volatile Hello peer;
+    /** Why the link is down, once it is; set before any stream is failed. */
+    private volatile LinkException failure;
+
+    ClientSession(Hello own, InetSocketAddress address, Duration probeTimeout, LinkConnection connection) {
+        this.own = own;
+        this.address = address;
+        this.probeTimeout = probeTimeout;
+        this.connection = connection;
+    }
+
+    /** Waits for the server's HELLO; on failure the connection is closed. */
+    Hello awaitHandshake(long timeoutNanos) {
+        try {
+            return handshake.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            connection.close();
+            throw e.getCause() instanceof LinkException le ? le.rethrown()
+                    : new LinkException(LinkException.Kind.LINK_DOWN, "link to " + address + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            connection.close();
+            throw new LinkException(LinkException.Kind.LINK_DOWN, "no HELLO from the CPU at " + address + " within "
+                    + Duration.ofNanos(timeoutNanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.close();
+            throw new LinkException(LinkException.Kind.INTERRUPTED, "interrupted while connecting to " + address);
+        }
+    }
+
+    int peerCpu() {
+        return peer.cpu();
+    }
+
+    /** The largest payload both ends accept. */
+    int maxPayload() {
+        return Math.min(own.maxPayload(), peer.maxPayload());
+    }
+
+    LinkConnection connection() {
+        return connection;
+    }
+
+    AckWait ackWait() {
+        return ackWait;
+    }
+
+    boolean onIoThread() {
+        return connection.onIoThread();
+    }
+
+    /** Why the link is down, or null while it is up. */
+    LinkException failure() {
+        return failure;
+    }
+
+    CheckpointStream open(long stream, long epoch, long firstSeq) {
+        CheckpointStream s = new CheckpointStream(this, connection.writer(), stream, epoch, firstSeq, maxPayload());
+        if (streams.putIfAbsent(stream, s) != null) {
+            throw new IllegalStateException("stream " + stream + " is already open on the link to cpu " + peerCpu()
+                    + "; close it and let its checkpoints in flight be answered first");
+        }
+        LinkException down = failure;
+        if (down != null) {
+            streams.remove(stream, s);
+            throw down.rethrown();
+        }
+        return s;
+    }
+
+    /** A closed stream whose last checkpoint has been answered leaves the link. */
+    void forget(CheckpointStream s) {
+        streams.remove(s.stream(), s);
+    }
+
+    void onPeerGone(Runnable listener) {
+        Once<Runnable> once = new Once<>(listener);
+        peerGoneListeners.add(once);
+        LinkException down = failure;
+        if (down != null && down.kind() == LinkException.Kind.PEER_GONE && once.claim()) {
+            runGuarded(listener, "peer-gone listener");
+        }
+    }
+
+    void onDown(Consumer<LinkException> listener) {
+        Once<Consumer<LinkException>> once = new Once<>(listener);
+        downListeners.add(once);
+        LinkException down = failure;
+        if (down != null && down.kind() != LinkException.Kind.CLOSED && once.claim()) {
+            runGuarded(() -> listener.accept(down), "link-down listener");
+        }
+    }
+
+    String describePeer() {
+        Hello p = peer;
+        return p == null ? "the CPU at " + address : "cpu " + p.cpu() + " at " + address;
+    }
+
+    @Override
+    public boolean established() {
+        return peer != null;
+    }
+
+    @Override
+    public void onFrame(FrameType type, long stream, long epoch, long seq, ByteBuffer payload) throws IOException {
+        if (peer == null) {
+            handshakeFrame(type, payload);
+            return;
+        }
+        switch (type) {
+            case ACK -> {
+                CheckpointStream s = streams.get(stream);
+                if (s != null) {
+                    s.acked(epoch, seq);
+                }
+            }
+            case NACK -> {
+                Verdict reason = payload.remaining() == 1 ? Verdict.ofCode(payload.get(payload.position())) : null;
+                if (reason == null) {
+                    throw new ProtocolException("NACK with a payload of " + payload.remaining()
+                            + " bytes instead of one known reason code");
+                }
+                CheckpointStream s = streams.get(stream);
+                if (s != null) {
+                    s.refused(epoch, seq, reason, describePeer());
+                }
+            }
+            default -> throw new ProtocolException(type + " frame from a link server");
+        }
+    }
+
+    @Override
+    public void onBatchEnd() {
+        connection.writer().flush();
+    }
+
+    @Override
+    public void onClosed(LinkConnection.Closure closure, Throwable cause) {
+        LinkException why = switch (closure) {
+            case LOCAL -> new LinkException(LinkException.Kind.CLOSED, "the link to " + describePeer()
+                    + " was closed by this side");
+            case EOF, TRUNCATED, BROKEN -> {
+                PeerProbe.Outcome probe = PeerProbe.probe(address, own, probeTimeout);
+                yield probe.gone()
+                        ? new LinkException(LinkException.Kind.PEER_GONE, describePeer() + " is gone: its connection "
+                                + "ended (" + closure + ") and a reconnect to its port was " + probe, cause)
+                        : new LinkException(LinkException.Kind.LINK_DOWN, "the connection to " + describePeer()
+                                + " ended (" + closure + "); a reconnect to its port was " + probe, cause);
+            }
+            case BAD_FRAME, STALLED, FAILED -> new LinkException(LinkException.Kind.LINK_DOWN, "closed the link to "
+                    + describePeer() + ": " + (cause == null ? closure : cause.getMessage()), cause);
+        };
+        failure = why;
+        handshake.completeExceptionally(why);
+        for (CheckpointStream s : streams.values()) {
+            s.fail(why);
+        }
+        if (why.kind() == LinkException.Kind.CLOSED) {
+            return;
+        }
+        LOG.log(closure == LinkConnection.Closure.BAD_FRAME || closure == LinkConnection.Closure.FAILED
+                ? System.Logger.Level.ERROR : System.Logger.Level.INFO, "link cpu {0}: {1}", own.cpu(), why.getMessage());
+        if (why.kind() == LinkException.Kind.PEER_GONE) {
+            for (Once<Runnable> l : peerGoneListeners) {
+                if (l.claim()) {
+                    runGuarded(l.listener, "peer-gone listener");
+                }
+            }
+        }
+        for (Once<Consumer<LinkException>> l : downListeners) {
+            if (l.claim()) {
+                runGuarded(() -> l.listener.accept(why), "link-down listener");
+            }
+        }
+    }
+
+    private void handshakeFrame(FrameType type, ByteBuffer payload) throws ProtocolException {
+        if (type == FrameType.NACK && payload.remaining() == 1
+                && Verdict.ofCode(payload.get(payload.position())) == Verdict.WRONG_NODE) {
+            handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.WRONG_NODE,
+                    "the CPU at " + address + " refused cpu " + own.cpu() + " of node " + own.nodeName()
+                            + ": it belongs to another node", null));
+            connection.close();
+            return;
+        }
+        if (type != FrameType.HELLO) {
+            throw new ProtocolException(type + " frame before the server's HELLO");
+        }
+        Hello hello = Hello.decode(payload);
+        if (!hello.sameNode(own.nodeName())) {
+            handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.WRONG_NODE,
+                    "the CPU at " + address + " is cpu " + hello.cpu() + " of node " + hello.nodeName() + ", not of "
+                            + own.nodeName(), null));
+            connection.close();
+            return;
+        }
+        peer = hello;
+        handshake.complete(hello);
+    }
+
+    private void runGuarded(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "link cpu " + own.cpu() + " to " + address + ": " + what + " failed", e);
+        }
+    }
+
+    /** A listener that runs at most once, whether registered before or after the event. */
+    private static final class Once<T> {
+        final T listener;
+        private final AtomicBoolean fired = new AtomicBoolean();
+
+        Once(T listener) {
+            this.listener = listener;
+        }
+
+        boolean claim() {
+            return fired.compareAndSet(false, true);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.openpair.emulator.names;
+
+import java.io.Serializable;
+import java.time.Instant;
+
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+
+/**
+ * One entry of the name table (NSK's DCT): the pair behind a name. The epoch rises with every
+ * takeover and switch; whatever carries an older epoch (a checkpoint, an update) is refused.
+ *
+ * @param name    the name
+ * @param primary the process that answers to the name
+ * @param backup  its backup, or {@code null}
+ * @param epoch   starts at 1 when the name is created
+ * @param created when the name was created
+ */
+public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created)
+        implements Serializable {
+
+    public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created) {
+        return new NameEntry(name, primary, null, 1, created);
+    }
+
+    /** True when the handle is the primary or the backup. */
+    public boolean holds(ProcessHandle handle) {
+        return handle.equals(primary) || handle.equals(backup);
+    }
+
+    /** The other member of the pair, or {@code null}. */
+    public ProcessHandle partnerOf(ProcessHandle handle) {
+        return handle.equals(primary) ? backup : handle.equals(backup) ? primary : null;
+    }
+}

@@ -1,0 +1,100 @@
+package org.openpair.emulator.names;
+
+import java.io.Serializable;
+import java.util.Map;
+
+import com.hazelcast.map.EntryProcessor;
+
+import org.openpair.guardian.ProcessHandle;
+
+/**
+ * The changes a pair's name entry goes through, each an entry processor: atomic on the name's
+ * partition and conditional on who holds the name, so two CPUs acting on one pair at once (a
+ * retiring CPU and the survivors of a lost one, a switch and a death) never both succeed.
+ */
+public final class NameUpdates {
+    private NameUpdates() {
+    }
+
+    /** What an update did. */
+    public enum Outcome {
+        /** The change was made. */
+        DONE,
+        /** The name was removed: its last member died. */
+        REMOVED,
+        /** The primary died and its backup is now the primary, at epoch + 1. */
+        PROMOTED,
+        /** The backup died; the primary is alone now. */
+        BACKUP_DETACHED,
+        /** The entry is not held as the update assumed (another process, or gone). */
+        NOT_HELD,
+        /** The pair already has a live backup. */
+        HAS_BACKUP
+    }
+
+    /** An update's outcome and the entry as it was before and is after. */
+    public record Result(Outcome outcome, NameEntry before, NameEntry after) implements Serializable {
+    }
+
+    /**
+     * A member has died: a primary with a backup is replaced by the backup (epoch + 1), a
+     * primary without one loses the name, a backup is detached.
+     */
+    public record RetireMember(ProcessHandle member) implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null) {
+                return new Result(Outcome.NOT_HELD, null, null);
+            }
+            if (member.equals(e.primary())) {
+                if (e.backup() == null) {
+                    entry.setValue(null);
+                    return new Result(Outcome.REMOVED, e, null);
+                }
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created());
+                entry.setValue(after);
+                return new Result(Outcome.PROMOTED, e, after);
+            }
+            if (member.equals(e.backup())) {
+                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created());
+                entry.setValue(after);
+                return new Result(Outcome.BACKUP_DETACHED, e, after);
+            }
+            return new Result(Outcome.NOT_HELD, e, e);
+        }
+    }
+
+    /** Records a new backup of {@code primary}; refused if the primary changed or a backup exists. */
+    public record AttachBackup(ProcessHandle primary, ProcessHandle backup)
+            implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null || !primary.equals(e.primary())) {
+                return new Result(Outcome.NOT_HELD, e, e);
+            }
+            if (e.backup() != null) {
+                return new Result(Outcome.HAS_BACKUP, e, e);
+            }
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created());
+            entry.setValue(after);
+            return new Result(Outcome.DONE, e, after);
+        }
+    }
+
+    /** Swaps primary and backup (epoch + 1), if they are still the given ones at the given epoch. */
+    public record Switch(ProcessHandle primary, ProcessHandle backup, long epoch)
+            implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup()) || e.epoch() != epoch) {
+                return new Result(Outcome.NOT_HELD, e, e);
+            }
+            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created());
+            entry.setValue(after);
+            return new Result(Outcome.DONE, e, after);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.openpair.emulator.node;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+
+/**
+ * Finds the member that holds a CPU and runs a call there: directly when that CPU shares this
+ * JVM, as a task on its member otherwise. Also answers which CPUs are up and how loaded.
+ */
+public final class CpuRouter {
+    private static final System.Logger LOG = System.getLogger(CpuRouter.class.getName());
+    private static final long CALL_TIMEOUT_SECONDS = 60;
+
+    private final NodeTables tables;
+    private final NodeConfig config;
+    private final CpuService local;
+
+    /** @param local the CPU in this JVM to call directly, or {@code null} */
+    public CpuRouter(NodeTables tables, NodeConfig config, CpuService local) {
+        this.tables = tables;
+        this.config = config;
+        this.local = local;
+    }
+
+    /**
+     * The members holding CPUs, by CPU number. A member refused because its number was in use
+     * carries the number too until it leaves: the CPU table says which member holds it.
+     */
+    public Map<Integer, Member> upCpus() {
+        Map<Integer, Member> up = new TreeMap<>();
+        Map<Integer, Integer> carriers = new HashMap<>();
+        for (Member m : tables.hazelcast().getCluster().getMembers()) {
+            String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
+            if (cpu != null) {
+                int n = Integer.parseInt(cpu);
+                up.put(n, m);
+                carriers.merge(n, 1, Integer::sum);
+            }
+        }
+        carriers.forEach((cpu, count) -> {
+            if (count > 1) {
+                NodeTables.CpuRecord holder = tables.cpus().get(cpu);
+                for (Member m : tables.hazelcast().getCluster().getMembers()) {
+                    if (holder != null && m.getUuid().toString().equals(holder.memberUuid())) {
+                        up.put(cpu, m);
+                    }
+                }
+            }
+        });
+        return up;
+    }
+
+    public boolean isUp(int cpu) {
+        return upCpus().containsKey(cpu);
+    }
+
+    /** Processes per up CPU, read by key from the CPU index (no query over the process table). */
+    public Map<Integer, Integer> processCounts() {
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int cpu : upCpus().keySet()) {
+            counts.put(cpu, tables.cpuProcesses().valueCount(cpu));
+        }
+        return counts;
+    }
+
+    /** The least loaded CPU that is up, other than {@code excluded} (-1: none excluded). */
+    public int leastLoadedCpu(int excluded) {
+        Map<Integer, Integer> load = processCounts();
+        return load.keySet().stream()
+                .filter(cpu -> cpu != excluded)
+                .min(Comparator.comparingInt((Integer cpu) -> load.getOrDefault(cpu, 0)).thenComparingInt(cpu -> cpu))
+                .orElseThrow(() -> new GuardianException(GuardianError.DEVICE_DOWN, excluded < 0
+                        ? "no CPU of node \\" + config.nodeName() + " is up"
+                        : "no CPU other than " + excluded + " is up in node \\" + config.nodeName()));
+    }
+
+    /** Runs the call on the CPU and returns its result; Guardian errors arrive as they were thrown. */
+    public <T> T call(int cpu, CpuTask.CpuCall<T> call) {
+        if (local != null && local.number() == cpu) {
+            return call.call(local);
+        }
+        Member member = upCpus().get(cpu);
+        if (member == null) {
+            if (!config.hasCpu(cpu)) {
+                throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + cpu + " is not configured in node \\"
+                        + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
+            }
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
+        }
+        try {
+            return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
+                    .submitToMember(new CpuTask<>(call), member)
+                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .valueOrThrow();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (e instanceof MemberLeftException || cause instanceof MemberLeftException
+                    || cause instanceof TargetNotMemberException || cause instanceof HazelcastInstanceNotActiveException) {
+                throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
+            }
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
+                    + CALL_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
+        } catch (TargetNotMemberException | HazelcastInstanceNotActiveException e) {
+            throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
+        }
+    }
+
+    /**
+     * Delivers a notification to a CPU without waiting for it: a death or a promotion must not
+     * hold up the CPU that reports it. A CPU that is gone is logged and skipped; its own loss
+     * is handled by the survivors' sweep.
+     */
+    public void tell(int cpu, CpuTask.CpuCall<?> call) {
+        if (local != null && local.number() == cpu) {
+            try {
+                call.call(local);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
+            }
+            return;
+        }
+        Member member = upCpus().get(cpu);
+        if (member == null) {
+            LOG.log(System.Logger.Level.INFO, "notification {0} not sent: CPU {1} is down", call, cpu);
+            return;
+        }
+        try {
+            tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(new CpuTask<>(call), member);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
+        }
+    }
+}

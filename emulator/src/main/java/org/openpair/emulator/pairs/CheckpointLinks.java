@@ -1,0 +1,28 @@
+package org.openpair.emulator.pairs;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How a primary reaches its backup's CPU: an ordered, acknowledged channel per pair and
+ * epoch. An implementation carries checkpoints over the CPUs' own TCP link.
+ */
+public interface CheckpointLinks {
+
+    /**
+     * Opens the channel to the backup with the given stream id (the backup's verifier) and
+     * epoch; sequence numbers start at 1.
+     */
+    Channel open(int cpu, long stream, long epoch);
+
+    /** An ordered channel: futures complete in send order, with the sequence number. */
+    interface Channel extends AutoCloseable {
+        /**
+         * Sends one checkpoint; completes once the backup holds it, or exceptionally with a
+         * {@link CheckpointFailure}.
+         */
+        CompletableFuture<Long> send(byte[] payload);
+
+        @Override
+        void close();
+    }
+}

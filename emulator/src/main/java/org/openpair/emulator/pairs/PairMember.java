@@ -1,0 +1,510 @@
+package org.openpair.emulator.pairs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameUpdates;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.CheckpointedMap;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
+
+/**
+ * One process's membership in its pair: its role and epoch, the checkpoint channel to its
+ * backup (as primary), the checkpoints it holds and has not applied yet (as backup), its
+ * checkpointed key-value state and its system messages.
+ *
+ * <p>Ordering is the whole contract. A backup appends each accepted checkpoint to one queue
+ * and a promotion appends the takeover after them, so {@link #awaitTakeover} applies every
+ * acknowledged checkpoint before it returns. A primary sends under one lock, so checkpoints
+ * leave in call order; a switch takes the same lock and waits for the acknowledgements in
+ * flight before the roles swap. A checkpoint the backup refuses for its epoch means the pair
+ * moved on without this process: it is fenced (stopped) at once.
+ */
+public final class PairMember {
+    private static final System.Logger LOG = System.getLogger(PairMember.class.getName());
+    private static final Object NOTHING = new Object();
+
+    /** What the member needs from its CPU. */
+    public interface Host {
+        /** The Guardian procedures as this process. */
+        Guardian guardian();
+
+        CheckpointLinks links();
+
+        NodeTables tables();
+
+        CpuRouter router();
+
+        /** Stops this process because it may no longer act as primary. */
+        void fence(String reason);
+
+        /** The request that creates a backup running this process's program. */
+        SpawnRequest.Builder backupRequest();
+
+        ScheduledExecutorService scheduler();
+    }
+
+    private final Host host;
+    private final ProcessHandle self;
+    private final ProcessName name;
+    private final Object sendLock = new Object();
+    private final LinkedBlockingQueue<Object> held = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<SystemMessage> system = new LinkedBlockingQueue<>();
+    private final Map<String, String> state = new ConcurrentHashMap<>();
+    private final Deque<Instant> restarts = new ArrayDeque<>();
+    private final StateMap stateView = new StateMap();
+
+    private volatile PairRole role;
+    private volatile long epoch;
+    private volatile ProcessHandle partner;
+    private volatile RestartPolicy policy = RestartPolicy.TEMPORARY;
+    private CheckpointLinks.Channel channel;
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+    private long nextSeq = 1;
+    private volatile boolean fenced;
+    private long retryDelayMillis = 1000;
+
+    /**
+     * @param role    BACKUP for a process created as a backup, PRIMARY for a named one, SINGLE otherwise
+     * @param epoch   the pair's epoch when the process was created
+     * @param partner the primary of a backup; {@code null} otherwise
+     */
+    public PairMember(Host host, ProcessHandle self, ProcessName name, PairRole role, long epoch, ProcessHandle partner) {
+        this.host = host;
+        this.self = self;
+        this.name = name;
+        this.role = role;
+        this.epoch = epoch;
+        this.partner = partner;
+    }
+
+    public PairRole role() {
+        return role;
+    }
+
+    /** Wraps a program's checkpoint bytes; refuses (22) what exceeds the limit before copying. */
+    public static byte[] userRecord(byte[] data) {
+        if (data.length > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + data.length
+                    + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
+        return CheckpointRecord.user(data);
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public CheckpointedMap state() {
+        return stateView;
+    }
+
+    // ---- primary side -------------------------------------------------------------------
+
+    /** PROCESS_SPAWN_ name option 3 from the process itself; see {@link ProcessContext#createBackup}. */
+    public ProcessHandle createBackup(int cpu, RestartPolicy restartPolicy) {
+        if (name == null) {
+            throw new GuardianException(GuardianError.BOUNDS, "process " + self.cpuPin()
+                    + " is unnamed: only a named process can create its backup");
+        }
+        if (role == PairRole.BACKUP) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "a backup cannot create a backup");
+        }
+        this.policy = restartPolicy;
+        return spawnAndAttach(cpu);
+    }
+
+    private ProcessHandle spawnAndAttach(int cpu) {
+        ProcessHandle backup = host.guardian().processSpawn(host.backupRequest().myBackup().cpu(cpu).build());
+        NameEntry entry = host.tables().names().get(name.toString());
+        // Lock order as in StateMap: state, then the send lock, so no change slips between the snapshot and the channel.
+        synchronized (state) {
+        synchronized (sendLock) {
+            if (entry == null || !backup.equals(entry.backup()) || !self.equals(entry.primary())) {
+                throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, "the backup " + backup.cpuPin()
+                        + " of " + name + " was lost while it was being created");
+            }
+            closeChannel();
+            partner = backup;
+            epoch = entry.epoch();
+            role = PairRole.PRIMARY;
+            channel = host.links().open(backup.cpu(), backup.verifier(), epoch);
+            // The new backup starts from the whole checkpointed state.
+            lastSend = channel.send(CheckpointRecord.snapshot(Map.copyOf(state)));
+        }
+        }
+        CheckpointResult first = settle(lastSend);
+        LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3})", name,
+                backup.cpuPin(), epoch, first);
+        return backup;
+    }
+
+    /** Sends a checkpoint; the future completes when the backup holds it. */
+    public CompletableFuture<CheckpointResult> checkpointAsync(byte[] record) {
+        if (record.length > ProcessContext.MAX_CHECKPOINT_BYTES + 1) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
+                    + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
+        synchronized (sendLock) {
+            requirePrimary();
+            if (channel == null) {
+                return CompletableFuture.completedFuture(CheckpointResult.NO_BACKUP);
+            }
+            CompletableFuture<Long> sent = channel.send(record);
+            lastSend = sent;
+            return sent.handle((seq, failure) -> failure == null ? CheckpointResult.OK : onSendFailure(failure));
+        }
+    }
+
+    public CheckpointResult checkpoint(byte[] record) {
+        return settle(checkpointAsync(record));
+    }
+
+    private CheckpointResult settle(CompletableFuture<?> future) {
+        try {
+            Object r = future.get();
+            return r instanceof CheckpointResult c ? c : CheckpointResult.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while checkpointing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof GuardianException g) {
+                throw g;
+            }
+            return onSendFailure(cause);
+        }
+    }
+
+    private CheckpointResult onSendFailure(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+        if (cause instanceof CheckpointFailure f && f.kind() == CheckpointFailure.Kind.STALE_EPOCH) {
+            markFenced();
+            host.fence("its backup refused epoch " + epoch + ": the pair has moved on");
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this process is no longer the "
+                    + "primary (epoch " + epoch + " was refused); it is being stopped");
+        }
+        // A backup that may have missed a checkpoint must never take over: it is dropped.
+        dropBackup("the checkpoint link broke: " + (cause == null ? "?" : cause.getMessage()));
+        return CheckpointResult.NO_BACKUP;
+    }
+
+    private void requirePrimary() {
+        if (fenced) {
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this primary was fenced and is stopping");
+        }
+        if (role == PairRole.BACKUP) {
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name
+                    + ": this process is the backup now (a switch happened): call awaitTakeover");
+        }
+    }
+
+    private void dropBackup(String why) {
+        ProcessHandle lost;
+        synchronized (sendLock) {
+            lost = partner;
+            closeChannel();
+            partner = null;
+        }
+        if (lost != null && role == PairRole.PRIMARY) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: dropping backup {1}: {2}", name, lost.cpuPin(), why);
+            host.scheduler().execute(() -> {
+                try {
+                    host.guardian().processStop(lost);
+                } catch (GuardianException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: backup {1} already gone: {2}", name, lost.cpuPin(), e.getMessage());
+                }
+            });
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    /** The backup died: tell the process, then re-create the backup if the policy says so. */
+    public void partnerDied(ProcessHandle deadBackup, SystemMessage message) {
+        synchronized (sendLock) {
+            if (deadBackup.equals(partner)) {
+                closeChannel();
+                partner = null;
+            }
+        }
+        system.add(message);
+        int code = message instanceof SystemMessage.ProcessDeletion d ? d.termination().completionCode()
+                : message instanceof SystemMessage.CpuDown c ? c.termination().completionCode() : -4;
+        if (role == PairRole.PRIMARY && !fenced && policy.restartsAfter(code)) {
+            if (withinIntensity()) {
+                host.scheduler().execute(this::recreateBackup);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0}: backup died more than {1} times within {2}: not re-created",
+                        name, policy.maxRestarts(), policy.period());
+            }
+        }
+    }
+
+    private synchronized boolean withinIntensity() {
+        Instant now = Instant.now();
+        while (!restarts.isEmpty() && restarts.peekFirst().isBefore(now.minus(policy.period()))) {
+            restarts.pollFirst();
+        }
+        if (restarts.size() >= policy.maxRestarts()) {
+            return false;
+        }
+        restarts.addLast(now);
+        return true;
+    }
+
+    private void recreateBackup() {
+        if (role != PairRole.PRIMARY || fenced || partner != null) {
+            return;
+        }
+        try {
+            spawnAndAttach(SpawnRequest.ANY_CPU);
+            retryDelayMillis = 1000;
+        } catch (GuardianException e) {
+            if (e.guardianError() == GuardianError.DEVICE_DOWN || e.guardianError() == GuardianError.CPU_FAILED) {
+                long delay = retryDelayMillis;
+                retryDelayMillis = Math.min(30_000, retryDelayMillis * 2);
+                LOG.log(System.Logger.Level.INFO, "{0}: no CPU for a backup ({1}); retrying in {2} ms or at CPU up",
+                        name, e.getMessage(), delay);
+                host.scheduler().schedule(this::recreateBackup, delay, TimeUnit.MILLISECONDS);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0}: cannot re-create its backup: {1}", name, e.oneLine());
+            }
+        }
+    }
+
+    /** A CPU came up: -3 to the process, and a pending backup re-creation tries at once. */
+    public void cpuUp(int cpu) {
+        system.add(new SystemMessage.CpuUp(cpu));
+        if (role == PairRole.PRIMARY && partner == null && policy.type() != RestartPolicy.Type.TEMPORARY && !fenced) {
+            host.scheduler().execute(this::recreateBackup);
+        }
+    }
+
+    /**
+     * CHECKSWITCH: waits for the checkpoints in flight, swaps the roles in the name table,
+     * becomes the backup and hands the primary role to the old backup.
+     */
+    public void switchToBackup() {
+        ProcessHandle backup;
+        long newEpoch;
+        synchronized (sendLock) {
+            requirePrimary();
+            backup = partner;
+            if (backup == null || channel == null) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
+            }
+            try {
+                lastSend.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new GuardianException(GuardianError.TIMED_OUT, name + ": checkpoints in flight were not "
+                        + "acknowledged; not switched");
+            }
+            NameUpdates.Result r = host.tables().names().executeOnKey(name.toString(),
+                    new NameUpdates.Switch(self, backup, epoch));
+            if (r.outcome() != NameUpdates.Outcome.DONE) {
+                throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch");
+            }
+            newEpoch = r.after().epoch();
+            closeChannel();
+            synchronized (this) {
+                role = PairRole.BACKUP;
+                epoch = newEpoch;
+                partner = backup;
+                nextSeq = 1;
+            }
+        }
+        host.router().tell(backup.cpu(), new CpuTask.Promote(backup,
+                new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
+        LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
+                backup.cpuPin(), newEpoch, self.cpuPin());
+    }
+
+    // ---- backup side --------------------------------------------------------------------
+
+    /** A checkpoint arrived from the primary; the answer decides the acknowledgement. */
+    public synchronized Verdict onCheckpoint(long senderEpoch, long seq, byte[] record) {
+        if (fenced) {
+            // Ending (its CPU is going down): like a backup that is gone, not a newer primary.
+            return Verdict.UNKNOWN;
+        }
+        if (role != PairRole.BACKUP || senderEpoch < epoch) {
+            return Verdict.STALE_EPOCH;
+        }
+        if (senderEpoch > epoch) {
+            epoch = senderEpoch;
+        }
+        if (seq < nextSeq) {
+            return Verdict.ACCEPT;
+        }
+        if (seq > nextSeq) {
+            return Verdict.GAP;
+        }
+        held.add(record);
+        nextSeq++;
+        return Verdict.ACCEPT;
+    }
+
+    /**
+     * How a checkpoint was received: held; refused because the sender's epoch is over (the
+     * sender must stop acting as primary); refused for a gap; or no such backup here.
+     */
+    public enum Verdict { ACCEPT, STALE_EPOCH, GAP, UNKNOWN }
+
+    /** The name table made this backup the primary: it applies what it holds, then acts as primary. */
+    public void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
+        synchronized (this) {
+            if (role != PairRole.BACKUP) {
+                return;
+            }
+            role = PairRole.PRIMARY;
+            epoch = takeover.epoch();
+            held.add(takeover);
+        }
+        if (message != null) {
+            system.add(message);
+        }
+        synchronized (sendLock) {
+            partner = newBackup;
+            if (newBackup != null) {
+                channel = host.links().open(newBackup.cpu(), newBackup.verifier(), epoch);
+                lastSend = CompletableFuture.completedFuture(null);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", name, self.cpuPin(),
+                takeover.epoch(), takeover.cause());
+    }
+
+    /** Applies held checkpoints until this process is the primary; see {@link ProcessContext#awaitTakeover}. */
+    public Takeover awaitTakeover(Consumer<byte[]> applier) {
+        if (role == PairRole.PRIMARY && held.isEmpty()) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "awaitTakeover called by a primary");
+        }
+        if (role == PairRole.SINGLE) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "awaitTakeover called by a process without a pair");
+        }
+        while (true) {
+            Object item;
+            try {
+                item = held.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for a takeover");
+            }
+            if (item instanceof Takeover t) {
+                return t;
+            }
+            if (item == NOTHING) {
+                held.add(NOTHING);
+                throw new GuardianException(GuardianError.TIMED_OUT, "the process ended while waiting for a takeover");
+            }
+            apply((byte[]) item, applier);
+        }
+    }
+
+    private void apply(byte[] record, Consumer<byte[]> applier) {
+        switch (record[0]) {
+            case CheckpointRecord.USER -> {
+                if (applier != null) {
+                    applier.accept(CheckpointRecord.userBytes(record));
+                }
+            }
+            case CheckpointRecord.PUT -> state.putAll(CheckpointRecord.decodeEntries(record));
+            case CheckpointRecord.REMOVE -> CheckpointRecord.decodeEntries(record).keySet().forEach(state::remove);
+            case CheckpointRecord.SNAPSHOT -> {
+                state.clear();
+                state.putAll(CheckpointRecord.decodeEntries(record));
+            }
+            default -> LOG.log(System.Logger.Level.ERROR, "{0}: unknown checkpoint record type {1}", name, record[0]);
+        }
+    }
+
+    // ---- both ---------------------------------------------------------------------------
+
+    public Optional<SystemMessage> readSystemMessage(Duration timeout) {
+        try {
+            return Optional.ofNullable(system.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The process is fenced: it may no longer act as primary. */
+    public void markFenced() {
+        fenced = true;
+        synchronized (sendLock) {
+            closeChannel();
+        }
+    }
+
+    /** The process ended: release the channel. */
+    public void close() {
+        synchronized (sendLock) {
+            closeChannel();
+        }
+        held.clear();
+        held.add(NOTHING);
+    }
+
+    /** The key-value state: changes are checkpointed under the send lock, so they reach the backup in order. */
+    private final class StateMap implements CheckpointedMap {
+        @Override
+        public Optional<String> get(String key) {
+            return Optional.ofNullable(state.get(key));
+        }
+
+        @Override
+        public CheckpointResult put(String key, String value) {
+            synchronized (state) {
+                CheckpointResult r = checkpoint(CheckpointRecord.put(key, value));
+                state.put(key, value);
+                return r;
+            }
+        }
+
+        @Override
+        public CheckpointResult remove(String key) {
+            synchronized (state) {
+                CheckpointResult r = checkpoint(CheckpointRecord.remove(key));
+                state.remove(key);
+                return r;
+            }
+        }
+
+        @Override
+        public Map<String, String> snapshot() {
+            return Map.copyOf(state);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.openpair.emulator.pairs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+
+/** Pair programs for the in-JVM tests; what they observed is kept in static maps keyed by name. */
+public final class PairPrograms {
+    /** Highest counter value whose checkpoint returned OK, per process ("$NAME@cpu,pin"). */
+    public static final Map<String, Long> LAST_ACKED = new ConcurrentHashMap<>();
+    /** Highest counter value whose checkpoint was sent, per process ("$NAME@cpu,pin"). */
+    public static final Map<String, Long> LAST_SENT = new ConcurrentHashMap<>();
+    /** What each takeover looked like: the takeover and the counter the new primary found. */
+    public static final List<Object[]> TAKEOVERS = new CopyOnWriteArrayList<>();
+    /** System messages read, per name. */
+    public static final Map<String, List<SystemMessage>> MESSAGES = new ConcurrentHashMap<>();
+    /** Checkpoint results seen, per name. */
+    public static final Map<String, List<CheckpointResult>> RESULTS = new ConcurrentHashMap<>();
+    /** Sequence violations seen by backups of {@link SequencePair}. */
+    public static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
+    public static final Map<String, Long> SEQ_DONE = new ConcurrentHashMap<>();
+
+    private PairPrograms() {
+    }
+
+    static void reset() {
+        LAST_ACKED.clear();
+        LAST_SENT.clear();
+        TAKEOVERS.clear();
+        MESSAGES.clear();
+        RESULTS.clear();
+        VIOLATIONS.clear();
+        SEQ_DONE.clear();
+    }
+
+    /**
+     * A counter in the checkpointed state, raised every 2 ms. Args: backup CPU ("none" or a
+     * number or "any"), restart policy ("permanent" or "temporary").
+     */
+    public static final class Counter implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) throws InterruptedException {
+            String name = ctx.name().orElseThrow().toString();
+            String backupCpu = ctx.args().isEmpty() ? "none" : ctx.args().get(0);
+            RestartPolicy policy = ctx.args().size() > 1 && ctx.args().get(1).equals("permanent")
+                    ? RestartPolicy.permanent(5, java.time.Duration.ofSeconds(30)) : RestartPolicy.TEMPORARY;
+            if (ctx.role() == PairRole.BACKUP) {
+                becomePrimary(ctx, name);
+            } else if (!backupCpu.equals("none")) {
+                ctx.createBackup(backupCpu.equals("any") ? SpawnRequest.ANY_CPU : Integer.parseInt(backupCpu), policy);
+            }
+            while (!ctx.isStopRequested()) {
+                ctx.readSystemMessage(java.time.Duration.ZERO)
+                        .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
+                long next = ctx.state().getLong("counter").orElse(0L) + 1;
+                String me = name + "@" + ctx.self().cpuPin();
+                LAST_SENT.put(me, next);
+                CheckpointResult r;
+                try {
+                    r = ctx.state().putLong("counter", next);
+                } catch (GuardianException e) {
+                    if (e.error() == 210 && ctx.role() == PairRole.BACKUP) {
+                        becomePrimary(ctx, name);
+                        continue;
+                    }
+                    throw e;
+                }
+                RESULTS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(r);
+                if (r == CheckpointResult.OK) {
+                    LAST_ACKED.put(me, next);
+                }
+                Thread.sleep(2);
+            }
+        }
+
+        private static void becomePrimary(ProcessContext ctx, String name) {
+            Takeover t = ctx.awaitTakeover(null);
+            TAKEOVERS.add(new Object[] {t, ctx.state().getLong("counter").orElse(0L), ctx.self()});
+            ctx.readSystemMessage(java.time.Duration.ZERO)
+                    .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
+        }
+    }
+
+    /**
+     * Checkpoints the numbers 1..N as bytes; its backup checks each is the one after the last.
+     * After a takeover the new primary creates a backup on any other CPU, sends its whole
+     * state (the last number, encoded negative) first, and goes on. Arg: N.
+     */
+    public static final class SequencePair implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) {
+            String name = ctx.name().orElseThrow().toString();
+            long total = Long.parseLong(ctx.args().get(0));
+            long[] last = {0};
+            if (ctx.role() == PairRole.BACKUP) {
+                ctx.awaitTakeover(bytes -> {
+                    long v = java.nio.ByteBuffer.wrap(bytes).getLong();
+                    if (v < 0) {
+                        last[0] = -v - 1;
+                    } else if (v != last[0] + 1) {
+                        VIOLATIONS.add(name + ": got " + v + " after " + last[0]);
+                        last[0] = v;
+                    } else {
+                        last[0] = v;
+                    }
+                });
+            }
+            try {
+                ctx.createBackup(SpawnRequest.ANY_CPU, RestartPolicy.TEMPORARY);
+            } catch (GuardianException e) {
+                // no CPU: go on alone
+            }
+            // The whole state first: the last number, as -(last + 1) so that 0 stays distinct.
+            ctx.checkpoint(java.nio.ByteBuffer.allocate(8).putLong(-last[0] - 1).array());
+            for (long i = last[0] + 1; i <= total && !ctx.isStopRequested(); i++) {
+                CheckpointResult r = ctx.checkpoint(java.nio.ByteBuffer.allocate(8).putLong(i).array());
+                if (r == CheckpointResult.OK) {
+                    last[0] = i;
+                    SEQ_DONE.put(name, i);
+                } else {
+                    VIOLATIONS.add(name + ": no backup at " + i);
+                    return;
+                }
+            }
+            while (!ctx.isStopRequested()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package org.openpair.emulator.pairs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openpair.emulator.TestNodes;
+import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.process.TestPrograms;
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.PairStatus;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.StopScope;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
+
+/** Process pairs on three CPUs in this JVM: backup creation, checkpoints, takeover, switch. */
+class PairTest {
+    private EmbeddedNode node;
+    private Guardian g;
+
+    @BeforeEach
+    void start() {
+        PairPrograms.reset();
+        node = EmbeddedNode.start(TestNodes.config(3).build(), 3);
+        g = node.cpu(0).guardian();
+    }
+
+    @AfterEach
+    void close() {
+        node.close();
+    }
+
+    private ProcessHandle spawnCounter(String name, int cpu, String backupCpu, String policy) {
+        return g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class)).name(name).cpu(cpu)
+                .args(backupCpu, policy).build());
+    }
+
+    private PairInfo awaitPair(String name) {
+        ProcessName n = ProcessName.of(name);
+        await("a backup for " + name, () -> g.processGetPairInfo(n).backup() != null);
+        return g.processGetPairInfo(n);
+    }
+
+    @Test
+    void backupOnAnotherCpu_pairInfoAndCompare() {
+        ProcessHandle primary = spawnCounter("$CTR", 0, "1", "temporary");
+        PairInfo pair = awaitPair("$CTR");
+        assertThat(pair.status()).isEqualTo(PairStatus.PAIR);
+        assertThat(pair.primary()).isEqualTo(primary);
+        assertThat(pair.backup().cpu()).isEqualTo(1);
+        assertThat(pair.epoch()).isEqualTo(1);
+        assertThat(g.processHandleCompare(primary, primary)).isEqualTo(2);
+        assertThat(g.processHandleCompare(primary, pair.backup())).isEqualTo(1);
+        // Each member is the other's parent.
+        assertThat(g.process(pair.backup()).orElseThrow().ancestor()).isEqualTo(primary);
+        // The backup's view, and a single and an unnamed process.
+        assertThat(new org.openpair.emulator.node.NodeGuardian(
+                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), pair.backup(), null)
+                .processGetPairInfo(ProcessName.of("$CTR")).status()).isEqualTo(PairStatus.CALLER_IS_BACKUP);
+        assertThat(new org.openpair.emulator.node.NodeGuardian(
+                new org.openpair.emulator.node.NodeTables(node.cpu(0).hazelcast()), node.config(), primary, null)
+                .processGetPairInfo(ProcessName.of("$CTR")).status()).isEqualTo(PairStatus.CALLER_IS_PRIMARY);
+        ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$ONE").cpu(2).build());
+        ProcessHandle unnamed = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).cpu(2).build());
+        assertThat(g.processGetPairInfo(ProcessName.of("$ONE")).status().code()).isEqualTo(4);
+        assertThat(g.processGetPairInfo(unnamed).status().code()).isEqualTo(7);
+        assertThat(g.processGetPairInfo(ProcessName.of("$NONE")).status().code()).isEqualTo(9);
+        assertThat(g.processHandleCompare(primary, single)).isZero();
+        assertThat(g.processHandleCompare(single, unnamed)).isZero();
+    }
+
+    @Test
+    void primaryStopped_backupTakesOverWithLastAcknowledgedState_higherEpoch_minus101() {
+        ProcessHandle primary = spawnCounter("$CTR", 0, "1", "temporary");
+        PairInfo pair = awaitPair("$CTR");
+        await("checkpoints flowing", () -> acked(primary) > 50);
+
+        g.processStop(primary);
+
+        await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
+        Object[] seen = PairPrograms.TAKEOVERS.get(0);
+        Takeover t = (Takeover) seen[0];
+        long found = (Long) seen[1];
+        assertThat(t.cause()).isEqualTo(TakeoverCause.PRIMARY_STOPPED);
+        assertThat(t.oldPrimary()).isEqualTo(primary);
+        assertThat(t.termination().completionCode()).isEqualTo(6);
+        assertThat(t.epoch()).isEqualTo(2);
+        // Every acknowledged checkpoint was applied, and nothing that was never sent.
+        assertThat(found).isBetween(acked(primary), sent(primary));
+        PairInfo after = g.processGetPairInfo(ProcessName.of("$CTR"));
+        assertThat(after.primary()).isEqualTo(pair.backup());
+        assertThat(after.backup()).isNull();
+        assertThat(after.epoch()).isEqualTo(2);
+        assertThat(node.cpu(2).guardian().lookup(ProcessName.of("$CTR")).orElseThrow().handle()).isEqualTo(pair.backup());
+        await("the -101 message", () -> PairPrograms.MESSAGES.getOrDefault("$CTR", java.util.List.of()).stream()
+                .anyMatch(m -> m.number() == -101));
+        // The new primary goes on alone: its checkpoints say so.
+        await("NO_BACKUP results", () -> PairPrograms.RESULTS.get("$CTR").contains(CheckpointResult.NO_BACKUP));
+    }
+
+    @Test
+    void primaryAbends_takeoverCauseAbended() {
+        ProcessHandle primary = spawnCounter("$CTR", 1, "2", "temporary");
+        PairInfo pair = awaitPair("$CTR");
+        node.cpu(1).crash();
+        await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
+        Takeover t = (Takeover) PairPrograms.TAKEOVERS.get(0)[0];
+        assertThat(t.cause()).isEqualTo(TakeoverCause.CPU_FAILED);
+        assertThat(t.termination().completionCode()).isEqualTo(-4);
+        assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).primary()).isEqualTo(pair.backup());
+        await("the -2 message", () -> PairPrograms.MESSAGES.getOrDefault("$CTR", java.util.List.of()).stream()
+                .anyMatch(m -> m instanceof SystemMessage.CpuDown d && d.cpu() == 1));
+        assertThat(primary.cpu()).isEqualTo(1);
+    }
+
+    @Test
+    void backupDies_primaryTold_permanentPolicyRecreatesOnThirdCpu_withState() {
+        ProcessHandle primary = spawnCounter("$CTR", 0, "1", "permanent");
+        PairInfo pair = awaitPair("$CTR");
+        await("checkpoints flowing", () -> acked(primary) > 20);
+        node.cpu(1).crash();
+        await("a new backup on CPU 2", () -> {
+            PairInfo p = g.processGetPairInfo(ProcessName.of("$CTR"));
+            return p.backup() != null && p.backup().cpu() == 2;
+        });
+        await("the -2 message", () -> PairPrograms.MESSAGES.getOrDefault("$CTR", java.util.List.of()).stream()
+                .anyMatch(m -> m.number() == -2));
+        long before = acked(primary);
+        // The new backup holds the state: stop the primary and the counter continues.
+        g.processStop(pair.primary());
+        await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
+        long found = (Long) PairPrograms.TAKEOVERS.get(0)[1];
+        assertThat(found).isGreaterThanOrEqualTo(before);
+        assertThat(found).isBetween(acked(primary), sent(primary));
+    }
+
+    @Test
+    void switch_swapsRoles_withoutLosingState() {
+        ProcessHandle primary = spawnCounter("$CTR", 0, "2", "temporary");
+        PairInfo pair = awaitPair("$CTR");
+        await("checkpoints flowing", () -> acked(primary) > 20);
+        g.switchPair(ProcessName.of("$CTR"));
+        PairInfo after = g.processGetPairInfo(ProcessName.of("$CTR"));
+        assertThat(after.primary()).isEqualTo(pair.backup());
+        assertThat(after.backup()).isEqualTo(primary);
+        assertThat(after.epoch()).isEqualTo(2);
+        await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
+        Takeover t = (Takeover) PairPrograms.TAKEOVERS.get(0)[0];
+        assertThat(t.cause()).isEqualTo(TakeoverCause.SWITCH);
+        long found = (Long) PairPrograms.TAKEOVERS.get(0)[1];
+        // A switch waits for the checkpoints in flight; later ones are refused before they leave.
+        assertThat(found).isBetween(acked(primary), sent(primary));
+        // Switch back: the old primary, now backup, holds what the new primary checkpointed.
+        await("the new primary checkpointing", () -> acked(pair.backup()) > found + 10);
+        g.switchPair(ProcessName.of("$CTR"));
+        await("the second takeover", () -> PairPrograms.TAKEOVERS.size() == 2);
+        assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).primary()).isEqualTo(primary);
+        assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).epoch()).isEqualTo(3);
+        long second = (Long) PairPrograms.TAKEOVERS.get(1)[1];
+        assertThat(second).isGreaterThan(found).isBetween(acked(pair.backup()), sent(pair.backup()));
+    }
+
+    @Test
+    void noBackup_checkpointSaysSo_andPrimaryContinues() {
+        spawnCounter("$SOLO", 0, "none", "temporary");
+        await("checkpoints", () -> PairPrograms.RESULTS.getOrDefault("$SOLO", java.util.List.of()).size() > 5);
+        assertThat(PairPrograms.RESULTS.get("$SOLO")).containsOnly(CheckpointResult.NO_BACKUP);
+    }
+
+    @Test
+    void stopScopes_pairStopsBoth_withoutTakeover() {
+        ProcessHandle primary = spawnCounter("$CTR", 0, "1", "temporary");
+        awaitPair("$CTR");
+        g.processStop(primary, StopScope.PAIR);
+        assertThat(g.lookup(ProcessName.of("$CTR"))).isEmpty();
+        assertThat(PairPrograms.TAKEOVERS).isEmpty();
+        assertThatThrownBy(() -> g.processStop(primary, StopScope.OPPOSITE))
+                .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(2));
+    }
+
+    @Test
+    void badBackupRequests_areRefused() {
+        ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$ONE").cpu(1).build());
+        ProcessHandle unnamed = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).cpu(1).build());
+        Guardian asSingle = new org.openpair.emulator.node.NodeGuardian(
+                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), single, null);
+        Guardian asUnnamed = new org.openpair.emulator.node.NodeGuardian(
+                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), unnamed, null);
+        SpawnRequest.Builder backup = SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).myBackup();
+        assertError(2, () -> asSingle.processSpawn(backup.cpu(1).build()));
+        assertError(22, () -> asUnnamed.processSpawn(backup.cpu(2).build()));
+        assertError(22, () -> g.processSpawn(backup.cpu(2).build()));
+        ProcessHandle b = asSingle.processSpawn(backup.cpu(2).build());
+        assertError(12, () -> asSingle.processSpawn(backup.cpu(0).build()));
+        assertThat(g.processGetPairInfo(ProcessName.of("$ONE")).backup()).isEqualTo(b);
+        assertError(14, () -> g.switchPair(ProcessName.of("$NOPE")));
+        assertError(2, () -> g.switchPair(ProcessName.of("$ONE")));
+        assertError(2, () -> SpawnRequest.of(Program.hosted("a.B")).myBackup().name("$X").build());
+    }
+
+    @Test
+    void tenThousandCheckpoints_withTakeoversBetween_inOrder_noGap_noDuplicate() {
+        g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.SequencePair.class)).name("$SEQ").cpu(0)
+                .args("10000").build());
+        for (long threshold : new long[] {2000, 4500, 7000}) {
+            await("progress past " + threshold, () -> PairPrograms.SEQ_DONE.getOrDefault("$SEQ", 0L) > threshold
+                    && g.processGetPairInfo(ProcessName.of("$SEQ")).backup() != null);
+            g.processStop(ProcessName.of("$SEQ"));
+        }
+        await("10,000 checkpoints", () -> PairPrograms.SEQ_DONE.getOrDefault("$SEQ", 0L) == 10000);
+        assertThat(PairPrograms.VIOLATIONS).isEmpty();
+        assertThat(g.processGetPairInfo(ProcessName.of("$SEQ")).epoch()).isEqualTo(4);
+    }
+
+    private static long acked(ProcessHandle h) {
+        return PairPrograms.LAST_ACKED.getOrDefault("$CTR@" + h.cpuPin(), 0L);
+    }
+
+    private static long sent(ProcessHandle h) {
+        return PairPrograms.LAST_SENT.getOrDefault("$CTR@" + h.cpuPin(), 0L);
+    }
+
+    private static void assertError(int error, Runnable call) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(GuardianException.class,
+                e -> assertThat(e.error()).as(e.getMessage()).isEqualTo(error));
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.openpair.guardian;
+
+import java.io.Serializable;
+
+/**
+ * A system message on a process's $RECEIVE. The number is the one NonStop uses.
+ */
+public sealed interface SystemMessage extends Serializable {
+
+    /** The message number: -101, -2 or -3. */
+    int number();
+
+    /**
+     * -101 process deletion: a process this one monitors (its pair partner: each member of a
+     * pair is the other's parent) has died.
+     */
+    record ProcessDeletion(Termination termination) implements SystemMessage {
+        @Override
+        public int number() {
+            return -101;
+        }
+    }
+
+    /** -2 CPU down: the CPU of this process's partner failed; {@code termination} is the partner's. */
+    record CpuDown(int cpu, Termination termination) implements SystemMessage {
+        @Override
+        public int number() {
+            return -2;
+        }
+    }
+
+    /** -3 CPU up: a CPU joined the node. */
+    record CpuUp(int cpu) implements SystemMessage {
+        @Override
+        public int number() {
+            return -3;
+        }
+    }
+}
