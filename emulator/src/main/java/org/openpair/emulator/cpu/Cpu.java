@@ -16,6 +16,7 @@ import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -43,6 +44,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final CpuLossSweeper sweeper;
     private final CpuRouter router;
     private final CpuLinks links;
+    private QuorumWatch quorum;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
@@ -93,6 +95,12 @@ public final class Cpu implements CpuService, AutoCloseable {
         // user context into the instance, so register in the instance's.
         hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
+        cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes);
+        hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start();
+            }
+        });
         cpu.sweepLostCpus();
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
@@ -129,6 +137,21 @@ public final class Cpu implements CpuService, AutoCloseable {
             }
         }
         throw new GuardianException(GuardianError.IN_USE, "CPU " + number + " is being started elsewhere at the same time");
+    }
+
+    /**
+     * After a split heals this member comes back with a new identity: claim the number again,
+     * or leave the node if another CPU took it meanwhile.
+     */
+    private void reclaimAfterMerge() {
+        try {
+            claimNumber();
+            LOG.log(System.Logger.Level.INFO, "CPU {0} rejoined the node after a split", number);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "CPU {0} cannot hold its number after a split: {1}; leaving the node",
+                    number, e.getMessage());
+            shutdown();
+        }
     }
 
     private Set<String> memberUuids() {
@@ -225,6 +248,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: could not clear its record: {1}", number, e.toString());
         }
         sweeper.close();
+        closeQuorum();
         links.close();
         hz.shutdown();
     }
@@ -242,7 +266,14 @@ public final class Cpu implements CpuService, AutoCloseable {
         links.close();
         processes.crash();
         sweeper.close();
+        closeQuorum();
         hz.getLifecycleService().terminate();
+    }
+
+    private void closeQuorum() {
+        if (quorum != null) {
+            quorum.close();
+        }
     }
 
     @Override

@@ -28,6 +28,8 @@ final class AckWait {
         if (MODE.equals("park")) {
             return;
         }
+        c.pollerIn();
+        try {
         while (!acked.isDone() && System.nanoTime() < until) {
             switch (MODE) {
                 case "spin" -> Thread.onSpinWait();
@@ -35,6 +37,9 @@ final class AckWait {
                 case "readyield" -> { c.tryReadInline(); Thread.yield(); }
                 default -> Thread.yield();
             }
+        }
+        } finally {
+            c.pollerOut();
         }
     }
 

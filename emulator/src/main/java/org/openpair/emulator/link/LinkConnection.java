@@ -65,6 +65,27 @@ final class LinkConnection {
     final java.util.concurrent.locks.ReentrantLock readLock = new java.util.concurrent.locks.ReentrantLock();
     Session sessionRef;
 
+    static final boolean DEFER_TO_POLLERS = Boolean.getBoolean("openpair.link.defer");
+    final java.util.concurrent.atomic.AtomicInteger pollers = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.locks.ReentrantLock deferLock = new java.util.concurrent.locks.ReentrantLock();
+    final java.util.concurrent.locks.Condition pollersGone = deferLock.newCondition();
+    volatile boolean ioWaiting;
+
+    void pollerIn() {
+        pollers.incrementAndGet();
+    }
+
+    void pollerOut() {
+        if (pollers.decrementAndGet() == 0 && ioWaiting) {
+            deferLock.lock();
+            try {
+                pollersGone.signal();
+            } finally {
+                deferLock.unlock();
+            }
+        }
+    }
+
     /** prototype: a waiting sender reads itself. */
     void tryReadInline() {
         if (readLock.tryLock()) {
@@ -202,6 +223,21 @@ final class LinkConnection {
                 }
                 if ((readyOps & SelectionKey.OP_WRITE) != 0) {
                     writer.drainFromIoThread();
+                }
+                if ((readyOps & SelectionKey.OP_READ) != 0 && pollers.get() > 0 && DEFER_TO_POLLERS) {
+                    deferLock.lock();
+                    try {
+                        ioWaiting = true;
+                        while (pollers.get() > 0 && !closing) {
+                            pollersGone.awaitNanos(1_000_000);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        ioWaiting = false;
+                        deferLock.unlock();
+                    }
+                    continue;
                 }
                 if ((readyOps & SelectionKey.OP_READ) != 0) {
                     int n;

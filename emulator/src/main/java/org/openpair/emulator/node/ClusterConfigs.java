@@ -40,6 +40,10 @@ public final class ClusterConfigs {
         // A lost CPU's partitions must be served by their backups at once: the default waits 5 s
         // for the member to come back before repairing the partition table.
         config.setProperty("hazelcast.migration.min.delay.on.member.removed.seconds", "0");
+        // After a split heals, merge within seconds rather than Hazelcast's 5 minutes: the CPUs of
+        // the smaller side have stopped their pair members and should rejoin soon.
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         config.setMemberAttributeConfig(new MemberAttributeConfig().setAttribute(CPU_ATTRIBUTE, String.valueOf(cpu)));
 

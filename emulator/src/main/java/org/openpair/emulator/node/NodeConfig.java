@@ -36,6 +36,7 @@ public final class NodeConfig {
     private final int heartbeatTimeoutSeconds;
     private final Path logDir;
     private final Duration stopGrace;
+    private final int quorum;
 
     private NodeConfig(Builder b) {
         this.nodeName = b.nodeName;
@@ -54,6 +55,23 @@ public final class NodeConfig {
         this.logDir = b.logDir != null ? b.logDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
         this.stopGrace = b.stopGrace;
+        int configured = cpus.size();
+        if (b.quorum > configured) {
+            throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
+        }
+        this.quorum = b.quorum > 0 ? b.quorum : defaultQuorum(configured);
+    }
+
+    /**
+     * A majority of the configured CPUs; for one or two CPUs, 1. A majority of two is two, and
+     * a two-CPU node that stopped its primaries whenever either CPU failed would survive no
+     * failure at all; so a two-CPU node keeps running on either CPU alone, and relies on epoch
+     * fencing (a checkpoint the promoted backup refuses stops the old primary). On one machine
+     * that is safe, since a CPU there can die or hang but not be cut off; across machines, run
+     * three CPUs or more.
+     */
+    static int defaultQuorum(int configuredCpus) {
+        return configuredCpus <= 2 ? 1 : configuredCpus / 2 + 1;
     }
 
     public static Builder builder() {
@@ -72,6 +90,7 @@ public final class NodeConfig {
         b.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         b.logDir = logDir;
         b.stopGrace = stopGrace;
+        b.quorum = quorum;
         return b;
     }
 
@@ -121,6 +140,14 @@ public final class NodeConfig {
         return logDir;
     }
 
+    /**
+     * The fewest CPUs a CPU must see (itself included) to keep primaries; below it, a CPU stops
+     * its primaries itself. See {@link #defaultQuorum}.
+     */
+    public int quorum() {
+        return quorum;
+    }
+
     /** How long a stopped process may take to end before it is killed. */
     public Duration stopGrace() {
         return stopGrace;
@@ -137,6 +164,7 @@ public final class NodeConfig {
         private int heartbeatTimeoutSeconds = 5;
         private Path logDir;
         private Duration stopGrace = Duration.ofSeconds(5);
+        private int quorum;
 
         private Builder() {
         }
@@ -226,6 +254,15 @@ public final class NodeConfig {
             return this;
         }
 
+        /** The minimum number of CPUs a CPU must see to keep its primaries; 0 for the default. */
+        public Builder quorum(int cpus) {
+            if (cpus < 0 || cpus > MAX_CPUS) {
+                throw invalid("quorum must be 0 (default) or 1-16: " + cpus);
+            }
+            this.quorum = cpus;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(this);
         }
@@ -256,7 +293,7 @@ public final class NodeConfig {
             }
         }
 
-        private static GuardianException invalid(String message) {
+        static GuardianException invalid(String message) {
             return new GuardianException(GuardianError.INVALID_OPERATION, message);
         }
     }

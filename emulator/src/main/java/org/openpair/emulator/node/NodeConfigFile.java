@@ -32,6 +32,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
  * stop-grace-millis: 5000
+ * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
  * </pre>
  *
  * Every key is optional; an unknown key or a value of the wrong type is refused with the key
@@ -39,7 +40,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "stop-grace-millis");
+            "heartbeat", "log-dir", "stop-grace-millis", "quorum");
 
     private NodeConfigFile() {
     }
@@ -103,6 +104,9 @@ public final class NodeConfigFile {
             }
             if (map.containsKey("log-dir")) {
                 b.logDir(Path.of(String.valueOf(map.get("log-dir"))));
+            }
+            if (map.containsKey("quorum")) {
+                b.quorum(integer(file, "quorum", map.get("quorum")));
             }
             if (map.containsKey("stop-grace-millis")) {
                 b.stopGrace(Duration.ofMillis(integer(file, "stop-grace-millis", map.get("stop-grace-millis"))));

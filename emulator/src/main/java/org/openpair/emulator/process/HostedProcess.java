@@ -120,6 +120,14 @@ final class HostedProcess extends LocalProcess {
     }
 
     @Override
+    void note(String line) {
+        PrintStream log = out;
+        if (log != null) {
+            log.println("openpair: " + line);
+        }
+    }
+
+    @Override
     boolean isOwnThread() {
         return group != null && Thread.currentThread().getThreadGroup() == group;
     }

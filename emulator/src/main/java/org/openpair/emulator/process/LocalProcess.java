@@ -58,6 +58,10 @@ abstract class LocalProcess {
         return killer;
     }
 
+    /** Writes a line about the process into its log (a hosted process's log is ours to write). */
+    void note(String line) {
+    }
+
     /** True when the calling thread is one of the process's own (which a stop interrupts). */
     boolean isOwnThread() {
         return false;

@@ -418,9 +418,19 @@ public final class ProcessTable {
         }
     }
 
+    /** Stops every pair member here, backups too: after a split their pairs live on elsewhere. */
+    public void fencePairMembers(String reason) {
+        for (LocalProcess p : new ArrayList<>(live.values())) {
+            if (p.pair != null && p.info.name() != null) {
+                fence(p, reason);
+            }
+        }
+    }
+
     private void fence(LocalProcess p, String reason) {
         p.pair.markFenced();
         LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
+        p.note("fenced: " + reason);
         retire(p, TerminationCause.FENCED, -1, 0, reason);
         p.signalStop();
     }
