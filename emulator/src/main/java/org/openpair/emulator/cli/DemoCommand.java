@@ -31,17 +31,23 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code guardian demo}: a node of two CPUs on a private name and ports, CPU 0 in this JVM
- * and CPU 1 in a JVM of its own; named processes on CPU 1; then CPU 1's JVM is killed with
- * SIGKILL and the demo shows what the node lost and how fast it knew.
+ * and CPU 1 in a JVM of its own; named processes on CPU 1 and a counter pair whose primary
+ * runs there; then CPU 1's JVM is killed with SIGKILL and the demo shows what the node lost,
+ * how fast it knew, and the counter pair's backup carrying on from the last acknowledged
+ * checkpoint.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a 2-CPU node, run named processes on CPU 1, kill -9 CPU 1, show what was lost.",
+        description = {"Start a 2-CPU node, run named processes and a counter pair on CPU 1, kill -9 CPU 1, "
+                + "show what was lost and the takeover.",
                 "Uses its own node name and free loopback ports; leaves nothing running."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the demo ran and the node behaved as expected", "1:the node did not behave as expected",
                 "4:internal failure"})
 final class DemoCommand implements Callable<Integer> {
     private static final String TICKER = "org.openpair.examples.Ticker";
+    private static final String COUNTER = "org.openpair.examples.CounterServer";
+    private static final java.util.regex.Pattern HELD = java.util.regex.Pattern.compile("counter (\\d+) held by backup");
+    private static final java.util.regex.Pattern TOOK_OVER = java.util.regex.Pattern.compile("took over at counter (\\d+)");
     private static final Duration BOUND = Duration.ofSeconds(60);
 
     @CommandLine.Spec
@@ -70,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             Views.cpuTable(out, g.cpus());
 
-            step(out, "2. Spawn named processes: $TICK (hosted Java) and $NAP (OS 'sleep') on CPU 1, $CLOCK on CPU 0");
+            step(out, "2. Spawn named processes on CPU 1: $TICK (hosted Java), $NAP (OS 'sleep'), and the counter pair "
+                    + "$CTR (primary on CPU 1, backup on CPU 0); $CLOCK on CPU 0");
             ProcessHandle tick = g.processSpawn(SpawnRequest.of(Program.hosted(TICKER)).name("$TICK").cpu(1)
                     .args("500").build());
             ProcessHandle nap = g.processSpawn(SpawnRequest.of(Program.executable("sleep")).name("$NAP").cpu(1)
@@ -78,16 +85,19 @@ final class DemoCommand implements Callable<Integer> {
             ProcessHandle clock = g.processSpawn(SpawnRequest.of(Program.hosted(TICKER)).name("$CLOCK").cpu(0)
                     .args("1000").build());
             long napPid = g.process(nap).map(ProcessInfo::pid).orElse(0L);
+            ProcessHandle ctr = g.processSpawn(SpawnRequest.of(Program.hosted(COUNTER)).name("$CTR").cpu(1)
+                    .args("0", "50").build());
+            Path ctrLog = Path.of(g.process(ctr).orElseThrow().logFile());
+            await("the counter pair to form and count", () -> g.processGetPairInfo(ProcessName.of("$CTR")).backup() != null
+                    && lastMatch(ctrLog, HELD) >= 20);
             Views.statusTable(out, g.processes(), Views.pairsOf(g, g.processes()));
             out.println();
             out.println("PPD:");
-            for (ProcessInfo p : g.processes()) {
-                out.printf("  %-7s primary %-6s backup %-6s ancestor %s%n", p.name(), p.handle().cpuPin(), "",
-                        p.ancestor() == null ? "(operator)" : p.ancestor().cpuPin());
-            }
+            Views.ppdTable(out, new ArrayList<>(Views.pairsOf(g, g.processes()).values()));
 
             step(out, "3. kill -9 the JVM of CPU 1 (pid " + cpu1.pid() + ")");
             out.flush();
+            long lastHeld = lastMatch(ctrLog, HELD);
             long killedAt = System.nanoTime();
             cpu1.destroyForcibly();
             cpu1.waitFor();
@@ -102,7 +112,8 @@ final class DemoCommand implements Callable<Integer> {
                 g.termination(h).ifPresent(lost::add);
             }
             Views.terminationTable(out, lost);
-            boolean napGone = napPid == 0 || java.lang.ProcessHandle.of(napPid).map(p -> !p.isAlive()).orElse(true);
+            await("the OS process to die with its CPU", () -> napPid == 0 || !runs(napPid));
+            boolean napGone = napPid == 0 || !runs(napPid);
             out.println("OS process 'sleep' (pid " + napPid + ") "
                     + (napGone ? "died with its CPU (parent-death signal)" : "is STILL RUNNING"));
             out.println();
@@ -112,8 +123,29 @@ final class DemoCommand implements Callable<Integer> {
                     && g.lookup(ProcessName.of("$NAP")).isEmpty()));
             g.processStop(clock);
 
-            boolean ok = lost.size() == 2 && lost.stream().allMatch(t -> t.completionCode() == -4) && napGone;
-            step(out, ok ? "Done: both processes of CPU 1 ended with completion code -4 and their names are free."
+            step(out, "5. The counter pair: its backup on CPU 0 took over");
+            await("the counter's backup to take over", () -> {
+                var pair = g.processGetPairInfo(ProcessName.of("$CTR"));
+                return pair.primary() != null && pair.primary().cpu() == 0;
+            });
+            var pair = g.processGetPairInfo(ProcessName.of("$CTR"));
+            Path newLog = Path.of(g.process(pair.primary()).orElseThrow().logFile());
+            await("the new primary to report its takeover", () -> lastMatch(newLog, TOOK_OVER) >= 0);
+            long tookOverAt = lastMatch(newLog, TOOK_OVER);
+            lastHeld = Math.max(lastHeld, lastMatch(ctrLog, HELD));
+            Views.ppdTable(out, List.of(pair));
+            out.println("last counter the old primary saw held by its backup: " + lastHeld);
+            out.println("the new primary took over at counter:              " + tookOverAt
+                    + "   (epoch " + pair.epoch() + ")");
+            final long from = tookOverAt;
+            await("the counter to go on", () -> lastCounter(newLog) > from + 3);
+            out.println("and it goes on counting: ... " + lastCounter(newLog));
+            boolean counterOk = tookOverAt >= lastHeld && tookOverAt <= lastHeld + 1;
+
+            boolean ok = lost.size() == 2 && lost.stream().allMatch(t -> t.completionCode() == -4) && napGone && counterOk;
+            g.processStop(pair.primary());
+            step(out, ok ? "Done: CPU 1's processes ended with completion code -4 and their names are free; "
+                    + "the counter pair lost nothing its primary was told was safe."
                     : "UNEXPECTED: see the tables above.");
             out.println("Logs: " + work);
             out.flush();
@@ -123,6 +155,36 @@ final class DemoCommand implements Callable<Integer> {
                 cpu1.destroyForcibly();
             }
         }
+    }
+
+    /** The number in the last line of the log matching the pattern, or -1. */
+    private static long lastMatch(Path log, java.util.regex.Pattern pattern) {
+        long last = -1;
+        try {
+            for (String line : Files.readAllLines(log)) {
+                var m = pattern.matcher(line);
+                if (m.find()) {
+                    last = Long.parseLong(m.group(1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return last;
+        }
+        return last;
+    }
+
+    /** True while the pid runs; a zombie waiting for init to reap it has ended. */
+    private static boolean runs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long lastCounter(Path log) {
+        return lastMatch(log, java.util.regex.Pattern.compile("^counter (\\d+)"));
     }
 
     private static void step(PrintWriter out, String text) {

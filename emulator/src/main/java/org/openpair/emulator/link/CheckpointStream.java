@@ -32,9 +32,10 @@ import java.util.concurrent.TimeoutException;
  * 100-byte checkpoints: 100,000-250,000 a second written one by one, 1-3 million batched).
  * Other streams are not delayed by it.
  *
- * <p>Thread-safe. Futures are completed on the link's own thread while it holds this stream:
- * keep dependent actions short, never wait on the link in them, and use the {@code *Async}
- * variants to move work elsewhere. {@link #send} never blocks on the network; it waits only when
+ * <p>Thread-safe. Futures are completed while this stream is held, on the link's own thread or
+ * on the thread of a {@link #sendAndAwait} that was reading the link for its own ack (see
+ * {@link LinkConnection}): keep dependent actions short, never wait on the link in them, and use
+ * the {@code *Async} variants to move work elsewhere. {@link #send} never blocks on the network; it waits only when
  * several megabytes are already queued because the peer is not reading.
  *
  * {@snippet :
@@ -113,20 +114,21 @@ public final class CheckpointStream implements AutoCloseable {
      *                                  within the timeout ({@link LinkException.Kind#TIMEOUT}:
      *                                  the link is still up and the ack may yet come)
      * @throws IllegalArgumentException if the payload is over the link's limit
-     * @throws IllegalStateException    if this stream was closed, or if called on the link's own
-     *                                  thread (in a future's dependent action), which would wait
-     *                                  for itself
+     * @throws IllegalStateException    if this stream was closed, or if called in a dependent
+     *                                  action of a checkpoint future of this link, which would
+     *                                  wait for the thread that runs it
      */
     public long sendAndAwait(byte[] payload, Duration timeout) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(timeout, "timeout");
-        if (link.onIoThread()) {
-            throw new IllegalStateException("sendAndAwait on the link's own thread would wait for itself; use send()");
+        if (link.delivering()) {
+            throw new IllegalStateException("sendAndAwait in a dependent action of a checkpoint future would wait "
+                    + "for the thread that runs it; use send()");
         }
         long start = System.nanoTime();
         long deadline = deadlineAfter(start, timeout);
         CompletableFuture<Long> acked = queue(ByteBuffer.wrap(payload), deadline);
-        link.ackWait().yieldUntilAcked(acked, start, link.connection());
+        link.ackWait().pollUntilAcked(acked, start, link.connection());
         try {
             long seq = deadline == FrameWriter.FOREVER ? acked.get()
                     : acked.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -165,8 +167,9 @@ public final class CheckpointStream implements AutoCloseable {
             throw new IllegalArgumentException("checkpoint of " + length + " bytes is over the link's limit of "
                     + maxPayload + " bytes (stream " + stream + ")");
         }
-        if (!link.onIoThread()) {
-            // The link's own thread must never wait for room: it is the one that makes room.
+        if (!link.delivering()) {
+            // A thread delivering the link's frames must never wait for room: the link's thread makes
+            // room, and may be waiting for this one to finish delivering.
             switch (out.awaitRoom(FrameFormat.OVERHEAD + length, deadline)) {
                 case TIMED_OUT -> {
                     return CompletableFuture.failedFuture(new LinkException(LinkException.Kind.TIMEOUT,

@@ -74,16 +74,17 @@ final class ClientSession implements LinkConnection.Session {
         return Math.min(own.maxPayload(), peer.maxPayload());
     }
 
-    LinkConnection connection() {
-        return connection;
-    }
-
     AckWait ackWait() {
         return ackWait;
     }
 
-    boolean onIoThread() {
-        return connection.onIoThread();
+    /** Whether the calling thread is delivering this link's frames and so must never wait on it. */
+    boolean delivering() {
+        return connection.delivering();
+    }
+
+    LinkConnection connection() {
+        return connection;
     }
 
     /** Why the link is down, or null while it is up. */

@@ -1,6 +1,5 @@
 package org.openpair.emulator.node;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -223,8 +222,11 @@ public final class NodeGuardian implements Guardian {
         List<CpuInfo> result = new ArrayList<>();
         up.forEach((cpu, member) -> {
             NodeTables.CpuRecord record = records.get(cpu);
-            result.add(new CpuInfo(cpu, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
-                    record == null ? Instant.EPOCH : record.started(), load.getOrDefault(cpu, 0)));
+            // A member that has joined but not yet claimed its number is not a CPU yet.
+            if (record != null && record.memberUuid().equals(member.getUuid().toString())) {
+                result.add(new CpuInfo(cpu, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
+                        record.started(), load.getOrDefault(cpu, 0)));
+            }
         });
         result.sort(Comparator.comparingInt(CpuInfo::cpu));
         return result;

@@ -42,6 +42,7 @@ public final class PairPrograms {
         RESULTS.clear();
         VIOLATIONS.clear();
         SEQ_DONE.clear();
+        OVERSIZE.clear();
     }
 
     /**
@@ -89,6 +90,31 @@ public final class PairPrograms {
             TAKEOVERS.add(new Object[] {t, ctx.state().getLong("counter").orElse(0L), ctx.self()});
             ctx.readSystemMessage(java.time.Duration.ZERO)
                     .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
+        }
+    }
+
+    /** Error numbers seen by {@link Oversize}, and its checkpoint result after the refusal. */
+    public static final Map<String, Object> OVERSIZE = new ConcurrentHashMap<>();
+
+    /** Creates a backup on CPU 1, then checkpoints one byte more than the limit, then a small one. */
+    public static final class Oversize implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) throws InterruptedException {
+            if (ctx.role() == PairRole.BACKUP) {
+                ctx.awaitTakeover(null);
+                return;
+            }
+            ctx.createBackup(1, RestartPolicy.TEMPORARY);
+            try {
+                ctx.checkpoint(new byte[ProcessContext.MAX_CHECKPOINT_BYTES + 1]);
+                OVERSIZE.put("error", 0);
+            } catch (GuardianException e) {
+                OVERSIZE.put("error", e.error());
+            }
+            OVERSIZE.put("after", ctx.checkpoint(new byte[100]));
+            while (!ctx.isStopRequested()) {
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -214,6 +214,15 @@ class PairTest {
     }
 
     @Test
+    void checkpointOverTheLimit_isError22_andThePairCarriesOn() {
+        g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Oversize.class)).name("$BIG").cpu(0).build());
+        await("the oversize checkpoint and the next", () -> PairPrograms.OVERSIZE.containsKey("after"));
+        assertThat(PairPrograms.OVERSIZE.get("error")).isEqualTo(22);
+        assertThat(PairPrograms.OVERSIZE.get("after")).isEqualTo(CheckpointResult.OK);
+        assertThat(g.processGetPairInfo(ProcessName.of("$BIG")).backup()).isNotNull();
+    }
+
+    @Test
     void tenThousandCheckpoints_withTakeoversBetween_inOrder_noGap_noDuplicate() {
         g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.SequencePair.class)).name("$SEQ").cpu(0)
                 .args("10000").build());
