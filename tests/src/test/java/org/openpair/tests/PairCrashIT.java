@@ -1,0 +1,397 @@
+package org.openpair.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.config.RoutingMode;
+import com.hazelcast.core.HazelcastInstance;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.StopScope;
+import org.openpair.testing.TestCluster;
+
+/**
+ * The checkpointing counter pair ({@code org.openpair.examples.CounterServer}, primary on CPU 1,
+ * backup on CPU 2) across real failures of the primary: its CPU's JVM killed with
+ * {@code kill -9}, frozen with SIGSTOP and thawed, and the primary stopped by the operator. The
+ * backup must take over with the last checkpoint the primary was told its backup held, under a
+ * higher epoch, and the old primary must never act as one again.
+ *
+ * <p>The counter's log lines are the evidence: {@code counter N held by backup} (the checkpoint
+ * of N was acknowledged), {@code counter N (no backup)}, {@code took over at counter M (CAUSE,
+ * epoch E)}, {@code backup created on CPU C}, and OpenPair's own {@code openpair: fenced: ...}.
+ *
+ * <p>One node of three CPU JVMs for the class (so that a CPU that is cut off is below the
+ * quorum of two); each test restarts whatever an earlier one killed and stops the pair it made.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class PairCrashIT {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    /** Covers the 5 s heartbeat timeout of a frozen CPU many times over: no claim about speed. */
+    private static final Duration HUNG_BOUND = Duration.ofSeconds(60);
+    private static final ProcessName CTR = ProcessName.of("$CTR");
+    private static final String COUNTER_SERVER = "org.openpair.examples.CounterServer";
+    private static final int CPUS = 3;
+    /** How many acknowledged checkpoints the primary logs before it is made to fail. */
+    private static final int HELD_BEFORE_FAILURE = 20;
+
+    private static final Pattern HELD = Pattern.compile("^counter (\\d+) held by backup$", Pattern.MULTILINE);
+    private static final Pattern NO_BACKUP = Pattern.compile("^counter (\\d+) \\(no backup\\)$", Pattern.MULTILINE);
+    private static final Pattern ANY_COUNT = Pattern.compile("^counter (\\d+) ", Pattern.MULTILINE);
+    private static final Pattern TOOK_OVER = Pattern.compile("^took over at counter (\\d+) \\((\\w+), epoch (\\d+)\\)$",
+            Pattern.MULTILINE);
+    private static final String FENCED = "openpair: fenced:";
+
+    private static TestCluster cluster;
+    private static Guardian guardian;
+
+    /** The process logs a test looked at, shown when one of its waits fails. */
+    private final Set<Path> logsSeen = new LinkedHashSet<>();
+
+    @BeforeAll
+    static void startNode() {
+        cluster = TestCluster.start(CPUS);
+        guardian = cluster.guardian();
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void allCpusUp_andNoCounterPair() {
+        for (int cpu = 0; cpu < CPUS; cpu++) {
+            if (!cluster.isRunning(cpu)) {
+                cluster.restart(cpu);
+            }
+        }
+        cluster.awaitCpusUp(0, 1, 2);
+        stopCounterPair();
+    }
+
+    @AfterEach
+    void stopTheCounterPair() {
+        stopCounterPair();
+    }
+
+    @Test
+    void kill9OfPrimaryCpu_backupIsPrimaryWithLastAcknowledgedCheckpoint_higherEpoch_nameResolvesEverywhere() {
+        Pair pair = spawnCounterPairAndAwaitCheckpoints();
+
+        cluster.kill9(1);
+
+        await("the backup " + pair.backup.cpuPin() + " to be $CTR's primary after the kill of CPU 1", BOUND,
+                () -> pair.backup.equals(guardian.processGetPairInfo(CTR).primary()));
+        PairInfo after = guardian.processGetPairInfo(CTR);
+        assertThat(after.epoch()).as("epoch after the takeover (before: %d)", pair.epoch).isGreaterThan(pair.epoch);
+
+        // CPU 1's JVM is dead: the old primary's log is complete.
+        long lastHeld = last(HELD, read(pair.primaryLog));
+        Path newLog = logOf(pair.backup);
+        await("the new primary to log its takeover", BOUND, () -> TOOK_OVER.matcher(read(newLog)).find());
+        Matcher took = TOOK_OVER.matcher(read(newLog));
+        assertThat(took.find()).isTrue();
+        long tookOverAt = Long.parseLong(took.group(1));
+        assertThat(took.group(2)).as("takeover cause").isEqualTo("CPU_FAILED");
+        assertThat(Long.parseLong(took.group(3))).as("epoch in the takeover line").isGreaterThan(pair.epoch);
+        assertTakeoverCounterWithinBounds(tookOverAt, lastHeld);
+
+        await("the new primary to go on counting past " + tookOverAt, BOUND,
+                () -> last(ANY_COUNT, read(newLog)) >= tookOverAt + 5);
+
+        // The name resolves to the new primary whichever surviving CPU the lookup goes through.
+        for (int cpu : new int[] {0, 2}) {
+            Lookup seen = lookupThrough(cpu);
+            assertThat(seen.primary).as("$CTR's primary as seen through CPU %d", cpu).isEqualTo(pair.backup);
+            assertThat(seen.info).as("$CTR's process as looked up through CPU %d", cpu).map(ProcessInfo::handle)
+                    .contains(pair.backup);
+            assertThat(seen.epoch).as("$CTR's epoch as seen through CPU %d", cpu).isGreaterThan(pair.epoch);
+        }
+
+        // The new primary makes a new backup on the one CPU left for it.
+        await("a new backup of $CTR on CPU 0", BOUND, () -> {
+            ProcessHandle b = guardian.processGetPairInfo(CTR).backup();
+            return b != null && b.cpu() == 0 && guardian.process(b).isPresent();
+        });
+        assertThat(guardian.processGetPairInfo(CTR).primary()).isEqualTo(pair.backup);
+        await("the new primary to log its new backup", BOUND, () -> read(newLog).contains("backup created on CPU 0"));
+        await("the new primary's checkpoints to be held by its new backup", BOUND,
+                () -> last(HELD, read(newLog)) > tookOverAt);
+    }
+
+    @Test
+    void sigstopOfPrimaryCpu_oldPrimaryNeverActsAsPrimaryAfterResume_andStopsItself() {
+        Pair pair = spawnCounterPairAndAwaitCheckpoints();
+
+        cluster.sigstop(1);
+        try {
+            await("the backup " + pair.backup.cpuPin() + " to be $CTR's primary while CPU 1 is frozen", HUNG_BOUND,
+                    () -> pair.backup.equals(guardian.processGetPairInfo(CTR).primary()));
+            // CPU 1 is frozen: its log cannot change until SIGCONT.
+            String atStop = read(pair.primaryLog);
+            List<Long> heldAtStop = all(HELD, atStop);
+            int linesAtStop = (int) atStop.lines().count();
+            long lastHeld = heldAtStop.isEmpty() ? 0 : heldAtStop.get(heldAtStop.size() - 1);
+
+            Path newLog = logOf(pair.backup);
+            await("the new primary to log its takeover", BOUND, () -> TOOK_OVER.matcher(read(newLog)).find());
+            Matcher took = TOOK_OVER.matcher(read(newLog));
+            assertThat(took.find()).isTrue();
+            long tookOverAt = Long.parseLong(took.group(1));
+            assertThat(took.group(2)).as("takeover cause").isEqualTo("CPU_FAILED");
+            assertThat(Long.parseLong(took.group(3))).as("epoch in the takeover line").isGreaterThan(pair.epoch);
+            assertThat(guardian.processGetPairInfo(CTR).epoch()).isGreaterThan(pair.epoch);
+            assertTakeoverCounterWithinBounds(tookOverAt, lastHeld);
+
+            cluster.sigcont(1);
+
+            await("the old primary to log that it was fenced after SIGCONT", HUNG_BOUND,
+                    () -> read(pair.primaryLog).contains(FENCED));
+            // Once fenced it logs nothing more as a primary: a few seconds' watch that its log stays as checked.
+            TestCluster.assertStaysTrue("the old primary's log gets no new counter line", Duration.ofSeconds(3),
+                    () -> oldPrimaryAfterResumeIsClean(pair.primaryLog, heldAtStop, linesAtStop, tookOverAt));
+            assertThat(oldPrimaryAfterResumeIsClean(pair.primaryLog, heldAtStop, linesAtStop, tookOverAt))
+                    .as("old primary's log after resume:\n%s", tailFrom(read(pair.primaryLog), linesAtStop)).isTrue();
+
+            // Exactly one process answers to $CTR: the new primary.
+            PairInfo now = guardian.processGetPairInfo(CTR);
+            assertThat(now.primary()).as("$CTR's primary after the old one resumed").isEqualTo(pair.backup);
+            assertThat(guardian.lookup(CTR)).map(ProcessInfo::handle).contains(pair.backup);
+            await("the old primary " + pair.primary.cpuPin() + " to be gone from the tables", BOUND,
+                    () -> guardian.process(pair.primary).isEmpty());
+            List<ProcessHandle> named = guardian.processes().stream().filter(p -> CTR.equals(p.name()))
+                    .map(ProcessInfo::handle).toList();
+            assertThat(named).as("processes named $CTR").contains(pair.backup).doesNotContain(pair.primary)
+                    .allMatch(h -> h.equals(now.primary()) || h.equals(now.backup()));
+            assertThat(last(ANY_COUNT, read(newLog))).as("the new primary's counter").isGreaterThanOrEqualTo(tookOverAt);
+        } finally {
+            // A thawed CPU that was declared dead must not stay in this node: end it.
+            if (cluster.isRunning(1)) {
+                cluster.kill9(1);
+            }
+        }
+    }
+
+    @Test
+    void operatorStopOfPrimary_backupTakesOverWithLastAcknowledgedCheckpoint_causePrimaryStopped() {
+        Pair pair = spawnCounterPairAndAwaitCheckpoints();
+
+        guardian.processStop(pair.primary, StopScope.TARGET);
+
+        await("the backup " + pair.backup.cpuPin() + " to be $CTR's primary after the stop", BOUND,
+                () -> pair.backup.equals(guardian.processGetPairInfo(CTR).primary()));
+        assertThat(guardian.process(pair.primary)).as("the stopped primary").isEmpty();
+        Path newLog = logOf(pair.backup);
+        await("the new primary to log its takeover", BOUND, () -> TOOK_OVER.matcher(read(newLog)).find());
+        // The stopped primary has ended: its log is complete.
+        long lastHeld = last(HELD, read(pair.primaryLog));
+        Matcher took = TOOK_OVER.matcher(read(newLog));
+        assertThat(took.find()).isTrue();
+        long tookOverAt = Long.parseLong(took.group(1));
+        assertThat(took.group(2)).as("takeover cause").isEqualTo("PRIMARY_STOPPED");
+        assertThat(Long.parseLong(took.group(3))).as("epoch in the takeover line: one takeover after %d", pair.epoch)
+                .isEqualTo(pair.epoch + 1);
+        assertThat(guardian.processGetPairInfo(CTR).epoch()).isEqualTo(pair.epoch + 1);
+        assertTakeoverCounterWithinBounds(tookOverAt, lastHeld);
+        await("the new primary to go on counting past " + tookOverAt, BOUND,
+                () -> last(ANY_COUNT, read(newLog)) >= tookOverAt + 5);
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** The pair as it stood before the failure. */
+    private record Pair(ProcessHandle primary, ProcessHandle backup, long epoch, Path primaryLog) {
+    }
+
+    /**
+     * Spawns $CTR (primary CPU 1, backup CPU 2, a step every 20 ms), waits for the pair and for
+     * {@link #HELD_BEFORE_FAILURE} acknowledged checkpoints in the primary's log.
+     */
+    private Pair spawnCounterPairAndAwaitCheckpoints() {
+        ProcessHandle primary = guardian.processSpawn(SpawnRequest.of(Program.hosted(COUNTER_SERVER)).name("$CTR")
+                .cpu(1).args("2", "20").build());
+        assertThat(primary.cpu()).isEqualTo(1);
+        Path primaryLog = logOf(primary);
+        await("$CTR to have a backup", BOUND, () -> guardian.processGetPairInfo(CTR).backup() != null);
+        PairInfo before = guardian.processGetPairInfo(CTR);
+        assertThat(before.primary()).isEqualTo(primary);
+        assertThat(before.backup().cpu()).as("CPU of $CTR's backup").isEqualTo(2);
+        await(HELD_BEFORE_FAILURE + " checkpoints held by $CTR's backup", BOUND,
+                () -> all(HELD, read(primaryLog)).size() >= HELD_BEFORE_FAILURE);
+        PairInfo stillBefore = guardian.processGetPairInfo(CTR);
+        assertThat(stillBefore.primary()).isEqualTo(primary);
+        assertThat(stillBefore.backup()).isEqualTo(before.backup());
+        return new Pair(primary, before.backup(), stillBefore.epoch(), primaryLog);
+    }
+
+    /**
+     * The backup holds every checkpoint the primary was told it held, so it takes over at least
+     * at the last "held by backup" value N. It may hold one more: the primary's last checkpoint
+     * (N + 1) can have reached the backup, and been applied, while the acknowledgement, or the
+     * line the primary logs on it, was cut off by the failure. No more than that: the primary
+     * sends one checkpoint at a time and waits for its acknowledgement before the next.
+     */
+    private static void assertTakeoverCounterWithinBounds(long tookOverAt, long lastHeld) {
+        assertThat(tookOverAt).as("counter at takeover vs. the last value the old primary logged as held (%d)", lastHeld)
+                .isBetween(lastHeld, lastHeld + 1);
+    }
+
+    /**
+     * What the old primary may have logged since it was frozen: no "(no backup)" line (it would
+     * be counting on alone, as a second primary) and no "held by backup" line for a value the new
+     * primary did not take over with. One "held by backup" line for a value at most the takeover
+     * counter is allowed, and at most one: an acknowledgement the backup sent before it took over
+     * may have sat unread in the frozen JVM's socket and been read after SIGCONT; that checkpoint
+     * was held, the new primary has it, and the old primary sends nothing after it but a
+     * checkpoint that is refused for its epoch.
+     */
+    private static boolean oldPrimaryAfterResumeIsClean(Path log, List<Long> heldAtStop, int linesAtStop,
+                                                        long tookOverAt) {
+        String text = read(log);
+        List<Long> held = all(HELD, text);
+        if (!held.subList(0, Math.min(heldAtStop.size(), held.size())).equals(heldAtStop)) {
+            return false;
+        }
+        List<Long> newHeld = held.subList(heldAtStop.size(), held.size());
+        if (newHeld.size() > 1 || newHeld.stream().anyMatch(n -> n > tookOverAt)) {
+            return false;
+        }
+        return all(NO_BACKUP, tailFrom(text, linesAtStop)).isEmpty();
+    }
+
+    private record Lookup(ProcessHandle primary, long epoch, Optional<ProcessInfo> info) {
+    }
+
+    /**
+     * Looks $CTR up through CPU {@code cpu} alone: a client whose member list is only that CPU's
+     * address and which routes every call through that one member.
+     */
+    private static Lookup lookupThrough(int cpu) {
+        String address = cluster.config().cpuAddresses().get(cpu);
+        NodeConfig only = cluster.config().toBuilder().members(List.of(address)).build();
+        ClientConfig config = ClusterConfigs.client(only, 10_000);
+        config.getNetworkConfig().getClusterRoutingConfig().setRoutingMode(RoutingMode.SINGLE_MEMBER);
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+        try {
+            Guardian through = new NodeGuardian(new NodeTables(client), only, null, null);
+            PairInfo pair = through.processGetPairInfo(CTR);
+            return new Lookup(pair.primary(), pair.epoch(), through.lookup(CTR));
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Stops $CTR, both members, if it exists, and waits until its name is free. */
+    private void stopCounterPair() {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            PairInfo p;
+            try {
+                p = guardian.processGetPairInfo(CTR);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (p.primary() == null) {
+                break;
+            }
+            try {
+                guardian.processStop(p.primary(), StopScope.PAIR);
+            } catch (GuardianException | IllegalStateException e) {
+                // Gone meanwhile, or its CPU went down: look again.
+            }
+        }
+        await("no process named $CTR", BOUND, () -> guardian.processGetPairInfo(CTR).primary() == null
+                && guardian.processes().stream().noneMatch(p -> CTR.equals(p.name())));
+    }
+
+    private Path logOf(ProcessHandle h) {
+        Path log = Path.of(guardian.process(h).orElseThrow(() -> new AssertionError("no process " + h)).logFile());
+        logsSeen.add(log);
+        return log;
+    }
+
+    /** The process log's text; empty while it does not exist. */
+    private static String read(Path log) {
+        try {
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + log + ": " + e, e);
+        }
+    }
+
+    private static List<Long> all(Pattern p, String text) {
+        List<Long> values = new ArrayList<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            values.add(Long.parseLong(m.group(1)));
+        }
+        return values;
+    }
+
+    /** The number of the last match, or 0 without one. */
+    private static long last(Pattern p, String text) {
+        List<Long> values = all(p, text);
+        return values.isEmpty() ? 0 : values.get(values.size() - 1);
+    }
+
+    private static String tailFrom(String text, int fromLine) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.min(fromLine, lines.size()), lines.size()));
+    }
+
+    /** {@link TestCluster#awaitCondition}, with the process logs and CPU outputs on failure. */
+    private void await(String what, Duration bound, BooleanSupplier condition) {
+        try {
+            TestCluster.awaitCondition(what, bound, condition);
+        } catch (AssertionError e) {
+            StringBuilder s = new StringBuilder(e.getMessage());
+            for (Path log : logsSeen) {
+                List<String> lines = read(log).lines().toList();
+                s.append("\n--- last lines of ").append(log).append(":\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+            }
+            for (int cpu = 0; cpu < CPUS; cpu++) {
+                s.append('\n').append(cluster.cpuOutputTail(cpu));
+            }
+            throw new AssertionError(s.toString(), e);
+        }
+    }
+}
