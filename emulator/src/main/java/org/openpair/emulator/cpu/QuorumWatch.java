@@ -13,8 +13,9 @@ import org.openpair.emulator.process.ProcessTable;
 
 /**
  * Stops this CPU's primaries when it may be on the wrong side of a split: when it sees fewer
- * CPUs than the node's quorum, and when Hazelcast merges it back into a larger cluster (it was
- * on the smaller side, where its pairs were taken over). The check runs on every membership
+ * CPUs than the node's quorum. When Hazelcast merges it back into a larger cluster, that
+ * cluster has declared it down and retired its processes with -4, so it halts them all, as a
+ * NonStop CPU that was declared down is halted, and rejoins empty. The check runs on every membership
  * change and every 250 ms, so a CPU that was frozen (SIGSTOP) acts within that bound once its
  * own heartbeat check has dropped the peers it can no longer hear.
  */
@@ -63,9 +64,9 @@ final class QuorumWatch implements AutoCloseable {
 
     private void onLifecycle(LifecycleEvent event) {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
-            LOG.log(System.Logger.Level.WARNING, "CPU {0} is merging back into the node: its pairs were taken over "
-                    + "on the other side; stopping its pair members", cpu);
-            processes.fencePairMembers("CPU " + cpu + " was on the smaller side of a split");
+            LOG.log(System.Logger.Level.WARNING, "CPU {0} is merging back into the node, which declared it down: "
+                    + "halting its processes", cpu);
+            processes.haltAfterSplit("CPU " + cpu + " was on the smaller side of a split");
         }
     }
 

@@ -8,7 +8,9 @@ import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MemberAttributeConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 
 /**
  * Turns a {@link NodeConfig} into the Hazelcast member configuration of one CPU and the client
@@ -57,12 +59,18 @@ public final class ClusterConfigs {
         join.getTcpIpConfig().setEnabled(true).setMembers(node.members());
         config.setProperty("hazelcast.socket.bind.any", "false");
 
-        config.addMapConfig(new MapConfig(NodeTables.TERMINATIONS).setTimeToLiveSeconds(3600).setBackupCount(1));
-        config.addMapConfig(new MapConfig(NodeTables.PROCESSES).setBackupCount(1));
-        config.addMapConfig(new MapConfig(NodeTables.NAMES).setBackupCount(1));
-        config.addMapConfig(new MapConfig(NodeTables.CPUS).setBackupCount(1));
+        // After a split heals, the larger side's tables are the truth: the smaller side's CPUs were
+        // declared down there and halt their processes (QuorumWatch), so whatever the smaller
+        // side wrote meanwhile (deaths it inferred, promotions it tried) is discarded.
+        MergePolicyConfig largerSideWins = new MergePolicyConfig(DiscardMergePolicy.class.getName(), 100);
+        config.addMapConfig(new MapConfig(NodeTables.TERMINATIONS).setTimeToLiveSeconds(3600).setBackupCount(1)
+                .setMergePolicyConfig(largerSideWins));
+        config.addMapConfig(new MapConfig(NodeTables.PROCESSES).setBackupCount(1).setMergePolicyConfig(largerSideWins));
+        config.addMapConfig(new MapConfig(NodeTables.NAMES).setBackupCount(1).setMergePolicyConfig(largerSideWins));
+        config.addMapConfig(new MapConfig(NodeTables.CPUS).setBackupCount(1).setMergePolicyConfig(largerSideWins));
         config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig(NodeTables.CPU_PROCESSES)
-                .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1));
+                .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1)
+                .setMergePolicyConfig(largerSideWins));
         config.addExecutorConfig(new ExecutorConfig(NodeTables.CPU_EXECUTOR).setPoolSize(16));
         return config;
     }

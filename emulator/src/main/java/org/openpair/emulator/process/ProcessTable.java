@@ -77,6 +77,8 @@ public final class ProcessTable {
      */
     private final ExecutorService recorder;
     private volatile boolean crashed;
+    /** Set while halting after a split: ends are not written to the tables. */
+    private volatile boolean silent;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -299,7 +301,7 @@ public final class ProcessTable {
             if (process.pair != null) {
                 process.pair.close();
             }
-            if (!crashed) {
+            if (!crashed && !silent) {
                 Termination ended = t;
                 Runnable record = () -> record(process, ended);
                 if (process.isOwnThread()) {
@@ -418,12 +420,28 @@ public final class ProcessTable {
         }
     }
 
-    /** Stops every pair member here, backups too: after a split their pairs live on elsewhere. */
-    public void fencePairMembers(String reason) {
-        for (LocalProcess p : new ArrayList<>(live.values())) {
-            if (p.pair != null && p.info.name() != null) {
-                fence(p, reason);
+    /**
+     * Halts every process here without a word to the tables: the node declared this CPU down
+     * during a split and already retired its processes (completion code -4); what this side
+     * would write now is stale.
+     */
+    public void haltAfterSplit(String reason) {
+        silent = true;
+        try {
+            for (LocalProcess p : new ArrayList<>(live.values())) {
+                p.markStopped(null);
+                if (p.pair != null) {
+                    p.pair.markFenced();
+                }
+                p.note("halted: " + reason);
+                p.signalStop();
+                if (p instanceof OsProcess) {
+                    p.forceStop();
+                }
+                retire(p, TerminationCause.CPU_DOWN, -1, 0, reason);
             }
+        } finally {
+            silent = false;
         }
     }
 
