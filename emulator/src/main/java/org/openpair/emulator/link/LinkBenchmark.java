@@ -232,13 +232,11 @@ public final class LinkBenchmark {
         }
     }
 
-    /** The peer JVM: same java, same class path, the project's JVM flags, tunables passed through. */
+    /** The peer JVM: same java, same class path, the project's ForkJoinPool setting (DEPENDENCIES.md). */
     private static Process startPeer() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("openpair.link."))
-                .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(LinkBenchPeer.class.getName());

@@ -395,6 +395,77 @@ class LinkTest {
     }
 
     @Test
+    void sendAndAwait_ackSlowerThanThePolling_isDeliveredByTheLinkThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        LinkServer server = server((stream, epoch, seq, payload) -> {
+            if (seq == 2) {
+                await(release);
+            }
+            return Verdict.ACCEPT;
+        });
+        try {
+            CheckpointStream stream = client(server).open(1, 1, 1);
+            assertThat(stream.sendAndAwait(new byte[] {1}, WAIT)).isEqualTo(1);
+            CompletableFuture<Long> result = new CompletableFuture<>();
+            Thread sender = new Thread(() -> {
+                try {
+                    result.complete(stream.sendAndAwait(new byte[] {2}, WAIT));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            }, "test-sync-sender");
+            sender.start();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (sender.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the sender has stopped polling and parked
+            }
+            assertThat(sender.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+            release.countDown();
+            assertThat(result.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void sendAndAwait_noAckInTime_isTimeout_andTheAckStillCompletesTheStream() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        LinkServer server = server((stream, epoch, seq, payload) -> {
+            await(release);
+            return Verdict.ACCEPT;
+        });
+        try {
+            LinkClient client = client(server);
+            CheckpointStream stream = client.open(1, 1, 1);
+            assertThatThrownBy(() -> stream.sendAndAwait(new byte[] {1}, Duration.ofMillis(100)))
+                    .isInstanceOfSatisfying(LinkException.class,
+                            x -> assertThat(x.kind()).isEqualTo(LinkException.Kind.TIMEOUT));
+            assertThat(client.isUp()).as("a timeout is not evidence of anything").isTrue();
+            release.countDown();
+            assertThat(stream.sendAndAwait(new byte[] {2}, WAIT)).isEqualTo(2);
+            assertThat(stream.inFlight()).isZero();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void syncAndPipelinedStreams_onOneLink_allGetTheirAcks() throws Exception {
+        LinkServer server = server((stream, epoch, seq, payload) -> Verdict.ACCEPT);
+        LinkClient client = client(server);
+        CheckpointStream sync = client.open(1, 1, 1);
+        CheckpointStream async = client.open(2, 1, 1);
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            assertThat(sync.sendAndAwait(new byte[] {1}, WAIT)).isEqualTo(i + 1);
+            acks.add(async.send(new byte[] {2}));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(acks.get(199).get()).isEqualTo(200);
+        assertThat(async.inFlight()).isZero();
+    }
+
+    @Test
     void sendAndAwait_fromAFutureCallbackOnTheLinkThread_isRefused() throws Exception {
         CountDownLatch callbackAttached = new CountDownLatch(1);
         LinkServer server = server((stream, epoch, seq, payload) -> {
