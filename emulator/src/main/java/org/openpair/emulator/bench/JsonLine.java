@@ -29,6 +29,12 @@ final class JsonLine {
         return this;
     }
 
+    JsonLine put(String key, boolean value) {
+        key(key);
+        sb.append(value);
+        return this;
+    }
+
     /** A decimal rounded half-up to {@code decimals} places. */
     JsonLine put(String key, double value, int decimals) {
         key(key);

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import org.openpair.emulator.bench.BenchReport;
+import org.openpair.emulator.bench.CheckpointBenchmark;
+import org.openpair.emulator.bench.PairBenchReport;
 import org.openpair.emulator.bench.SpawnBenchmark;
+import org.openpair.emulator.bench.TakeoverBenchmark;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,14 +21,14 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
-        subcommands = BenchCommand.Spawn.class)
+        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint or takeover");
     }
 
     /** {@code guardian bench spawn}. */
@@ -93,6 +96,149 @@ final class BenchCommand implements Runnable {
             if (value < min || value > max) {
                 throw usage(option + " must be " + min + "-" + max + ": " + value);
             }
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** Prints a pair benchmark's report as a table or as JSON lines. */
+    private static void print(PairBenchReport report, OutputOptions output, CommandLine.Model.CommandSpec spec) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json) {
+            report.jsonLines().forEach(out::println);
+        } else {
+            report.printTable(out);
+        }
+        out.flush();
+    }
+
+    /** {@code guardian bench checkpoint}. */
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+            description = {"Time a process pair's checkpoints across two JVMs, next to raw TCP and Hazelcast baselines.",
+                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
+                            + "ports 20000-50000, logs in a temporary directory deleted afterwards). A pair program runs "
+                            + "its primary on CPU 0 and its backup on CPU 1 and times ProcessContext.checkpoint of 100 B "
+                            + "and 4 KiB (round trips until OK) and pipelined checkpointAsync of 100 B (at most 1024 "
+                            + "outstanding), interleaved with raw TCP round trips of the same sizes to an echo peer in "
+                            + "CPU 1's JVM; the driver times IMap.set with one sync backup from CPU 0 of keys CPU 1 owns.",
+                    "Targets: checkpoint p50 at most 2x the raw TCP round trip; at least 100,000 pipelined "
+                            + "checkpoints a second. The report says whether this run met them."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the targets were met)",
+                    "1:Guardian error: 40 a phase exceeded its time limit, 66 a CPU JVM failed",
+                    "2:usage", "4:internal failure"})
+    static final class Checkpoint implements Callable<Integer> {
+        @Option(names = "--samples", paramLabel = "N",
+                description = "Round trips of each kind (default: 25000; at least 20000 unless --smoke).")
+        Integer samples;
+
+        @Option(names = "--runs", paramLabel = "N", description = "Pipelined runs of 200,000 checkpoints (default: 3).")
+        Integer runs;
+
+        @Option(names = "--smoke", description = "Small counts for a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CheckpointBenchmark.Counts counts;
+            if (smoke) {
+                CheckpointBenchmark.Counts s = CheckpointBenchmark.Counts.smoke();
+                counts = new CheckpointBenchmark.Counts(samples != null ? samples : s.samples(), s.pipelined(),
+                        runs != null ? runs : s.runs(), s.imapSets(), s.warmup(), s.pipelinedWarmup(), s.limitSeconds());
+            } else {
+                int n = samples != null ? samples : CheckpointBenchmark.Counts.DEFAULT_SAMPLES;
+                if (n < CheckpointBenchmark.Counts.MIN_SAMPLES) {
+                    throw usage("--samples must be at least " + CheckpointBenchmark.Counts.MIN_SAMPLES
+                            + " (or add --smoke for a quick check): " + n);
+                }
+                counts = CheckpointBenchmark.Counts.full(n, runs != null ? runs : CheckpointBenchmark.Counts.DEFAULT_RUNS);
+            }
+            check("--samples", counts.samples(), 5, 1_000_000);
+            check("--runs", counts.runs(), 1, 20);
+            print(new CheckpointBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+            return ExitCodes.OK;
+        }
+
+        private void check(String option, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw usage(option + " must be " + min + "-" + max + ": " + value);
+            }
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code guardian bench takeover}. */
+    @Command(name = "takeover", mixinStandardHelpOptions = true,
+            description = {"Time process-pair takeovers after a process stop, an abend, a CPU kill -9 and a CPU SIGSTOP.",
+                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM started again after every CPU "
+                            + "fault). Each run creates a pair with its primary on CPU 1 and its backup on CPU 0, faults "
+                            + "the primary, and times until the name resolves to the new primary and the new primary has "
+                            + "returned from awaitTakeover (the later of the two). Baselines of the same run: IMap.set "
+                            + "across members; Hazelcast's memberRemoved after the kill -9 and after the SIGSTOP.",
+                    "Targets: process stop and abend p99 at most 20 ms; CPU kill -9 p99 at most 0.6 s; CPU SIGSTOP at "
+                            + "most the heartbeat detection + 0.3 s. The report says whether this run met them."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the targets were met)",
+                    "1:Guardian error: 40 a takeover or a phase exceeded its time limit, 66 a CPU JVM failed",
+                    "2:usage", "4:internal failure"})
+    static final class Takeover implements Callable<Integer> {
+        @Option(names = "--runs", paramLabel = "N",
+                description = "Runs of process stop and of abend (default: 20; at least 20 unless --smoke); CPU kill -9 "
+                        + "gets half as many (at least 10), SIGSTOP a quarter (at least 5).")
+        Integer runs;
+
+        @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
+                description = "Silence after which the node declares a CPU dead (default: 5, the node's default; "
+                        + "2 with --smoke).")
+        Integer heartbeatTimeout;
+
+        @Option(names = "--smoke",
+                description = "3 runs of each process fault, 1 of each CPU fault, a 2 s heartbeat timeout: a quick check "
+                        + "of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            TakeoverBenchmark.Counts counts;
+            if (heartbeatTimeout != null && (heartbeatTimeout < 2 || heartbeatTimeout > 60)) {
+                throw usage("--heartbeat-timeout must be 2-60: " + heartbeatTimeout);
+            }
+            if (runs != null && (runs < 1 || runs > 1000)) {
+                throw usage("--runs must be 1-1000: " + runs);
+            }
+            if (smoke) {
+                TakeoverBenchmark.Counts s = TakeoverBenchmark.Counts.smoke();
+                counts = new TakeoverBenchmark.Counts(runs != null ? runs : s.processRuns(), s.kill9Runs(),
+                        s.sigstopRuns(), s.warmup(), s.imapSets(), heartbeatTimeout != null ? heartbeatTimeout
+                        : s.heartbeatTimeout());
+            } else {
+                int n = runs != null ? runs : TakeoverBenchmark.Counts.DEFAULT_RUNS;
+                if (n < TakeoverBenchmark.Counts.DEFAULT_RUNS) {
+                    throw usage("--runs must be at least " + TakeoverBenchmark.Counts.DEFAULT_RUNS
+                            + " (or add --smoke for a quick check): " + n);
+                }
+                counts = TakeoverBenchmark.Counts.full(n, heartbeatTimeout != null ? heartbeatTimeout
+                        : TakeoverBenchmark.Counts.DEFAULT_HEARTBEAT_TIMEOUT);
+            }
+            print(new TakeoverBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+            return ExitCodes.OK;
         }
 
         private CommandLine.ParameterException usage(String message) {

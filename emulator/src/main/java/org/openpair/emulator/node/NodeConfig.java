@@ -37,12 +37,15 @@ public final class NodeConfig {
     private final Path logDir;
     private final Duration stopGrace;
     private final int quorum;
+    /** Whether the CPUs were named (flags, file), rather than the implicit 0-15. */
+    private final boolean explicitCpus;
 
     private NodeConfig(Builder b) {
         this.nodeName = b.nodeName;
         this.bindAddress = b.bindAddress;
         this.basePort = b.basePort;
         Map<Integer, String> cpus = new TreeMap<>(b.cpuAddresses);
+        this.explicitCpus = !cpus.isEmpty();
         if (cpus.isEmpty()) {
             for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
                 cpus.put(cpu, b.bindAddress + ":" + (b.basePort + cpu));
@@ -59,11 +62,13 @@ public final class NodeConfig {
         if (b.quorum > configured) {
             throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
         }
-        this.quorum = b.quorum > 0 ? b.quorum : defaultQuorum(configured);
+        this.quorum = b.quorum > 0 ? b.quorum : explicitCpus ? defaultQuorum(configured) : 1;
     }
 
     /**
-     * A majority of the configured CPUs; for one or two CPUs, 1. A majority of two is two, and
+     * A majority of the configured CPUs; for one or two CPUs, 1. A node whose CPUs were not
+     * named (the implicit 0-15 of a quick start) has no quorum (1): a majority of sixteen
+     * CPUs nobody meant to run would stop every primary. A majority of two is two, and
      * a two-CPU node that stopped its primaries whenever either CPU failed would survive no
      * failure at all; so a two-CPU node keeps running on either CPU alone, and relies on epoch
      * fencing (a checkpoint the promoted backup refuses stops the old primary). On one machine
@@ -84,7 +89,9 @@ public final class NodeConfig {
         b.nodeName = nodeName;
         b.bindAddress = bindAddress;
         b.basePort = basePort;
-        b.cpuAddresses.putAll(cpuAddresses);
+        if (explicitCpus) {
+            b.cpuAddresses.putAll(cpuAddresses);
+        }
         b.members.addAll(members);
         b.heartbeatIntervalSeconds = heartbeatIntervalSeconds;
         b.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;

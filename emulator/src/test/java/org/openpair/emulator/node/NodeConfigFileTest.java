@@ -50,6 +50,20 @@ class NodeConfigFileTest {
     }
 
     @Test
+    void quorum_defaultsToAMajorityOfNamedCpus_oneForTwoOrForTheImplicitSixteen() {
+        assertThat(NodeConfig.builder().build().quorum()).isEqualTo(1);
+        assertThat(NodeConfig.builder().cpus(1).build().quorum()).isEqualTo(1);
+        assertThat(NodeConfig.builder().cpus(2).build().quorum()).isEqualTo(1);
+        assertThat(NodeConfig.builder().cpus(3).build().quorum()).isEqualTo(2);
+        assertThat(NodeConfig.builder().cpus(5).build().quorum()).isEqualTo(3);
+        assertThat(NodeConfig.builder().cpus(3).quorum(3).build().quorum()).isEqualTo(3);
+        assertThatThrownBy(() -> NodeConfig.builder().cpus(2).quorum(3).build())
+                .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(2));
+        // Overriding a flag keeps the implicit CPUs implicit.
+        assertThat(NodeConfig.builder().build().toBuilder().basePort(7000).build().quorum()).isEqualTo(1);
+    }
+
+    @Test
     void unknownKey_typo_isRefusedWithTheKeyNamed() throws Exception {
         assertError(write("nodes: X\n"), "unknown key 'nodes'");
         assertError(write("heartbeat: { interval: 1 }\n"), "heartbeat.interval");
