@@ -26,6 +26,8 @@ import org.openpair.emulator.process.ProcessTable;
  */
 final class CpuLinks implements CheckpointLinks, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CpuLinks.class.getName());
+    /** Longest wait for an ack: the link's own stall detection (10 s) ends a hung wait first. */
+    private static final java.time.Duration ACK_BOUND = java.time.Duration.ofSeconds(30);
 
     private final NodeConfig config;
     private final int cpu;
@@ -148,6 +150,22 @@ final class CpuLinks implements CheckpointLinks, AutoCloseable {
         }
 
         @Override
+        public long sendAndAwait(byte[] payload) {
+            try {
+                return stream.sendAndAwait(payload, ACK_BOUND);
+            } catch (LinkException e) {
+                if (e.kind() == LinkException.Kind.INTERRUPTED) {
+                    throw new CheckpointFailure(CheckpointFailure.Kind.INTERRUPTED, e.getMessage());
+                }
+                throw translate(e);
+            } catch (IllegalStateException e) {
+                // A synchronous checkpoint from a callback of an asynchronous one: a program error.
+                throw new org.openpair.guardian.GuardianException(org.openpair.guardian.GuardianError.INVALID_OPERATION,
+                        "checkpoint() called from a callback of checkpointAsync(): " + e.getMessage());
+            }
+        }
+
+        @Override
         public void close() {
             stream.close();
         }
@@ -158,6 +176,11 @@ final class CpuLinks implements CheckpointLinks, AutoCloseable {
         @Override
         public CompletableFuture<Long> send(byte[] payload) {
             return CompletableFuture.failedFuture(new CheckpointFailure(CheckpointFailure.Kind.LINK_DOWN, why));
+        }
+
+        @Override
+        public long sendAndAwait(byte[] payload) {
+            throw new CheckpointFailure(CheckpointFailure.Kind.LINK_DOWN, why);
         }
 
         @Override

@@ -12,7 +12,9 @@ public final class CheckpointFailure extends RuntimeException {
         /** The receiver refused the epoch or is no longer a backup: the sender must stop acting as primary. */
         STALE_EPOCH,
         /** The connection broke or the backup's CPU is gone: whether the backup holds it is unknown. */
-        LINK_DOWN
+        LINK_DOWN,
+        /** The sending thread was interrupted (its process is being stopped): the backup is fine. */
+        INTERRUPTED
     }
 
     private final Kind kind;

@@ -181,8 +181,34 @@ public final class PairMember {
         }
     }
 
+    /**
+     * The synchronous checkpoint: the caller's thread waits for the ack itself (reading the
+     * link), under the send lock, so checkpoints stay in call order and a switch finds none in
+     * flight.
+     */
     public CheckpointResult checkpoint(byte[] record) {
-        return settle(checkpointAsync(record));
+        if (record.length > ProcessContext.MAX_CHECKPOINT_BYTES + 1) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
+                    + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
+        CheckpointFailure failure;
+        synchronized (sendLock) {
+            requirePrimary();
+            if (channel == null) {
+                return CheckpointResult.NO_BACKUP;
+            }
+            try {
+                channel.sendAndAwait(record);
+                return CheckpointResult.OK;
+            } catch (CheckpointFailure f) {
+                failure = f;
+            }
+        }
+        if (failure.kind() == CheckpointFailure.Kind.INTERRUPTED) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while checkpointing");
+        }
+        return onSendFailure(failure);
     }
 
     private CheckpointResult settle(CompletableFuture<?> future) {
