@@ -15,12 +15,13 @@ import org.openpair.guardian.ProcessName;
  * @param backup  its backup, or {@code null}
  * @param epoch   starts at 1 when the name is created
  * @param created when the name was created
+ * @param closing the pair is being stopped as a whole: no takeover, no new backup
  */
-public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created)
-        implements Serializable {
+public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
+                        boolean closing) implements Serializable {
 
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created) {
-        return new NameEntry(name, primary, null, 1, created);
+        return new NameEntry(name, primary, null, 1, created, false);
     }
 
     /** True when the handle is the primary or the backup. */

@@ -48,20 +48,37 @@ public final class NameUpdates {
                 return new Result(Outcome.NOT_HELD, null, null);
             }
             if (member.equals(e.primary())) {
-                if (e.backup() == null) {
+                if (e.backup() == null || e.closing()) {
                     entry.setValue(null);
                     return new Result(Outcome.REMOVED, e, null);
                 }
-                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created());
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false);
                 entry.setValue(after);
                 return new Result(Outcome.PROMOTED, e, after);
             }
             if (member.equals(e.backup())) {
-                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created());
+                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created(), e.closing());
                 entry.setValue(after);
                 return new Result(Outcome.BACKUP_DETACHED, e, after);
             }
             return new Result(Outcome.NOT_HELD, e, e);
+        }
+    }
+
+    /**
+     * PROCESS_STOP_ of both members: marks the pair as closing, so that neither member's death
+     * promotes the other and no new backup is attached while both are being stopped.
+     */
+    public record Close(ProcessHandle primary) implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null || !primary.equals(e.primary())) {
+                return new Result(Outcome.NOT_HELD, e, e);
+            }
+            NameEntry after = new NameEntry(e.name(), e.primary(), e.backup(), e.epoch(), e.created(), true);
+            entry.setValue(after);
+            return new Result(Outcome.DONE, e, after);
         }
     }
 
@@ -71,13 +88,13 @@ public final class NameUpdates {
         @Override
         public Result process(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
-            if (e == null || !primary.equals(e.primary())) {
+            if (e == null || !primary.equals(e.primary()) || e.closing()) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
             if (e.backup() != null) {
                 return new Result(Outcome.HAS_BACKUP, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created());
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), false);
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -89,10 +106,11 @@ public final class NameUpdates {
         @Override
         public Result process(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
-            if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup()) || e.epoch() != epoch) {
+            if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup()) || e.epoch() != epoch
+                    || e.closing()) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created());
+            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false);
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }

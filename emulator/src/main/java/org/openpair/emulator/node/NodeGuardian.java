@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.hazelcast.cluster.Member;
 
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameUpdates;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -113,13 +114,18 @@ public final class NodeGuardian implements Guardian {
             case PAIR -> {
                 ProcessInfo info = process(process).orElseThrow(() -> noSuchProcess(process));
                 NameEntry entry = info.name() == null ? null : tables.names().get(info.name().toString());
-                // The backup first, so stopping the pair never makes the backup take over.
-                if (entry != null && entry.backup() != null) {
-                    stopIfAlive(entry.backup());
-                    stopIfAlive(entry.primary());
-                } else {
+                if (entry == null) {
                     processStop(process);
+                    return;
                 }
+                // Closing first: neither death may promote the other or bring a new backup.
+                NameUpdates.Result closed = tables.names().executeOnKey(info.name().toString(),
+                        new NameUpdates.Close(entry.primary()));
+                NameEntry pair = closed.after() != null ? closed.after() : entry;
+                if (pair.backup() != null) {
+                    stopIfAlive(pair.backup());
+                }
+                stopIfAlive(pair.primary());
             }
             case OPPOSITE -> {
                 if (caller == null) {

@@ -345,6 +345,10 @@ public final class ProcessTable {
      * the survivors of a lost CPU alike.
      */
     public static void tellPartner(NameUpdates.Result r, Termination t, boolean cpuLost, CpuRouter router) {
+        if (r.before() != null && r.before().closing()) {
+            // The pair is being stopped as a whole: nobody takes over, nothing is re-created.
+            return;
+        }
         SystemMessage message = cpuLost ? new SystemMessage.CpuDown(t.process().cpu(), t)
                 : new SystemMessage.ProcessDeletion(t);
         switch (r.outcome()) {
