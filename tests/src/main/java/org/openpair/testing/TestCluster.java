@@ -223,9 +223,16 @@ public final class TestCluster implements AutoCloseable {
         return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
     }
 
-    /** The arguments of {@code guardian} that start CPU {@code cpu} of this node. */
+    /**
+     * The arguments of {@code guardian} that start CPU {@code cpu} of this node: CPUs 0 to
+     * count-1 on consecutive ports (so the quorum is a majority of those), its name, base port,
+     * log directory and heartbeat timeout.
+     */
     public List<String> cpuStartArgs(int cpu) {
         List<String> args = new ArrayList<>(List.of("cpu", "start", "--cpu", String.valueOf(cpu)));
+        // The node's real CPU count, so that its quorum is a majority of these CPUs (2 of 3) as in
+        // a deployment: without it a CPU assumes an implicit 0-15, which has no quorum at all.
+        args.addAll(List.of("--cpus", String.valueOf(cpuCount)));
         args.addAll(nodeOptions());
         args.addAll(List.of("--log-dir", logDir().toString()));
         if (heartbeatTimeoutSeconds != null) {

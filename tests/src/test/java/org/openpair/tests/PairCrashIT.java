@@ -13,8 +13,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,7 +55,9 @@ import org.openpair.testing.TestCluster;
  * backup on CPU 2) across real failures of the primary: its CPU's JVM killed with
  * {@code kill -9}, frozen with SIGSTOP and thawed, and the primary stopped by the operator. The
  * backup must take over with the last checkpoint the primary was told its backup held, under a
- * higher epoch, and the old primary must never act as one again.
+ * higher epoch, and the old primary must never act as one again; once the thawed CPU has merged
+ * back, the node's tables must not record a death of a process that lives. (The operator's stop
+ * of the whole pair is {@link PairStopIT}'s.)
  *
  * <p>The counter's log lines are the evidence: {@code counter N held by backup} (the checkpoint
  * of N was acknowledged), {@code counter N (no backup)}, {@code took over at counter M (CAUSE,
@@ -76,6 +84,16 @@ class PairCrashIT {
             Pattern.MULTILINE);
     private static final String FENCED = "openpair: fenced:";
 
+    /**
+     * Runs the operator's calls that wait on a CPU (spawn, stop), so that a call that never
+     * returns fails the test after {@link #BOUND} instead of hanging it.
+     */
+    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "paircrashit-call");
+        t.setDaemon(true);
+        return t;
+    });
+
     private static TestCluster cluster;
     private static Guardian guardian;
 
@@ -90,8 +108,12 @@ class PairCrashIT {
 
     @AfterAll
     static void stopNode() {
-        if (cluster != null) {
-            cluster.close();
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            CALLS.shutdownNow();
         }
     }
 
@@ -185,10 +207,16 @@ class PairCrashIT {
             await("the old primary to log that it was fenced after SIGCONT", HUNG_BOUND,
                     () -> read(pair.primaryLog).contains(FENCED));
             // Once fenced it logs nothing more as a primary: a few seconds' watch that its log stays as checked.
-            TestCluster.assertStaysTrue("the old primary's log gets no new counter line", Duration.ofSeconds(3),
+            staysTrue("the old primary's log gets no new counter line", Duration.ofSeconds(3),
                     () -> oldPrimaryAfterResumeIsClean(pair.primaryLog, heldAtStop, linesAtStop, tookOverAt));
-            assertThat(oldPrimaryAfterResumeIsClean(pair.primaryLog, heldAtStop, linesAtStop, tookOverAt))
-                    .as("old primary's log after resume:\n%s", tailFrom(read(pair.primaryLog), linesAtStop)).isTrue();
+
+            // The thawed CPU finds itself cut off, and Hazelcast merges it back into the node (its
+            // side's copies of the tables with it). Only then is "one primary node-wide" worth
+            // checking: wait until the operator sees CPU 1 again.
+            cluster.awaitCpusUp(1);
+            long countAfterMerge = last(ANY_COUNT, read(newLog));
+            await("the new primary to go on counting after CPU 1 merged back", BOUND,
+                    () -> last(ANY_COUNT, read(newLog)) >= countAfterMerge + 5);
 
             // Exactly one process answers to $CTR: the new primary.
             PairInfo now = guardian.processGetPairInfo(CTR);
@@ -200,9 +228,48 @@ class PairCrashIT {
                     .map(ProcessInfo::handle).toList();
             assertThat(named).as("processes named $CTR").contains(pair.backup).doesNotContain(pair.primary)
                     .allMatch(h -> h.equals(now.primary()) || h.equals(now.backup()));
-            assertThat(last(ANY_COUNT, read(newLog))).as("the new primary's counter").isGreaterThanOrEqualTo(tookOverAt);
+            assertThat(last(ANY_COUNT, read(newLog))).as("the new primary's counter")
+                    .isGreaterThanOrEqualTo(tookOverAt);
         } finally {
             // A thawed CPU that was declared dead must not stay in this node: end it.
+            if (cluster.isRunning(1)) {
+                cluster.kill9(1);
+            }
+        }
+    }
+
+    /**
+     * The same freeze and thaw, then the node's record of deaths once the thawed CPU has merged
+     * back. While cut off, that CPU saw every other CPU leave and, on its side of the split,
+     * retired their processes (the new primary among them) with completion code -4; none of
+     * that may reach the node's tables, where those processes live on.
+     */
+    @Test
+    void sigstopOfPrimaryCpu_afterTheThawedCpuMergesBack_noLiveProcessHasARecordedDeath() {
+        Pair pair = spawnCounterPairAndAwaitCheckpoints();
+
+        cluster.sigstop(1);
+        try {
+            await("the backup " + pair.backup.cpuPin() + " to be $CTR's primary while CPU 1 is frozen", HUNG_BOUND,
+                    () -> pair.backup.equals(guardian.processGetPairInfo(CTR).primary()));
+            Path newLog = logOf(pair.backup);
+            cluster.sigcont(1);
+            await("the old primary to log that it was fenced after SIGCONT", HUNG_BOUND,
+                    () -> read(pair.primaryLog).contains(FENCED));
+            cluster.awaitCpusUp(1);
+            long countAfterMerge = last(ANY_COUNT, read(newLog));
+            await("the new primary to go on counting after CPU 1 merged back", BOUND,
+                    () -> last(ANY_COUNT, read(newLog)) >= countAfterMerge + 5);
+
+            assertThat(guardian.process(pair.backup)).as("the new primary in the process table").isPresent();
+            assertThat(guardian.processGetPairInfo(CTR).primary()).isEqualTo(pair.backup);
+            for (ProcessInfo live : guardian.processes()) {
+                assertThat(guardian.termination(live.handle()))
+                        .as("a death recorded for %s, which is alive (the new $CTR primary is %s)", live.descriptor(),
+                                pair.backup.cpuPin())
+                        .isEmpty();
+            }
+        } finally {
             if (cluster.isRunning(1)) {
                 cluster.kill9(1);
             }
@@ -213,7 +280,8 @@ class PairCrashIT {
     void operatorStopOfPrimary_backupTakesOverWithLastAcknowledgedCheckpoint_causePrimaryStopped() {
         Pair pair = spawnCounterPairAndAwaitCheckpoints();
 
-        guardian.processStop(pair.primary, StopScope.TARGET);
+        boundedRun("stop of the primary " + pair.primary.cpuPin(),
+                () -> guardian.processStop(pair.primary, StopScope.TARGET));
 
         await("the backup " + pair.backup.cpuPin() + " to be $CTR's primary after the stop", BOUND,
                 () -> pair.backup.equals(guardian.processGetPairInfo(CTR).primary()));
@@ -245,8 +313,8 @@ class PairCrashIT {
      * {@link #HELD_BEFORE_FAILURE} acknowledged checkpoints in the primary's log.
      */
     private Pair spawnCounterPairAndAwaitCheckpoints() {
-        ProcessHandle primary = guardian.processSpawn(SpawnRequest.of(Program.hosted(COUNTER_SERVER)).name("$CTR")
-                .cpu(1).args("2", "20").build());
+        ProcessHandle primary = bounded("spawn of $CTR", () -> guardian.processSpawn(
+                SpawnRequest.of(Program.hosted(COUNTER_SERVER)).name("$CTR").cpu(1).args("2", "20").build()));
         assertThat(primary.cpu()).isEqualTo(1);
         Path primaryLog = logOf(primary);
         await("$CTR to have a backup", BOUND, () -> guardian.processGetPairInfo(CTR).backup() != null);
@@ -269,7 +337,8 @@ class PairCrashIT {
      * sends one checkpoint at a time and waits for its acknowledgement before the next.
      */
     private static void assertTakeoverCounterWithinBounds(long tookOverAt, long lastHeld) {
-        assertThat(tookOverAt).as("counter at takeover vs. the last value the old primary logged as held (%d)", lastHeld)
+        assertThat(tookOverAt).as("counter at takeover vs. the last value the old primary logged as held (%d)",
+                        lastHeld)
                 .isBetween(lastHeld, lastHeld + 1);
     }
 
@@ -330,8 +399,10 @@ class PairCrashIT {
             if (p.primary() == null) {
                 break;
             }
+            ProcessHandle primary = p.primary();
             try {
-                guardian.processStop(p.primary(), StopScope.PAIR);
+                boundedRun("stop of the pair " + primary.cpuPin() + " (cleanup)",
+                        () -> guardian.processStop(primary, StopScope.PAIR));
             } catch (GuardianException | IllegalStateException e) {
                 // Gone meanwhile, or its CPU went down: look again.
             }
@@ -377,21 +448,75 @@ class PairCrashIT {
         return String.join("\n", lines.subList(Math.min(fromLine, lines.size()), lines.size()));
     }
 
+    /** Runs an operator call that must return within {@link #BOUND}; fails the test otherwise. */
+    private <T> T bounded(String what, Supplier<T> call) {
+        Future<T> result = CALLS.submit(call::get);
+        try {
+            return result.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw withDiagnostics(new AssertionError(what + " did not return within " + BOUND.toMillis() + " ms"));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(what + " failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted during " + what, e);
+        }
+    }
+
+    private void boundedRun(String what, Runnable call) {
+        bounded(what, () -> {
+            call.run();
+            return null;
+        });
+    }
+
     /** {@link TestCluster#awaitCondition}, with the process logs and CPU outputs on failure. */
     private void await(String what, Duration bound, BooleanSupplier condition) {
         try {
             TestCluster.awaitCondition(what, bound, condition);
         } catch (AssertionError e) {
-            StringBuilder s = new StringBuilder(e.getMessage());
-            for (Path log : logsSeen) {
-                List<String> lines = read(log).lines().toList();
-                s.append("\n--- last lines of ").append(log).append(":\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
-            }
-            for (int cpu = 0; cpu < CPUS; cpu++) {
-                s.append('\n').append(cluster.cpuOutputTail(cpu));
-            }
-            throw new AssertionError(s.toString(), e);
+            throw withDiagnostics(e);
         }
+    }
+
+    /** {@link TestCluster#assertStaysTrue}, with the $CTR processes, logs and CPU outputs on failure. */
+    private void staysTrue(String what, Duration window, BooleanSupplier condition) {
+        try {
+            TestCluster.assertStaysTrue(what, window, condition);
+        } catch (AssertionError e) {
+            throw withDiagnostics(e);
+        }
+    }
+
+    private AssertionError withDiagnostics(AssertionError e) {
+        StringBuilder s = new StringBuilder(e.getMessage());
+        try {
+            s.append("\n$CTR now: ").append(guardian.processGetPairInfo(CTR));
+            for (ProcessInfo p : guardian.processes()) {
+                if (CTR.equals(p.name())) {
+                    s.append("\nprocess named $CTR: ").append(p.handle().cpuPin()).append(" log ").append(p.logFile());
+                    logsSeen.add(Path.of(p.logFile()));
+                }
+            }
+        } catch (RuntimeException failed) {
+            s.append("\n(cannot list $CTR: ").append(failed).append(')');
+        }
+        for (Path log : logsSeen) {
+            List<String> lines = read(log).lines().toList();
+            s.append("\n--- last lines of ").append(log).append(":\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+        }
+        for (int cpu = 0; cpu < CPUS; cpu++) {
+            s.append('\n').append(cluster.cpuOutputTail(cpu));
+        }
+        return new AssertionError(s.toString(), e);
     }
 }

@@ -38,8 +38,13 @@ import org.openpair.guardian.RestartPolicy;
  *   <li>{@code checkpoint-rtt-100B-spin}: where the time goes: the 100-byte round trip through
  *       {@link ProcessContext#checkpointAsync} with the caller spinning on the future instead of
  *       parking, which leaves out the wake-up of the calling thread;</li>
- *   <li>the five are taken in {@value #ROUNDS} interleaved rounds, so a noisy moment of the
- *       shared machine weighs on the baselines as on the checkpoints;</li>
+ *   <li>the five are taken interleaved in blocks of {@value #BLOCK} (raw, checkpoint, raw 4 KiB,
+ *       checkpoint 4 KiB, spinning checkpoint, raw, …), so that a noisy moment of the shared
+ *       machine, and where the scheduler happens to place the threads on the two cores (a
+ *       wake-up across cores costs several times one on the same core, and one placement can
+ *       last for thousands of round trips: measured in separate phases, the 100-byte raw round
+ *       trip once came out at 4x the 4 KiB one), weigh on the baselines as on the checkpoints,
+ *       while each block still runs warm, as a steady stream of checkpoints does;</li>
  *   <li>pipelined: {@link ProcessContext#checkpointAsync} of 100 bytes with at most
  *       {@code window} futures outstanding, checkpoints per second from the first call until
  *       the last future completed, for each of several runs.</li>
@@ -54,12 +59,13 @@ import org.openpair.guardian.RestartPolicy;
 public final class CheckpointBenchProgram implements GuardianProgram {
     static final int SMALL = 100;
     static final int LARGE = 4096;
-    static final int ROUNDS = 5;
     static final String RAW_SMALL = "raw-tcp-rtt-100B";
     static final String RAW_LARGE = "raw-tcp-rtt-4KiB";
     static final String CP_SMALL = "checkpoint-rtt-100B";
     static final String CP_LARGE = "checkpoint-rtt-4KiB";
     static final String CP_SMALL_SPIN = "checkpoint-rtt-100B-spin";
+    /** Round trips of one kind in a row before the next kind. */
+    static final int BLOCK = 100;
 
     /**
      * What the primary measures.
@@ -157,13 +163,13 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         Series rawLarge = new Series(plan.samples());
         Series cpLarge = new Series(plan.samples());
         Series cpSpin = new Series(plan.samples());
-        int[] perRound = SpawnBenchmark.split(plan.samples(), ROUNDS);
-        for (int r = 0; r < ROUNDS && !cutShort; r++) {
-            rawRoundTrips(raw, rawSmallOut, rawIn, perRound[r], rawSmall);
-            checkpoints(ctx, small, perRound[r], cpSmall);
-            rawRoundTrips(raw, rawLargeOut, rawIn, perRound[r], rawLarge);
-            checkpoints(ctx, large, perRound[r], cpLarge);
-            spinningCheckpoints(ctx, small, perRound[r], cpSpin);
+        for (int done = 0; done < plan.samples() && !cutShort; done += BLOCK) {
+            int n = Math.min(BLOCK, plan.samples() - done);
+            rawRoundTrips(raw, rawSmallOut, rawIn, n, rawSmall);
+            checkpoints(ctx, small, n, cpSmall);
+            rawRoundTrips(raw, rawLargeOut, rawIn, n, rawLarge);
+            checkpoints(ctx, large, n, cpLarge);
+            spinningCheckpoints(ctx, small, n, cpSpin);
         }
         results.series(RAW_SMALL, rawSmall.values());
         results.series(CP_SMALL, cpSmall.values());
@@ -259,7 +265,7 @@ public final class CheckpointBenchProgram implements GuardianProgram {
     }
 
     private boolean inTime(int i) {
-        if ((i & 255) == 0 && System.nanoTime() - deadline > 0) {
+        if ((i & 255) == 0 && !cutShort && System.nanoTime() - deadline > 0) {
             cutShort = true;
         }
         return !cutShort;

@@ -71,7 +71,7 @@ public final class CheckpointBenchmark {
         public static final int DEFAULT_RUNS = 3;
 
         public Counts {
-            if (samples < CheckpointBenchProgram.ROUNDS || pipelined < 1 || runs < 1 || imapSets < 2 || warmup < 1
+            if (samples < 1 || pipelined < 1 || runs < 1 || imapSets < 2 || warmup < 1
                     || pipelinedWarmup < 1 || limitSeconds < 1) {
                 throw new IllegalArgumentException("counts out of range: " + samples + "/" + pipelined + "/" + runs
                         + "/" + imapSets + "/" + warmup + "/" + pipelinedWarmup + "/" + limitSeconds);
@@ -282,9 +282,9 @@ public final class CheckpointBenchmark {
             notes.add("the pair's measurement was cut short by its " + counts.limitSeconds() + " s limit: see n");
         }
         String title = String.format(Locale.ROOT, "node \\%s; pair %s: primary on CPU 0 (this JVM, pid %d), backup and "
-                        + "echo peer on CPU 1 (child JVM, pid %d); round trips in %d interleaved rounds after %d warm-up "
-                        + "each; IMap.set before and after", nodeName, NAME, java.lang.ProcessHandle.current().pid(), childPid,
-                CheckpointBenchProgram.ROUNDS, counts.warmup());
+                        + "echo peer on CPU 1 (child JVM, pid %d); round trips interleaved in blocks of %d after %d "
+                        + "warm-up each; IMap.set before and after", nodeName, NAME, java.lang.ProcessHandle.current().pid(),
+                childPid, CheckpointBenchProgram.BLOCK, counts.warmup());
         return new PairBenchReport(BENCH, title, Unit.US, machine, latencies, throughputs, targets, notes);
     }
 

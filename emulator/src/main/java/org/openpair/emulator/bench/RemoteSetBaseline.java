@@ -19,6 +19,7 @@ import com.hazelcast.map.IMap;
  */
 final class RemoteSetBaseline {
     static final String CASE = "hz-imap-set-remote";
+    static final String CASE_IDLE = "hz-imap-set-remote-idle";
     static final String MAP = "bench.imap-set";
     static final int VALUE_BYTES = 100;
     private static final int KEYS = 64;
@@ -58,6 +59,25 @@ final class RemoteSetBaseline {
             throw new IllegalStateException("no partition is owned by " + owner + " (is the cluster settled?)");
         }
         keys = picked;
+    }
+
+    /**
+     * {@code count} timed sets, each after {@code pause} of silence from this caller, added to
+     * {@code into}: what one write costs when Hazelcast's threads have gone idle in between, as
+     * they have when a takeover's writes come.
+     */
+    void measureIdle(int count, java.time.Duration pause, Samples into, Deadline deadline) {
+        if (keys.isEmpty()) {
+            prepare();
+        }
+        for (int i = 0; i < count; i++) {
+            deadline.check(i, count);
+            java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
+            String key = keys.get(i % keys.size());
+            long t0 = System.nanoTime();
+            map.set(key, value);
+            into.add(System.nanoTime() - t0);
+        }
     }
 
     /** {@code count} timed sets, added to {@code into} (none if {@code null}: a warm-up). */

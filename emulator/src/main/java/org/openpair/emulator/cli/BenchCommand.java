@@ -226,8 +226,8 @@ final class BenchCommand implements Runnable {
             if (smoke) {
                 TakeoverBenchmark.Counts s = TakeoverBenchmark.Counts.smoke();
                 counts = new TakeoverBenchmark.Counts(runs != null ? runs : s.processRuns(), s.kill9Runs(),
-                        s.sigstopRuns(), s.warmup(), s.imapSets(), heartbeatTimeout != null ? heartbeatTimeout
-                        : s.heartbeatTimeout());
+                        s.sigstopRuns(), s.warmup(), s.imapSets(), s.idleSets(), heartbeatTimeout != null
+                        ? heartbeatTimeout : s.heartbeatTimeout());
             } else {
                 int n = runs != null ? runs : TakeoverBenchmark.Counts.DEFAULT_RUNS;
                 if (n < TakeoverBenchmark.Counts.DEFAULT_RUNS) {

@@ -71,6 +71,7 @@ class PairBenchmarkTest {
             }
         }
         n.put("hz-imap-set-remote", TK.imapSets());
+        n.put("hz-imap-set-remote-idle", TK.idleSets());
         n.put("hz-member-removed-kill9", TK.kill9Runs());
         n.put("hz-member-removed-sigstop", TK.sigstopRuns());
         return n;
@@ -95,7 +96,7 @@ class PairBenchmarkTest {
         assertCases(takeover, takeoverCases(), false);
         assertThat(takeover.latency("cpu-kill9").baseline()).isEqualTo("hz-member-removed-kill9");
         assertThat(takeover.latency("cpu-sigstop").baseline()).isEqualTo("hz-member-removed-sigstop");
-        assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-remote");
+        assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-remote-idle");
         // The takeover is the later of the name and the new primary, and after the fault.
         for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-sigstop")) {
             Stats total = takeover.latency(c).stats();
