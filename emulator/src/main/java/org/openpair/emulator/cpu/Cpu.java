@@ -145,6 +145,7 @@ public final class Cpu implements CpuService, AutoCloseable {
      */
     private void reclaimAfterMerge() {
         try {
+            processes.recordHalted();
             claimNumber();
             LOG.log(System.Logger.Level.INFO, "CPU {0} rejoined the node after a split", number);
         } catch (RuntimeException e) {

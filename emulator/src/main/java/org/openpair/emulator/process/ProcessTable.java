@@ -79,6 +79,8 @@ public final class ProcessTable {
     private volatile boolean crashed;
     /** Set while halting after a split: ends are not written to the tables. */
     private volatile boolean silent;
+    /** Processes halted during a merge whose ends are to be recorded once it is done. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<LocalProcess> halted = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -425,9 +427,11 @@ public final class ProcessTable {
     }
 
     /**
-     * Halts every process here without a word to the tables: the node declared this CPU down
-     * during a split and already retired its processes (completion code -4); what this side
-     * would write now is stale.
+     * Halts every process here while this CPU merges back after a split, without a word to the
+     * tables yet: they are mid-merge. {@link #recordHalted} writes the ends once the merge is
+     * done; each write is conditional on the entry still naming the process, so what the
+     * other side already retired stays as it is, and what it still lists (an even split, where
+     * each side thought the other dead) is retired or handed to its backup.
      */
     public void haltAfterSplit(String reason) {
         silent = true;
@@ -443,9 +447,21 @@ public final class ProcessTable {
                     p.forceStop();
                 }
                 retire(p, TerminationCause.CPU_DOWN, -1, 0, reason);
+                halted.add(p);
             }
         } finally {
             silent = false;
+        }
+    }
+
+    /** After the merge: records the ends of the processes {@link #haltAfterSplit} halted. */
+    public void recordHalted() {
+        LocalProcess p;
+        while ((p = halted.poll()) != null) {
+            Termination t = p.ended.getNow(null);
+            if (t != null) {
+                record(p, t);
+            }
         }
     }
 
