@@ -16,12 +16,14 @@ import org.openpair.guardian.ProcessName;
  * @param epoch   starts at 1 when the name is created
  * @param created when the name was created
  * @param closing the pair is being stopped as a whole: no takeover, no new backup
+ * @param ready   the backup holds the primary's whole state (its first checkpoint, the
+ *                snapshot, was acknowledged): only a ready backup may take over
  */
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
-                        boolean closing) implements Serializable {
+                        boolean closing, boolean ready) implements Serializable {
 
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created) {
-        return new NameEntry(name, primary, null, 1, created, false);
+        return new NameEntry(name, primary, null, 1, created, false, false);
     }
 
     /** True when the handle is the primary or the backup. */

@@ -48,16 +48,17 @@ public final class NameUpdates {
                 return new Result(Outcome.NOT_HELD, null, null);
             }
             if (member.equals(e.primary())) {
-                if (e.backup() == null || e.closing()) {
+                // A backup that does not hold the whole state yet must not take over: the name goes.
+                if (e.backup() == null || e.closing() || !e.ready()) {
                     entry.setValue(null);
                     return new Result(Outcome.REMOVED, e, null);
                 }
-                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false);
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false, false);
                 entry.setValue(after);
                 return new Result(Outcome.PROMOTED, e, after);
             }
             if (member.equals(e.backup())) {
-                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created(), e.closing());
+                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created(), e.closing(), false);
                 entry.setValue(after);
                 return new Result(Outcome.BACKUP_DETACHED, e, after);
             }
@@ -76,7 +77,7 @@ public final class NameUpdates {
             if (e == null || !primary.equals(e.primary())) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), e.primary(), e.backup(), e.epoch(), e.created(), true);
+            NameEntry after = new NameEntry(e.name(), e.primary(), e.backup(), e.epoch(), e.created(), true, e.ready());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -94,7 +95,22 @@ public final class NameUpdates {
             if (e.backup() != null) {
                 return new Result(Outcome.HAS_BACKUP, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), false);
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), false, false);
+            entry.setValue(after);
+            return new Result(Outcome.DONE, e, after);
+        }
+    }
+
+    /** The backup acknowledged the primary's state snapshot: from now on it may take over. */
+    public record BackupReady(ProcessHandle primary, ProcessHandle backup)
+            implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup())) {
+                return new Result(Outcome.NOT_HELD, e, e);
+            }
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), e.closing(), true);
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -110,7 +126,8 @@ public final class NameUpdates {
                     || e.closing()) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false);
+            // The old primary becomes the backup: it holds everything it checkpointed.
+            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false, true);
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }

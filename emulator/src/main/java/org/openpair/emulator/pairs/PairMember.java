@@ -159,6 +159,10 @@ public final class PairMember {
         }
         }
         CheckpointResult first = settle(lastSend);
+        if (first == CheckpointResult.OK) {
+            // Only now may the backup take over: it holds everything the primary was told was safe.
+            host.tables().names().executeOnKey(name.toString(), new NameUpdates.BackupReady(self, backup));
+        }
         LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3})", name,
                 backup.cpuPin(), epoch, first);
         return backup;

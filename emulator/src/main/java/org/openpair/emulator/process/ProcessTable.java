@@ -354,6 +354,13 @@ public final class ProcessTable {
         SystemMessage message = cpuLost ? new SystemMessage.CpuDown(t.process().cpu(), t)
                 : new SystemMessage.ProcessDeletion(t);
         switch (r.outcome()) {
+            case REMOVED -> {
+                // The primary died before its backup held the whole state: that backup is stopped.
+                ProcessHandle unready = r.before() == null ? null : r.before().backup();
+                if (unready != null) {
+                    router.tell(unready.cpu(), new CpuTask.Stop(unready, null));
+                }
+            }
             case PROMOTED -> {
                 ProcessHandle promoted = r.after().primary();
                 Takeover takeover = new Takeover(TakeoverCause.of(t), t.process(), t, r.after().epoch());

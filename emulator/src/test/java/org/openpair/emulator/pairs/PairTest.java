@@ -214,6 +214,23 @@ class PairTest {
     }
 
     @Test
+    void backupThatNeverReceivedTheState_doesNotTakeOver_theNameGoesAndTheBackupIsStopped() {
+        ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$RAW").cpu(1).build());
+        Guardian asPrimary = new org.openpair.emulator.node.NodeGuardian(
+                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), single, null);
+        // A backup spawned directly, not through createBackup: no snapshot ever reaches it.
+        ProcessHandle backup = asPrimary.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .myBackup().cpu(2).build());
+        assertThat(g.processGetPairInfo(ProcessName.of("$RAW")).backup()).isEqualTo(backup);
+        g.processStop(single);
+        await("the name to go", () -> g.lookup(ProcessName.of("$RAW")).isEmpty());
+        await("the unready backup to be stopped", () -> g.process(backup).isEmpty());
+        assertThat(g.termination(backup).orElseThrow().completionCode()).isEqualTo(6);
+        assertThat(PairPrograms.TAKEOVERS).isEmpty();
+    }
+
+    @Test
     void checkpointOverTheLimit_isError22_andThePairCarriesOn() {
         g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Oversize.class)).name("$BIG").cpu(0).build());
         await("the oversize checkpoint and the next", () -> PairPrograms.OVERSIZE.containsKey("after"));
