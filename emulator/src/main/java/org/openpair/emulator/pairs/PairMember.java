@@ -143,13 +143,14 @@ public final class PairMember {
         ProcessHandle backup = host.guardian().processSpawn(host.backupRequest().myBackup().cpu(cpu).build());
         NameEntry entry = host.tables().names().get(name.toString());
         // Lock order as in StateMap: state, then the send lock, so no change slips between the snapshot and the channel.
+        CheckpointLinks.Channel old;
         synchronized (state) {
         synchronized (sendLock) {
             if (entry == null || !backup.equals(entry.backup()) || !self.equals(entry.primary())) {
                 throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, "the backup " + backup.cpuPin()
                         + " of " + name + " was lost while it was being created");
             }
-            closeChannel();
+            old = detachChannel();
             partner = backup;
             epoch = entry.epoch();
             role = PairRole.PRIMARY;
@@ -158,6 +159,7 @@ public final class PairMember {
             lastSend = channel.send(CheckpointRecord.snapshot(Map.copyOf(state)));
         }
         }
+        closeOutsideLocks(old);
         CheckpointResult first = settle(lastSend);
         if (first == CheckpointResult.OK) {
             // Only now may the backup take over: it holds everything the primary was told was safe.
@@ -256,11 +258,13 @@ public final class PairMember {
 
     private void dropBackup(String why) {
         ProcessHandle lost;
+        CheckpointLinks.Channel old;
         synchronized (sendLock) {
             lost = partner;
-            closeChannel();
+            old = detachChannel();
             partner = null;
         }
+        closeOutsideLocks(old);
         if (lost != null && role == PairRole.PRIMARY) {
             LOG.log(System.Logger.Level.WARNING, "{0}: dropping backup {1}: {2}", name, lost.cpuPin(), why);
             host.scheduler().execute(() -> {
@@ -273,21 +277,33 @@ public final class PairMember {
         }
     }
 
-    private void closeChannel() {
-        if (channel != null) {
-            channel.close();
-            channel = null;
+    /**
+     * Takes the channel away, under the send lock; the caller closes it after leaving the lock.
+     * Closing waits for the stream's own lock, which the link thread holds while it completes
+     * futures whose handlers take the send lock: closing under the send lock could deadlock.
+     */
+    private CheckpointLinks.Channel detachChannel() {
+        CheckpointLinks.Channel c = channel;
+        channel = null;
+        return c;
+    }
+
+    private static void closeOutsideLocks(CheckpointLinks.Channel c) {
+        if (c != null) {
+            c.close();
         }
     }
 
     /** The backup died: tell the process, then re-create the backup if the policy says so. */
     public void partnerDied(ProcessHandle deadBackup, SystemMessage message) {
+        CheckpointLinks.Channel old = null;
         synchronized (sendLock) {
             if (deadBackup.equals(partner)) {
-                closeChannel();
+                old = detachChannel();
                 partner = null;
             }
         }
+        closeOutsideLocks(old);
         system.add(message);
         int code = message instanceof SystemMessage.ProcessDeletion d ? d.termination().completionCode()
                 : message instanceof SystemMessage.CpuDown c ? c.termination().completionCode() : -4;
@@ -348,6 +364,7 @@ public final class PairMember {
     public void switchToBackup() {
         ProcessHandle backup;
         long newEpoch;
+        CheckpointLinks.Channel switched;
         synchronized (sendLock) {
             requirePrimary();
             backup = partner;
@@ -366,7 +383,7 @@ public final class PairMember {
                 throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch");
             }
             newEpoch = r.after().epoch();
-            closeChannel();
+            switched = detachChannel();
             synchronized (this) {
                 role = PairRole.BACKUP;
                 epoch = newEpoch;
@@ -374,6 +391,7 @@ public final class PairMember {
                 nextSeq = 1;
             }
         }
+        closeOutsideLocks(switched);
         host.router().tell(backup.cpu(), new CpuTask.Promote(backup,
                 new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
         LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
@@ -493,16 +511,20 @@ public final class PairMember {
     /** The process is fenced: it may no longer act as primary. */
     public void markFenced() {
         fenced = true;
+        CheckpointLinks.Channel old;
         synchronized (sendLock) {
-            closeChannel();
+            old = detachChannel();
         }
+        closeOutsideLocks(old);
     }
 
     /** The process ended: release the channel. */
     public void close() {
+        CheckpointLinks.Channel old;
         synchronized (sendLock) {
-            closeChannel();
+            old = detachChannel();
         }
+        closeOutsideLocks(old);
         held.clear();
         held.add(NOTHING);
     }

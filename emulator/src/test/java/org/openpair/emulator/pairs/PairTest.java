@@ -48,10 +48,17 @@ class PairTest {
                 .args(backupCpu, policy).build());
     }
 
+    /** Waits for a backup that may take over: one that acknowledged the primary's state snapshot. */
     private PairInfo awaitPair(String name) {
         ProcessName n = ProcessName.of(name);
-        await("a backup for " + name, () -> g.processGetPairInfo(n).backup() != null);
+        await("a ready backup for " + name, () -> g.processGetPairInfo(n).backup() != null && ready(n));
         return g.processGetPairInfo(n);
+    }
+
+    private boolean ready(ProcessName n) {
+        org.openpair.emulator.names.NameEntry e = new org.openpair.emulator.node.NodeTables(node.cpu(0).hazelcast())
+                .names().get(n.toString());
+        return e != null && e.ready();
     }
 
     @Test
@@ -133,9 +140,9 @@ class PairTest {
         PairInfo pair = awaitPair("$CTR");
         await("checkpoints flowing", () -> acked(primary) > 20);
         node.cpu(1).crash();
-        await("a new backup on CPU 2", () -> {
+        await("a new, ready backup on CPU 2", () -> {
             PairInfo p = g.processGetPairInfo(ProcessName.of("$CTR"));
-            return p.backup() != null && p.backup().cpu() == 2;
+            return p.backup() != null && p.backup().cpu() == 2 && ready(ProcessName.of("$CTR"));
         });
         await("the -2 message", () -> PairPrograms.MESSAGES.getOrDefault("$CTR", java.util.List.of()).stream()
                 .anyMatch(m -> m.number() == -2));
