@@ -1,8 +1,6 @@
 package org.openpair.emulator;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
 import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 
 /**
@@ -30,7 +29,7 @@ public final class TestNodes {
 
     /** A loopback node with {@code cpus} CPUs configured, on free ports. */
     public static NodeConfig.Builder config(int cpus) {
-        int base = freePortBlock(NodeConfig.MAX_CPUS);
+        int base = LoopbackPorts.block(NodeConfig.MAX_CPUS);
         Path logs;
         try {
             logs = Files.createTempDirectory("openpair-test-logs");
@@ -41,27 +40,5 @@ public final class TestNodes {
                 + SEQ.incrementAndGet() % 100;
         return NodeConfig.builder().nodeName(node).basePort(base).cpus(cpus).logDir(logs)
                 .heartbeat(1, 5).stopGrace(Duration.ofSeconds(2));
-    }
-
-    /** The first port of {@code count} consecutive ports that are free on 127.0.0.1 now. */
-    public static int freePortBlock(int count) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20000 + ThreadLocalRandom.current().nextInt(30000);
-            if (allFree(base, count)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no block of " + count + " free ports found");
-    }
-
-    private static boolean allFree(int base, int count) {
-        for (int p = base; p < base + count; p++) {
-            try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                s.setReuseAddress(true);
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
     }
 }

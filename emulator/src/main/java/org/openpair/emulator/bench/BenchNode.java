@@ -17,6 +17,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -74,7 +75,7 @@ final class BenchNode implements AutoCloseable {
     private static EmbeddedNode startNode(Path tempDir, PrintWriter progress) {
         GuardianException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int base = FreePorts.block(NodeConfig.MAX_CPUS);
+            int base = LoopbackPorts.block(NodeConfig.MAX_CPUS);
             String name = "BENCH" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36)
                     .toUpperCase(Locale.ROOT);
             NodeConfig config = NodeConfig.builder().nodeName(name).basePort(base).cpus(CPUS)

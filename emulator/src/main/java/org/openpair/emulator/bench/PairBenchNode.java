@@ -20,6 +20,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -88,7 +89,7 @@ final class PairBenchNode implements AutoCloseable {
         try {
             GuardianException last = null;
             for (int attempt = 1; attempt <= START_ATTEMPTS && node == null; attempt++) {
-                int base = FreePorts.block(NodeConfig.MAX_CPUS);
+                int base = LoopbackPorts.block(NodeConfig.MAX_CPUS);
                 String name = "PB" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36)
                         .toUpperCase(Locale.ROOT);
                 NodeConfig config = NodeConfig.builder().nodeName(name).basePort(base).cpus(CPUS)

@@ -3,8 +3,6 @@ package org.openpair.emulator.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -57,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Path work = Files.createTempDirectory("openpair-demo");
-        int basePort = freePortBlock();
+        int basePort = LoopbackPorts.block(2);
         NodeConfig config = NodeConfig.builder()
                 .nodeName("DEMO" + ThreadLocalRandom.current().nextInt(100))
                 .basePort(basePort).cpus(2).logDir(work.resolve("logs")).build();
@@ -215,23 +214,5 @@ final class DemoCommand implements Callable<Integer> {
             }
             Thread.sleep(5);
         }
-    }
-
-    private static int freePortBlock() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = 20000 + ThreadLocalRandom.current().nextInt(30000);
-            boolean free = true;
-            for (int p = base; p < base + 2 && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new GuardianException(GuardianError.NO_ROOM, "no two free consecutive loopback ports found");
     }
 }

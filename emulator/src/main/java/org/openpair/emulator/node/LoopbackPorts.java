@@ -1,4 +1,4 @@
-package org.openpair.emulator.bench;
+package org.openpair.emulator.node;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -7,20 +7,19 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A block of consecutive loopback ports that are free now, picked at random in 20000-50000,
- * so a benchmark's private node never meets a node the user runs (5801-5816 by default) or
- * another benchmark. Free "now" only: the caller retries if a port is taken meanwhile.
- *
- * <p>Used by {@link BenchNode}; run with {@code ./guardian bench spawn}.
+ * so a private node (the demo's, a benchmark's, a test's) never meets a node the user runs
+ * (5801-5816 by default) or another private node. Free "now" only: the caller retries if a
+ * port is taken meanwhile.
  */
-final class FreePorts {
+public final class LoopbackPorts {
     static final int LOW = 20000;
     static final int HIGH = 50000;
 
-    private FreePorts() {
+    private LoopbackPorts() {
     }
 
     /** The first port of {@code count} consecutive ports that could be bound on 127.0.0.1. */
-    static int block(int count) {
+    public static int block(int count) {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = LOW + ThreadLocalRandom.current().nextInt(HIGH - LOW - count);
             if (allFree(base, count)) {
