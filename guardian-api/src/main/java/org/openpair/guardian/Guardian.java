@@ -88,4 +88,18 @@ public interface Guardian {
 
     /** Recorded deaths, newest first. */
     List<Termination> terminations();
+
+    /**
+     * FILE_OPEN_ of a named process: binds to the pair's current primary.
+     *
+     * @param syncDepth how many saved replies the server keeps for this open, and how many
+     *                  requests may be in flight on it; 0 means no resend after a takeover
+     *                  (see {@link ProcessFile})
+     * @throws GuardianException 14 no process has this name; 22 sync depth outside 0..{@value #MAX_SYNC_DEPTH};
+     *                           201 the server died during the open
+     */
+    ProcessFile fileOpen(ProcessName name, int syncDepth);
+
+    /** The largest sync depth an open may ask for. */
+    int MAX_SYNC_DEPTH = 64;
 }

@@ -92,4 +92,20 @@ public interface ProcessContext {
      * return.
      */
     void abend(String reason);
+
+    /**
+     * FILE_OPEN_ of $RECEIVE: from now on this process's requests are read with
+     * {@link Receive#readUpdate}. A backup opens it after its takeover; until then its
+     * requests wait. Opening again changes the depth and the open-message option.
+     *
+     * @param receiveDepth  how many requests may be read and not yet replied to (1..{@value #MAX_RECEIVE_DEPTH})
+     * @param openMessages  whether opens and closes of this process arrive as -103/-104 on
+     *                      {@link #readSystemMessage}
+     * @throws GuardianException 22 depth out of range; 2 this process has no name (only a named
+     *                           process can be opened)
+     */
+    Receive openReceive(int receiveDepth, boolean openMessages);
+
+    /** The largest receive depth. */
+    int MAX_RECEIVE_DEPTH = 4096;
 }

@@ -7,7 +7,7 @@ import java.io.Serializable;
  */
 public sealed interface SystemMessage extends Serializable {
 
-    /** The message number: -101, -2 or -3. */
+    /** The message number: -101, -2, -3, -103 or -104. */
     int number();
 
     /**
@@ -34,6 +34,25 @@ public sealed interface SystemMessage extends Serializable {
         @Override
         public int number() {
             return -3;
+        }
+    }
+
+    /**
+     * -103 open: a requester opened this process. Delivered only to a server that asked for
+     * open and close messages when it opened $RECEIVE.
+     */
+    record ProcessOpen(ProcessHandle opener, long openId, int syncDepth) implements SystemMessage {
+        @Override
+        public int number() {
+            return -103;
+        }
+    }
+
+    /** -104 close: a requester closed its open of this process (same condition as -103). */
+    record ProcessClose(ProcessHandle opener, long openId) implements SystemMessage {
+        @Override
+        public int number() {
+            return -104;
         }
     }
 }

@@ -27,6 +27,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
@@ -85,6 +86,8 @@ public final class TestCluster implements AutoCloseable {
     private final ExecutorService launcher;
     private final Thread exitHook;
     private HazelcastInstance client;
+    /** The request links of every {@link #guardian()} handed out, closed with the cluster. */
+    private final java.util.List<RequesterLinks> requesterLinks = new java.util.ArrayList<>();
     private boolean closed;
 
     static {
@@ -296,7 +299,12 @@ public final class TestCluster implements AutoCloseable {
      * next call.
      */
     public Guardian guardian() {
-        return new NodeGuardian(new NodeTables(client()), config, null, null);
+        NodeTables tables = new NodeTables(client());
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        synchronized (this) {
+            requesterLinks.add(links);
+        }
+        return new NodeGuardian(tables, config, null, null, links);
     }
 
     synchronized HazelcastInstance client() {
@@ -539,6 +547,8 @@ public final class TestCluster implements AutoCloseable {
             closed = true;
             c = client;
             client = null;
+            requesterLinks.forEach(RequesterLinks::close);
+            requesterLinks.clear();
         }
         try {
             if (c != null) {

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
@@ -379,7 +380,8 @@ class PairCrashIT {
         config.getNetworkConfig().getClusterRoutingConfig().setRoutingMode(RoutingMode.SINGLE_MEMBER);
         HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
         try {
-            Guardian through = new NodeGuardian(new NodeTables(client), only, null, null);
+            NodeTables tables = new NodeTables(client);
+            Guardian through = new NodeGuardian(tables, only, null, null, new RequesterLinks(tables, only.nodeName()));
             PairInfo pair = through.processGetPairInfo(CTR);
             return new Lookup(pair.primary(), pair.epoch(), through.lookup(CTR));
         } finally {

@@ -3,6 +3,7 @@ package org.openpair.emulator.cli;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
@@ -18,11 +19,14 @@ final class NodeConnection implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_MILLIS = 5000;
 
     private final HazelcastInstance client;
+    private final RequesterLinks links;
     private final Guardian guardian;
 
     private NodeConnection(HazelcastInstance client, NodeConfig config) {
         this.client = client;
-        this.guardian = new NodeGuardian(new NodeTables(client), config, null, null);
+        NodeTables tables = new NodeTables(client);
+        this.links = new RequesterLinks(tables, config.nodeName());
+        this.guardian = new NodeGuardian(tables, config, null, null, links);
     }
 
     static NodeConnection open(NodeConfig config) {
@@ -46,6 +50,7 @@ final class NodeConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        links.close();
         client.shutdown();
     }
 }

@@ -55,7 +55,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
         this.processes = new ProcessTable(config, number, tables, router, links,
-                caller -> new NodeGuardian(tables, config, caller, this));
+                caller -> new NodeGuardian(tables, config, caller, this, links));
         this.links.receiveWith(processes);
         this.sweeper = new CpuLossSweeper(tables, number, router, processes);
     }
@@ -180,7 +180,12 @@ public final class Cpu implements CpuService, AutoCloseable {
 
     /** The Guardian procedures as the operator, through this CPU. */
     public Guardian guardian() {
-        return new NodeGuardian(tables, config, null, this);
+        return new NodeGuardian(tables, config, null, this, links);
+    }
+
+    /** The Guardian procedures as process {@code caller} would call them, through this CPU. */
+    public Guardian guardianAs(ProcessHandle caller) {
+        return new NodeGuardian(tables, config, caller, this, links);
     }
 
     /** The member underneath, for the test harness and benchmarks of this module. */

@@ -9,8 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
+import org.openpair.emulator.link.LinkReply;
 import org.openpair.emulator.link.LinkServer;
 import org.openpair.emulator.link.Verdict;
+import org.openpair.emulator.messages.RequestLinks;
+import org.openpair.emulator.messages.RequestRouter;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.CheckpointFailure;
@@ -24,7 +27,7 @@ import org.openpair.emulator.process.ProcessTable;
  * outcomes become checkpoint outcomes here: a refused epoch means "fence the sender", anything
  * else that loses a checkpoint means "the backup may have missed one".
  */
-final class CpuLinks implements CheckpointLinks, AutoCloseable {
+final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CpuLinks.class.getName());
     /** Longest wait for an ack: the link's own stall detection (10 s) ends a hung wait first. */
     private static final java.time.Duration ACK_BOUND = java.time.Duration.ofSeconds(30);
@@ -51,6 +54,17 @@ final class CpuLinks implements CheckpointLinks, AutoCloseable {
     /** Checkpoints arriving here go to this CPU's backups. */
     void receiveWith(ProcessTable processes) {
         this.receiver = processes;
+        server.serveRequests(new RequestRouter(config.nodeName(), processes::receiveQueue));
+    }
+
+    @Override
+    public CompletableFuture<LinkReply> request(int targetCpu, long openId, long syncId, ByteBuffer payload) {
+        try {
+            return client(targetCpu).request(openId, syncId, payload);
+        } catch (RuntimeException e) {
+            // Not up, refused, unreachable: to the requester all of these are a path down.
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     int port() {

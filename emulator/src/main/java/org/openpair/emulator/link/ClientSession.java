@@ -35,6 +35,8 @@ final class ClientSession implements LinkConnection.Session {
     private final List<Once<Runnable>> peerGoneListeners = new CopyOnWriteArrayList<>();
     private final List<Once<Consumer<LinkException>>> downListeners = new CopyOnWriteArrayList<>();
     private final AckWait ackWait = new AckWait();
+    /** Requests sent and not yet answered, by (open, sync ID). */
+    private final ConcurrentHashMap<RequestKey, CompletableFuture<LinkReply>> requests = new ConcurrentHashMap<>();
     private volatile Hello peer;
     /** Why the link is down, once it is; set before any stream is failed. */
     private volatile LinkException failure;
@@ -106,6 +108,47 @@ final class ClientSession implements LinkConnection.Session {
         return s;
     }
 
+    /**
+     * Sends a REQUEST; the future completes with its REPLY, or fails with the link's
+     * {@link LinkException} when the link goes down first. Cancelling it forgets the request
+     * (a late reply is dropped). A request with the same key still waiting is failed first.
+     */
+    CompletableFuture<LinkReply> request(long openId, long syncId, ByteBuffer payload) {
+        if (payload.remaining() > maxPayload()) {
+            throw new IllegalArgumentException("request of " + payload.remaining() + " bytes exceeds the link's limit of "
+                    + maxPayload());
+        }
+        RequestKey key = new RequestKey(openId, syncId);
+        CompletableFuture<LinkReply> reply = new CompletableFuture<>();
+        CompletableFuture<LinkReply> earlier = requests.put(key, reply);
+        if (earlier != null) {
+            earlier.cancel(false);
+        }
+        reply.whenComplete((r, e) -> requests.remove(key, reply));
+        LinkException down = failure;
+        if (down != null) {
+            reply.completeExceptionally(down.rethrown());
+            return reply;
+        }
+        if (!connection.writer().append(FrameType.REQUEST, openId, 0, syncId, payload)) {
+            LinkException why = failure;
+            reply.completeExceptionally(why != null ? why.rethrown()
+                    : new LinkException(LinkException.Kind.LINK_DOWN, "the link to " + describePeer() + " is closing"));
+            return reply;
+        }
+        if (!delivering()) {
+            connection.writer().flush();
+        }
+        // The link may have gone down between the check and the append: onClosed fails what it finds.
+        if (failure != null) {
+            reply.completeExceptionally(failure.rethrown());
+        }
+        return reply;
+    }
+
+    private record RequestKey(long openId, long syncId) {
+    }
+
     /** A closed stream whose last checkpoint has been answered leaves the link. */
     void forget(CheckpointStream s) {
         streams.remove(s.stream(), s);
@@ -163,6 +206,14 @@ final class ClientSession implements LinkConnection.Session {
                     s.refused(epoch, seq, reason, describePeer());
                 }
             }
+            case REPLY -> {
+                CompletableFuture<LinkReply> waiting = requests.remove(new RequestKey(stream, seq));
+                if (waiting != null) {
+                    byte[] bytes = new byte[payload.remaining()];
+                    payload.get(payload.position(), bytes);
+                    waiting.complete(new LinkReply(epoch, bytes));
+                }
+            }
             default -> throw new ProtocolException(type + " frame from a link server");
         }
     }
@@ -192,6 +243,9 @@ final class ClientSession implements LinkConnection.Session {
         handshake.completeExceptionally(why);
         for (CheckpointStream s : streams.values()) {
             s.fail(why);
+        }
+        for (CompletableFuture<LinkReply> waiting : requests.values()) {
+            waiting.completeExceptionally(why);
         }
         if (why.kind() == LinkException.Kind.CLOSED) {
             return;

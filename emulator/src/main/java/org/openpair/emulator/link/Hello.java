@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 record Hello(String nodeName, int cpu, int maxPayload) {
     static final int MAX_NAME_BYTES = 255;
+    /** The CPU number a requester that is not a CPU (the {@code guardian} command) announces. */
+    static final int NOT_A_CPU = -1;
 
     Hello {
         int bytes = nodeName.getBytes(StandardCharsets.UTF_8).length;
@@ -23,8 +25,8 @@ record Hello(String nodeName, int cpu, int maxPayload) {
             throw new IllegalArgumentException("node name must be 1-" + MAX_NAME_BYTES + " UTF-8 bytes: \""
                     + nodeName + "\"");
         }
-        if (cpu < 0) {
-            throw new IllegalArgumentException("cpu must be >= 0: " + cpu);
+        if (cpu < NOT_A_CPU) {
+            throw new IllegalArgumentException("cpu must be >= 0, or -1 for a requester that is not a CPU: " + cpu);
         }
         if (maxPayload < 1) {
             throw new IllegalArgumentException("maxPayload must be >= 1: " + maxPayload);

@@ -5,7 +5,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -88,6 +90,25 @@ public final class LinkClient implements AutoCloseable {
         connection.start(session, "link cpu " + cpu + " -> " + address, () -> { });
         session.awaitHandshake(Math.max(0, deadline - System.nanoTime()));
         return new LinkClient(session, connection);
+    }
+
+    /**
+     * Connects to a CPU's link server as a requester that is not a CPU (the {@code guardian}
+     * command): it may send requests, never checkpoints.
+     */
+    public static LinkClient connectAsRequester(String host, int port, String nodeName, Duration timeout) {
+        return connect(host, port, nodeName, Hello.NOT_A_CPU, LinkOptions.defaults().withConnectTimeout(timeout));
+    }
+
+    /**
+     * Sends a request to the message system of the CPU at the other end.
+     *
+     * @return completes with the REPLY for ({@code openId}, {@code syncId}), or fails with a
+     *         {@link LinkException} if the link goes down first; cancel it to stop waiting
+     * @throws IllegalArgumentException if the payload exceeds {@link #maxPayload()}
+     */
+    public CompletableFuture<LinkReply> request(long openId, long syncId, ByteBuffer payload) {
+        return session.request(openId, syncId, payload);
     }
 
     /**

@@ -18,7 +18,8 @@ import java.util.Objects;
  *                       silence between frames is never cut short
  */
 public record LinkOptions(int maxPayload, Duration connectTimeout, Duration stallTimeout) {
-    public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
+    /** A 1 MiB checkpoint (or message) with room for the record header the pair or message system adds. */
+    public static final int DEFAULT_MAX_PAYLOAD = (1 << 20) + 4096;
     /** Larger frames would make the per-connection buffers a memory hazard. */
     public static final int MAX_MAX_PAYLOAD = 64 << 20;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

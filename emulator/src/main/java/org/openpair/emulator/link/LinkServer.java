@@ -35,6 +35,7 @@ public final class LinkServer implements AutoCloseable {
     private final ServerSocketChannel acceptor;
     private final Hello own;
     private final LinkHandler handler;
+    private volatile RequestHandler requests;
     private final LinkOptions options;
     private final int port;
     private final Set<LinkConnection> connections = ConcurrentHashMap.newKeySet();
@@ -97,6 +98,14 @@ public final class LinkServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen for CPU links on " + bindHost + ":" + port + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * From now on REQUEST frames go to {@code handler} (before this, a REQUEST closes its
+     * connection as out of turn).
+     */
+    public void serveRequests(RequestHandler handler) {
+        this.requests = Objects.requireNonNull(handler, "handler");
     }
 
     /** The port the server listens on. */
@@ -171,7 +180,7 @@ public final class LinkServer implements AutoCloseable {
             return;
         }
         connections.add(connection);
-        connection.start(new ServerSession(own, handler, connection),
+        connection.start(new ServerSession(own, handler, () -> requests, connection),
                 "link cpu " + own.cpu() + " <- " + connection.remote(), () -> connections.remove(connection));
         if (closed) {
             connection.close();

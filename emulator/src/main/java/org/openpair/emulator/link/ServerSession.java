@@ -15,15 +15,19 @@ final class ServerSession implements LinkConnection.Session {
 
     private final Hello own;
     private final LinkHandler handler;
+    private final java.util.function.Supplier<RequestHandler> requests;
     private final LinkConnection connection;
     private final FrameWriter out;
     private final AckCoalescer acks = new AckCoalescer();
     private Hello peer;
     private boolean refused;
+    private ReplyPath replyPath;
 
-    ServerSession(Hello own, LinkHandler handler, LinkConnection connection) {
+    ServerSession(Hello own, LinkHandler handler, java.util.function.Supplier<RequestHandler> requests,
+                  LinkConnection connection) {
         this.own = own;
         this.handler = handler;
+        this.requests = requests;
         this.connection = connection;
         this.out = connection.writer();
     }
@@ -42,8 +46,15 @@ final class ServerSession implements LinkConnection.Session {
             hello(type, payload);
             return;
         }
+        if (type == FrameType.REQUEST) {
+            request(stream, seq, payload);
+            return;
+        }
         if (type != FrameType.CHECKPOINT) {
-            throw new ProtocolException(type + " frame from a client (only CHECKPOINT is served)");
+            throw new ProtocolException(type + " frame from a client (only CHECKPOINT and REQUEST are served)");
+        }
+        if (peer.cpu() == Hello.NOT_A_CPU) {
+            throw new ProtocolException("CHECKPOINT frame from a requester that is not a CPU");
         }
         Verdict verdict = decide(stream, epoch, seq, payload);
         if (verdict == Verdict.ACCEPT) {
@@ -94,6 +105,24 @@ final class ServerSession implements LinkConnection.Session {
         out.append(FrameType.HELLO, 0, 0, 0, own.encode());
         LOG.log(System.Logger.Level.DEBUG, "link server cpu {0}: cpu {1} connected from {2}", own.cpu(),
                 hello.cpu(), connection.remote());
+    }
+
+    /** Hands a request to the message system; a handler that fails is logged and the request dropped. */
+    private void request(long openId, long syncId, ByteBuffer payload) throws ProtocolException {
+        RequestHandler h = requests.get();
+        if (h == null) {
+            throw new ProtocolException("REQUEST frame to a CPU that serves no requests");
+        }
+        if (replyPath == null) {
+            replyPath = new ReplyPath(connection, peer.cpu() == Hello.NOT_A_CPU ? "requester at " + connection.remote()
+                    : "cpu " + peer.cpu() + " (" + connection.remote() + ")");
+        }
+        try {
+            h.onRequest(openId, syncId, payload, replyPath);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "link server cpu " + own.cpu() + ": request handler failed on open "
+                    + openId + " sync ID " + syncId, e);
+        }
     }
 
     /** The handler's verdict; a handler that fails refuses this one checkpoint and is logged. */

@@ -11,7 +11,10 @@ import com.hazelcast.cluster.Member;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.guardian.CpuInfo;
+import org.openpair.emulator.messages.ProcessOpen;
+import org.openpair.emulator.messages.RequestLinks;
 import org.openpair.guardian.Guardian;
+import org.openpair.guardian.ProcessFile;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.PairInfo;
@@ -34,16 +37,25 @@ public final class NodeGuardian implements Guardian {
     private final NodeConfig config;
     private final ProcessHandle caller;
     private final CpuRouter router;
+    private final RequestLinks requests;
 
     /**
-     * @param caller the calling process, or {@code null} for the operator
-     * @param local  the CPU in this JVM to call directly, or {@code null}
+     * @param caller   the calling process, or {@code null} for the operator
+     * @param local    the CPU in this JVM to call directly, or {@code null}
+     * @param requests how opens reach the CPUs of the processes they open
      */
-    public NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuService local) {
+    public NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuService local,
+                        RequestLinks requests) {
         this.tables = tables;
         this.config = config;
         this.caller = caller;
         this.router = new CpuRouter(tables, config, local);
+        this.requests = requests;
+    }
+
+    @Override
+    public ProcessFile fileOpen(ProcessName name, int syncDepth) {
+        return ProcessOpen.open(name, syncDepth, caller, requests, n -> tables.names().get(n.toString()));
     }
 
     @Override

@@ -17,6 +17,14 @@ final class CheckpointRecord {
     static final byte PUT = 1;
     static final byte REMOVE = 2;
     static final byte SNAPSHOT = 3;
+    /** A reply with the state change it made: open, sync ID, depth, reply, then the program's bytes. */
+    static final byte REPLY = 4;
+    /** The whole {@link SavedReplies} memory, for a new backup. */
+    static final byte SAVED_REPLIES = 5;
+    /** An open was closed: its saved replies go. */
+    static final byte CLOSE_OPEN = 6;
+    /** Bytes of a REPLY record before the reply itself. */
+    static final int REPLY_HEADER = 1 + 8 + 8 + 4 + 4;
 
     private CheckpointRecord() {
     }
@@ -68,6 +76,23 @@ final class CheckpointRecord {
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt state checkpoint", e);
         }
+    }
+
+    static byte[] reply(long openId, long syncId, int depth, byte[] reply, byte[] user) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(REPLY_HEADER + reply.length + user.length);
+        b.put(REPLY).putLong(openId).putLong(syncId).putInt(depth).putInt(reply.length).put(reply).put(user);
+        return b.array();
+    }
+
+    static byte[] savedReplies(byte[] snapshot) {
+        byte[] out = new byte[snapshot.length + 1];
+        out[0] = SAVED_REPLIES;
+        System.arraycopy(snapshot, 0, out, 1, snapshot.length);
+        return out;
+    }
+
+    static byte[] closeOpen(long openId) {
+        return java.nio.ByteBuffer.allocate(9).put(CLOSE_OPEN).putLong(openId).array();
     }
 
     static byte[] userBytes(byte[] record) {

@@ -78,6 +78,7 @@ public final class PairMember {
     private final Map<String, String> state = new ConcurrentHashMap<>();
     private final Deque<Instant> restarts = new ArrayDeque<>();
     private final StateMap stateView = new StateMap();
+    private final SavedReplies savedReplies = new SavedReplies();
 
     private volatile PairRole role;
     private volatile long epoch;
@@ -156,7 +157,8 @@ public final class PairMember {
             role = PairRole.PRIMARY;
             channel = host.links().open(backup.cpu(), backup.verifier(), epoch);
             // The new backup starts from the whole checkpointed state.
-            lastSend = channel.send(CheckpointRecord.snapshot(Map.copyOf(state)));
+            channel.send(CheckpointRecord.snapshot(Map.copyOf(state)));
+            lastSend = channel.send(CheckpointRecord.savedReplies(savedReplies.snapshot()));
         }
         }
         closeOutsideLocks(old);
@@ -185,6 +187,55 @@ public final class PairMember {
             lastSend = sent;
             return sent.handle((seq, failure) -> failure == null ? CheckpointResult.OK : onSendFailure(failure));
         }
+    }
+
+    /**
+     * REPLY's checkpoint: records the reply as saved and sends it, with the program's state
+     * change, as one checkpoint, under the send lock, so a backup created meanwhile gets it
+     * either in its snapshot or on its channel. The future completes when the backup holds it.
+     */
+    public CompletableFuture<CheckpointResult> checkpointReply(long openId, long syncId, int depth, byte[] reply,
+                                                               byte[] user) {
+        if (reply.length + user.length > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "a reply of " + reply.length + " bytes with a checkpoint of "
+                    + user.length + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
+        byte[] record = CheckpointRecord.reply(openId, syncId, depth, reply, user);
+        synchronized (sendLock) {
+            requirePrimary();
+            savedReplies.record(openId, syncId, depth, reply);
+            if (channel == null) {
+                return CompletableFuture.completedFuture(CheckpointResult.NO_BACKUP);
+            }
+            CompletableFuture<Long> sent = channel.send(record);
+            lastSend = sent;
+            return sent.handle((seq, failure) -> failure == null ? CheckpointResult.OK : onSendFailure(failure));
+        }
+    }
+
+    /** FILE_CLOSE_ reached the server: the open's saved replies go, here and at the backup. */
+    public void forgetOpen(long openId) {
+        synchronized (sendLock) {
+            savedReplies.forget(openId);
+            if (channel != null && role == PairRole.PRIMARY && !fenced) {
+                lastSend = channel.send(CheckpointRecord.closeOpen(openId));
+            }
+        }
+    }
+
+    /** What this server already answered (see {@link SavedReplies}). */
+    public SavedReplies savedReplies() {
+        return savedReplies;
+    }
+
+    /** Whether this process was fenced: it may not act as primary any more. */
+    public boolean isFenced() {
+        return fenced;
+    }
+
+    /** Queues a system message (-103/-104 from the message system) for the process. */
+    public void post(SystemMessage message) {
+        system.add(message);
     }
 
     /**
@@ -418,9 +469,36 @@ public final class PairMember {
         if (seq > nextSeq) {
             return Verdict.GAP;
         }
-        held.add(record);
+        hold(record);
         nextSeq++;
         return Verdict.ACCEPT;
+    }
+
+    /**
+     * Keeps an accepted checkpoint: the message system's records update the saved replies at
+     * once (a resend after a takeover must find them before the program has applied anything);
+     * the program's bytes wait in order for {@link #awaitTakeover}.
+     */
+    private void hold(byte[] record) {
+        switch (record[0]) {
+            case CheckpointRecord.REPLY -> {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record, 1, record.length - 1);
+                long openId = b.getLong();
+                long syncId = b.getLong();
+                int depth = b.getInt();
+                byte[] reply = new byte[b.getInt()];
+                b.get(reply);
+                savedReplies.record(openId, syncId, depth, reply);
+                if (b.hasRemaining()) {
+                    byte[] user = new byte[b.remaining()];
+                    b.get(user);
+                    held.add(CheckpointRecord.user(user));
+                }
+            }
+            case CheckpointRecord.SAVED_REPLIES -> savedReplies.restore(record, 1);
+            case CheckpointRecord.CLOSE_OPEN -> savedReplies.forget(java.nio.ByteBuffer.wrap(record, 1, 8).getLong());
+            default -> held.add(record);
+        }
     }
 
     /**

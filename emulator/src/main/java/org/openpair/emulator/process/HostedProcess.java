@@ -240,5 +240,14 @@ final class HostedProcess extends LocalProcess {
         public void abend(String reason) {
             throw new Abend(reason);
         }
+
+        @Override
+        public org.openpair.guardian.Receive openReceive(int receiveDepth, boolean openMessages) {
+            if (receive == null) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, info.handle().cpuPin()
+                        + " is unnamed: only a named process can be opened, so it has no $RECEIVE");
+            }
+            return receive.open(receiveDepth, openMessages);
+        }
     }
 }

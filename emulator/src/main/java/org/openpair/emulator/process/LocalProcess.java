@@ -15,6 +15,8 @@ abstract class LocalProcess {
     final ProcessInfo info;
     /** The process's pair membership: set for hosted processes, which can be pair members. */
     volatile org.openpair.emulator.pairs.PairMember pair;
+    /** The process's $RECEIVE: set for named hosted processes, the ones that can be opened. */
+    volatile org.openpair.emulator.messages.ReceiveQueue receive;
     final CompletableFuture<Termination> ended = new CompletableFuture<>();
     private volatile boolean stopRequested;
     private volatile ProcessHandle killer;

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.openpair.emulator.messages.ReceiveQueue;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
@@ -153,6 +154,9 @@ public final class ProcessTable {
             PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
             process.pair = new PairMember(new Host(process, request), handle, name, role,
                     entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
+            if (name != null) {
+                process.receive = new ReceiveQueue(process.pair, handle);
+            }
         }
         // Whatever ends the process waits for this block, so it never retires a half-published process.
         synchronized (process) {
@@ -315,6 +319,9 @@ public final class ProcessTable {
             live.remove(handle.pin(), process);
             byVerifier.remove(handle.verifier(), process);
             pins.release(handle.pin());
+            if (process.receive != null) {
+                process.receive.close();
+            }
             process.release();
             process.ended.complete(t);
         }
@@ -410,6 +417,12 @@ public final class ProcessTable {
                 p.pair.cpuUp(upCpu);
             }
         }
+    }
+
+    /** The $RECEIVE of a live process of this CPU, or null: requests are addressed by PIN and verifier. */
+    public ReceiveQueue receiveQueue(int pin, long verifier) {
+        LocalProcess p = byVerifier.get(verifier);
+        return p == null || p.handle().pin() != pin || p.ended.isDone() ? null : p.receive;
     }
 
     /** A checkpoint for a backup of this CPU; {@code stream} is the backup's verifier. */

@@ -74,11 +74,9 @@ class PairTest {
         // Each member is the other's parent.
         assertThat(g.process(pair.backup()).orElseThrow().ancestor()).isEqualTo(primary);
         // The backup's view, and a single and an unnamed process.
-        assertThat(new org.openpair.emulator.node.NodeGuardian(
-                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), pair.backup(), null)
+        assertThat(node.cpu(1).guardianAs(pair.backup())
                 .processGetPairInfo(ProcessName.of("$CTR")).status()).isEqualTo(PairStatus.CALLER_IS_BACKUP);
-        assertThat(new org.openpair.emulator.node.NodeGuardian(
-                new org.openpair.emulator.node.NodeTables(node.cpu(0).hazelcast()), node.config(), primary, null)
+        assertThat(node.cpu(0).guardianAs(primary)
                 .processGetPairInfo(ProcessName.of("$CTR")).status()).isEqualTo(PairStatus.CALLER_IS_PRIMARY);
         ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
                 .name("$ONE").cpu(2).build());
@@ -204,10 +202,8 @@ class PairTest {
         ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
                 .name("$ONE").cpu(1).build());
         ProcessHandle unnamed = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).cpu(1).build());
-        Guardian asSingle = new org.openpair.emulator.node.NodeGuardian(
-                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), single, null);
-        Guardian asUnnamed = new org.openpair.emulator.node.NodeGuardian(
-                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), unnamed, null);
+        Guardian asSingle = node.cpu(1).guardianAs(single);
+        Guardian asUnnamed = node.cpu(1).guardianAs(unnamed);
         SpawnRequest.Builder backup = SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).myBackup();
         assertError(2, () -> asSingle.processSpawn(backup.cpu(1).build()));
         assertError(22, () -> asUnnamed.processSpawn(backup.cpu(2).build()));
@@ -224,8 +220,7 @@ class PairTest {
     void backupThatNeverReceivedTheState_doesNotTakeOver_theNameGoesAndTheBackupIsStopped() {
         ProcessHandle single = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
                 .name("$RAW").cpu(1).build());
-        Guardian asPrimary = new org.openpair.emulator.node.NodeGuardian(
-                new org.openpair.emulator.node.NodeTables(node.cpu(1).hazelcast()), node.config(), single, null);
+        Guardian asPrimary = node.cpu(1).guardianAs(single);
         // A backup spawned directly, not through createBackup: no snapshot ever reaches it.
         ProcessHandle backup = asPrimary.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
                 .myBackup().cpu(2).build());

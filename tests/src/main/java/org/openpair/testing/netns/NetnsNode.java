@@ -26,6 +26,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
+import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
@@ -241,7 +242,8 @@ public final class NetnsNode implements AutoCloseable {
 
     /** The operator's Guardian procedures through {@code client}. */
     public Guardian guardian(HazelcastInstance client) {
-        return new NodeGuardian(new NodeTables(client), config, null, null);
+        NodeTables tables = new NodeTables(client);
+        return new NodeGuardian(tables, config, null, null, new RequesterLinks(tables, config.nodeName()));
     }
 
     /** Waits until a member reached through {@code client} reports the cluster safe. */

@@ -1,0 +1,341 @@
+package org.openpair.emulator.messages;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.openpair.emulator.link.LinkReply;
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.ProcessFile;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+
+/**
+ * The requester's end of an open: binds to the pair's primary, numbers the requests, and when
+ * the path to the primary breaks looks the name up again and decides, as {@link ProcessFile}
+ * documents, between resending (same sync ID) to the new primary, 201, and 60. The binding
+ * only ever moves to a member of the same pair (same name, same creation) at a higher or equal
+ * epoch, and a reply carrying an older epoch than the binding's is not accepted: a fenced
+ * primary's answer never reaches the caller.
+ */
+public final class ProcessOpen implements ProcessFile {
+    private static final System.Logger LOG = System.getLogger(ProcessOpen.class.getName());
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Attempts of one request, whatever its timeout: a bound on the loop, far above any real need. */
+    private static final int MAX_ATTEMPTS = 100_000;
+    private static final byte[] NOTHING = new byte[0];
+
+    private final ProcessName name;
+    private final int syncDepth;
+    private final long openId;
+    private final ProcessHandle opener;
+    private final RequestLinks links;
+    private final Function<ProcessName, NameEntry> names;
+    private final Instant pairCreated;
+    private final AtomicLong syncIds = new AtomicLong();
+    private final Semaphore slots;
+    private final Object bindingLock = new Object();
+    private ProcessHandle server;
+    private long epoch;
+    private volatile boolean closed;
+    /** The name went to another process: every later request fails with 60. */
+    private volatile boolean replaced;
+
+    private ProcessOpen(ProcessName name, int syncDepth, ProcessHandle opener, RequestLinks links,
+                        Function<ProcessName, NameEntry> names, NameEntry entry) {
+        this.name = name;
+        this.syncDepth = syncDepth;
+        this.opener = opener;
+        this.links = links;
+        this.names = names;
+        this.pairCreated = entry.created();
+        this.server = entry.primary();
+        this.epoch = entry.epoch();
+        this.slots = new Semaphore(Math.max(1, syncDepth), true);
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == 0);
+        this.openId = id;
+    }
+
+    /**
+     * FILE_OPEN_ of a named process.
+     *
+     * @param opener the opening process, or null for a requester outside the node's processes
+     * @param names  reads the name table
+     */
+    public static ProcessOpen open(ProcessName name, int syncDepth, ProcessHandle opener, RequestLinks links,
+                                   Function<ProcessName, NameEntry> names) {
+        if (syncDepth < 0 || syncDepth > Guardian.MAX_SYNC_DEPTH) {
+            throw new GuardianException(GuardianError.BOUNDS, "sync depth " + syncDepth + " is outside 0.."
+                    + Guardian.MAX_SYNC_DEPTH);
+        }
+        NameEntry entry = names.apply(name);
+        if (entry == null || entry.primary() == null) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process is named " + name);
+        }
+        ProcessOpen open = new ProcessOpen(name, syncDepth, opener, links, names, entry);
+        open.call(MessageFormat.OPEN, 0, NOTHING, System.nanoTime() + OPEN_TIMEOUT.toNanos());
+        return open;
+    }
+
+    @Override
+    public ProcessName name() {
+        return name;
+    }
+
+    @Override
+    public int syncDepth() {
+        return syncDepth;
+    }
+
+    @Override
+    public long syncId() {
+        return syncIds.get();
+    }
+
+    @Override
+    public ProcessHandle server() {
+        synchronized (bindingLock) {
+            return server;
+        }
+    }
+
+    /** The open's node-wide ID (FILE_GETRECEIVEINFO_ shows it to the server). */
+    public long openId() {
+        return openId;
+    }
+
+    @Override
+    public byte[] writeRead(byte[] request, Duration timeout) {
+        if (request.length > MAX_MESSAGE_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+        }
+        requireUsable();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new GuardianException(GuardianError.TIMED_OUT, name + ": " + Math.max(1, syncDepth)
+                        + " requests of this open are in flight; no slot within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting to send to " + name);
+        }
+        try {
+            requireUsable();
+            long syncId = syncIds.incrementAndGet();
+            return call(MessageFormat.WRITEREAD, syncId, request, deadline);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private void requireUsable() {
+        if (closed) {
+            throw new GuardianException(GuardianError.NOT_OPEN, "the open of " + name + " is closed");
+        }
+        if (replaced) {
+            throw new GuardianException(GuardianError.NAME_CHANGED, name + " now denotes a process that is not the "
+                    + "one this open was made to");
+        }
+    }
+
+    /** One request to its end: a reply, or the error the class notes promise. */
+    private byte[] call(byte kind, long syncId, byte[] data, long deadline) {
+        long backoff = FIRST_BACKOFF_NANOS;
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            ProcessHandle target;
+            long boundEpoch;
+            synchronized (bindingLock) {
+                target = server;
+                boundEpoch = epoch;
+            }
+            Outcome outcome = send(kind, target, boundEpoch, syncId, data, deadline);
+            switch (outcome.kind) {
+                case REPLY -> {
+                    return outcome.body;
+                }
+                case ERROR -> throw outcome.error;
+                case PATH_DOWN, NOT_PRIMARY -> {
+                    Rebind r = rebind(target, boundEpoch);
+                    switch (r) {
+                        case GONE -> throw new GuardianException(GuardianError.PATH_DOWN, name + ": " + target.cpuPin()
+                                + " is gone and no backup took over (" + outcome.why + ")");
+                        case REPLACED -> {
+                            replaced = true;
+                            throw new GuardianException(GuardianError.NAME_CHANGED, name + " now denotes a process that"
+                                    + " is not the one this open was made to");
+                        }
+                        case MOVED -> {
+                            // A refusal (NOT_PRIMARY) means the request was not executed: resending is always safe.
+                            if (outcome.kind == Outcome.Kind.PATH_DOWN && syncDepth == 0 && kind == MessageFormat.WRITEREAD) {
+                                throw new GuardianException(GuardianError.PATH_DOWN, name + ": the primary "
+                                        + target.cpuPin() + " died (" + outcome.why + "); sync depth 0, not resent; "
+                                        + "the next request goes to " + server().cpuPin());
+                            }
+                            backoff = FIRST_BACKOFF_NANOS;
+                            continue;
+                        }
+                        case SAME -> { }
+                    }
+                    // The name still shows this process: its death or promotion is on its way.
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw timedOut(syncId);
+                    }
+                    sleep(Math.min(backoff, left));
+                    backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+                }
+                case TIMED_OUT -> throw timedOut(syncId);
+            }
+        }
+        throw new GuardianException(GuardianError.TIMED_OUT, name + ": sync ID " + syncId + " gave up after "
+                + MAX_ATTEMPTS + " attempts");
+    }
+
+    private GuardianException timedOut(long syncId) {
+        return new GuardianException(GuardianError.TIMED_OUT, name + ": no reply to sync ID " + syncId
+                + " within the timeout");
+    }
+
+    private Outcome send(byte kind, ProcessHandle target, long boundEpoch, long syncId, byte[] data, long deadline) {
+        ByteBuffer payload = MessageFormat.request(kind, target, syncDepth, opener, data);
+        CompletableFuture<LinkReply> pending;
+        try {
+            pending = links.request(target.cpu(), openId, syncId, payload);
+        } catch (RuntimeException e) {
+            return Outcome.pathDown(e.getMessage());
+        }
+        LinkReply reply;
+        try {
+            reply = pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(false);
+            return Outcome.TIMED_OUT;
+        } catch (InterruptedException e) {
+            pending.cancel(false);
+            Thread.currentThread().interrupt();
+            return Outcome.error(new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for " + name));
+        } catch (ExecutionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return Outcome.pathDown(cause.getMessage());
+        }
+        int status = MessageFormat.status(reply.payload());
+        if (status == 0) {
+            if (reply.epoch() < boundEpoch) {
+                return Outcome.notPrimary("a reply from epoch " + reply.epoch() + ", older than the pair's");
+            }
+            return Outcome.reply(MessageFormat.body(reply.payload()));
+        }
+        String message = status < 0 ? "malformed reply" : MessageFormat.message(reply.payload());
+        if (status == GuardianError.PATH_DOWN.number()) {
+            return Outcome.pathDown(message);
+        }
+        if (status == GuardianError.OWNERSHIP_CHANGED.number()) {
+            return Outcome.notPrimary(message);
+        }
+        GuardianError error;
+        try {
+            error = GuardianError.of(status);
+        } catch (IllegalArgumentException e) {
+            error = GuardianError.INVALID_OPERATION;
+        }
+        return Outcome.error(new GuardianException(error, name + ": " + message));
+    }
+
+    /** How the name table answers after the path to {@code target} broke. */
+    private enum Rebind { GONE, REPLACED, MOVED, SAME }
+
+    private Rebind rebind(ProcessHandle target, long boundEpoch) {
+        NameEntry entry;
+        try {
+            entry = names.apply(name);
+        } catch (RuntimeException e) {
+            // The name table cannot be read (this side may be cut off): try again later.
+            LOG.log(System.Logger.Level.DEBUG, "{0}: name lookup failed: {1}", name, e.toString());
+            return Rebind.SAME;
+        }
+        if (entry == null || entry.primary() == null) {
+            return Rebind.GONE;
+        }
+        if (!entry.created().equals(pairCreated)) {
+            return Rebind.REPLACED;
+        }
+        synchronized (bindingLock) {
+            if (entry.primary().equals(target) || entry.epoch() < boundEpoch) {
+                return Rebind.SAME;
+            }
+            server = entry.primary();
+            epoch = entry.epoch();
+        }
+        LOG.log(System.Logger.Level.DEBUG, "{0}: open {1} rebound from {2} to {3} at epoch {4}", name, openId,
+                target.cpuPin(), entry.primary().cpuPin(), entry.epoch());
+        return Rebind.MOVED;
+    }
+
+    private static void sleep(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for a takeover");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (replaced) {
+            return;
+        }
+        try {
+            call(MessageFormat.CLOSE, 0, NOTHING, System.nanoTime() + CLOSE_TIMEOUT.toNanos());
+        } catch (GuardianException e) {
+            // The server is gone or unreachable: it has nothing left to forget that matters.
+            LOG.log(System.Logger.Level.DEBUG, "{0}: close of open {1} not delivered: {2}", name, openId, e.getMessage());
+        }
+    }
+
+    private record Outcome(Kind kind, byte[] body, GuardianException error, String why) {
+        enum Kind { REPLY, ERROR, PATH_DOWN, NOT_PRIMARY, TIMED_OUT }
+
+        static final Outcome TIMED_OUT = new Outcome(Kind.TIMED_OUT, null, null, "timed out");
+
+        static Outcome reply(byte[] body) {
+            return new Outcome(Kind.REPLY, body, null, null);
+        }
+
+        static Outcome error(GuardianException e) {
+            return new Outcome(Kind.ERROR, null, e, e.getMessage());
+        }
+
+        static Outcome pathDown(String why) {
+            return new Outcome(Kind.PATH_DOWN, null, null, why);
+        }
+
+        static Outcome notPrimary(String why) {
+            return new Outcome(Kind.NOT_PRIMARY, null, null, why);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package org.openpair.emulator.messages;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.openpair.emulator.link.ReplyPath;
+import org.openpair.emulator.pairs.PairMember;
+import org.openpair.emulator.pairs.SavedReplies;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.Receive;
+import org.openpair.guardian.ReceivedRequest;
+import org.openpair.guardian.SystemMessage;
+
+/**
+ * One named process's $RECEIVE: the requests that arrived for it (from the CPU link's reader
+ * threads), the ones it read and has not answered, and the decision on every arrival: a request
+ * already answered is answered again from the saved replies, one still being answered waits
+ * for that answer, one too old is refused, a new one is queued. Only the primary serves; a
+ * backup (or a fenced primary) refuses with 210 so the requester looks the name up again.
+ */
+public final class ReceiveQueue implements Receive {
+    private static final System.Logger LOG = System.getLogger(ReceiveQueue.class.getName());
+    /** Requests that may wait unread; beyond this arrivals are refused with 44. */
+    static final int QUEUE_LIMIT = 4096;
+    private static final long FENCE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final PairMember pair;
+    private final ProcessHandle self;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    /** From arrival until the reply left (or the process ended), by open and sync ID. */
+    private final Map<Key, PendingRequest> inProgress = new HashMap<>();
+    private int receiveDepth;
+    private boolean openMessages;
+    private int unreplied;
+    private boolean closed;
+
+    public ReceiveQueue(PairMember pair, ProcessHandle self) {
+        this.pair = pair;
+        this.self = self;
+    }
+
+    /** FILE_OPEN_ of $RECEIVE (see {@link ProcessContext#openReceive}). */
+    public Receive open(int depth, boolean withOpenMessages) {
+        if (depth < 1 || depth > ProcessContext.MAX_RECEIVE_DEPTH) {
+            throw new GuardianException(GuardianError.BOUNDS, "receive depth " + depth + " is outside 1.."
+                    + ProcessContext.MAX_RECEIVE_DEPTH);
+        }
+        lock.lock();
+        try {
+            receiveDepth = depth;
+            openMessages = withOpenMessages;
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    @Override
+    public int receiveDepth() {
+        return receiveDepth;
+    }
+
+    // ---- arrivals (link reader threads) ------------------------------------------------
+
+    void arrive(MessageFormat.Request r, long openId, long syncId, ReplyPath path) {
+        if (closed) {
+            path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.PATH_DOWN, self.cpuPin() + " has ended"));
+            return;
+        }
+        if (pair.isFenced() || pair.role() != PairRole.PRIMARY) {
+            path.reply(openId, syncId, pair.epoch(), MessageFormat.error(GuardianError.OWNERSHIP_CHANGED,
+                    self.cpuPin() + " is not the primary" + (pair.isFenced() ? " (fenced)" : " (yet)")));
+            return;
+        }
+        switch (r.kind()) {
+            case MessageFormat.OPEN -> {
+                if (openMessages) {
+                    pair.post(new SystemMessage.ProcessOpen(r.opener(), openId, r.syncDepth()));
+                }
+                path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(new byte[0]));
+            }
+            case MessageFormat.CLOSE -> {
+                pair.forgetOpen(openId);
+                if (openMessages) {
+                    pair.post(new SystemMessage.ProcessClose(r.opener(), openId));
+                }
+                path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(new byte[0]));
+            }
+            default -> request(r, openId, syncId, path);
+        }
+    }
+
+    private void request(MessageFormat.Request r, long openId, long syncId, ReplyPath path) {
+        byte[] saved = null;
+        GuardianError refusal = null;
+        lock.lock();
+        try {
+            PendingRequest running = inProgress.get(new Key(openId, syncId));
+            if (running != null) {
+                // A resend of a request still being answered: the answer goes this way too.
+                running.alsoReplyTo(path);
+                return;
+            }
+            SavedReplies replies = pair.savedReplies();
+            switch (replies.admit(openId, syncId)) {
+                case SAVED -> saved = replies.saved(openId, syncId);
+                case TOO_OLD -> refusal = GuardianError.INVALID_OPERATION;
+                case NEW -> {
+                    if (queue.size() >= QUEUE_LIMIT) {
+                        refusal = GuardianError.NO_ROOM;
+                    } else {
+                        PendingRequest p = new PendingRequest(this, r, openId, syncId, path);
+                        inProgress.put(new Key(openId, syncId), p);
+                        queue.addLast(p);
+                        arrived.signal();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (saved != null) {
+            path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(saved));
+        } else if (refusal == GuardianError.INVALID_OPERATION) {
+            path.reply(openId, syncId, pair.epoch(), MessageFormat.error(refusal, "sync ID " + syncId
+                    + " is older than the replies " + self.cpuPin() + " keeps for this open"));
+        } else if (refusal != null) {
+            path.reply(openId, syncId, pair.epoch(), MessageFormat.error(refusal, QUEUE_LIMIT
+                    + " requests are already waiting for " + self.cpuPin()));
+        }
+    }
+
+    // ---- the program's side ------------------------------------------------------------
+
+    @Override
+    public Optional<ReceivedRequest> readUpdate(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            if (unreplied >= receiveDepth) {
+                throw new GuardianException(GuardianError.RECEIVE_DEPTH, unreplied + " requests are read and not replied "
+                        + "to: the receive depth is " + receiveDepth);
+            }
+            while (queue.isEmpty()) {
+                if (closed || pair.isFenced()) {
+                    throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, self.cpuPin()
+                            + " is ending: no more requests");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                // Fencing does not signal: look again at least every 100 ms.
+                arrived.awaitNanos(Math.min(left, FENCE_CHECK_NANOS));
+            }
+            unreplied++;
+            return Optional.of(queue.pollFirst());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The program replied: the request no longer counts against the receive depth. */
+    void replying() {
+        lock.lock();
+        try {
+            unreplied--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The reply left (or never will): later resends are decided by the saved replies. */
+    void done(PendingRequest p) {
+        lock.lock();
+        try {
+            inProgress.remove(new Key(p.openId, p.syncId), p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PairMember pair() {
+        return pair;
+    }
+
+    ProcessHandle self() {
+        return self;
+    }
+
+    /**
+     * The process ended: requests not yet answered get 201, so their requesters turn to the
+     * backup (a request whose reply is being checkpointed is answered by whichever comes first).
+     */
+    public void close() {
+        List<PendingRequest> unanswered;
+        lock.lock();
+        try {
+            closed = true;
+            unanswered = List.copyOf(inProgress.values());
+            queue.clear();
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (PendingRequest p : unanswered) {
+            p.fail(GuardianError.PATH_DOWN, self.cpuPin() + " ended before it replied");
+        }
+        if (!unanswered.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: {1} requests unanswered at its end", self.cpuPin(), unanswered.size());
+        }
+    }
+
+    private record Key(long openId, long syncId) {
+    }
+}

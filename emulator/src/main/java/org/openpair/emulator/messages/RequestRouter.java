@@ -1,0 +1,53 @@
+package org.openpair.emulator.messages;
+
+import java.nio.ByteBuffer;
+import java.util.function.BiFunction;
+
+import org.openpair.emulator.link.ReplyPath;
+import org.openpair.emulator.link.RequestHandler;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+
+/**
+ * A CPU's message system entry: every REQUEST frame that reaches this CPU's link server is
+ * decoded and handed to the $RECEIVE of the process it is addressed to (by PIN and verifier,
+ * so a request for a process that ended never reaches a newer one with the same PIN). A
+ * malformed request is answered with 2, one for a process that is not here with 201; neither
+ * touches any process.
+ */
+public final class RequestRouter implements RequestHandler {
+    private static final System.Logger LOG = System.getLogger(RequestRouter.class.getName());
+
+    private final String nodeName;
+    private final BiFunction<Integer, Long, ReceiveQueue> receivers;
+
+    /** @param receivers finds the $RECEIVE of a live process of this CPU by PIN and verifier, or null */
+    public RequestRouter(String nodeName, BiFunction<Integer, Long, ReceiveQueue> receivers) {
+        this.nodeName = nodeName;
+        this.receivers = receivers;
+    }
+
+    @Override
+    public void onRequest(long openId, long syncId, ByteBuffer payload, ReplyPath path) {
+        MessageFormat.Request r;
+        try {
+            r = MessageFormat.decodeRequest(payload, nodeName);
+        } catch (GuardianException e) {
+            LOG.log(System.Logger.Level.WARNING, "request from {0} refused: {1}", path, e.getMessage());
+            path.reply(openId, syncId, 0, MessageFormat.error(e.guardianError(), e.getMessage()));
+            return;
+        }
+        if (r.data().length > org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES) {
+            path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.BOUNDS, "request of " + r.data().length
+                    + " bytes exceeds the limit of " + org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES));
+            return;
+        }
+        ReceiveQueue receive = receivers.apply(r.pin(), r.verifier());
+        if (receive == null) {
+            path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.PATH_DOWN, "no process with PIN " + r.pin()
+                    + " and verifier " + r.verifier() + " runs on this CPU"));
+            return;
+        }
+        receive.arrive(r, openId, syncId, path);
+    }
+}

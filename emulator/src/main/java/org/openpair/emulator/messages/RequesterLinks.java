@@ -1,0 +1,70 @@
+package org.openpair.emulator.messages;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.openpair.emulator.link.LinkClient;
+import org.openpair.emulator.link.LinkReply;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeTables;
+
+/**
+ * Request links of a requester that is not a CPU (the {@code guardian} command, or a program
+ * using the node as a client): one connection per CPU it sends to, found through the CPU
+ * table and opened again when it went down. Such a connection may carry requests only.
+ */
+public final class RequesterLinks implements RequestLinks, AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final NodeTables tables;
+    private final String nodeName;
+    private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
+
+    public RequesterLinks(NodeTables tables, String nodeName) {
+        this.tables = tables;
+        this.nodeName = nodeName;
+    }
+
+    @Override
+    public CompletableFuture<LinkReply> request(int cpu, long openId, long syncId, ByteBuffer payload) {
+        try {
+            return client(cpu).request(openId, syncId, payload);
+        } catch (RuntimeException e) {
+            // Not up, refused, unreachable: to the requester all of these are a path down.
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private LinkClient client(int cpu) {
+        LinkClient existing = clients.get(cpu);
+        if (existing != null && existing.isUp()) {
+            return existing;
+        }
+        synchronized (clients) {
+            existing = clients.get(cpu);
+            if (existing != null && existing.isUp()) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.close();
+            }
+            NodeTables.CpuRecord record = tables.cpus().get(cpu);
+            if (record == null || record.linkPort() == 0) {
+                throw new IllegalStateException("CPU " + cpu + " is not up");
+            }
+            LinkClient fresh = LinkClient.connectAsRequester(NodeConfig.hostOf(record.address()), record.linkPort(),
+                    nodeName, CONNECT_TIMEOUT);
+            clients.put(cpu, fresh);
+            return fresh;
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(LinkClient::close);
+        clients.clear();
+    }
+}

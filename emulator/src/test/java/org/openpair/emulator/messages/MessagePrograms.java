@@ -1,0 +1,108 @@
+package org.openpair.emulator.messages;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.Receive;
+import org.openpair.guardian.ReceivedRequest;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SystemMessage;
+
+/** Server programs for the message-system tests; what they saw is kept in static maps. */
+public final class MessagePrograms {
+    /** Executions per "openId/syncId": exactly-once means every value is 1. */
+    static final Map<String, Integer> EXECUTED = new ConcurrentHashMap<>();
+    /** Requests read and deliberately left unanswered ("hold"), by server name. */
+    static final Map<String, List<ReceivedRequest>> HELD = new ConcurrentHashMap<>();
+    /** System messages seen, by server name. */
+    static final Map<String, List<SystemMessage>> MESSAGES = new ConcurrentHashMap<>();
+    /** Errors the server saw from its own $RECEIVE calls, by server name. */
+    static final Map<String, List<Integer>> ERRORS = new ConcurrentHashMap<>();
+
+    private MessagePrograms() {
+    }
+
+    static void reset() {
+        EXECUTED.clear();
+        HELD.clear();
+        MESSAGES.clear();
+        ERRORS.clear();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A counter server. Args: backup CPU ("none" for no backup), receive depth. Requests:
+     * {@code inc} adds one and replies with the new value, checkpointed with the reply;
+     * {@code get} replies with the value; {@code hold} is read and never answered;
+     * {@code info} replies with FILE_GETRECEIVEINFO_; {@code probe} tries a second read
+     * without replying and answers with the error it got.
+     */
+    public static final class Server implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) {
+            String name = ctx.name().orElseThrow().toString();
+            long[] counter = {0};
+            if (ctx.role() == PairRole.BACKUP) {
+                ctx.awaitTakeover(b -> counter[0] = ByteBuffer.wrap(b).getLong());
+            } else if (!ctx.args().get(0).equals("none")) {
+                ctx.createBackup(Integer.parseInt(ctx.args().get(0)), RestartPolicy.TEMPORARY);
+            }
+            Receive receive = ctx.openReceive(Integer.parseInt(ctx.args().get(1)), true);
+            while (!ctx.isStopRequested()) {
+                ctx.readSystemMessage(Duration.ZERO)
+                        .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
+                Optional<ReceivedRequest> next;
+                try {
+                    next = receive.readUpdate(Duration.ofMillis(20));
+                } catch (GuardianException e) {
+                    ERRORS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(e.error());
+                    return;
+                }
+                if (next.isEmpty()) {
+                    continue;
+                }
+                ReceivedRequest r = next.get();
+                String op = text(r.data());
+                switch (op) {
+                    case "inc" -> {
+                        EXECUTED.merge(r.info().openId() + "/" + r.info().syncId(), 1, Integer::sum);
+                        counter[0]++;
+                        byte[] value = ByteBuffer.allocate(8).putLong(counter[0]).array();
+                        r.reply(value, value);
+                    }
+                    case "get" -> r.reply(ByteBuffer.allocate(8).putLong(counter[0]).array());
+                    case "hold" -> HELD.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(r);
+                    case "info" -> r.reply(bytes(r.info().opener() + "|" + r.info().openId() + "|"
+                            + r.info().syncId() + "|" + r.info().syncDepth()));
+                    case "probe" -> {
+                        int error = 0;
+                        try {
+                            receive.readUpdate(Duration.ofMillis(1));
+                        } catch (GuardianException e) {
+                            error = e.error();
+                        }
+                        r.reply(bytes(Integer.toString(error)));
+                    }
+                    default -> r.reply(bytes("unknown request: " + op));
+                }
+            }
+        }
+    }
+}
