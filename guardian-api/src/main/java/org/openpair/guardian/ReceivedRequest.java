@@ -30,4 +30,13 @@ public interface ReceivedRequest {
      *                           {@link ProcessContext#MAX_CHECKPOINT_BYTES}; 2 already replied
      */
     CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint);
+
+    /**
+     * REPLY with changes to the checkpointed key-value state ({@link ProcessContext#state()}):
+     * the changes are made at once in this process and reach the backup together with the
+     * saved reply, as one checkpoint; otherwise as {@link #reply(byte[], byte[])}. Unlike
+     * checkpoint bytes, the key-value state is also what a newly created backup starts from,
+     * so this is the form for a server whose whole state lives there.
+     */
+    CompletableFuture<CheckpointResult> reply(byte[] reply, java.util.Map<String, String> stateChanges);
 }

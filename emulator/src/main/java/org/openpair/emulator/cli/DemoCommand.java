@@ -33,11 +33,13 @@ import picocli.CommandLine.Command;
  * and CPU 1 in a JVM of its own; named processes on CPU 1 and a counter pair whose primary
  * runs there; then CPU 1's JVM is killed with SIGKILL and the demo shows what the node lost,
  * how fast it knew, and the counter pair's backup carrying on from the last acknowledged
- * checkpoint.
+ * checkpoint, and a ledger client on CPU 0 whose transfers went on through the kill without
+ * one failing or being applied twice.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a 2-CPU node, run named processes and a counter pair on CPU 1, kill -9 CPU 1, "
-                + "show what was lost and the takeover.",
+        description = {"Start a 2-CPU node, run named processes, a counter pair and a ledger pair on CPU 1 with a "
+                + "ledger client on CPU 0, kill -9 CPU 1, show what was lost, the takeovers, and the ledger's "
+                + "total conserved.",
                 "Uses its own node name and free loopback ports; leaves nothing running."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the demo ran and the node behaved as expected", "1:the node did not behave as expected",
@@ -87,8 +89,11 @@ final class DemoCommand implements Callable<Integer> {
             ProcessHandle ctr = g.processSpawn(SpawnRequest.of(Program.hosted(COUNTER)).name("$CTR").cpu(1)
                     .args("0", "50").build());
             Path ctrLog = Path.of(g.process(ctr).orElseThrow().logFile());
+            LedgerDemo ledger = new LedgerDemo(g);
+            ledger.start(1, 0);
             await("the counter pair to form and count", () -> g.processGetPairInfo(ProcessName.of("$CTR")).backup() != null
                     && lastMatch(ctrLog, HELD) >= 20);
+            await("the ledger client to get transfers through", () -> ledger.acknowledged() >= 300);
             Views.statusTable(out, g.processes(), Views.pairsOf(g, g.processes()));
             out.println();
             out.println("PPD:");
@@ -141,10 +146,18 @@ final class DemoCommand implements Callable<Integer> {
             out.println("and it goes on counting: ... " + lastCounter(newLog));
             boolean counterOk = tookOverAt >= lastHeld && tookOverAt <= lastHeld + 1;
 
-            boolean ok = lost.size() == 2 && lost.stream().allMatch(t -> t.completionCode() == -4) && napGone && counterOk;
+            step(out, "6. The ledger pair $LEDG: a client on CPU 0 sent " + LedgerDemo.TRANSFERS
+                    + " transfers while the ledger's primary on CPU 1 was killed");
+            await("the ledger client to finish", ledger::finished);
+            boolean ledgerOk = ledger.report(out);
+
+            boolean ok = lost.size() == 2 && lost.stream().allMatch(t -> t.completionCode() == -4) && napGone && counterOk
+                    && ledgerOk;
             g.processStop(pair.primary());
+            g.processStop(LedgerDemo.LEDGER);
             step(out, ok ? "Done: CPU 1's processes ended with completion code -4 and their names are free; "
-                    + "the counter pair lost nothing its primary was told was safe."
+                    + "the counter pair lost nothing its primary was told was safe; every transfer was applied once "
+                    + "and the ledger's total was conserved."
                     : "UNEXPECTED: see the tables above.");
             out.println("Logs: " + work);
             out.flush();

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 PpdCommand.class,
                 StopCommand.class,
                 SwitchCommand.class,
+                SendCommand.class,
                 CpusCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,

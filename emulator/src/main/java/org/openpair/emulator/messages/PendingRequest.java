@@ -62,6 +62,18 @@ final class PendingRequest implements ReceivedRequest {
 
     @Override
     public CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint) {
+        byte[] change = checkpoint.clone();
+        return reply(reply, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), reply.clone(), change));
+    }
+
+    @Override
+    public CompletableFuture<CheckpointResult> reply(byte[] reply, java.util.Map<String, String> stateChanges) {
+        java.util.Map<String, String> changes = java.util.Map.copyOf(stateChanges);
+        return reply(reply, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), reply.clone(), changes));
+    }
+
+    private CompletableFuture<CheckpointResult> reply(byte[] reply,
+                                                      java.util.function.Supplier<CompletableFuture<CheckpointResult>> checkpoint) {
         if (reply.length > ProcessFile.MAX_MESSAGE_BYTES) {
             throw new GuardianException(GuardianError.BOUNDS, "reply of " + reply.length + " bytes exceeds the limit of "
                     + ProcessFile.MAX_MESSAGE_BYTES);
@@ -72,7 +84,7 @@ final class PendingRequest implements ReceivedRequest {
         }
         CompletableFuture<CheckpointResult> sent;
         try {
-            sent = receive.pair().checkpointReply(openId, syncId, info.syncDepth(), reply.clone(), checkpoint.clone());
+            sent = checkpoint.get();
         } catch (GuardianException e) {
             if (e.guardianError() == GuardianError.BOUNDS) {
                 replied.set(false);

@@ -17,7 +17,10 @@ final class CheckpointRecord {
     static final byte PUT = 1;
     static final byte REMOVE = 2;
     static final byte SNAPSHOT = 3;
-    /** A reply with the state change it made: open, sync ID, depth, reply, then the program's bytes. */
+    /**
+     * A reply with the state change it made: open, sync ID, depth, reply, then the change as a
+     * record of its own (USER or PUT), or nothing.
+     */
     static final byte REPLY = 4;
     /** The whole {@link SavedReplies} memory, for a new backup. */
     static final byte SAVED_REPLIES = 5;
@@ -38,6 +41,10 @@ final class CheckpointRecord {
 
     static byte[] put(String key, String value) {
         return encode(PUT, Map.of(key, value));
+    }
+
+    static byte[] putAll(Map<String, String> entries) {
+        return encode(PUT, entries);
     }
 
     static byte[] remove(String key) {
@@ -78,9 +85,9 @@ final class CheckpointRecord {
         }
     }
 
-    static byte[] reply(long openId, long syncId, int depth, byte[] reply, byte[] user) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(REPLY_HEADER + reply.length + user.length);
-        b.put(REPLY).putLong(openId).putLong(syncId).putInt(depth).putInt(reply.length).put(reply).put(user);
+    static byte[] reply(long openId, long syncId, int depth, byte[] reply, byte[] change) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(REPLY_HEADER + reply.length + change.length);
+        b.put(REPLY).putLong(openId).putLong(syncId).putInt(depth).putInt(reply.length).put(reply).put(change);
         return b.array();
     }
 

@@ -196,11 +196,32 @@ public final class PairMember {
      */
     public CompletableFuture<CheckpointResult> checkpointReply(long openId, long syncId, int depth, byte[] reply,
                                                                byte[] user) {
-        if (reply.length + user.length > ProcessContext.MAX_CHECKPOINT_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "a reply of " + reply.length + " bytes with a checkpoint of "
-                    + user.length + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        return sendReply(openId, syncId, depth, reply, user.length == 0 ? user : CheckpointRecord.user(user));
+    }
+
+    /**
+     * {@link #checkpointReply(long, long, int, byte[], byte[])} with changes to the checkpointed
+     * key-value state instead of the program's bytes: they are made here and reach the backup
+     * with the reply, as one checkpoint.
+     */
+    public CompletableFuture<CheckpointResult> checkpointReply(long openId, long syncId, int depth, byte[] reply,
+                                                               Map<String, String> changes) {
+        // Lock order as in StateMap: state, then the send lock.
+        synchronized (state) {
+            CompletableFuture<CheckpointResult> sent = sendReply(openId, syncId, depth, reply,
+                    changes.isEmpty() ? new byte[0] : CheckpointRecord.putAll(changes));
+            state.putAll(changes);
+            return sent;
         }
-        byte[] record = CheckpointRecord.reply(openId, syncId, depth, reply, user);
+    }
+
+    private CompletableFuture<CheckpointResult> sendReply(long openId, long syncId, int depth, byte[] reply,
+                                                          byte[] change) {
+        if (reply.length + change.length > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "a reply of " + reply.length + " bytes with a state change of "
+                    + change.length + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
+        byte[] record = CheckpointRecord.reply(openId, syncId, depth, reply, change);
         synchronized (sendLock) {
             requirePrimary();
             savedReplies.record(openId, syncId, depth, reply);
@@ -490,9 +511,9 @@ public final class PairMember {
                 b.get(reply);
                 savedReplies.record(openId, syncId, depth, reply);
                 if (b.hasRemaining()) {
-                    byte[] user = new byte[b.remaining()];
-                    b.get(user);
-                    held.add(CheckpointRecord.user(user));
+                    byte[] change = new byte[b.remaining()];
+                    b.get(change);
+                    held.add(change);
                 }
             }
             case CheckpointRecord.SAVED_REPLIES -> savedReplies.restore(record, 1);

@@ -1,0 +1,186 @@
+package org.openpair.examples;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.openpair.guardian.CheckpointedMap;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.Receive;
+import org.openpair.guardian.ReceivedRequest;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.Takeover;
+
+/**
+ * A bank ledger as a process pair: accounts and transfers with unique IDs, served on
+ * $RECEIVE. Each transfer's changes (both balances, the transfer's record) go to the backup in
+ * the same checkpoint as its reply, so a client that got "OK" knows the transfer survives any
+ * takeover, and a request resent after a takeover is answered, not applied twice.
+ *
+ * <p>Arguments: the backup's CPU ({@code any} by default), the number of accounts (10) and
+ * their opening balance (1000). Requests, in UTF-8 text:
+ * <pre>
+ *   XFER id from to amount   → OK id fromBalance toBalance cpu,pin | DUP id | ERR reason
+ *   BAL account              → BAL account balance
+ *   TOTAL                    → TOTAL sum accounts transfers
+ *   LOG first max            → LOG id id ...   (IDs of applied transfers, in order, from index first ≥ 1)
+ * </pre>
+ * Anything else is answered {@code ERR ...} and changes nothing.
+ */
+public final class LedgerServer implements GuardianProgram {
+    private static final RestartPolicy POLICY = RestartPolicy.permanent(5, Duration.ofMinutes(1));
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final int LOG_PAGE_MAX = 1000;
+
+    @Override
+    public void run(ProcessContext ctx) {
+        int backupCpu = ctx.args().isEmpty() || ctx.args().get(0).equals("any")
+                ? SpawnRequest.ANY_CPU : Integer.parseInt(ctx.args().get(0));
+        int accounts = ctx.args().size() > 1 ? Integer.parseInt(ctx.args().get(1)) : 10;
+        long opening = ctx.args().size() > 2 ? Long.parseLong(ctx.args().get(2)) : 1000;
+        CheckpointedMap state = ctx.state();
+        while (!ctx.isStopRequested()) {
+            if (ctx.role() == PairRole.BACKUP) {
+                Takeover t = ctx.awaitTakeover(null);
+                ctx.out().println("took over with " + transfers(state) + " transfers, total " + total(state)
+                        + " (" + t.cause() + ", epoch " + t.epoch() + ")");
+                backupCpu = SpawnRequest.ANY_CPU;
+            } else if (state.get("accounts").isEmpty()) {
+                for (int a = 1; a <= accounts; a++) {
+                    state.putLong("a." + a, opening);
+                }
+                state.putLong("accounts", accounts);
+                state.putLong("n", 0);
+            }
+            try {
+                var backup = ctx.createBackup(backupCpu, POLICY);
+                ctx.out().println("backup created on CPU " + backup.cpu());
+            } catch (GuardianException e) {
+                ctx.out().println("no backup: " + e.oneLine());
+            }
+            serve(ctx, state);
+        }
+    }
+
+    private static void serve(ProcessContext ctx, CheckpointedMap state) {
+        Receive receive = ctx.openReceive(16, false);
+        while (!ctx.isStopRequested() && ctx.role() == PairRole.PRIMARY) {
+            Optional<ReceivedRequest> next;
+            try {
+                next = receive.readUpdate(Duration.ofMillis(200));
+            } catch (GuardianException e) {
+                if (e.error() == 210) {
+                    return;
+                }
+                throw e;
+            }
+            next.ifPresent(r -> answer(ctx, state, r));
+        }
+    }
+
+    private static void answer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r) {
+        String[] words = new String(r.data(), StandardCharsets.UTF_8).trim().split("\\s+");
+        try {
+            switch (words[0]) {
+                case "XFER" -> transfer(ctx, state, r, words);
+                case "BAL" -> {
+                    expect(words, 2, "BAL account");
+                    r.reply(text("BAL " + words[1] + " " + balance(state, words[1])));
+                }
+                case "TOTAL" -> r.reply(text("TOTAL " + total(state) + " " + state.getLong("accounts").orElse(0L) + " "
+                        + transfers(state)));
+                case "LOG" -> {
+                    expect(words, 3, "LOG first max");
+                    long first = Math.max(1, Long.parseLong(words[1]));
+                    long last = Math.min(transfers(state), first + Math.min(LOG_PAGE_MAX, Long.parseLong(words[2])) - 1);
+                    StringBuilder out = new StringBuilder("LOG");
+                    for (long i = first; i <= last; i++) {
+                        out.append(' ').append(state.get("l." + i).orElse("?"));
+                    }
+                    r.reply(text(out.toString()));
+                }
+                default -> r.reply(text("ERR unknown request: " + printable(words[0])));
+            }
+        } catch (IllegalArgumentException e) {
+            r.reply(text("ERR " + e.getMessage()));
+        }
+    }
+
+    private static void transfer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r, String[] w) {
+        expect(w, 5, "XFER id from to amount");
+        String id = w[1];
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("bad transfer ID: " + printable(id));
+        }
+        if (state.get("t." + id).isPresent()) {
+            r.reply(text("DUP " + id));
+            return;
+        }
+        long from = account(state, w[2]);
+        long to = account(state, w[3]);
+        long amount = Long.parseLong(w[4]);
+        if (amount <= 0) {
+            throw new IllegalArgumentException("amount must be positive: " + amount);
+        }
+        if (w[2].equals(w[3])) {
+            throw new IllegalArgumentException("a transfer needs two different accounts");
+        }
+        if (from < amount) {
+            r.reply(text("ERR insufficient funds in " + w[2] + ": " + from));
+            return;
+        }
+        long n = transfers(state) + 1;
+        Map<String, String> changes = new HashMap<>();
+        changes.put("a." + w[2], Long.toString(from - amount));
+        changes.put("a." + w[3], Long.toString(to + amount));
+        changes.put("t." + id, w[2] + ">" + w[3] + ":" + amount);
+        changes.put("l." + n, id);
+        changes.put("n", Long.toString(n));
+        // The changes and the reply reach the backup as one checkpoint; the reply leaves after.
+        r.reply(text("OK " + id + " " + (from - amount) + " " + (to + amount) + " " + ctx.self().cpuPin()), changes);
+    }
+
+    private static void expect(String[] words, int n, String form) {
+        if (words.length != n) {
+            throw new IllegalArgumentException("expected: " + form);
+        }
+    }
+
+    private static long account(CheckpointedMap state, String account) {
+        return state.getLong("a." + account).orElseThrow(() -> new IllegalArgumentException("no account "
+                + printable(account)));
+    }
+
+    private static long balance(CheckpointedMap state, String account) {
+        return account(state, account);
+    }
+
+    private static long transfers(CheckpointedMap state) {
+        return state.getLong("n").orElse(0L);
+    }
+
+    private static long total(CheckpointedMap state) {
+        long sum = 0;
+        long accounts = state.getLong("accounts").orElse(0L);
+        for (long a = 1; a <= accounts; a++) {
+            sum += state.getLong("a." + a).orElse(0L);
+        }
+        return sum;
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
