@@ -24,10 +24,13 @@ import org.openpair.guardian.Takeover;
  * the same checkpoint as its reply, so a client that got "OK" knows the transfer survives any
  * takeover, and a request resent after a takeover is answered, not applied twice.
  *
- * <p>Arguments: the backup's CPU ({@code any} by default), the number of accounts (10) and
- * their opening balance (1000). Requests, in UTF-8 text:
+ * <p>Arguments: the backup's CPU ({@code any} by default), the number of accounts (10), their
+ * opening balance (1000), and {@code faults} to accept the fault-injection request
+ * {@code ABEND}, with which a chaos test makes the primary abend at a moment it chooses.
+ * Requests, in UTF-8 text:
  * <pre>
- *   XFER id from to amount   → OK id fromBalance toBalance cpu,pin | DUP id | ERR reason
+ *   XFER id from to amount   → OK id fromBalance toBalance server | DUP id | ERR reason
+ *                              (server: the replying process's descriptor, \\NODE.$:cpu:pin:seq)
  *   BAL account              → BAL account balance
  *   TOTAL                    → TOTAL sum accounts transfers
  *   LOG first max            → LOG id id ...   (IDs of applied transfers, in order, from index first ≥ 1)
@@ -45,6 +48,7 @@ public final class LedgerServer implements GuardianProgram {
                 ? SpawnRequest.ANY_CPU : Integer.parseInt(ctx.args().get(0));
         int accounts = ctx.args().size() > 1 ? Integer.parseInt(ctx.args().get(1)) : 10;
         long opening = ctx.args().size() > 2 ? Long.parseLong(ctx.args().get(2)) : 1000;
+        boolean faults = ctx.args().size() > 3 && ctx.args().get(3).equals("faults");
         CheckpointedMap state = ctx.state();
         while (!ctx.isStopRequested()) {
             if (ctx.role() == PairRole.BACKUP) {
@@ -65,11 +69,11 @@ public final class LedgerServer implements GuardianProgram {
             } catch (GuardianException e) {
                 ctx.out().println("no backup: " + e.oneLine());
             }
-            serve(ctx, state);
+            serve(ctx, state, faults);
         }
     }
 
-    private static void serve(ProcessContext ctx, CheckpointedMap state) {
+    private static void serve(ProcessContext ctx, CheckpointedMap state, boolean faults) {
         Receive receive = ctx.openReceive(16, false);
         while (!ctx.isStopRequested() && ctx.role() == PairRole.PRIMARY) {
             Optional<ReceivedRequest> next;
@@ -80,6 +84,9 @@ public final class LedgerServer implements GuardianProgram {
                     return;
                 }
                 throw e;
+            }
+            if (next.isPresent() && faults && new String(next.get().data(), StandardCharsets.UTF_8).equals("ABEND")) {
+                ctx.abend("ABEND requested (fault injection)");
             }
             next.ifPresent(r -> answer(ctx, state, r));
         }
@@ -144,7 +151,7 @@ public final class LedgerServer implements GuardianProgram {
         changes.put("l." + n, id);
         changes.put("n", Long.toString(n));
         // The changes and the reply reach the backup as one checkpoint; the reply leaves after.
-        r.reply(text("OK " + id + " " + (from - amount) + " " + (to + amount) + " " + ctx.self().cpuPin()), changes);
+        r.reply(text("OK " + id + " " + (from - amount) + " " + (to + amount) + " " + ctx.self()), changes);
     }
 
     private static void expect(String[] words, int n, String form) {

@@ -38,6 +38,8 @@ public final class ProcessOpen implements ProcessFile {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Attempts of one request, whatever its timeout: a bound on the loop, far above any real need. */
     private static final int MAX_ATTEMPTS = 100_000;
+    /** How long a request waits in silence before the name table is asked whether the pair moved on. */
+    private static final long NAME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final byte[] NOTHING = new byte[0];
 
     private final ProcessName name;
@@ -224,12 +226,24 @@ public final class ProcessOpen implements ProcessFile {
         } catch (RuntimeException e) {
             return Outcome.pathDown(e.getMessage());
         }
-        LinkReply reply;
+        LinkReply reply = null;
         try {
-            reply = pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(false);
-            return Outcome.TIMED_OUT;
+            // A hung server CPU is silent: between slices, ask the name table whether the pair moved on.
+            while (reply == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    pending.cancel(false);
+                    return Outcome.TIMED_OUT;
+                }
+                try {
+                    reply = pending.get(Math.min(left, NAME_CHECK_NANOS), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (movedOn(target, boundEpoch)) {
+                        pending.cancel(false);
+                        return Outcome.pathDown(target.cpuPin() + " did not answer and the name moved on");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             pending.cancel(false);
             Thread.currentThread().interrupt();
@@ -259,6 +273,16 @@ public final class ProcessOpen implements ProcessFile {
             error = GuardianError.INVALID_OPERATION;
         }
         return Outcome.error(new GuardianException(error, name + ": " + message));
+    }
+
+    /** Whether the name now shows another primary of the pair at a higher epoch (the target's CPU was declared dead). */
+    private boolean movedOn(ProcessHandle target, long boundEpoch) {
+        try {
+            NameEntry entry = names.apply(name);
+            return entry == null || !target.equals(entry.primary()) && entry.epoch() > boundEpoch;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** How the name table answers after the path to {@code target} broke. */
