@@ -30,7 +30,7 @@ import org.openpair.guardian.Takeover;
  * Requests, in UTF-8 text:
  * <pre>
  *   XFER id from to amount   → OK id fromBalance toBalance server | DUP id | ERR reason
- *                              (server: the replying process's descriptor, \\NODE.$:cpu:pin:seq)
+ *                              (server: the replying process's descriptor, \NODE.$:cpu:pin:seq)
  *   BAL account              → BAL account balance
  *   TOTAL                    → TOTAL sum accounts transfers
  *   LOG first max            → LOG id id ...   (IDs of applied transfers, in order, from index first ≥ 1)
