@@ -1,12 +1,17 @@
 package org.openpair.examples;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.GuardianProgram;
 import org.openpair.guardian.PairRole;
 import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.Receive;
+import org.openpair.guardian.ReceivedRequest;
 import org.openpair.guardian.RestartPolicy;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.Takeover;
@@ -23,6 +28,10 @@ import org.openpair.guardian.Takeover;
  *
  * <p>The log lines are the example's interface: {@code counter N held by backup},
  * {@code counter N (no backup)}, {@code took over at counter N}.
+ *
+ * <p>It also serves $RECEIVE, for {@link CounterClient}: {@code get} answers {@code counter N};
+ * {@code next} raises the counter and answers the new value, the change checkpointed with the
+ * reply, so no number is handed out twice, whatever takeover happens.
  */
 public final class CounterServer implements GuardianProgram {
     /** Re-create a dead backup, at most 5 times a minute. */
@@ -57,6 +66,7 @@ public final class CounterServer implements GuardianProgram {
 
     /** Counts until stopped, or until a switch makes this process the backup. */
     private static void serve(ProcessContext ctx, long pauseMillis) throws InterruptedException {
+        Receive receive = ctx.openReceive(8, false);
         while (!ctx.isStopRequested()) {
             long next = counter(ctx) + 1;
             CheckpointResult r;
@@ -70,8 +80,40 @@ public final class CounterServer implements GuardianProgram {
                 throw e;
             }
             ctx.out().println("counter " + next + (r == CheckpointResult.OK ? " held by backup" : " (no backup)"));
-            Thread.sleep(pauseMillis);
+            if (!answerFor(ctx, receive, pauseMillis)) {
+                ctx.out().println("switched: now the backup");
+                return;
+            }
         }
+    }
+
+    /** Answers requests for the pause between two increments; false if this process is no longer the primary. */
+    private static boolean answerFor(ProcessContext ctx, Receive receive, long pauseMillis) {
+        long end = System.nanoTime() + pauseMillis * 1_000_000;
+        for (long left = pauseMillis * 1_000_000; left > 0 && !ctx.isStopRequested(); left = end - System.nanoTime()) {
+            if (ctx.role() != PairRole.PRIMARY) {
+                return false;
+            }
+            Optional<ReceivedRequest> next = receive.readUpdate(Duration.ofNanos(left));
+            if (next.isEmpty()) {
+                continue;
+            }
+            ReceivedRequest r = next.get();
+            String op = new String(r.data(), StandardCharsets.UTF_8).trim();
+            if (op.equals("next")) {
+                long value = counter(ctx) + 1;
+                r.reply(text("counter " + value), Map.of("counter", Long.toString(value)));
+            } else if (op.equals("get")) {
+                r.reply(text("counter " + counter(ctx)));
+            } else {
+                r.reply(text("ERR unknown request (get, next)"));
+            }
+        }
+        return true;
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static long counter(ProcessContext ctx) {

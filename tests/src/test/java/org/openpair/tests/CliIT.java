@@ -122,7 +122,8 @@ class CliIT {
                 Arguments.of(List.of("run", "--hosted", "no.such.Class"), 11),
                 Arguments.of(List.of("ppd", "$NOPE"), 14),
                 Arguments.of(List.of("stop", "$NOPE"), 14),
-                Arguments.of(List.of("status", "$NOPE"), 14));
+                Arguments.of(List.of("status", "$NOPE"), 14),
+                Arguments.of(List.of("send", "$NOPE", "hello"), 14));
     }
 
     @ParameterizedTest(name = "guardian {0} -> error {1}")
@@ -139,7 +140,9 @@ class CliIT {
                 Arguments.of(List.of("run", "--cpu", "x", "sleep")),
                 Arguments.of(List.of("status", "--bogus")),
                 Arguments.of(List.of("stop")),
-                Arguments.of(List.of("run", "--pri", "high", "sleep")));
+                Arguments.of(List.of("run", "--pri", "high", "sleep")),
+                Arguments.of(List.of("send", "$LEDG", "x", "--timeout", "0")),
+                Arguments.of(List.of("send")));
     }
 
     @ParameterizedTest(name = "guardian {0} -> usage")
@@ -158,6 +161,43 @@ class CliIT {
         GuardianCli.Result r = GuardianCli.execute("status", "--node", "NOBODY", "--base-port", String.valueOf(base));
         assertThat(r.exitCode()).as("exit code\n%s", r).isEqualTo(3);
         assertThat(r.err()).startsWith("guardian: ").contains("NOBODY").doesNotContain("\tat ");
+    }
+
+    @Test
+    @Order(5)
+    void send_toALedgerPair_textAndStdin_json_andItsErrors() {
+        GuardianCli.Result run = cli.run("run", "--name", "ledg", "--cpu", "1", "--hosted", "org.openpair.examples.LedgerServer",
+                "0", "4", "100");
+        assertOk(run);
+        TestCluster.awaitCondition("the ledger's backup on CPU 0", java.time.Duration.ofSeconds(60),
+                () -> guardian.processGetPairInfo(org.openpair.guardian.ProcessName.of("$LEDG")).backup() != null);
+
+        GuardianCli.Result xfer = cli.run("send", "ledg", "XFER t1 1 2 30");
+        assertOk(xfer);
+        assertThat(xfer.out()).startsWith("OK t1 70 130 \\" + cluster.config().nodeName() + ".$:1:");
+
+        java.io.InputStream stdin = System.in;
+        GuardianCli.Result lines;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("BAL 1\nXFER t1 1 2 30\nTOTAL\ngarbage\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            lines = cli.run("send", "$LEDG", "--json");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertOk(lines);
+        assertThat(jsonObjects(lines)).extracting(o -> o.getString("reply", null))
+                .containsExactly("BAL 1 70", "DUP t1", "TOTAL 400 4 1", "ERR unknown request: garbage");
+        assertThat(jsonObjects(lines)).extracting(o -> o.getLong("sync_id", 0)).containsExactly(1L, 2L, 3L, 4L);
+
+        assertGuardianError(cli.run("send", "ledg", "x".repeat(org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES + 1)), 22);
+        // The ledger is untouched by the garbage and the refusals.
+        GuardianCli.Result total = cli.run("send", "ledg", "TOTAL");
+        assertOk(total);
+        assertThat(total.out().strip()).isEqualTo("TOTAL 400 4 1");
+        assertOk(cli.run("stop", "ledg", "--pair"));
+        TestCluster.awaitCondition("$LEDG gone, both members", java.time.Duration.ofSeconds(30),
+                () -> guardian.lookup(org.openpair.guardian.ProcessName.of("$LEDG")).isEmpty());
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -72,25 +71,33 @@ class LedgerChaosIT {
                 t.start();
                 threads.add(t);
             }
-            List<Fault> faults = new ArrayList<>(List.of(Fault.values()));
-            Collections.shuffle(faults, random);
+            // The smoke's plan: each kind of fault, the CPU faults' restarts overlapping an abend, the last needing none.
+            List<Fault> faults = List.of(Fault.KILL9, Fault.ABEND, Fault.SIGSTOP_SIGCONT, Fault.ABEND, Fault.KILL9);
+            long started = System.nanoTime();
             int made = 0;
             long lastEpoch = 0;
+            Restarts restarts = new Restarts(cluster);
             try {
                 while (made < SMOKE_FAULTS || System.nanoTime() < soakUntil) {
-                    PairInfo before = awaitReadyPair(cluster, g, clients);
-                    assertThat(before.epoch()).as("the pair's epoch only rises").isGreaterThanOrEqualTo(lastEpoch);
                     Fault fault = made < faults.size() ? faults.get(made) : Fault.values()[random.nextInt(3)];
-                    inject(cluster, g, fault, before);
+                    if (fault != Fault.ABEND) {
+                        // A CPU fault needs all three CPUs up: two of three is the quorum.
+                        restarts.awaitAll();
+                    }
+                    PairInfo before = awaitReadyPair(g, clients);
+                    assertThat(before.epoch()).as("the pair's epoch only rises").isGreaterThanOrEqualTo(lastEpoch);
+                    inject(cluster, g, fault, before, restarts);
                     made++;
                     lastEpoch = g.processGetPairInfo(LEDGER).epoch();
-                    System.out.printf("chaos: fault %d %s on %s -> primary %s epoch %d; acknowledged %d%n", made, fault,
-                            before.primary().cpuPin(), g.processGetPairInfo(LEDGER).primary().cpuPin(), lastEpoch,
+                    System.out.printf("chaos: %.1f s: fault %d %s on %s -> primary %s epoch %d; acknowledged %d%n",
+                            (System.nanoTime() - started) / 1e9, made, fault, before.primary().cpuPin(),
+                            g.processGetPairInfo(LEDGER).primary().cpuPin(), lastEpoch,
                             clients.stream().mapToInt(c -> c.acked.size()).sum());
                 }
                 awaitProgress(clients, 50);
             } finally {
                 clients.forEach(c -> c.stop = true);
+                restarts.awaitAll();
                 for (Thread t : threads) {
                     t.join(REQUEST_TIMEOUT.toMillis() + 5_000);
                 }
@@ -103,13 +110,8 @@ class LedgerChaosIT {
         }
     }
 
-    /** Waits for all CPUs up, a backup that has had time to get the state, and clients moving. */
-    private static PairInfo awaitReadyPair(TestCluster cluster, Guardian g, List<Client> clients) {
-        for (int cpu = 0; cpu < CPUS; cpu++) {
-            if (!cluster.isRunning(cpu)) {
-                cluster.restart(cpu);
-            }
-        }
+    /** Waits for a backup that has had time to get the state, and clients moving. */
+    private static PairInfo awaitReadyPair(Guardian g, List<Client> clients) {
         TestCluster.awaitCondition("$LEDG to have a primary and a backup", BOUND, () -> {
             PairInfo p = g.processGetPairInfo(LEDGER);
             return p.primary() != null && p.backup() != null;
@@ -125,13 +127,13 @@ class LedgerChaosIT {
                 () -> clients.stream().mapToInt(c -> c.acked.size()).sum() >= start + more);
     }
 
-    private static void inject(TestCluster cluster, Guardian g, Fault fault, PairInfo before) {
+    private static void inject(TestCluster cluster, Guardian g, Fault fault, PairInfo before, Restarts restarts) {
         int cpu = before.primary().cpu();
         switch (fault) {
             case KILL9 -> {
                 cluster.kill9(cpu);
                 awaitNewPrimary(g, before);
-                cluster.restart(cpu);
+                restarts.start(cpu);
             }
             case SIGSTOP_SIGCONT -> {
                 cluster.sigstop(cpu);
@@ -145,7 +147,7 @@ class LedgerChaosIT {
                 TestCluster.awaitCondition("the old primary gone from the tables", BOUND,
                         () -> g.process(before.primary()).isEmpty());
                 cluster.kill9(cpu);
-                cluster.restart(cpu);
+                restarts.start(cpu);
             }
             case ABEND -> {
                 // Sync depth 0: the ABEND request is not resent to the new primary after the first one dies of it.
@@ -167,6 +169,43 @@ class LedgerChaosIT {
             PairInfo p = g.processGetPairInfo(LEDGER);
             return p.primary() != null && !p.primary().equals(before.primary()) && p.epoch() > before.epoch();
         });
+    }
+
+    /** CPUs started again in the background, so that an abend can be made meanwhile. */
+    private static final class Restarts {
+        private final TestCluster cluster;
+        private final List<Thread> running = new ArrayList<>();
+        private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+        Restarts(TestCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        void start(int cpu) {
+            Thread t = new Thread(() -> {
+                try {
+                    cluster.restart(cpu);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "chaos-restart-cpu" + cpu);
+            t.setDaemon(true);
+            t.start();
+            running.add(t);
+        }
+
+        void awaitAll() throws InterruptedException {
+            for (Thread t : running) {
+                t.join(TestCluster.START_BOUND.toMillis() + TestCluster.SETTLE_BOUND.toMillis());
+                if (t.isAlive()) {
+                    throw new AssertionError(t.getName() + " did not finish");
+                }
+            }
+            running.clear();
+            if (!failures.isEmpty()) {
+                throw new AssertionError("a CPU restart failed", failures.get(0));
+            }
+        }
     }
 
     private record Verdict(int acknowledged, int applied, int failed, List<String> problems) {

@@ -5,11 +5,13 @@ import java.util.concurrent.Callable;
 
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.StopScope;
 import org.openpair.guardian.Termination;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code guardian stop}: PROCESS_STOP_ by the operator, like TACL's STOP. */
@@ -22,6 +24,11 @@ import picocli.CommandLine.Parameters;
 final class StopCommand implements Callable<Integer> {
     @Parameters(paramLabel = "$NAME|CPU,PIN", description = "The process to stop.")
     String process;
+
+    @Option(names = "--pair", description = {"Stop both members of the process's pair (PROCESS_STOP_ specifier 1):",
+            "the pair is closed first, so the backup does not take over. Without it, stopping a primary makes",
+            "its backup take over."})
+    boolean pair;
 
     @Mixin
     NodeOptions node;
@@ -38,7 +45,7 @@ final class StopCommand implements Callable<Integer> {
         try (NodeConnection connection = NodeConnection.open(node.config())) {
             Guardian g = connection.guardian();
             ProcessInfo target = ProcessRef.resolve(g, process);
-            g.processStop(target.handle());
+            g.processStop(target.handle(), pair ? StopScope.PAIR : StopScope.TARGET);
             Termination t = g.termination(target.handle()).orElse(null);
             if (output.json) {
                 out.println(t == null ? Json.of(Views.process(target)) : Json.of(Views.termination(t)));
