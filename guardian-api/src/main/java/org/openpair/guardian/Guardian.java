@@ -102,4 +102,22 @@ public interface Guardian {
 
     /** The largest sync depth an open may ask for. */
     int MAX_SYNC_DEPTH = 64;
+
+    /**
+     * {@code kill}: sends {@code signal} to a process, from any CPU. A hosted process acts on it
+     * as its {@link Signals} state says; an OS process receives the Linux signal of that name
+     * (the NonStop-only signals have none: error 2). Returns once the signal is generated, not
+     * when it has been handled.
+     *
+     * @throws GuardianException 14 no such process; 66 its CPU is down; 2 the signal has no
+     *                           equivalent for an OS process
+     */
+    void kill(ProcessHandle process, Signal signal);
+
+    /**
+     * {@code kill} of the primary of a named process.
+     *
+     * @throws GuardianException 14 no process has that name
+     */
+    void kill(ProcessName name, Signal signal);
 }

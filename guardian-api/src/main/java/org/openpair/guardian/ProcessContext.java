@@ -108,4 +108,29 @@ public interface ProcessContext {
 
     /** The largest receive depth. */
     int MAX_RECEIVE_DEPTH = 4096;
+
+    /**
+     * SETLOOPTIMER: arms the process's loop timer for {@code hundredths} of a second of the
+     * process's CPU time (the CPU time of all its threads: a process that sleeps or waits does
+     * not run it down), or disarms it with 0. When it runs out the timer disarms itself and the
+     * process receives {@link Signal#SIGTIMEOUT}, whose default ends the process as a trap
+     * (completion code -1, {@link TerminationCause#LOOP_TIMEOUT}), so a primary's backup takes
+     * over. Meant to be called on every pass of the main loop; it costs no system call.
+     *
+     * <p>A thread that keeps running after its process ended this way (a pure spin loop never
+     * looks at an interrupt) is fenced at once: every Guardian call it makes fails, and its
+     * output is gone. After a grace second OpenPair stops it with {@code Thread.stop} where the
+     * JVM still has it (Java 17-19), and otherwise leaves it logged as an orphan.
+     *
+     * @return the previous setting in hundredths, or 0 if the timer was disarmed (or had fired)
+     * @throws GuardianException 2 {@code hundredths} is negative or above 32767 (327.67 s); the
+     *                           timer is left as it was
+     */
+    int setLoopTimer(int hundredths);
+
+    /** The largest loop-timer setting: 32767 hundredths, as NonStop's 16-bit argument. */
+    int MAX_LOOP_TIMER = 32767;
+
+    /** The process's signal state and the signal procedures. */
+    Signals signals();
 }

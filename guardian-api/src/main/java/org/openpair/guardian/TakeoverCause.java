@@ -12,7 +12,9 @@ public enum TakeoverCause {
     /** The primary's CPU failed, or was declared dead by the heartbeat (completion -4). */
     CPU_FAILED(2),
     /** A deliberate switch (CHECKSWITCH, {@code guardian switch}): the old primary is now the backup. */
-    SWITCH(3);
+    SWITCH(3),
+    /** The primary's loop timer ran out and SIGTIMEOUT ended it (completion -1); CHECKMONITOR says abended (1). */
+    PRIMARY_LOOP_TIMEOUT(1);
 
     private final int reason;
 
@@ -31,6 +33,7 @@ public enum TakeoverCause {
             case RETURNED, STOPPED, FENCED -> PRIMARY_STOPPED;
             case EXITED -> t.completionCode() == 0 ? PRIMARY_STOPPED : PRIMARY_ABENDED;
             case ABENDED, SIGNALLED -> PRIMARY_ABENDED;
+            case LOOP_TIMEOUT -> PRIMARY_LOOP_TIMEOUT;
         };
     }
 }

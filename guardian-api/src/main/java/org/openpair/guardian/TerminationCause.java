@@ -11,7 +11,10 @@ public enum TerminationCause {
     ABENDED(5),
     /** An OS process exited by itself: 0 for exit status 0, 5 for any other status. */
     EXITED(0),
-    /** An OS process was killed by a signal OpenPair did not send: 5, signal kept. */
+    /**
+     * An OS process was killed by a signal, or a hosted process by a signal whose default action
+     * ends it ({@link Guardian#kill}): 5, signal kept.
+     */
     SIGNALLED(5),
     /** PROCESS_STOP_ by another process or the operator: 6, killer kept. */
     STOPPED(6),
@@ -21,7 +24,9 @@ public enum TerminationCause {
      * OpenPair stopped a primary that may no longer act as one: its pair moved on to a higher
      * epoch (its checkpoint was refused), or its CPU lost the node's quorum: 6.
      */
-    FENCED(6);
+    FENCED(6),
+    /** The process's loop timer ran out and SIGTIMEOUT's default action ended it: a trap, -1. */
+    LOOP_TIMEOUT(-1);
 
     private final int completionCode;
 
@@ -36,6 +41,6 @@ public enum TerminationCause {
 
     /** True when the process did not end of its own accord. */
     public boolean wasKilled() {
-        return this == STOPPED || this == CPU_DOWN || this == SIGNALLED || this == FENCED;
+        return this == STOPPED || this == CPU_DOWN || this == SIGNALLED || this == FENCED || this == LOOP_TIMEOUT;
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import org.openpair.emulator.bench.BenchReport;
 import org.openpair.emulator.bench.CheckpointBenchmark;
+import org.openpair.emulator.bench.LoopTimerBenchmark;
 import org.openpair.emulator.bench.PairBenchReport;
 import org.openpair.emulator.bench.SpawnBenchmark;
 import org.openpair.emulator.bench.TakeoverBenchmark;
@@ -21,14 +22,15 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
-        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class})
+        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class,
+                BenchCommand.LoopTimer.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint or takeover");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover or looptimer");
     }
 
     /** {@code guardian bench spawn}. */
@@ -243,6 +245,62 @@ final class BenchCommand implements Runnable {
 
         private CommandLine.ParameterException usage(String message) {
             return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code guardian bench looptimer}. */
+    @Command(name = "looptimer", mixinStandardHelpOptions = true,
+            description = {"Time how late SIGTIMEOUT arrives: CPU time used past the loop timer's budget.",
+                    "Starts a private node of 2 CPUs in this JVM. A hosted program on CPU 0 catches SIGTIMEOUT, then "
+                            + "for each firing arms SETLOOPTIMER and spins until its handler has run; the figure is the "
+                            + "CPU time its spinning thread used past the budget. Baseline of the same run: a bare thread "
+                            + "polling a spinning thread's CPU time every millisecond.",
+                    "Target: lateness p99 at most 20 ms. The cost of one setLoopTimer call is measured with JMH "
+                            + "(see the README)."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the target was met)",
+                    "1:Guardian error: 40 a phase exceeded its time limit", "2:usage", "4:internal failure"})
+    static final class LoopTimer implements Callable<Integer> {
+        @Option(names = "--firings", paramLabel = "N",
+                description = "Measured firings of each kind (default: 200; at least 100 unless --smoke).")
+        Integer firings;
+
+        @Option(names = "--smoke", description = "10 firings of 20 ms: a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            LoopTimerBenchmark.Counts counts;
+            if (smoke) {
+                LoopTimerBenchmark.Counts s = LoopTimerBenchmark.Counts.smoke();
+                counts = new LoopTimerBenchmark.Counts(firings != null ? firings : s.firings(), s.warmup(), s.hundredths());
+            } else {
+                int n = firings != null ? firings : 200;
+                if (n < LoopTimerBenchmark.Counts.MIN_FIRINGS) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--firings must be at least "
+                            + LoopTimerBenchmark.Counts.MIN_FIRINGS + " (or add --smoke for a quick check): " + n);
+                }
+                counts = LoopTimerBenchmark.Counts.full(n);
+            }
+            if (counts.firings() < 1 || counts.firings() > 100_000) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--firings must be 1-100000: "
+                        + counts.firings());
+            }
+            BenchReport report = new LoopTimerBenchmark(counts, spec.commandLine().getErr()).run();
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.json) {
+                report.jsonLines().forEach(out::println);
+            } else {
+                report.printTable(out);
+            }
+            out.flush();
+            return ExitCodes.OK;
         }
     }
 }

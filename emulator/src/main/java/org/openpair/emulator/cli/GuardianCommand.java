@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 StatusCommand.class,
                 PpdCommand.class,
                 StopCommand.class,
+                KillCommand.class,
                 SwitchCommand.class,
                 SendCommand.class,
                 CpusCommand.class,

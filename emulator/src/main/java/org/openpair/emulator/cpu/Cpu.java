@@ -227,6 +227,12 @@ public final class Cpu implements CpuService, AutoCloseable {
         processes.switchPrimary(primary);
     }
 
+    @Override
+    public void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
+        requireRunning();
+        processes.kill(target, signal, sender);
+    }
+
     private void requireRunning() {
         if (!running) {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " is down");

@@ -36,4 +36,7 @@ public interface CpuService {
 
     /** Switches the pair whose primary runs here (CHECKSWITCH). */
     void switchLocal(ProcessHandle primary);
+
+    /** {@code kill} of a process of this CPU; {@code sender} is null for the operator. */
+    void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender);
 }

@@ -99,6 +99,15 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
         }
     }
 
+    public record Kill(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender)
+            implements CpuCall<Boolean> {
+        @Override
+        public Boolean call(CpuService cpu) {
+            cpu.killLocal(target, signal, sender);
+            return true;
+        }
+    }
+
     public record SwitchPair(ProcessHandle primary) implements CpuCall<Boolean> {
         @Override
         public Boolean call(CpuService cpu) {

@@ -262,6 +262,19 @@ public final class NodeGuardian implements Guardian {
         return all;
     }
 
+    @Override
+    public void kill(ProcessHandle process, org.openpair.guardian.Signal signal) {
+        if (process == null || signal == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "kill needs a process and a signal");
+        }
+        router.call(process.cpu(), new CpuTask.Kill(process, signal, caller));
+    }
+
+    @Override
+    public void kill(ProcessName name, org.openpair.guardian.Signal signal) {
+        kill(nameEntry(name).primary(), signal);
+    }
+
     private NameEntry nameEntry(ProcessName name) {
         NameEntry entry = tables.names().get(name.toString());
         if (entry == null) {

@@ -41,6 +41,8 @@ final class HostedProcess extends LocalProcess {
     private ThreadGroup group;
     private Thread main;
     private PrintStream out;
+    private org.openpair.emulator.signals.ProcessSignals signals;
+    private org.openpair.emulator.timers.LoopTimer loopTimer;
 
     HostedProcess(ProcessInfo info, Constructor<? extends GuardianProgram> constructor,
                   SpawnRequest request, Path logFile, ProcessTable table, Guardian guardian) {
@@ -97,6 +99,8 @@ final class HostedProcess extends LocalProcess {
         // A daemon group is destroyed when its last thread ends: on Java 17 a non-daemon group
         // stays referenced by its parent for ever, one leaked group per process.
         group.setDaemon(true);
+        signals = new org.openpair.emulator.signals.ProcessSignals(new SignalOwner());
+        loopTimer = table.loopTimers().timer(group, () -> signals.send(org.openpair.guardian.Signal.SIGTIMEOUT, null));
         main = new Thread(group, () -> runProgram(program), descriptor + " main");
         main.setDaemon(true);
         main.start();
@@ -111,6 +115,8 @@ final class HostedProcess extends LocalProcess {
         } catch (Abend abend) {
             cause = TerminationCause.ABENDED;
             detail = "abend: " + abend.getMessage();
+        } catch (SignalledEnd ended) {
+            return;
         } catch (Throwable t) {
             cause = TerminationCause.ABENDED;
             detail = t.toString();
@@ -150,9 +156,76 @@ final class HostedProcess extends LocalProcess {
 
     @Override
     void release() {
+        if (loopTimer != null) {
+            loopTimer.close();
+        }
+        if (signals != null) {
+            signals.close();
+        }
         if (out != null) {
             out.flush();
             out.close();
+        }
+    }
+
+    @Override
+    void signal(org.openpair.guardian.Signal signal, ProcessHandle sender) {
+        if (signals == null) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, info.descriptor() + " is not running yet");
+        }
+        signals.send(signal, sender);
+    }
+
+    /**
+     * A signal's default action ends the process: it is fenced (a pair member's calls fail from
+     * now on), retired with completion code -1 for SIGTIMEOUT (5 for other signals) so a primary's
+     * backup takes over, and its threads are reclaimed ({@link RunawayThreads}). The process's own
+     * thread that raised it unwinds.
+     */
+    private void terminate(org.openpair.guardian.Signal signal, ProcessHandle sender) {
+        boolean timeout = signal == org.openpair.guardian.Signal.SIGTIMEOUT;
+        String detail = timeout ? "SIGTIMEOUT: the loop timer ran out"
+                : signal + (sender == null ? " from the operator" : " from " + sender.descriptor(null));
+        if (pair != null) {
+            pair.markFenced();
+        }
+        note(detail + "; the process ends");
+        table.retire(this, timeout ? TerminationCause.LOOP_TIMEOUT : TerminationCause.SIGNALLED, -1, signal.number(),
+                detail);
+        RunawayThreads.reclaim(group, info.descriptor(), table.loopTimers().chores());
+        if (isOwnThread()) {
+            throw new SignalledEnd(detail);
+        }
+    }
+
+    /** Unwinds a thread of a process that a signal ended. */
+    private static final class SignalledEnd extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SignalledEnd(String detail) {
+            super(detail, null, false, false);
+        }
+    }
+
+    private final class SignalOwner implements org.openpair.emulator.signals.ProcessSignals.Owner {
+        @Override
+        public ProcessHandle handle() {
+            return info.handle();
+        }
+
+        @Override
+        public ThreadGroup threadGroup() {
+            return group;
+        }
+
+        @Override
+        public void terminate(org.openpair.guardian.Signal signal, ProcessHandle sender) {
+            HostedProcess.this.terminate(signal, sender);
+        }
+
+        @Override
+        public void log(String line) {
+            note(line);
         }
     }
 
@@ -248,6 +321,16 @@ final class HostedProcess extends LocalProcess {
                         + " is unnamed: only a named process can be opened, so it has no $RECEIVE");
             }
             return receive.open(receiveDepth, openMessages);
+        }
+
+        @Override
+        public int setLoopTimer(int hundredths) {
+            return loopTimer.set(hundredths);
+        }
+
+        @Override
+        public org.openpair.guardian.Signals signals() {
+            return signals;
         }
     }
 }

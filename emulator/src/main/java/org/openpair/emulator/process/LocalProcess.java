@@ -71,4 +71,7 @@ abstract class LocalProcess {
 
     /** Releases what the process held locally (log file), after it has been retired. */
     abstract void release();
+
+    /** {@code kill}: generates {@code signal} for the process; {@code sender} is null for the operator. */
+    abstract void signal(org.openpair.guardian.Signal signal, ProcessHandle sender);
 }

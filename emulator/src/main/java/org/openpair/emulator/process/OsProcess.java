@@ -99,6 +99,17 @@ final class OsProcess extends LocalProcess {
     }
 
     @Override
+    void signal(org.openpair.guardian.Signal signal, org.openpair.guardian.ProcessHandle sender) {
+        int posix = org.openpair.emulator.signals.PosixSignals.linuxNumber(signal);
+        try {
+            NativeOs.get().kill(pid, posix);
+        } catch (NativeException e) {
+            throw new GuardianException(GuardianError.NO_SUCH_DEVICE, info.descriptor() + ": cannot send "
+                    + signal + " to pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    @Override
     void release() {
         // Nothing held here: the child's log file descriptors belong to the child.
     }

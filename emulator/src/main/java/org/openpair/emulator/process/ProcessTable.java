@@ -82,6 +82,8 @@ public final class ProcessTable {
     private volatile boolean silent;
     /** Processes halted during a merge whose ends are to be recorded once it is done. */
     private final java.util.concurrent.ConcurrentLinkedQueue<LocalProcess> halted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The loop timers of this CPU's hosted processes: one sampler thread. */
+    private final org.openpair.emulator.timers.LoopTimers loopTimers;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -99,6 +101,16 @@ public final class ProcessTable {
         this.spawner = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-spawner"));
         this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
         this.recorder = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-recorder"));
+        this.loopTimers = new org.openpair.emulator.timers.LoopTimers(cpu);
+    }
+
+    org.openpair.emulator.timers.LoopTimers loopTimers() {
+        return loopTimers;
+    }
+
+    /** {@code kill} of a process on this CPU: the signal is generated; it is not waited for. */
+    public void kill(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
+        local(target).signal(signal, sender);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -510,6 +522,7 @@ public final class ProcessTable {
         spawner.shutdownNow();
         pairWork.shutdownNow();
         recorder.shutdown();
+        loopTimers.close();
     }
 
     /**
@@ -532,6 +545,7 @@ public final class ProcessTable {
         spawner.shutdownNow();
         pairWork.shutdownNow();
         recorder.shutdownNow();
+        loopTimers.close();
     }
 
     /** What a pair member of this CPU needs from it. */
