@@ -28,8 +28,8 @@ import org.openpair.emulator.timers.LoopTimers;
  *
  * <p>Run (not part of {@code mvn verify}):
  * <pre>
- * mvn -B -Pjmh -pl jmh -am package -DskipTests
- * java -cp jmh/target/classes:$(cat jmh/target/classpath.txt) org.openjdk.jmh.Main SetLoopTimerBenchmark
+ * mvn -B -Pjmh -pl emulator/jmh -am package -DskipTests
+ * java -cp emulator/jmh/target/classes:$(cat emulator/jmh/target/classpath.txt) org.openjdk.jmh.Main SetLoopTimerBenchmark
  * </pre>
  */
 @State(Scope.Thread)
