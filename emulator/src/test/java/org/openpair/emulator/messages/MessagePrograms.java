@@ -48,6 +48,28 @@ public final class MessagePrograms {
     }
 
     /**
+     * Tries the bad $RECEIVE opens and records each error under its name ("unnamed" without
+     * one): depth 0, depth over the limit; then, if named, opens with depth 1 and serves "get".
+     */
+    public static final class ReceiveProbe implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) {
+            String name = ctx.name().map(Object::toString).orElse("unnamed");
+            for (int depth : new int[] {0, -1, ProcessContext.MAX_RECEIVE_DEPTH + 1, 1}) {
+                try {
+                    Receive r = ctx.openReceive(depth, false);
+                    ERRORS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(0);
+                    while (!ctx.isStopRequested()) {
+                        r.readUpdate(Duration.ofMillis(20)).ifPresent(q -> q.reply(bytes("depth " + r.receiveDepth())));
+                    }
+                } catch (GuardianException e) {
+                    ERRORS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(e.error());
+                }
+            }
+        }
+    }
+
+    /**
      * A counter server. Args: backup CPU ("none" for no backup), receive depth. Requests:
      * {@code inc} adds one and replies with the new value, checkpointed with the reply;
      * {@code get} replies with the value; {@code hold} is read and never answered;

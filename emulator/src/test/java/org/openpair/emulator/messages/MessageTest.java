@@ -240,6 +240,19 @@ class MessageTest {
     }
 
     @Test
+    void badReceiveOpens_depthOutOfRange22_unnamed2_andTheServerStillOpensAndServes() {
+        g.processSpawn(SpawnRequest.of(Program.hosted(MessagePrograms.ReceiveProbe.class)).name("$PRB").cpu(0).build());
+        g.processSpawn(SpawnRequest.of(Program.hosted(MessagePrograms.ReceiveProbe.class)).cpu(0).build());
+        await("the named probe's four opens", () -> MessagePrograms.ERRORS.getOrDefault("$PRB", List.of()).size() == 4);
+        assertThat(MessagePrograms.ERRORS.get("$PRB")).containsExactly(22, 22, 22, 0);
+        await("the unnamed probe's four opens", () -> MessagePrograms.ERRORS.getOrDefault("unnamed", List.of()).size() == 4);
+        assertThat(MessagePrograms.ERRORS.get("unnamed")).containsExactly(2, 2, 2, 2);
+        try (ProcessFile f = g.fileOpen(ProcessName.of("$PRB"), 1)) {
+            assertThat(text(f.writeRead(bytes("get"), WAIT))).isEqualTo("depth 1");
+        }
+    }
+
+    @Test
     void counterUnderTakeovers_everyAcknowledgedIncrementAppliedExactlyOnce() throws Exception {
         ProcessHandle primary = server("1", 8);
         ProcessFile f = g.fileOpen(SRV, 1);
