@@ -132,6 +132,24 @@ class MessageTest {
     }
 
     @Test
+    void zombiePrimary_itsReplyIsRefused_theRequesterGetsTheNewPrimarysAnswer() throws Exception {
+        server("1", 4);
+        ProcessFile f = g.fileOpen(SRV, 1);
+        CompletableFuture<byte[]> inFlight = CompletableFuture.supplyAsync(() -> f.writeRead(bytes("hold"), WAIT));
+        await("the hold request read by the primary", () -> held().size() == 1);
+
+        // CPU 0 vanishes; the primary's program thread lives on in this JVM, as a thawed CPU's would.
+        node.cpu(0).crash();
+
+        await("the resent request read by the new primary", () -> held().size() == 2);
+        assertThatThrownBy(() -> held().get(0).r().reply(bytes("from the zombie")))
+                .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(210));
+        held().get(1).r().reply(bytes("from the new primary"));
+        assertThat(text(inFlight.get(30, TimeUnit.SECONDS))).isEqualTo("from the new primary");
+        assertThat(f.server().cpu()).isEqualTo(1);
+    }
+
+    @Test
     void duplicateAfterTakeover_isAnsweredFromTheSavedReply_notExecutedAgain() throws Exception {
         ProcessHandle primary = server("1", 4);
         ProcessOpen f = (ProcessOpen) g.fileOpen(SRV, 2);
