@@ -138,6 +138,8 @@ class MessageTest {
         CompletableFuture<byte[]> inFlight = CompletableFuture.supplyAsync(() -> f.writeRead(bytes("hold"), WAIT));
         await("the hold request read by the primary", () -> held().size() == 1);
 
+        // As after any join: a member lost while partitions still migrate can delay their ownership.
+        await("the node's partitions safe", () -> node.cpu(1).hazelcast().getPartitionService().isClusterSafe());
         // CPU 0 vanishes; the primary's program thread lives on in this JVM, as a thawed CPU's would.
         node.cpu(0).crash();
 
