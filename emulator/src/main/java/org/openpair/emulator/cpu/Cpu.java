@@ -57,6 +57,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.processes = new ProcessTable(config, number, tables, router, links,
                 caller -> new NodeGuardian(tables, config, caller, this));
         this.links.receiveWith(processes);
+        this.router.noticesBy(links.notices());
         this.sweeper = new CpuLossSweeper(tables, number, router, processes);
     }
 
@@ -94,6 +95,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // Callable by the node only once it holds its number. Hazelcast copies the configured
         // user context into the instance, so register in the instance's.
         hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
+        cpu.links.notices().serve(cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
         cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes);
         hz.getLifecycleService().addLifecycleListener(event -> {

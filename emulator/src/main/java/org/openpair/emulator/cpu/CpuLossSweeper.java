@@ -103,7 +103,8 @@ final class CpuLossSweeper implements MembershipListener {
                 Termination t = new Termination(info.handle(), info.name(), info.program().display(),
                         TerminationCause.CPU_DOWN, TerminationCause.CPU_DOWN.completionCode(-1), -1, 0, null, reason,
                         Instant.now());
-                tables.terminations().set(NodeTables.terminationKey(info.handle()), t);
+                // The CPU may have recorded the real end just before it was lost.
+                tables.terminations().putIfAbsent(NodeTables.terminationKey(info.handle()), t);
                 if (info.name() != null) {
                     NameUpdates.Result r = tables.names().executeOnKey(info.name().toString(),
                             new NameUpdates.RetireMember(info.handle()));

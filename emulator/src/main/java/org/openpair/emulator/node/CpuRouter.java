@@ -27,6 +27,18 @@ public final class CpuRouter {
     private final NodeTables tables;
     private final NodeConfig config;
     private final CpuService local;
+    private volatile NoticeLane lane;
+
+    /**
+     * A faster way than Hazelcast's executor to deliver a notification to another CPU (the CPU
+     * link). Delivery may be ambiguous (a link that breaks after the write): the lane then runs
+     * {@code fallback}, which sends it the slow way, so the notifications it carries must be
+     * safe to receive twice.
+     */
+    public interface NoticeLane {
+        /** Sends {@code call} to {@code cpu}; false if it did not send (nothing was written). */
+        boolean deliver(int cpu, CpuTask.CpuCall<?> call, Runnable fallback);
+    }
 
     /** @param local the CPU in this JVM to call directly, or {@code null} */
     public CpuRouter(NodeTables tables, NodeConfig config, CpuService local) {
@@ -123,6 +135,11 @@ public final class CpuRouter {
         }
     }
 
+    /** From now on {@link #tell} tries {@code lane} first. */
+    public void noticesBy(NoticeLane lane) {
+        this.lane = lane;
+    }
+
     /**
      * Delivers a notification to a CPU without waiting for it: a death or a promotion must not
      * hold up the CPU that reports it. A CPU that is gone is logged and skipped; its own loss
@@ -137,6 +154,14 @@ public final class CpuRouter {
             }
             return;
         }
+        NoticeLane fast = lane;
+        if (fast != null && fast.deliver(cpu, call, () -> tellByExecutor(cpu, call))) {
+            return;
+        }
+        tellByExecutor(cpu, call);
+    }
+
+    private void tellByExecutor(int cpu, CpuTask.CpuCall<?> call) {
         Member member = upCpus().get(cpu);
         if (member == null) {
             LOG.log(System.Logger.Level.INFO, "notification {0} not sent: CPU {1} is down", call, cpu);

@@ -77,6 +77,7 @@ public final class PairMember {
     private final LinkedBlockingQueue<SystemMessage> system = new LinkedBlockingQueue<>();
     private final Map<String, String> state = new ConcurrentHashMap<>();
     private final Deque<Instant> restarts = new ArrayDeque<>();
+    private final Deque<ProcessHandle> deadPartners = new ArrayDeque<>();
     private final StateMap stateView = new StateMap();
 
     private volatile PairRole role;
@@ -296,6 +297,16 @@ public final class PairMember {
 
     /** The backup died: tell the process, then re-create the backup if the policy says so. */
     public void partnerDied(ProcessHandle deadBackup, SystemMessage message) {
+        synchronized (deadPartners) {
+            // A process dies once: a second report of its death (a notification may arrive twice) is dropped.
+            if (deadPartners.contains(deadBackup)) {
+                return;
+            }
+            if (deadPartners.size() == 16) {
+                deadPartners.pollFirst();
+            }
+            deadPartners.addLast(deadBackup);
+        }
         CheckpointLinks.Channel old = null;
         synchronized (sendLock) {
             if (deadBackup.equals(partner)) {
@@ -432,7 +443,8 @@ public final class PairMember {
     /** The name table made this backup the primary: it applies what it holds, then acts as primary. */
     public void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
         synchronized (this) {
-            if (role != PairRole.BACKUP) {
+            // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
+            if (role != PairRole.BACKUP || takeover.epoch() <= epoch) {
                 return;
             }
             role = PairRole.PRIMARY;

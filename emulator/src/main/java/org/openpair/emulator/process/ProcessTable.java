@@ -44,8 +44,9 @@ import org.openpair.guardian.TerminationCause;
 
 /**
  * One CPU's processes: PIN allocation, creation, stop, and the single place where a process
- * ends ({@link #retire}), which records the death before it frees the name or hands it to the
- * backup, so anyone who finds the name changed can also find why.
+ * ends ({@link #retire}), which frees the name or hands it to the backup first (a takeover
+ * waits for nothing else) and records the death before the process entry goes, so anyone who
+ * finds a process gone can also find why.
  *
  * <p>Creation publishes the process entry before it claims the name: a name entry therefore
  * always points at published processes, and a second creation that finds the name held can
@@ -322,17 +323,24 @@ public final class ProcessTable {
                 cause, t.completionCode(), detail);
     }
 
+    /**
+     * The takeover's critical path is the name update and the notice to the backup's CPU, so
+     * they come first; the death is recorded right after. The process entry goes only once the
+     * death is recorded, so a process missing from the table always has its end on record; if
+     * this CPU dies before that, the survivors' sweep finds the entry (through the index) and
+     * records the end instead.
+     */
     private void record(LocalProcess process, Termination t) {
         ProcessHandle handle = process.handle();
         try {
             String key = NodeTables.processKey(handle);
-            tables.terminations().set(NodeTables.terminationKey(handle), t);
-            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
             if (process.info.name() != null) {
                 NameUpdates.Result r = tables.names().executeOnKey(process.info.name().toString(),
                         new NameUpdates.RetireMember(handle));
                 tellPartner(r, t, false, router);
             }
+            tables.terminations().set(NodeTables.terminationKey(handle), t);
+            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
             tables.cpuProcesses().remove(cpu, key);
         } catch (RuntimeException e) {
             // The member is shutting down or gone: the survivors retire this CPU's entries.
