@@ -190,6 +190,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         return hz;
     }
 
+    /** Notifications over the CPU link, for this package's tests. */
+    CpuNotices notices() {
+        return links.notices();
+    }
+
     public boolean isRunning() {
         return running;
     }

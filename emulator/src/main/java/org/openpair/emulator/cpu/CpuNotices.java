@@ -53,6 +53,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
     /** Runs received notifications, and the fallbacks of sends the link could not confirm. */
     private final ExecutorService runner;
     private volatile CpuService service;
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
     private record Sender(LinkClient client, CheckpointStream stream) {
     }
@@ -163,6 +164,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "CPU {0}: notification {1} failed: {2}", self, call, e.toString());
             }
         };
+        accepted.incrementAndGet();
         if (call instanceof CpuTask.Promote p && p.newBackup() == null) {
             // A takeover only queues the takeover behind the checkpoints the backup holds (no
             // link, no table, no wait): done here, it saves a thread wake-up on the critical path.
@@ -171,6 +173,11 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
             runner.execute(run);
         }
         return Verdict.ACCEPT;
+    }
+
+    /** How many notifications this CPU accepted from the link. */
+    long accepted() {
+        return accepted.get();
     }
 
     static byte[] encode(CpuTask.CpuCall<?> call) throws IOException {
