@@ -104,6 +104,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             }
         });
         cpu.sweepLostCpus();
+        cpu.announceUp();
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         return cpu;
@@ -149,6 +150,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         try {
             processes.recordHalted();
             claimNumber();
+            announceUp();
             LOG.log(System.Logger.Level.INFO, "CPU {0} rejoined the node after a split", number);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "CPU {0} cannot hold its number after a split: {1}; leaving the node",
@@ -169,6 +171,26 @@ public final class Cpu implements CpuService, AutoCloseable {
                 sweeper.sweep(record.cpu(), record.memberUuid(), "CPU " + record.cpu() + " failed");
             }
         }
+    }
+
+    /**
+     * Tells the other CPUs that this one is up (-3 to their pair members), now that it serves
+     * calls: a primary waiting for a CPU to put its backup on can create it here at once. The
+     * membership event comes earlier, before this CPU holds its number, when a spawn here would
+     * still be refused.
+     */
+    private void announceUp() {
+        for (int other : router.upCpus().keySet()) {
+            if (other != number) {
+                router.tell(other, new org.openpair.emulator.node.CpuTask.CpuUp(number));
+            }
+        }
+    }
+
+    @Override
+    public void cpuUpLocal(int upCpu) {
+        requireRunning();
+        processes.cpuUp(upCpu);
     }
 
     @Override

@@ -44,12 +44,8 @@ final class CpuLossSweeper implements MembershipListener {
 
     @Override
     public void memberAdded(MembershipEvent event) {
-        String cpu = event.getMember().getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-        if (cpu != null) {
-            int up = Integer.parseInt(cpu);
-            // -3 to the pair members here; a primary waiting for a CPU re-creates its backup.
-            worker.execute(() -> processes.cpuUp(up));
-        }
+        // Nothing yet: the new member does not hold its CPU number. It announces itself (-3)
+        // once it serves calls (Cpu.announceUp).
     }
 
     @Override

@@ -36,4 +36,7 @@ public interface CpuService {
 
     /** Switches the pair whose primary runs here (CHECKSWITCH). */
     void switchLocal(ProcessHandle primary);
+
+    /** CPU {@code cpu} has come up and serves calls: the pair members here are told (-3). */
+    void cpuUpLocal(int cpu);
 }
