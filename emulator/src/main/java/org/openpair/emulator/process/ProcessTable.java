@@ -145,7 +145,7 @@ public final class ProcessTable {
         NameEntry entry;
         try {
             entry = name == null ? null : request.isMyBackup() ? attachBackup(name, ancestor, handle)
-                    : claimName(NameEntry.single(name, handle, info.started()));
+                    : claimName(NameEntry.single(name, handle, info.started(), ancestor));
         } catch (RuntimeException e) {
             unpublish(handle, pin);
             throw e;
@@ -389,8 +389,25 @@ public final class ProcessTable {
         LocalProcess p = live.get(backup.pin());
         if (p != null && p.handle().equals(backup) && p.pair != null) {
             p.pair.promote(takeover, message, newBackup);
+            pairWork.execute(() -> adoptCreator(p));
         } else {
             LOG.log(System.Logger.Level.WARNING, "promotion of {0} arrived after it ended", backup);
+        }
+    }
+
+    /**
+     * A promoted member now stands for the named process, whose ancestor is its creator (kept in
+     * the name entry), not the old primary that created this member as its backup.
+     */
+    private void adoptCreator(LocalProcess p) {
+        try {
+            NameEntry e = tables.names().get(p.info.name().toString());
+            if (e != null && p.handle().equals(e.primary())) {
+                tables.processes().executeOnKey(NodeTables.processKey(p.handle()),
+                        new NodeTables.SetAncestorIfHeldBy(p.handle(), e.creator()));
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: ancestor not updated: {1}", p.info.descriptor(), ex.toString());
         }
     }
 
