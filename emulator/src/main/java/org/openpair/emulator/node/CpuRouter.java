@@ -22,7 +22,8 @@ import org.openpair.guardian.GuardianException;
  */
 public final class CpuRouter {
     private static final System.Logger LOG = System.getLogger(CpuRouter.class.getName());
-    private static final long CALL_TIMEOUT_SECONDS = 60;
+    /** What a stop may take on its CPU beyond the grace time: the SIGKILL and the reaping (ProcessTable.stop). */
+    private static final long STOP_KILL_MILLIS = 5000;
 
     private final NodeTables tables;
     private final NodeConfig config;
@@ -112,10 +113,12 @@ public final class CpuRouter {
             }
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
         }
+        long boundMillis = config.operatorTimeout().toMillis()
+                + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
         try {
             return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
                     .submitToMember(new CpuTask<>(call), member)
-                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .get(boundMillis, TimeUnit.MILLISECONDS)
                     .valueOrThrow();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -125,8 +128,11 @@ public final class CpuRouter {
             }
             throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
         } catch (TimeoutException e) {
+            // The call may still run there if the CPU resumes; a hung CPU is declared dead only
+            // after the heartbeat timeout, and its partner CPUs take over then.
             throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
-                    + CALL_TIMEOUT_SECONDS + " s");
+                    + boundMillis + " ms (operator timeout " + config.operatorTimeout().toMillis()
+                    + " ms): it may be hung");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
