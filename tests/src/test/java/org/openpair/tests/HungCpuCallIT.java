@@ -18,7 +18,7 @@ import org.openpair.testing.programs.WaitForStop;
 
 /**
  * A call to a CPU that is hung (its JVM SIGSTOPped, and the heartbeat timeout far away) fails
- * with error 40 after the operator timeout (5 s by default) instead of waiting for Hazelcast's
+ * with error 40 after the operator timeout (10 s by default) instead of waiting for Hazelcast's
  * own 60 s, and names the CPU; another CPU answers its calls meanwhile, and the hung one again
  * once it resumes.
  */

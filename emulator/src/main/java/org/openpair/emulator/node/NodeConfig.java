@@ -183,7 +183,7 @@ public final class NodeConfig {
         private int heartbeatTimeoutSeconds = 5;
         private Path logDir;
         private Duration stopGrace = Duration.ofSeconds(5);
-        private Duration operatorTimeout = Duration.ofSeconds(5);
+        private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
 
         private Builder() {

@@ -32,7 +32,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
  * stop-grace-millis: 5000
- * operator-timeout-millis: 5000   # a call to a CPU that does not answer fails with error 40 after this
+ * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
  * </pre>
  *

@@ -39,7 +39,7 @@ class NodeConfigFileTest {
         assertThat(c.logDir()).isEqualTo(Path.of("/var/tmp/op"));
         assertThat(c.stopGrace()).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.operatorTimeout()).isEqualTo(Duration.ofMillis(2500));
-        assertThat(NodeConfig.builder().build().operatorTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(NodeConfig.builder().build().operatorTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.hasCpu(1)).isTrue();
         assertThat(c.hasCpu(2)).isFalse();
     }
