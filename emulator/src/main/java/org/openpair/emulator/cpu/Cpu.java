@@ -57,6 +57,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.processes = new ProcessTable(config, number, tables, router, links,
                 caller -> new NodeGuardian(tables, config, caller, this, links));
         this.links.receiveWith(processes);
+        this.router.noticesBy(links.notices());
         this.sweeper = new CpuLossSweeper(tables, number, router, processes);
     }
 
@@ -94,6 +95,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // Callable by the node only once it holds its number. Hazelcast copies the configured
         // user context into the instance, so register in the instance's.
         hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
+        cpu.links.notices().serve(cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
         cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes);
         hz.getLifecycleService().addLifecycleListener(event -> {
@@ -102,6 +104,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             }
         });
         cpu.sweepLostCpus();
+        cpu.announceUp();
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         return cpu;
@@ -147,6 +150,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         try {
             processes.recordHalted();
             claimNumber();
+            announceUp();
             LOG.log(System.Logger.Level.INFO, "CPU {0} rejoined the node after a split", number);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "CPU {0} cannot hold its number after a split: {1}; leaving the node",
@@ -167,6 +171,26 @@ public final class Cpu implements CpuService, AutoCloseable {
                 sweeper.sweep(record.cpu(), record.memberUuid(), "CPU " + record.cpu() + " failed");
             }
         }
+    }
+
+    /**
+     * Tells the other CPUs that this one is up (-3 to their pair members), now that it serves
+     * calls: a primary waiting for a CPU to put its backup on can create it here at once. The
+     * membership event comes earlier, before this CPU holds its number, when a spawn here would
+     * still be refused.
+     */
+    private void announceUp() {
+        for (int other : router.upCpus().keySet()) {
+            if (other != number) {
+                router.tell(other, new org.openpair.emulator.node.CpuTask.CpuUp(number));
+            }
+        }
+    }
+
+    @Override
+    public void cpuUpLocal(int upCpu) {
+        requireRunning();
+        processes.cpuUp(upCpu);
     }
 
     @Override
@@ -191,6 +215,11 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** The member underneath, for the test harness and benchmarks of this module. */
     public HazelcastInstance hazelcast() {
         return hz;
+    }
+
+    /** Notifications over the CPU link, for this package's tests. */
+    CpuNotices notices() {
+        return links.notices();
     }
 
     public boolean isRunning() {

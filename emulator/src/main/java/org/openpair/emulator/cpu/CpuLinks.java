@@ -38,13 +38,20 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private final LinkServer server;
     private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
     private volatile ProcessTable receiver;
+    private final CpuNotices notices;
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
         this.cpu = cpu;
         this.tables = tables;
         String host = NodeConfig.hostOf(config.cpuAddresses().get(cpu));
+        this.notices = new CpuNotices(cpu, this::connected, this::client);
         this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive);
+    }
+
+    /** Notifications to and from other CPUs over this link. */
+    CpuNotices notices() {
+        return notices;
     }
 
     static CpuLinks start(NodeConfig config, int cpu, NodeTables tables) {
@@ -72,6 +79,9 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     }
 
     private Verdict receive(long stream, long epoch, long seq, ByteBuffer payload) {
+        if (stream == CpuNotices.STREAM) {
+            return notices.receive(payload);
+        }
         ProcessTable processes = receiver;
         if (processes == null) {
             return Verdict.UNKNOWN_STREAM;
@@ -96,6 +106,12 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: no checkpoint link to CPU {1}: {2}", cpu, targetCpu, e.getMessage());
             return new BrokenChannel("no link to CPU " + targetCpu + ": " + e.getMessage());
         }
+    }
+
+    /** The link to a CPU if it is up now, else {@code null}: never waits for a connect. */
+    private LinkClient connected(int targetCpu) {
+        LinkClient existing = clients.get(targetCpu);
+        return existing != null && existing.isUp() ? existing : null;
     }
 
     private LinkClient client(int targetCpu) {
@@ -124,6 +140,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
 
     @Override
     public void close() {
+        notices.close();
         clients.values().forEach(LinkClient::close);
         clients.clear();
         server.close();

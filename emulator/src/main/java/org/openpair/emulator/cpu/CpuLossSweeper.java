@@ -44,12 +44,8 @@ final class CpuLossSweeper implements MembershipListener {
 
     @Override
     public void memberAdded(MembershipEvent event) {
-        String cpu = event.getMember().getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-        if (cpu != null) {
-            int up = Integer.parseInt(cpu);
-            // -3 to the pair members here; a primary waiting for a CPU re-creates its backup.
-            worker.execute(() -> processes.cpuUp(up));
-        }
+        // Nothing yet: the new member does not hold its CPU number. It announces itself (-3)
+        // once it serves calls (Cpu.announceUp).
     }
 
     @Override
@@ -103,7 +99,8 @@ final class CpuLossSweeper implements MembershipListener {
                 Termination t = new Termination(info.handle(), info.name(), info.program().display(),
                         TerminationCause.CPU_DOWN, TerminationCause.CPU_DOWN.completionCode(-1), -1, 0, null, reason,
                         Instant.now());
-                tables.terminations().set(NodeTables.terminationKey(info.handle()), t);
+                // The CPU may have recorded the real end just before it was lost.
+                tables.terminations().putIfAbsent(NodeTables.terminationKey(info.handle()), t);
                 if (info.name() != null) {
                     NameUpdates.Result r = tables.names().executeOnKey(info.name().toString(),
                             new NameUpdates.RetireMember(info.handle()));

@@ -18,12 +18,14 @@ import org.openpair.guardian.ProcessName;
  * @param closing the pair is being stopped as a whole: no takeover, no new backup
  * @param ready   the backup holds the primary's whole state (its first checkpoint, the
  *                snapshot, was acknowledged): only a ready backup may take over
+ * @param creator the process that created the named process (its ancestor, as PPD shows it),
+ *                kept through takeovers and switches; {@code null}: the operator
  */
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
-                        boolean closing, boolean ready) implements Serializable {
+                        boolean closing, boolean ready, ProcessHandle creator) implements Serializable {
 
-    public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created) {
-        return new NameEntry(name, primary, null, 1, created, false, false);
+    public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created, ProcessHandle creator) {
+        return new NameEntry(name, primary, null, 1, created, false, false, creator);
     }
 
     /** True when the handle is the primary or the backup. */

@@ -53,12 +53,14 @@ public final class NameUpdates {
                     entry.setValue(null);
                     return new Result(Outcome.REMOVED, e, null);
                 }
-                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false, false);
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false, false,
+                        e.creator());
                 entry.setValue(after);
                 return new Result(Outcome.PROMOTED, e, after);
             }
             if (member.equals(e.backup())) {
-                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created(), e.closing(), false);
+                NameEntry after = new NameEntry(e.name(), e.primary(), null, e.epoch(), e.created(), e.closing(), false,
+                        e.creator());
                 entry.setValue(after);
                 return new Result(Outcome.BACKUP_DETACHED, e, after);
             }
@@ -77,7 +79,7 @@ public final class NameUpdates {
             if (e == null || !primary.equals(e.primary())) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), e.primary(), e.backup(), e.epoch(), e.created(), true, e.ready());
+            NameEntry after = new NameEntry(e.name(), e.primary(), e.backup(), e.epoch(), e.created(), true, e.ready(), e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -95,7 +97,7 @@ public final class NameUpdates {
             if (e.backup() != null) {
                 return new Result(Outcome.HAS_BACKUP, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), false, false);
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), false, false, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -110,7 +112,7 @@ public final class NameUpdates {
             if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup())) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), e.closing(), true);
+            NameEntry after = new NameEntry(e.name(), primary, backup, e.epoch(), e.created(), e.closing(), true, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
@@ -127,7 +129,7 @@ public final class NameUpdates {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
             // The old primary becomes the backup: it holds everything it checkpointed.
-            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false, true);
+            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false, true, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }

@@ -22,11 +22,24 @@ import org.openpair.guardian.GuardianException;
  */
 public final class CpuRouter {
     private static final System.Logger LOG = System.getLogger(CpuRouter.class.getName());
-    private static final long CALL_TIMEOUT_SECONDS = 60;
+    /** What a stop may take on its CPU beyond the grace time: the SIGKILL and the reaping (ProcessTable.stop). */
+    private static final long STOP_KILL_MILLIS = 5000;
 
     private final NodeTables tables;
     private final NodeConfig config;
     private final CpuService local;
+    private volatile NoticeLane lane;
+
+    /**
+     * A faster way than Hazelcast's executor to deliver a notification to another CPU (the CPU
+     * link). Delivery may be ambiguous (a link that breaks after the write): the lane then runs
+     * {@code fallback}, which sends it the slow way, so the notifications it carries must be
+     * safe to receive twice.
+     */
+    public interface NoticeLane {
+        /** Sends {@code call} to {@code cpu}; false if it did not send (nothing was written). */
+        boolean deliver(int cpu, CpuTask.CpuCall<?> call, Runnable fallback);
+    }
 
     /** @param local the CPU in this JVM to call directly, or {@code null} */
     public CpuRouter(NodeTables tables, NodeConfig config, CpuService local) {
@@ -100,10 +113,12 @@ public final class CpuRouter {
             }
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
         }
+        long boundMillis = config.operatorTimeout().toMillis()
+                + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
         try {
             return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
                     .submitToMember(new CpuTask<>(call), member)
-                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .get(boundMillis, TimeUnit.MILLISECONDS)
                     .valueOrThrow();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -113,14 +128,22 @@ public final class CpuRouter {
             }
             throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
         } catch (TimeoutException e) {
+            // The call may still run there if the CPU resumes; a hung CPU is declared dead only
+            // after the heartbeat timeout, and its partner CPUs take over then.
             throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
-                    + CALL_TIMEOUT_SECONDS + " s");
+                    + boundMillis + " ms (operator timeout " + config.operatorTimeout().toMillis()
+                    + " ms): it may be hung");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
         } catch (TargetNotMemberException | HazelcastInstanceNotActiveException e) {
             throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
         }
+    }
+
+    /** From now on {@link #tell} tries {@code lane} first. */
+    public void noticesBy(NoticeLane lane) {
+        this.lane = lane;
     }
 
     /**
@@ -137,6 +160,14 @@ public final class CpuRouter {
             }
             return;
         }
+        NoticeLane fast = lane;
+        if (fast != null && fast.deliver(cpu, call, () -> tellByExecutor(cpu, call))) {
+            return;
+        }
+        tellByExecutor(cpu, call);
+    }
+
+    private void tellByExecutor(int cpu, CpuTask.CpuCall<?> call) {
         Member member = upCpus().get(cpu);
         if (member == null) {
             LOG.log(System.Logger.Level.INFO, "notification {0} not sent: CPU {1} is down", call, cpu);

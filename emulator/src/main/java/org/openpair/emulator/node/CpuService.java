@@ -39,4 +39,7 @@ public interface CpuService {
 
     /** {@code kill} of a process of this CPU; {@code sender} is null for the operator. */
     void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender);
+
+    /** CPU {@code cpu} has come up and serves calls: the pair members here are told (-3). */
+    void cpuUpLocal(int cpu);
 }

@@ -108,6 +108,15 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
         }
     }
 
+    /** Sent by a CPU that has just come up, once it serves calls, to every other CPU. */
+    public record CpuUp(int cpu) implements CpuCall<Boolean> {
+        @Override
+        public Boolean call(CpuService service) {
+            service.cpuUpLocal(cpu);
+            return true;
+        }
+    }
+
     public record SwitchPair(ProcessHandle primary) implements CpuCall<Boolean> {
         @Override
         public Boolean call(CpuService cpu) {

@@ -37,6 +37,7 @@ public final class NodeConfig {
     private final Path logDir;
     private final Duration stopGrace;
     private final int quorum;
+    private final Duration operatorTimeout;
     /** Whether the CPUs were named (flags, file), rather than the implicit 0-15. */
     private final boolean explicitCpus;
 
@@ -58,6 +59,7 @@ public final class NodeConfig {
         this.logDir = b.logDir != null ? b.logDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
         this.stopGrace = b.stopGrace;
+        this.operatorTimeout = b.operatorTimeout;
         int configured = cpus.size();
         if (b.quorum > configured) {
             throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
@@ -97,6 +99,7 @@ public final class NodeConfig {
         b.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         b.logDir = logDir;
         b.stopGrace = stopGrace;
+        b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
         return b;
     }
@@ -160,6 +163,15 @@ public final class NodeConfig {
         return stopGrace;
     }
 
+    /**
+     * How long a call to another CPU (spawn, stop, switch) waits for its answer beyond the work
+     * it asked for (a stop's grace time) before it fails with error 40: a hung CPU is declared
+     * dead only after the heartbeat timeout, and a caller must not wait that long for it.
+     */
+    public Duration operatorTimeout() {
+        return operatorTimeout;
+    }
+
     /** Collects settings; each setter checks its value and names it when refusing. */
     public static final class Builder {
         private String nodeName = DEFAULT_NODE;
@@ -171,6 +183,7 @@ public final class NodeConfig {
         private int heartbeatTimeoutSeconds = 5;
         private Path logDir;
         private Duration stopGrace = Duration.ofSeconds(5);
+        private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
 
         private Builder() {
@@ -258,6 +271,15 @@ public final class NodeConfig {
                 throw invalid("stop grace must not be negative: " + grace);
             }
             this.stopGrace = grace;
+            return this;
+        }
+
+        /** See {@link NodeConfig#operatorTimeout()}; at least 1 ms. */
+        public Builder operatorTimeout(Duration timeout) {
+            if (timeout.toMillis() < 1) {
+                throw invalid("operator timeout must be at least 1 ms: " + timeout);
+            }
+            this.operatorTimeout = timeout;
             return this;
         }
 

@@ -32,6 +32,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
  * stop-grace-millis: 5000
+ * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
  * </pre>
  *
@@ -40,7 +41,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "stop-grace-millis", "quorum");
+            "heartbeat", "log-dir", "stop-grace-millis", "quorum", "operator-timeout-millis");
 
     private NodeConfigFile() {
     }
@@ -110,6 +111,10 @@ public final class NodeConfigFile {
             }
             if (map.containsKey("stop-grace-millis")) {
                 b.stopGrace(Duration.ofMillis(integer(file, "stop-grace-millis", map.get("stop-grace-millis"))));
+            }
+            if (map.containsKey("operator-timeout-millis")) {
+                b.operatorTimeout(Duration.ofMillis(integer(file, "operator-timeout-millis",
+                        map.get("operator-timeout-millis"))));
             }
         } catch (GuardianException e) {
             throw invalid(file, e.getMessage());

@@ -171,8 +171,8 @@ public final class NodeGuardian implements Guardian {
         if (entry == null) {
             return new PairInfo(PairStatus.NO_SUCH_PROCESS, name, null, null, null, 0);
         }
-        ProcessInfo primary = tables.processes().get(NodeTables.processKey(entry.primary()));
-        ProcessHandle ancestor = primary != null && primary.handle().equals(entry.primary()) ? primary.ancestor() : null;
+        // The named process's ancestor is whoever created it, whichever member is primary now.
+        ProcessHandle ancestor = entry.creator();
         PairStatus status = caller != null && caller.equals(entry.primary()) ? PairStatus.CALLER_IS_PRIMARY
                 : caller != null && caller.equals(entry.backup()) ? PairStatus.CALLER_IS_BACKUP
                 : entry.backup() != null ? PairStatus.PAIR : PairStatus.SINGLE;

@@ -110,4 +110,19 @@ public final class NodeTables {
             return null;
         }
     }
+
+    /** Sets a process entry's ancestor, if the entry still holds that process. */
+    public record SetAncestorIfHeldBy(ProcessHandle holder, ProcessHandle ancestor)
+            implements EntryProcessor<String, ProcessInfo, Boolean> {
+        @Override
+        public Boolean process(Map.Entry<String, ProcessInfo> entry) {
+            ProcessInfo p = entry.getValue();
+            if (p == null || !holder.equals(p.handle())) {
+                return false;
+            }
+            entry.setValue(new ProcessInfo(p.handle(), p.name(), p.program(), p.priority(), p.pid(), p.started(),
+                    ancestor, p.logFile()));
+            return true;
+        }
+    }
 }

@@ -77,6 +77,7 @@ public final class PairMember {
     private final LinkedBlockingQueue<SystemMessage> system = new LinkedBlockingQueue<>();
     private final Map<String, String> state = new ConcurrentHashMap<>();
     private final Deque<Instant> restarts = new ArrayDeque<>();
+    private final Deque<ProcessHandle> deadPartners = new ArrayDeque<>();
     private final StateMap stateView = new StateMap();
     private final SavedReplies savedReplies = new SavedReplies();
 
@@ -89,6 +90,9 @@ public final class PairMember {
     private long nextSeq = 1;
     private volatile boolean fenced;
     private long retryDelayMillis = 1000;
+    /** The pending timer retry of a backup re-creation: at most one. */
+    private java.util.concurrent.ScheduledFuture<?> retry;
+    private final Object retryLock = new Object();
 
     /**
      * @param role    BACKUP for a process created as a backup, PRIMARY for a named one, SINGLE otherwise
@@ -368,6 +372,16 @@ public final class PairMember {
 
     /** The backup died: tell the process, then re-create the backup if the policy says so. */
     public void partnerDied(ProcessHandle deadBackup, SystemMessage message) {
+        synchronized (deadPartners) {
+            // A process dies once: a second report of its death (a notification may arrive twice) is dropped.
+            if (deadPartners.contains(deadBackup)) {
+                return;
+            }
+            if (deadPartners.size() == 16) {
+                deadPartners.pollFirst();
+            }
+            deadPartners.addLast(deadBackup);
+        }
         CheckpointLinks.Channel old = null;
         synchronized (sendLock) {
             if (deadBackup.equals(partner)) {
@@ -381,7 +395,7 @@ public final class PairMember {
                 : message instanceof SystemMessage.CpuDown c ? c.termination().completionCode() : -4;
         if (role == PairRole.PRIMARY && !fenced && policy.restartsAfter(code)) {
             if (withinIntensity()) {
-                host.scheduler().execute(this::recreateBackup);
+                host.scheduler().execute(() -> recreateBackup("its backup died"));
             } else {
                 LOG.log(System.Logger.Level.WARNING, "{0}: backup died more than {1} times within {2}: not re-created",
                         name, policy.maxRestarts(), policy.period());
@@ -401,20 +415,27 @@ public final class PairMember {
         return true;
     }
 
-    private void recreateBackup() {
+    /** @param trigger why now: the backup's death, the retry timer, a CPU that came up (logged) */
+    private void recreateBackup(String trigger) {
         if (role != PairRole.PRIMARY || fenced || partner != null) {
             return;
         }
         try {
-            spawnAndAttach(SpawnRequest.ANY_CPU);
+            ProcessHandle backup = spawnAndAttach(SpawnRequest.ANY_CPU);
             retryDelayMillis = 1000;
+            LOG.log(System.Logger.Level.INFO, "{0}: backup re-created on CPU {1} ({2})", name, backup.cpu(), trigger);
         } catch (GuardianException e) {
             if (e.guardianError() == GuardianError.DEVICE_DOWN || e.guardianError() == GuardianError.CPU_FAILED) {
                 long delay = retryDelayMillis;
                 retryDelayMillis = Math.min(30_000, retryDelayMillis * 2);
                 LOG.log(System.Logger.Level.INFO, "{0}: no CPU for a backup ({1}); retrying in {2} ms or at CPU up",
                         name, e.getMessage(), delay);
-                host.scheduler().schedule(this::recreateBackup, delay, TimeUnit.MILLISECONDS);
+                synchronized (retryLock) {
+                    if (retry != null) {
+                        retry.cancel(false);
+                    }
+                    retry = host.scheduler().schedule(() -> recreateBackup("retry timer"), delay, TimeUnit.MILLISECONDS);
+                }
             } else {
                 LOG.log(System.Logger.Level.WARNING, "{0}: cannot re-create its backup: {1}", name, e.oneLine());
             }
@@ -425,7 +446,12 @@ public final class PairMember {
     public void cpuUp(int cpu) {
         system.add(new SystemMessage.CpuUp(cpu));
         if (role == PairRole.PRIMARY && partner == null && policy.type() != RestartPolicy.Type.TEMPORARY && !fenced) {
-            host.scheduler().execute(this::recreateBackup);
+            synchronized (retryLock) {
+                if (retry != null) {
+                    retry.cancel(false);
+                }
+            }
+            host.scheduler().execute(() -> recreateBackup("CPU " + cpu + " came up"));
         }
     }
 
@@ -531,7 +557,8 @@ public final class PairMember {
     /** The name table made this backup the primary: it applies what it holds, then acts as primary. */
     public void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
         synchronized (this) {
-            if (role != PairRole.BACKUP) {
+            // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
+            if (role != PairRole.BACKUP || takeover.epoch() <= epoch) {
                 return;
             }
             role = PairRole.PRIMARY;

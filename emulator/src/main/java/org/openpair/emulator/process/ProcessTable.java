@@ -45,8 +45,9 @@ import org.openpair.guardian.TerminationCause;
 
 /**
  * One CPU's processes: PIN allocation, creation, stop, and the single place where a process
- * ends ({@link #retire}), which records the death before it frees the name or hands it to the
- * backup, so anyone who finds the name changed can also find why.
+ * ends ({@link #retire}), which frees the name or hands it to the backup first (a takeover
+ * waits for nothing else) and records the death before the process entry goes, so anyone who
+ * finds a process gone can also find why.
  *
  * <p>Creation publishes the process entry before it claims the name: a name entry therefore
  * always points at published processes, and a second creation that finds the name held can
@@ -157,7 +158,7 @@ public final class ProcessTable {
         NameEntry entry;
         try {
             entry = name == null ? null : request.isMyBackup() ? attachBackup(name, ancestor, handle)
-                    : claimName(NameEntry.single(name, handle, info.started()));
+                    : claimName(NameEntry.single(name, handle, info.started(), ancestor));
         } catch (RuntimeException e) {
             unpublish(handle, pin);
             throw e;
@@ -341,17 +342,24 @@ public final class ProcessTable {
                 cause, t.completionCode(), detail);
     }
 
+    /**
+     * The takeover's critical path is the name update and the notice to the backup's CPU, so
+     * they come first; the death is recorded right after. The process entry goes only once the
+     * death is recorded, so a process missing from the table always has its end on record; if
+     * this CPU dies before that, the survivors' sweep finds the entry (through the index) and
+     * records the end instead.
+     */
     private void record(LocalProcess process, Termination t) {
         ProcessHandle handle = process.handle();
         try {
             String key = NodeTables.processKey(handle);
-            tables.terminations().set(NodeTables.terminationKey(handle), t);
-            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
             if (process.info.name() != null) {
                 NameUpdates.Result r = tables.names().executeOnKey(process.info.name().toString(),
                         new NameUpdates.RetireMember(handle));
                 tellPartner(r, t, false, router);
             }
+            tables.terminations().set(NodeTables.terminationKey(handle), t);
+            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
             tables.cpuProcesses().remove(cpu, key);
         } catch (RuntimeException e) {
             // The member is shutting down or gone: the survivors retire this CPU's entries.
@@ -400,8 +408,25 @@ public final class ProcessTable {
         LocalProcess p = live.get(backup.pin());
         if (p != null && p.handle().equals(backup) && p.pair != null) {
             p.pair.promote(takeover, message, newBackup);
+            pairWork.execute(() -> adoptCreator(p));
         } else {
             LOG.log(System.Logger.Level.WARNING, "promotion of {0} arrived after it ended", backup);
+        }
+    }
+
+    /**
+     * A promoted member now stands for the named process, whose ancestor is its creator (kept in
+     * the name entry), not the old primary that created this member as its backup.
+     */
+    private void adoptCreator(LocalProcess p) {
+        try {
+            NameEntry e = tables.names().get(p.info.name().toString());
+            if (e != null && p.handle().equals(e.primary())) {
+                tables.processes().executeOnKey(NodeTables.processKey(p.handle()),
+                        new NodeTables.SetAncestorIfHeldBy(p.handle(), e.creator()));
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: ancestor not updated: {1}", p.info.descriptor(), ex.toString());
         }
     }
 

@@ -28,6 +28,7 @@ class NodeConfigFileTest {
                 heartbeat: { interval-seconds: 1, timeout-seconds: 3 }
                 log-dir: /var/tmp/op
                 stop-grace-millis: 1500
+                operator-timeout-millis: 2500
                 """);
         NodeConfig c = NodeConfigFile.load(f).build();
         assertThat(c.nodeName()).isEqualTo("PROD");
@@ -37,6 +38,8 @@ class NodeConfigFileTest {
         assertThat(c.heartbeatTimeoutSeconds()).isEqualTo(3);
         assertThat(c.logDir()).isEqualTo(Path.of("/var/tmp/op"));
         assertThat(c.stopGrace()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.operatorTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(NodeConfig.builder().build().operatorTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.hasCpu(1)).isTrue();
         assertThat(c.hasCpu(2)).isFalse();
     }
@@ -78,6 +81,8 @@ class NodeConfigFileTest {
         assertError(write("heartbeat: { interval-seconds: 5, timeout-seconds: 5 }\n"), "must exceed");
         assertError(write("- a\n- b\n"), "mapping");
         assertError(write("node: [unclosed\n"), "not valid YAML");
+        assertError(write("operator-timeout-millis: 0\n"), "operator timeout must be at least 1 ms");
+        assertError(write("operator-timeout-millis: soon\n"), "'operator-timeout-millis' must be a whole number");
     }
 
     @Test

@@ -1,0 +1,212 @@
+package org.openpair.emulator.cpu;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntFunction;
+
+import org.openpair.emulator.link.CheckpointStream;
+import org.openpair.emulator.link.LinkClient;
+import org.openpair.emulator.link.Verdict;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuService;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.node.SystemThreads;
+
+/**
+ * Notifications between CPUs (promote this backup, your backup died, stop this unready
+ * backup) over the CPU link instead of Hazelcast's executor: a takeover's last hop then costs
+ * a TCP round trip's worth (tens of µs) rather than the executor's wake-ups (a millisecond or
+ * more when the node was idle). They travel on a reserved stream of the link,
+ * {@value #STREAM}, beside the checkpoints and in order with them; checkpoint streams are
+ * backup verifiers, which are positive.
+ *
+ * <p>An ACK means the receiving CPU has queued the notification for one of its own threads
+ * (never the link's: a promotion may open links itself). Whenever the link cannot say that, the
+ * notification goes the slow way as well (see {@link CpuRouter.NoticeLane}): the receivers of
+ * notifications ignore a repeat (a promotion carries the new epoch, a death the dead handle).
+ * Payloads are Java-serialized {@link CpuTask.CpuCall}s, as on the executor, read through a
+ * filter that admits only the node's own and the JDK's value classes.
+ */
+final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CpuNotices.class.getName());
+    /** The link stream notifications travel on. */
+    static final long STREAM = -1;
+    private static final ObjectInputFilter FILTER = ObjectInputFilter.Config.createFilter(
+            "maxdepth=16;maxrefs=512;maxbytes=65536;maxarray=4096;org.openpair.**;java.lang.*;java.time.*;"
+                    + "java.util.*;!*");
+
+    private final int self;
+    private final IntFunction<LinkClient> connected;
+    private final IntFunction<LinkClient> connect;
+    private final Map<Integer, Sender> senders = new HashMap<>();
+    /** Runs received notifications, and the fallbacks of sends the link could not confirm. */
+    private final ExecutorService runner;
+    private volatile CpuService service;
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+
+    private record Sender(LinkClient client, CheckpointStream stream) {
+    }
+
+    /**
+     * @param connected the link to a CPU if it is up, else null
+     * @param connect   the link to a CPU, connected if need be (throws if it cannot be)
+     */
+    CpuNotices(int self, IntFunction<LinkClient> connected, IntFunction<LinkClient> connect) {
+        this.self = self;
+        this.connected = connected;
+        this.connect = connect;
+        this.runner = Executors.newCachedThreadPool(r -> SystemThreads.daemon(r, "cpu" + self + "-notices"));
+    }
+
+    /** Notifications received from now on run against {@code cpu}; until then they are refused. */
+    void serve(CpuService cpu) {
+        this.service = cpu;
+    }
+
+    @Override
+    public boolean deliver(int cpu, CpuTask.CpuCall<?> call, Runnable fallback) {
+        byte[] bytes;
+        CompletableFuture<Long> acked;
+        try {
+            CheckpointStream stream = stream(cpu);
+            if (stream == null) {
+                connectLater(cpu);
+                return false;
+            }
+            bytes = encode(call);
+            acked = stream.send(bytes);
+        } catch (RuntimeException | IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "CPU {0}: notification {1} to CPU {2} not sent on the link: {3}",
+                    self, call, cpu, e.toString());
+            return false;
+        }
+        acked.whenComplete((seq, failure) -> {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.INFO, "CPU {0}: notification {1} to CPU {2} not confirmed on the link "
+                        + "({3}); sending it through the node", self, call, cpu, failure.toString());
+                try {
+                    runner.execute(fallback);
+                } catch (RejectedExecutionException e) {
+                    // This CPU is closing: its own notifications no longer matter.
+                }
+            }
+        });
+        return true;
+    }
+
+    /**
+     * A notification must not wait for a connect (a hung CPU accepts TCP connections and never
+     * says HELLO): without a link this one goes the slow way, and the link is made for the next.
+     */
+    private void connectLater(int cpu) {
+        try {
+            runner.execute(() -> {
+                try {
+                    connect.apply(cpu);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no link to CPU {1}: {2}", self, cpu, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** The notification stream to {@code cpu} on the current link to it; null if there is no link now. */
+    private CheckpointStream stream(int cpu) {
+        synchronized (senders) {
+            LinkClient client = connected.apply(cpu);
+            if (client == null) {
+                return null;
+            }
+            Sender s = senders.get(cpu);
+            if (s == null || s.client() != client) {
+                if (s != null) {
+                    s.stream().close();
+                }
+                s = new Sender(client, client.open(STREAM, 0, 1));
+                senders.put(cpu, s);
+            }
+            return s.stream();
+        }
+    }
+
+    /** A notification arrived on the link (its reader thread): decode, queue, acknowledge. */
+    Verdict receive(ByteBuffer payload) {
+        CpuService cpu = service;
+        if (cpu == null) {
+            // Not holding its number yet: the sender falls back to the executor, which says so.
+            return Verdict.UNKNOWN_STREAM;
+        }
+        CpuTask.CpuCall<?> call;
+        try {
+            call = decode(payload);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: refused a notification it cannot read: {1}", self,
+                    e.toString());
+            return Verdict.HANDLER_FAILED;
+        }
+        Runnable run = () -> {
+            try {
+                call.call(cpu);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "CPU {0}: notification {1} failed: {2}", self, call, e.toString());
+            }
+        };
+        accepted.incrementAndGet();
+        if (call instanceof CpuTask.Promote p && p.newBackup() == null) {
+            // A takeover only queues the takeover behind the checkpoints the backup holds (no
+            // link, no table, no wait): done here, it saves a thread wake-up on the critical path.
+            run.run();
+        } else {
+            runner.execute(run);
+        }
+        return Verdict.ACCEPT;
+    }
+
+    /** How many notifications this CPU accepted from the link. */
+    long accepted() {
+        return accepted.get();
+    }
+
+    static byte[] encode(CpuTask.CpuCall<?> call) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(call);
+        }
+        return bytes.toByteArray();
+    }
+
+    static CpuTask.CpuCall<?> decode(ByteBuffer payload) throws IOException, ClassNotFoundException {
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            in.setObjectInputFilter(FILTER);
+            Object o = in.readObject();
+            if (!(o instanceof CpuTask.CpuCall<?> call)) {
+                throw new IOException("not a CPU call: " + (o == null ? "null" : o.getClass().getName()));
+            }
+            return call;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (senders) {
+            senders.values().forEach(s -> s.stream().close());
+            senders.clear();
+        }
+        runner.shutdownNow();
+    }
+}
