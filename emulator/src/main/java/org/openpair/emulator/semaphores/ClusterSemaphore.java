@@ -161,9 +161,15 @@ final class ClusterSemaphore implements RobustSemaphore {
         run(new SemaphoreOps.MarkConsistent(caller("mark")));
     }
 
+    /**
+     * Applies first any holder death already recorded: a backup promoted after its primary's
+     * death asks right after its takeover, and the death record is written before the promotion
+     * but reaches the reaper on its own event, maybe later.
+     */
     @Override
     public Acquisition holding() {
         ProcessHandle caller = caller("hold");
+        reapDeadHolders();
         SemaphoreRecord r = semaphores.map().get(name);
         if (r == null) {
             throw Semaphores.noSuch(name);

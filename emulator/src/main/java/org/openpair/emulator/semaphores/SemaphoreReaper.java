@@ -53,7 +53,11 @@ public final class SemaphoreReaper implements EntryAddedListener<String, Termina
         if (t == null) {
             return;
         }
-        worker.execute(() -> handle(t));
+        try {
+            worker.execute(() -> handle(t));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // This CPU is leaving: the survivors (or a waiter's re-check) free what the dead held.
+        }
     }
 
     private void handle(Termination t) {

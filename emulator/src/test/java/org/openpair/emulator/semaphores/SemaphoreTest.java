@@ -13,9 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.node.NodeGuardian;
@@ -40,21 +41,23 @@ import org.openpair.guardian.SpawnRequest;
  * OS process killed with kill -9): owner death, SEM_UNDO, rollback, orphans, handover,
  * unrecoverable state, fairness and bad input.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SemaphoreTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
 
+    // One node for the class (each test uses semaphores of its own names): starting three CPUs
+    // costs seconds, and the tests are about semaphores, not CPU start.
     private EmbeddedNode node;
     private Guardian g;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
-    @BeforeEach
+    @BeforeAll
     void start() {
-        SemPrograms.SEEN.clear();
         node = EmbeddedNode.start(TestNodes.config(3).build(), 3);
         g = node.cpu(0).guardian();
     }
 
-    @AfterEach
+    @AfterAll
     void close() {
         threads.shutdownNow();
         node.close();
@@ -300,10 +303,14 @@ class SemaphoreTest {
         as(holder).semaphore("crash").acquire(1);
         CompletableFuture<Acquisition> waiting = acquireLater(as(waiter).semaphore("crash"), 1);
         await("the waiter queued", () -> g.semaphore("crash").info().waiters() == 1);
-        node.cpu(1).crash();
-        Acquisition a = done(waiting);
-        assertThat(a.ownerDied()).isTrue();
-        assertThat(a.deadOwners()).containsExactly(holder);
+        try {
+            node.cpu(1).crash();
+            Acquisition a = done(waiting);
+            assertThat(a.ownerDied()).isTrue();
+            assertThat(a.deadOwners()).containsExactly(holder);
+        } finally {
+            node.startCpu(1);
+        }
     }
 
     @Test
@@ -378,7 +385,8 @@ class SemaphoreTest {
         SemaphoreInfo after = sem.info();
         assertThat(after).isEqualTo(before);
         assertThat(sem.state().getLong("k")).hasValue(7);
-        assertThat(g.semaphores()).extracting(SemaphoreInfo::name).containsExactly("good");
+        assertThat(g.semaphores()).extracting(SemaphoreInfo::name).contains("good")
+                .doesNotContain("zero", "neg", "bad name!", "nosuch");
         mine.release(1);
         assertThat(as(q).semaphore("good").tryAcquire(3)).isPresent();
     }
