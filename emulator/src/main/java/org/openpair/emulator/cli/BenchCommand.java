@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
-        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class})
+        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class,
+                BenchSemCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
