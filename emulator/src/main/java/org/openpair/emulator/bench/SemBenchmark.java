@@ -48,7 +48,7 @@ public final class SemBenchmark {
     /** How much to measure. */
     public record Counts(int localBatches, int batchOps, int recoveries, int clusterOps, int clusterRecoveries) {
         public static Counts full() {
-            return new Counts(200, 10_000, 10, 2000, 10);
+            return new Counts(100, 10_000, 10, 2000, 10);
         }
 
         public static Counts smoke() {
