@@ -120,4 +120,33 @@ public interface Guardian {
      * @throws GuardianException 14 no process has that name
      */
     void kill(ProcessName name, Signal signal);
+
+    /**
+     * Creates the node-wide robust semaphore {@code name} with {@code permits} permits and the
+     * given death policy, or opens it if it exists with the same permits and policy (so every
+     * process of an application may call this at start). The caller of the returned semaphore's
+     * acquire and release is this Guardian's process.
+     *
+     * @throws GuardianException 13 the name is not 1-64 of letters, digits, '.', '_', '-';
+     *                           2 permits &lt; 1; 12 it exists with other permits or another policy
+     */
+    RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy);
+
+    /**
+     * Opens an existing robust semaphore.
+     *
+     * @throws GuardianException 13 bad name; 11 no such semaphore
+     */
+    RobustSemaphore semaphore(String name);
+
+    /** Every robust semaphore of the node, by name. */
+    List<SemaphoreInfo> semaphores();
+
+    /**
+     * Returns the orphaned permits of a {@link DeathPolicy#ORPHAN} semaphore to it, and returns
+     * how many; the next acquirer is told the owner died.
+     *
+     * @throws GuardianException 13 bad name; 11 no such semaphore
+     */
+    int semaphorePurge(String name);
 }

@@ -26,7 +26,13 @@ public enum GuardianError {
     RECEIVE_DEPTH(74, "receive depth exceeded"),
     PATH_DOWN(201, "path down"),
     OWNERSHIP_CHANGED(210, "ownership changed during the operation"),
-    CPU_FAILED(211, "the CPU that owned the operation failed");
+    CPU_FAILED(211, "the CPU that owned the operation failed"),
+    /**
+     * OpenPair's own number, 4000 plus Linux's ENOTRECOVERABLE (131) as OSS numbers its errno
+     * values: a robust semaphore whose holder was told its owner died let go without marking the
+     * protected state consistent.
+     */
+    NOT_RECOVERABLE(4131, "state protected by the semaphore is not recoverable");
 
     private final int number;
     private final String text;

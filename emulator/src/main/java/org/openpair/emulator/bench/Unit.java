@@ -7,6 +7,7 @@ package org.openpair.emulator.bench;
  * <p>Used by {@code ./guardian bench spawn} (microseconds).
  */
 enum Unit {
+    NS("ns", 1L, 0),
     US("us", 1_000L, 1),
     MS("ms", 1_000_000L, 3);
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
         subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class,
-                BenchCommand.LoopTimer.class})
+                BenchCommand.LoopTimer.class, BenchSemCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 CpusCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
+                SemCommand.class,
                 CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

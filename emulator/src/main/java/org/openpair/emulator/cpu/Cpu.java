@@ -45,6 +45,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final CpuRouter router;
     private final CpuLinks links;
     private QuorumWatch quorum;
+    private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
@@ -98,6 +99,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.links.notices().serve(cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
         cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes);
+        cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
                 SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start();
@@ -290,6 +292,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
         sweeper.close();
         closeQuorum();
+        closeSemaphoreReaper();
         links.close();
         hz.shutdown();
     }
@@ -308,7 +311,14 @@ public final class Cpu implements CpuService, AutoCloseable {
         processes.crash();
         sweeper.close();
         closeQuorum();
+        closeSemaphoreReaper();
         hz.getLifecycleService().terminate();
+    }
+
+    private void closeSemaphoreReaper() {
+        if (semaphoreReaper != null) {
+            semaphoreReaper.close();
+        }
     }
 
     private void closeQuorum() {

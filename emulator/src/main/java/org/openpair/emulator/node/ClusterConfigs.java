@@ -71,6 +71,10 @@ public final class ClusterConfigs {
         config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig(NodeTables.CPU_PROCESSES)
                 .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1)
                 .setMergePolicyConfig(largerSideWins));
+        // Semaphore entries change only through entry processors: kept as objects, a processor
+        // does not deserialize and re-serialize the whole record on every acquire and release.
+        config.addMapConfig(new MapConfig(org.openpair.emulator.semaphores.Semaphores.MAP).setBackupCount(1)
+                .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT).setMergePolicyConfig(largerSideWins));
         config.addExecutorConfig(new ExecutorConfig(NodeTables.CPU_EXECUTOR).setPoolSize(16));
         return config;
     }

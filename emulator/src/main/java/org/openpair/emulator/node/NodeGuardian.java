@@ -286,4 +286,25 @@ public final class NodeGuardian implements Guardian {
     private static GuardianException noSuchProcess(ProcessHandle h) {
         return new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process " + h);
     }
+
+    @Override
+    public org.openpair.guardian.RobustSemaphore semaphoreCreate(String name, int permits,
+                                                                 org.openpair.guardian.DeathPolicy policy) {
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).create(name, permits, policy);
+    }
+
+    @Override
+    public org.openpair.guardian.RobustSemaphore semaphore(String name) {
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).open(name);
+    }
+
+    @Override
+    public List<org.openpair.guardian.SemaphoreInfo> semaphores() {
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).list();
+    }
+
+    @Override
+    public int semaphorePurge(String name) {
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).purge(name);
+    }
 }

@@ -1,0 +1,244 @@
+package org.openpair.emulator.semaphores;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.Acquisition;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProtectedState;
+import org.openpair.guardian.RobustSemaphore;
+import org.openpair.guardian.SemaphoreInfo;
+import org.openpair.guardian.StateUpdate;
+import org.openpair.guardian.Termination;
+
+/**
+ * A {@link RobustSemaphore} for one calling process: every operation is one entry processor on
+ * the semaphore's entry. A blocking acquire queues once, then sleeps until the entry changes
+ * (an event) or {@link #RECHECK_NANOS} pass, and tries again; on a re-check without an event it
+ * also looks up whether a holder has died unnoticed and applies that death itself.
+ */
+final class ClusterSemaphore implements RobustSemaphore {
+    /** Re-check interval of a waiter that heard no event. */
+    static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A queued waiter that has not re-checked for this long loses its place. */
+    static final long LEASE_MILLIS = 3000;
+
+    private final Semaphores semaphores;
+    private final String name;
+
+    ClusterSemaphore(Semaphores semaphores, String name) {
+        this.semaphores = semaphores;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private ProcessHandle caller(String what) {
+        if (semaphores.caller == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "the operator is not a process and cannot "
+                    + what + " semaphore " + name);
+        }
+        return semaphores.caller;
+    }
+
+    private Outcome run(SemaphoreOps.Op op) {
+        return semaphores.map().executeOnKey(name, op).orThrow();
+    }
+
+    /** Puts (caller's CPU, semaphore) in the holder index once per JVM, before the first attempt. */
+    private void indexed(ProcessHandle caller) {
+        String key = caller.cpu() + "/" + name;
+        Wakeups w = Wakeups.of(semaphores.tables.hazelcast());
+        if (!w.indexed.contains(key)) {
+            semaphores.index().put(caller.cpu(), name);
+            w.indexed.add(key);
+        }
+    }
+
+    @Override
+    public Acquisition acquire(int permits) {
+        return acquire(permits, Long.MAX_VALUE, true).orElseThrow();
+    }
+
+    @Override
+    public Optional<Acquisition> tryAcquire(int permits) {
+        return acquire(permits, 0, false);
+    }
+
+    @Override
+    public Optional<Acquisition> tryAcquire(int permits, Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "timeout must be zero or positive: " + timeout);
+        }
+        long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+        return acquire(permits, nanos, nanos > 0);
+    }
+
+    private Optional<Acquisition> acquire(int permits, long timeoutNanos, boolean queue) {
+        Semaphores.checkPermits(permits);
+        ProcessHandle caller = caller("acquire");
+        indexed(caller);
+        Wakeups wakeups = Wakeups.of(semaphores.tables.hazelcast());
+        long ticket = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        long start = System.nanoTime();
+        long lastCheck = start;
+        while (true) {
+            long seen = wakeups.version(name);
+            Outcome o = run(new SemaphoreOps.Acquire(caller, ticket, permits, queue, System.currentTimeMillis(),
+                    LEASE_MILLIS));
+            if (o.kind() == Outcome.Kind.DONE) {
+                return Optional.of(o.acquisition());
+            }
+            if (!queue) {
+                return Optional.empty();
+            }
+            long elapsed = System.nanoTime() - start;
+            if ((timeoutNanos != Long.MAX_VALUE && elapsed >= timeoutNanos)) {
+                cancel(ticket);
+                return Optional.empty();
+            }
+            long left = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed;
+            try {
+                wakeups.await(name, seen, Math.min(left, RECHECK_NANOS));
+            } catch (InterruptedException e) {
+                cancel(ticket);
+                Thread.currentThread().interrupt();
+                throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for semaphore " + name);
+            }
+            if (System.nanoTime() - lastCheck >= RECHECK_NANOS) {
+                lastCheck = System.nanoTime();
+                reapDeadHolders();
+            }
+        }
+    }
+
+    private void cancel(long ticket) {
+        semaphores.map().executeOnKey(name, new SemaphoreOps.Cancel(ticket));
+    }
+
+    /** The fallback for a death event that never came: holders whose death is recorded are reaped here. */
+    private void reapDeadHolders() {
+        SemaphoreRecord r = semaphores.map().get(name);
+        if (r == null) {
+            throw Semaphores.noSuch(name);
+        }
+        Set<ProcessHandle> suspects = new HashSet<>(r.holders.keySet());
+        r.waiters.forEach(w -> suspects.add(w.process()));
+        for (ProcessHandle h : suspects) {
+            Termination t = semaphores.tables.terminations().get(NodeTables.terminationKey(h));
+            if (t != null) {
+                HolderDeaths.apply(semaphores.tables, t);
+            }
+        }
+    }
+
+    @Override
+    public void release(int permits) {
+        Semaphores.checkPermits(permits);
+        run(new SemaphoreOps.Release(caller("release"), permits));
+    }
+
+    @Override
+    public void post(int permits) {
+        Semaphores.checkPermits(permits);
+        run(new SemaphoreOps.Post(permits));
+    }
+
+    @Override
+    public void markConsistent() {
+        run(new SemaphoreOps.MarkConsistent(caller("mark")));
+    }
+
+    /**
+     * Applies first any holder death already recorded: a backup promoted after its primary's
+     * death asks right after its takeover, and the death record is written before the promotion
+     * but reaches the reaper on its own event, maybe later.
+     */
+    @Override
+    public Acquisition holding() {
+        ProcessHandle caller = caller("hold");
+        reapDeadHolders();
+        SemaphoreRecord r = semaphores.map().get(name);
+        if (r == null) {
+            throw Semaphores.noSuch(name);
+        }
+        return r.holdingOf(caller);
+    }
+
+    @Override
+    public ProtectedState state() {
+        SemaphoreRecord r = semaphores.map().get(name);
+        if (r == null) {
+            throw Semaphores.noSuch(name);
+        }
+        return r.protectedState();
+    }
+
+    @Override
+    public StateUpdate update() {
+        ProcessHandle caller = caller("update the state of");
+        return new StateUpdate() {
+            private final Map<String, byte[]> puts = new LinkedHashMap<>();
+            private final Set<String> removes = new HashSet<>();
+            private boolean done;
+
+            @Override
+            public StateUpdate put(String key, byte[] value) {
+                requireOpen();
+                if (key == null || value == null) {
+                    throw new GuardianException(GuardianError.INVALID_OPERATION, "state keys and values may not be null");
+                }
+                removes.remove(key);
+                puts.put(key, value.clone());
+                return this;
+            }
+
+            @Override
+            public StateUpdate remove(String key) {
+                requireOpen();
+                puts.remove(key);
+                removes.add(key);
+                return this;
+            }
+
+            @Override
+            public long commit() {
+                requireOpen();
+                done = true;
+                return run(new SemaphoreOps.Commit(caller, puts, removes)).number();
+            }
+
+            private void requireOpen() {
+                if (done) {
+                    throw new IllegalStateException("this update of semaphore " + name + " was committed already");
+                }
+            }
+        };
+    }
+
+    @Override
+    public SemaphoreInfo info() {
+        SemaphoreRecord r = semaphores.map().get(name);
+        if (r == null) {
+            throw Semaphores.noSuch(name);
+        }
+        return r.info();
+    }
+
+    @Override
+    public String toString() {
+        return "RobustSemaphore[" + name + " as " + semaphores.caller + "]";
+    }
+}
