@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.IMap;
 
-import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
@@ -263,7 +262,7 @@ public final class SemBenchmark {
             Guardian op = bench.node().cpu(0).guardian();
             ProcessHandle caller = sleeper(op, 0);
             NodeTables tables = new NodeTables(bench.node().cpu(0).hazelcast());
-            Guardian as = new NodeGuardian(tables, bench.node().config(), caller, bench.node().cpu(0));
+            Guardian as = bench.node().cpu(0).guardianAs(caller);
             op.semaphoreCreate("bench", 1, DeathPolicy.RELEASE);
             RobustSemaphore sem = as.semaphore("bench");
             IMap<String, Long> baselineMap = tables.hazelcast().getMap("openpair.bench-sem-baseline");
@@ -288,8 +287,7 @@ public final class SemBenchmark {
             for (int run = 0; run < counts.clusterRecoveries(); run++) {
                 d.check(run, counts.clusterRecoveries());
                 ProcessHandle holder = sleeper(op, 1);
-                new NodeGuardian(new NodeTables(bench.node().cpu(1).hazelcast()), bench.node().config(), holder,
-                        bench.node().cpu(1)).semaphore("bench-rec").acquire(1);
+                bench.node().cpu(1).guardianAs(holder).semaphore("bench-rec").acquire(1);
                 long[] done = new long[1];
                 RobustSemaphore waiter = as.semaphore("bench-rec");
                 CompletableFuture<Void> w = CompletableFuture.runAsync(() -> {

@@ -43,7 +43,8 @@ public final class SemClientMain {
             System.out.println("no process entry with pid " + pid);
             System.exit(3);
         }
-        var sem = new NodeGuardian(tables, config, self, null).semaphore(args[3]);
+        var sem = new NodeGuardian(tables, config, self, null,
+                new org.openpair.emulator.messages.RequesterLinks(tables, config.nodeName())).semaphore(args[3]);
         var a = sem.acquire(Integer.parseInt(args[4]));
         System.out.println("HELD " + a);
         System.out.flush();

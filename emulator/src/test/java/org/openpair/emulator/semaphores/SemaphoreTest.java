@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
-import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.os.NativeOs;
 import org.openpair.emulator.process.TestPrograms;
@@ -70,7 +69,7 @@ class SemaphoreTest {
 
     /** The Guardian procedures as process {@code p}, through the CPU that runs it. */
     private Guardian as(ProcessHandle p) {
-        return new NodeGuardian(new NodeTables(node.cpu(p.cpu()).hazelcast()), node.config(), p, node.cpu(p.cpu()));
+        return node.cpu(p.cpu()).guardianAs(p);
     }
 
     private CompletableFuture<Acquisition> acquireLater(RobustSemaphore sem, int permits) {
