@@ -2,7 +2,10 @@ package org.openpair.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -136,16 +139,18 @@ class LedgerChaosIT {
                 restarts.start(cpu);
             }
             case SIGSTOP_SIGCONT -> {
+                Path oldLog = Path.of(g.process(before.primary()).orElseThrow().logFile());
                 cluster.sigstop(cpu);
                 try {
                     awaitNewPrimary(g, before);
                 } finally {
                     cluster.sigcont(cpu);
                 }
-                // Thawed, the old primary finds itself cut off and fenced; give it time to try to
-                // act as a primary, then end the CPU the node declared dead and start it again.
-                TestCluster.awaitCondition("the old primary gone from the tables", BOUND,
-                        () -> g.process(before.primary()).isEmpty());
+                // Thawed, the old primary finds itself cut off and fences itself (meanwhile it may
+                // try to act as a primary: the clients' histories show whether that got through);
+                // then the CPU the node declared dead is ended and started again.
+                TestCluster.awaitCondition("the thawed old primary to log that it was fenced or halted", BOUND,
+                        () -> read(oldLog).contains("openpair: fenced:") || read(oldLog).contains("openpair: halted:"));
                 cluster.kill9(cpu);
                 restarts.start(cpu);
             }
@@ -272,6 +277,14 @@ class LedgerChaosIT {
             }
         }
         return new Verdict(acknowledged, applied.size(), failed, problems);
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static String ask(ProcessFile f, String request) {
