@@ -92,6 +92,7 @@ public final class WriteReadBenchProgram implements GuardianProgram {
         switch (op) {
             case ECHO, TIMED -> {
                 executed++;
+                counter.executing();
                 byte[] change = ByteBuffer.allocate(Long.BYTES).putLong(executed).array();
                 CompletableFuture<CheckpointResult> sent = r.reply(data, change);
                 boolean timed = op == TIMED;
@@ -100,7 +101,7 @@ public final class WriteReadBenchProgram implements GuardianProgram {
             }
             case STATS -> {
                 // The last echo's reply reached its client before its completion was counted here.
-                counter.awaitCompleted(executed, SETTLE_NANOS);
+                counter.awaitCompleted(SETTLE_NANOS);
                 byte[] stats = counter.snapshot(executed).encode();
                 r.reply(stats);
             }
@@ -149,6 +150,8 @@ public final class WriteReadBenchProgram implements GuardianProgram {
 
         /** The counts as replies complete (on the link's threads) and the timings until the next snapshot. */
         static final class Counter {
+            /** Requests this process executed (its state may have started higher, after a takeover). */
+            private long executing;
             private long replied;
             private long noBackup;
             private long failed;
@@ -179,10 +182,14 @@ public final class WriteReadBenchProgram implements GuardianProgram {
                 }
             }
 
-            /** Waits (bounded) until as many replies completed as requests were executed. */
-            synchronized void awaitCompleted(long executed, long timeoutNanos) {
+            synchronized void executing() {
+                executing++;
+            }
+
+            /** Waits (bounded) until the reply of every request this process executed has completed. */
+            synchronized void awaitCompleted(long timeoutNanos) {
                 long end = System.nanoTime() + timeoutNanos;
-                while (replied + noBackup + failed < executed) {
+                while (replied + noBackup + failed < executing) {
                     long left = end - System.nanoTime();
                     if (left <= 0) {
                         return;
