@@ -50,8 +50,8 @@ import org.openpair.guardian.StopScope;
  * <ul>
  *   <li>round trips of 100 B and 4 KiB, WRITEREAD, raw TCP and executor call, interleaved in
  *       blocks of {@value #BLOCK} after a warm-up of each (see {@link CheckpointBenchProgram}
- *       for why interleaved), and inside the server the part of each WRITEREAD from READUPDATE
- *       until the reply left;</li>
+ *       for why interleaved), and of each WRITEREAD two parts the server sees: the request's way
+ *       to it, and its own part from READUPDATE until the reply left;</li>
  *   <li>requests per second with N concurrent clients (N opens with sync depth 1, each its own
  *       thread, one WRITEREAD at a time), median of several runs, next to N concurrent executor
  *       callers;</li>
@@ -75,6 +75,7 @@ public final class WriteReadBenchmark {
     static final String WR_SMALL = "writeread-rtt-100B";
     static final String WR_LARGE = "writeread-rtt-4KiB";
     static final String SERVER_SUFFIX = "-server";
+    static final String REQUEST_SUFFIX = "-request";
     static final String RAW_SMALL = CheckpointBenchProgram.RAW_SMALL;
     static final String RAW_LARGE = CheckpointBenchProgram.RAW_LARGE;
     static final String HZ_SMALL = "hz-executor-rtt-100B";
@@ -172,7 +173,9 @@ public final class WriteReadBenchmark {
                      SocketChannel raw = SocketChannel.open(new InetSocketAddress("127.0.0.1", echoPort))) {
                     raw.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     roundTrips(file, raw, hz, figures);
-                    figures.serverTimings = stats(file).timings();
+                    WriteReadServerStats timed = stats(file);
+                    figures.requestLegs = timed.requestLegs();
+                    figures.inServer = timed.inServer();
                 }
                 throughput(g, hz, figures);
                 figures.server = stats(g);
@@ -268,9 +271,14 @@ public final class WriteReadBenchmark {
     }
 
     private void writeReads(ProcessFile file, byte[] request, int n, Samples into, Deadline limit) {
+        boolean timed = request[0] == WriteReadBenchProgram.TIMED;
         for (int i = 0; i < n; i++) {
             limit.check(i, n);
             long t0 = System.nanoTime();
+            if (timed) {
+                // The server takes the request's way from this: one clock for every JVM of the machine.
+                ByteBuffer.wrap(request).putLong(1, t0);
+            }
             byte[] reply = file.writeRead(request, CALL_TIMEOUT);
             long t1 = System.nanoTime();
             echoed.incrementAndGet();
@@ -334,20 +342,20 @@ public final class WriteReadBenchmark {
     }
 
     /** The server's counts and timings, asked on an open of its own (a stats request is not executed). */
-    private static WriteReadBenchProgram.ServerStats stats(Guardian g) {
+    private static WriteReadServerStats stats(Guardian g) {
         try (ProcessFile file = g.fileOpen(ProcessName.of(NAME), 1)) {
             return stats(file);
         }
     }
 
-    private static WriteReadBenchProgram.ServerStats stats(ProcessFile file) {
-        return WriteReadBenchProgram.ServerStats.decode(file.writeRead(
+    static WriteReadServerStats stats(ProcessFile file) {
+        return WriteReadServerStats.decode(file.writeRead(
                 new byte[] {(byte) WriteReadBenchProgram.STATS}, CALL_TIMEOUT));
     }
 
     /** Exactly once, every one checkpointed: else the figures are not of what they claim to measure. */
     private static void verify(WriteReadFigures f) {
-        WriteReadBenchProgram.ServerStats s = f.server;
+        WriteReadServerStats s = f.server;
         if (s.executed() != f.echoed || s.replied() != f.echoed || s.noBackup() != 0 || s.failed() != 0
                 || s.refused() != 0) {
             throw new IllegalStateException("the bench server's counts disagree with its clients': the clients got "

@@ -5,6 +5,7 @@ import static org.openpair.emulator.bench.WriteReadBenchmark.HZ_RATE;
 import static org.openpair.emulator.bench.WriteReadBenchmark.HZ_SMALL;
 import static org.openpair.emulator.bench.WriteReadBenchmark.RAW_LARGE;
 import static org.openpair.emulator.bench.WriteReadBenchmark.RAW_SMALL;
+import static org.openpair.emulator.bench.WriteReadBenchmark.REQUEST_SUFFIX;
 import static org.openpair.emulator.bench.WriteReadBenchmark.SERVER_SUFFIX;
 import static org.openpair.emulator.bench.WriteReadBenchmark.WR_LARGE;
 import static org.openpair.emulator.bench.WriteReadBenchmark.WR_RATE;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
 /**
  * What one run of {@code guardian bench writeread} measured, and its report: the latency cases
  * with their baselines (raw TCP of the same size; the executor call's ratio alongside), the
- * in-server part of each WRITEREAD as a detail row, one throughput case per client count for
+ * parts of each WRITEREAD the server sees (the request's way, the server's own part) as detail
+ * rows, one throughput case per client count for
  * WRITEREAD and for the executor, the two targets of the issue, and notes on the machine's load
  * and on the server's own counts.
  *
@@ -35,9 +37,11 @@ final class WriteReadFigures {
     final Samples hzLarge;
     final Map<Integer, List<ConcurrentCallers.Run>> rates = new TreeMap<>();
     final Map<Integer, List<ConcurrentCallers.Run>> hzRates = new TreeMap<>();
-    /** In-server time of the timed WRITEREADs, by request size. */
-    Map<Integer, Stats> serverTimings = Map.of();
-    WriteReadBenchProgram.ServerStats server;
+    /** The timed WRITEREADs' way to the server, by request size. */
+    Map<Integer, Stats> requestLegs = Map.of();
+    /** The timed WRITEREADs' time in the server, by request size. */
+    Map<Integer, Stats> inServer = Map.of();
+    WriteReadServerStats server;
     long echoed;
     String nodeName;
     long childPid;
@@ -64,11 +68,11 @@ final class WriteReadFigures {
         latencies.add(new PairBenchReport.Latency(WR_SMALL, wrS, RAW_SMALL, false, String.format(Locale.ROOT,
                 "writeRead(byte[100]) until the reply, %s; %.2fx %s", path, ratio(wrS, hzS), HZ_SMALL),
                 List.of(hzRatio(wrS, hzS))));
-        serverRow(latencies, WriteReadBenchmark.SMALL, WR_SMALL, RAW_SMALL);
+        partRows(latencies, WriteReadBenchmark.SMALL, WR_SMALL, RAW_SMALL);
         latencies.add(new PairBenchReport.Latency(WR_LARGE, wrL, RAW_LARGE, false, String.format(Locale.ROOT,
                 "writeRead(byte[4096]), 4096 B reply, same path; %.2fx %s", ratio(wrL, hzL), HZ_LARGE),
                 List.of(hzRatio(wrL, hzL))));
-        serverRow(latencies, WriteReadBenchmark.LARGE, WR_LARGE, RAW_LARGE);
+        partRows(latencies, WriteReadBenchmark.LARGE, WR_LARGE, RAW_LARGE);
         latencies.add(new PairBenchReport.Latency(RAW_SMALL, rawS, null, false,
                 "100 B written and echoed back by CPU 1's JVM (blocking socket, TCP_NODELAY)", List.of()));
         latencies.add(new PairBenchReport.Latency(RAW_LARGE, rawL, null, false,
@@ -130,8 +134,15 @@ final class WriteReadFigures {
         return perSecond.get(perSecond.size() / 2);
     }
 
-    private void serverRow(List<PairBenchReport.Latency> latencies, int size, String wrCase, String rawCase) {
-        Stats s = serverTimings.get(size);
+    /** The parts of a WRITEREAD the server sees, as detail rows under it; the rest is the reply's way back. */
+    private void partRows(List<PairBenchReport.Latency> latencies, int size, String wrCase, String rawCase) {
+        Stats request = requestLegs.get(size);
+        if (request != null) {
+            latencies.add(new PairBenchReport.Latency(wrCase + REQUEST_SUFFIX, request, rawCase, true,
+                    "of which the request's way: the call until READUPDATE returned in the server (one clock: "
+                            + "System.nanoTime of two JVMs of one Linux machine)", List.of()));
+        }
+        Stats s = inServer.get(size);
         if (s != null) {
             latencies.add(new PairBenchReport.Latency(wrCase + SERVER_SUFFIX, s, rawCase, true,
                     "of which in the server: READUPDATE's return until the reply left (reply and state change "

@@ -3,6 +3,7 @@ package org.openpair.emulator.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -56,34 +57,61 @@ class WriteReadBenchProgramTest {
         node.close();
     }
 
-    private static WriteReadBenchProgram.ServerStats stats(ProcessFile f) {
-        return WriteReadBenchProgram.ServerStats.decode(f.writeRead(new byte[] {(byte) WriteReadBenchProgram.STATS}, WAIT));
+    private static WriteReadServerStats stats(ProcessFile f) {
+        return WriteReadBenchmark.stats(f);
+    }
+
+    /** A timed request stamped with the clock, as the driver stamps it. */
+    private static byte[] timed(int size) {
+        byte[] b = WriteReadBenchmark.request(WriteReadBenchProgram.TIMED, size);
+        ByteBuffer.wrap(b).putLong(1, System.nanoTime());
+        return b;
     }
 
     @Test
     void echo_repliesWithTheRequest_countsIt_andTimesOnlyTimedRequests_bySize() {
         try (ProcessFile f = g.fileOpen(NAME, 1)) {
             byte[] small = WriteReadBenchmark.request(WriteReadBenchProgram.ECHO, 100);
-            byte[] timed = WriteReadBenchmark.request(WriteReadBenchProgram.TIMED, 100);
-            byte[] large = WriteReadBenchmark.request(WriteReadBenchProgram.TIMED, 4096);
             assertThat(f.writeRead(small, WAIT)).isEqualTo(small);
+            long before = System.nanoTime();
             for (int i = 0; i < 3; i++) {
+                byte[] timed = timed(100);
                 assertThat(f.writeRead(timed, WAIT)).isEqualTo(timed);
             }
+            byte[] large = timed(4096);
             assertThat(f.writeRead(large, WAIT)).isEqualTo(large);
-            WriteReadBenchProgram.ServerStats s = stats(f);
+            long elapsed = System.nanoTime() - before;
+            WriteReadServerStats s = stats(f);
             assertThat(s.executed()).isEqualTo(5);
             assertThat(s.replied()).isEqualTo(5);
             assertThat(s.noBackup()).isZero();
             assertThat(s.failed()).isZero();
-            assertThat(s.timings()).containsOnlyKeys(100, 4096);
-            assertThat(s.timings().get(100).n()).isEqualTo(3);
-            assertThat(s.timings().get(4096).n()).isEqualTo(1);
-            assertThat(s.timings().get(100).p50()).isPositive();
+            for (var parts : java.util.List.of(s.requestLegs(), s.inServer())) {
+                assertThat(parts).containsOnlyKeys(100, 4096);
+                assertThat(parts.get(100).n()).isEqualTo(3);
+                assertThat(parts.get(4096).n()).isEqualTo(1);
+                // Parts of round trips that all happened within the elapsed time: positive, and no longer.
+                assertThat(parts.get(100).p50()).isPositive();
+                assertThat(parts.get(100).max()).isLessThanOrEqualTo(elapsed);
+            }
             // A snapshot forgets the timings, not the counts; a stats request is not executed.
-            WriteReadBenchProgram.ServerStats again = stats(f);
-            assertThat(again.timings()).isEmpty();
+            WriteReadServerStats again = stats(f);
+            assertThat(again.requestLegs()).isEmpty();
+            assertThat(again.inServer()).isEmpty();
             assertThat(again.executed()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void timedRequest_tooShortForItsStamp_isExecuted_butNotTimed() {
+        try (ProcessFile f = g.fileOpen(NAME, 1)) {
+            byte[] shortTimed = {(byte) WriteReadBenchProgram.TIMED, 1, 2};
+            assertThat(f.writeRead(shortTimed, WAIT)).isEqualTo(shortTimed);
+            WriteReadServerStats s = stats(f);
+            assertThat(s.executed()).isEqualTo(1);
+            assertThat(s.replied()).isEqualTo(1);
+            assertThat(s.requestLegs()).isEmpty();
+            assertThat(s.inServer()).isEmpty();
         }
     }
 
@@ -96,7 +124,7 @@ class WriteReadBenchProgramTest {
                     .startsWith("refused:").endsWith("not byte 90");
             byte[] echo = WriteReadBenchmark.request(WriteReadBenchProgram.ECHO, 100);
             assertThat(f.writeRead(echo, WAIT)).isEqualTo(echo);
-            WriteReadBenchProgram.ServerStats s = stats(f);
+            WriteReadServerStats s = stats(f);
             assertThat(s.refused()).isEqualTo(2);
             assertThat(s.executed()).isEqualTo(1);
             assertThat(s.replied()).isEqualTo(1);
@@ -114,7 +142,7 @@ class WriteReadBenchProgramTest {
             assertThat(f.writeRead(echo, WAIT)).isEqualTo(echo);
             assertThat(f.server()).isNotEqualTo(primary);
             assertThat(f.server().cpu()).isZero();
-            WriteReadBenchProgram.ServerStats s = stats(f);
+            WriteReadServerStats s = stats(f);
             assertThat(s.executed()).isEqualTo(8);
             // Only the one request the new primary executed was replied to by it (without a backup now).
             assertThat(s.replied() + s.noBackup()).isEqualTo(1);
@@ -123,11 +151,11 @@ class WriteReadBenchProgramTest {
 
     @Test
     void decode_refusesWhatIsNotTheServersStatistics() {
-        assertThatThrownBy(() -> WriteReadBenchProgram.ServerStats.decode("refused: nothing".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> WriteReadServerStats.decode("refused: nothing".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refused: nothing");
         byte[] wrongMagic = new byte[64];
         Arrays.fill(wrongMagic, (byte) 1);
-        assertThatThrownBy(() -> WriteReadBenchProgram.ServerStats.decode(wrongMagic))
+        assertThatThrownBy(() -> WriteReadServerStats.decode(wrongMagic))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

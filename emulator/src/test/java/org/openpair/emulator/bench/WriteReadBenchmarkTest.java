@@ -41,8 +41,8 @@ class WriteReadBenchmarkTest {
 
     private static Map<String, Integer> latencyCases() {
         Map<String, Integer> n = new LinkedHashMap<>();
-        for (String c : List.of("writeread-rtt-100B", "writeread-rtt-100B-server", "writeread-rtt-4KiB",
-                "writeread-rtt-4KiB-server", "raw-tcp-rtt-100B", "raw-tcp-rtt-4KiB", "hz-executor-rtt-100B",
+        for (String c : List.of("writeread-rtt-100B", "writeread-rtt-100B-request", "writeread-rtt-100B-server",
+                "writeread-rtt-4KiB", "writeread-rtt-4KiB-request", "writeread-rtt-4KiB-server", "raw-tcp-rtt-100B", "raw-tcp-rtt-4KiB", "hz-executor-rtt-100B",
                 "hz-executor-rtt-4KiB")) {
             n.put(c, SMOKE.samples());
         }
@@ -64,12 +64,15 @@ class WriteReadBenchmarkTest {
         assertThat(report.latency("writeread-rtt-100B").baseline()).isEqualTo("raw-tcp-rtt-100B");
         assertThat(report.latency("writeread-rtt-4KiB").baseline()).isEqualTo("raw-tcp-rtt-4KiB");
         assertThat(report.latency("writeread-rtt-100B-server").detail()).isTrue();
+        assertThat(report.latency("writeread-rtt-100B-request").detail()).isTrue();
         assertThat(report.latency("hz-executor-rtt-100B").baseline()).isNull();
         assertThat(report.latency("raw-tcp-rtt-100B").baseline()).isNull();
-        // The part in the server is a part: never more than the whole at the median.
+        // The parts are parts: never more than the whole at the median.
         for (String c : List.of("writeread-rtt-100B", "writeread-rtt-4KiB")) {
-            assertThat(report.latency(c + "-server").stats().p50()).as(c)
-                    .isLessThanOrEqualTo(report.latency(c).stats().p50());
+            for (String part : List.of("-request", "-server")) {
+                assertThat(report.latency(c + part).stats().p50()).as(c + part)
+                        .isLessThanOrEqualTo(report.latency(c).stats().p50());
+            }
         }
     }
 
