@@ -155,7 +155,8 @@ public final class CheckpointBenchmark {
         return report(machine, nodeName, childPid, backups, results, imapSets);
     }
 
-    private ProcessHandle startEcho(PairBenchNode node, Guardian g, Path portFile) {
+    /** Starts the raw TCP echo peer on CPU 1 and waits until it wrote its port to {@code portFile}. */
+    static ProcessHandle startEcho(PairBenchNode node, Guardian g, Path portFile) {
         ProcessHandle echo = g.processSpawn(SpawnRequest.of(Program.hosted(EchoBenchProgram.class))
                 .cpu(PairBenchNode.CHILD_CPU).args(portFile.toString()).build());
         long end = System.nanoTime() + ECHO_LIMIT.toNanos();
@@ -211,7 +212,7 @@ public final class CheckpointBenchmark {
         }
     }
 
-    private static void stopQuietly(Guardian g, ProcessHandle h, StopScope scope) {
+    static void stopQuietly(Guardian g, ProcessHandle h, StopScope scope) {
         try {
             g.processStop(h, scope);
         } catch (GuardianException e) {
@@ -255,14 +256,8 @@ public final class CheckpointBenchmark {
 
         List<PairBenchReport.Throughput> throughputs = new ArrayList<>();
         List<PairBenchReport.Target> targets = new ArrayList<>();
-        double ratio = (double) cpSmall.p50() / rawSmall.p50();
-        targets.add(new PairBenchReport.Target(CheckpointBenchProgram.CP_SMALL,
-                String.format(Locale.ROOT, "p50 <= %.0fx %s", TARGET_RATIO, CheckpointBenchProgram.RAW_SMALL),
-                String.format(Locale.ROOT, "%.2fx (%.1f us vs %.1f us)", ratio, cpSmall.p50() / 1e3, rawSmall.p50() / 1e3),
-                ratio <= TARGET_RATIO, ratio <= TARGET_RATIO
-                        ? String.format(Locale.ROOT, "met with %.1f us to spare", (TARGET_RATIO * rawSmall.p50() - cpSmall.p50()) / 1e3)
-                        : String.format(Locale.ROOT, "missed by %.1f us, %.0f%% over", (cpSmall.p50() - TARGET_RATIO * rawSmall.p50()) / 1e3,
-                        (ratio / TARGET_RATIO - 1) * 100)));
+        targets.add(PairBenchReport.Target.p50Ratio(CheckpointBenchProgram.CP_SMALL, cpSmall,
+                CheckpointBenchProgram.RAW_SMALL, rawSmall, TARGET_RATIO));
         if (!results.rates().isEmpty()) {
             List<Double> runs = results.rates().stream().map(PairBenchResults.Rate::perSecond).toList();
             int n = results.rates().stream().mapToInt(PairBenchResults.Rate::sent).min().orElse(0);
@@ -270,11 +265,7 @@ public final class CheckpointBenchmark {
                     "ctx.checkpointAsync(byte[100]), at most " + WINDOW + " futures outstanding, until the last "
                             + "completed; median of " + runs.size() + " run(s)", List.of());
             throughputs.add(t);
-            double ops = t.opsPerSecond();
-            targets.add(new PairBenchReport.Target(PIPELINED, String.format(Locale.ROOT, "ops_per_s >= %.0f", TARGET_OPS_PER_S),
-                    String.format(Locale.ROOT, "%.0f/s", ops), ops >= TARGET_OPS_PER_S,
-                    ops >= TARGET_OPS_PER_S ? String.format(Locale.ROOT, "met, %.0f%% above", (ops / TARGET_OPS_PER_S - 1) * 100)
-                            : String.format(Locale.ROOT, "missed, %.0f%% short", (1 - ops / TARGET_OPS_PER_S) * 100)));
+            targets.add(PairBenchReport.Target.rateAtLeast(PIPELINED, t.opsPerSecond(), TARGET_OPS_PER_S));
         }
         List<String> notes = new ArrayList<>();
         notes.add(loadNote(machine));

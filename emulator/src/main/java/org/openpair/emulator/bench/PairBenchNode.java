@@ -41,8 +41,8 @@ import org.openpair.guardian.GuardianException;
  * figure includes a migration. {@link #close()} (or a shutdown hook, if the run is
  * interrupted) kills the child JVM and stops CPU 0.
  *
- * <p>Used by {@link CheckpointBenchmark} and {@link TakeoverBenchmark}; run with
- * {@code ./guardian bench checkpoint} or {@code ./guardian bench takeover}.
+ * <p>Used by {@link CheckpointBenchmark}, {@link TakeoverBenchmark} and {@link WriteReadBenchmark};
+ * run with {@code ./guardian bench checkpoint}, {@code takeover} or {@code writeread}.
  */
 final class PairBenchNode implements AutoCloseable {
     static final int LOCAL_CPU = 0;

@@ -126,6 +126,31 @@ public final class PairBenchReport {
      * @param margin   by how much it was met or missed, in words
      */
     record Target(String caseName, String target, String measured, boolean met, String margin) {
+
+        /** {@code p50 <= limit x base}: a case's median against its baseline's, with the margin in microseconds. */
+        static Target p50Ratio(String caseName, Stats measured, String baseName, Stats base, double limit) {
+            double ratio = (double) measured.p50() / base.p50();
+            boolean met = ratio <= limit;
+            return new Target(caseName, String.format(Locale.ROOT, "p50 <= %sx %s", plain(limit), baseName),
+                    String.format(Locale.ROOT, "%.2fx (%.1f us vs %.1f us)", ratio, measured.p50() / 1e3,
+                            base.p50() / 1e3), met, met
+                    ? String.format(Locale.ROOT, "met with %.1f us to spare", (limit * base.p50() - measured.p50()) / 1e3)
+                    : String.format(Locale.ROOT, "missed by %.1f us, %.0f%% over", (measured.p50() - limit * base.p50()) / 1e3,
+                    (ratio / limit - 1) * 100));
+        }
+
+        /** {@code ops_per_s >= floor} for a throughput case's median run. */
+        static Target rateAtLeast(String caseName, double opsPerSecond, double floor) {
+            boolean met = opsPerSecond >= floor;
+            return new Target(caseName, String.format(Locale.ROOT, "ops_per_s >= %.0f", floor),
+                    String.format(Locale.ROOT, "%.0f/s", opsPerSecond), met, met
+                    ? String.format(Locale.ROOT, "met, %.0f%% above", (opsPerSecond / floor - 1) * 100)
+                    : String.format(Locale.ROOT, "missed, %.0f%% short", (1 - opsPerSecond / floor) * 100));
+        }
+
+        private static String plain(double value) {
+            return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        }
     }
 
     private final String bench;

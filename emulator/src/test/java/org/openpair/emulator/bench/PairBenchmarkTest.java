@@ -133,7 +133,7 @@ class PairBenchmarkTest {
         assertThat(progress).contains("bench checkpoint: done in", "bench takeover: done in");
     }
 
-    private static void assertCases(PairBenchReport r, Map<String, Integer> expected, boolean positive) {
+    static void assertCases(PairBenchReport r, Map<String, Integer> expected, boolean positive) {
         List<String> names = new ArrayList<>();
         for (PairBenchReport.Latency c : r.latencies()) {
             names.add(c.name());
@@ -196,14 +196,14 @@ class PairBenchmarkTest {
         assertThat(cases).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static JsonObject object(String line) {
+    static JsonObject object(String line) {
         assertThat(line).doesNotContain("\n");
         JsonValue v = Json.parse(line);
         assertThat(v.isObject()).as(line).isTrue();
         return v.asObject();
     }
 
-    private static double number(JsonObject o, String field) {
+    static double number(JsonObject o, String field) {
         JsonValue v = o.get(field);
         assertThat(v).as(field + " in " + o).isNotNull();
         assertThat(v.isNumber()).as(field + " in " + o).isTrue();
