@@ -1,14 +1,13 @@
 package org.openpair.emulator.cpu;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
+import org.openpair.emulator.link.LinkPool;
 import org.openpair.emulator.link.LinkReply;
 import org.openpair.emulator.link.LinkServer;
 import org.openpair.emulator.link.Verdict;
@@ -36,7 +35,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private final int cpu;
     private final NodeTables tables;
     private final LinkServer server;
-    private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
+    private final LinkPool clients = new LinkPool(this::connect);
     private volatile ProcessTable receiver;
     private final CpuNotices notices;
 
@@ -110,39 +109,26 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
 
     /** The link to a CPU if it is up now, else {@code null}: never waits for a connect. */
     private LinkClient connected(int targetCpu) {
-        LinkClient existing = clients.get(targetCpu);
-        return existing != null && existing.isUp() ? existing : null;
+        return clients.connected(targetCpu);
     }
 
     private LinkClient client(int targetCpu) {
-        LinkClient existing = clients.get(targetCpu);
-        if (existing != null && existing.isUp()) {
-            return existing;
+        return clients.client(targetCpu);
+    }
+
+    /** Opens a link to another CPU of the node, found through the CPU table. */
+    private LinkClient connect(int targetCpu) {
+        NodeTables.CpuRecord record = tables.cpus().get(targetCpu);
+        if (record == null || record.linkPort() == 0) {
+            throw new IllegalStateException("CPU " + targetCpu + " is not up");
         }
-        synchronized (clients) {
-            existing = clients.get(targetCpu);
-            if (existing != null && existing.isUp()) {
-                return existing;
-            }
-            if (existing != null) {
-                existing.close();
-            }
-            NodeTables.CpuRecord record = tables.cpus().get(targetCpu);
-            if (record == null || record.linkPort() == 0) {
-                throw new IllegalStateException("CPU " + targetCpu + " is not up");
-            }
-            LinkClient fresh = LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(),
-                    config.nodeName(), cpu);
-            clients.put(targetCpu, fresh);
-            return fresh;
-        }
+        return LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(), config.nodeName(), cpu);
     }
 
     @Override
     public void close() {
         notices.close();
-        clients.values().forEach(LinkClient::close);
-        clients.clear();
+        clients.close();
         server.close();
     }
 

@@ -2,11 +2,10 @@ package org.openpair.emulator.messages;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.openpair.emulator.link.LinkClient;
+import org.openpair.emulator.link.LinkPool;
 import org.openpair.emulator.link.LinkReply;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
@@ -21,7 +20,7 @@ public final class RequesterLinks implements RequestLinks, AutoCloseable {
 
     private final NodeTables tables;
     private final String nodeName;
-    private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
+    private final LinkPool clients = new LinkPool(this::connect);
 
     public RequesterLinks(NodeTables tables, String nodeName) {
         this.tables = tables;
@@ -31,40 +30,25 @@ public final class RequesterLinks implements RequestLinks, AutoCloseable {
     @Override
     public CompletableFuture<LinkReply> request(int cpu, long openId, long syncId, ByteBuffer payload) {
         try {
-            return client(cpu).request(openId, syncId, payload);
+            return clients.client(cpu).request(openId, syncId, payload);
         } catch (RuntimeException e) {
             // Not up, refused, unreachable: to the requester all of these are a path down.
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private LinkClient client(int cpu) {
-        LinkClient existing = clients.get(cpu);
-        if (existing != null && existing.isUp()) {
-            return existing;
+    /** Opens a requester's link to a CPU of the node, found through the CPU table. */
+    private LinkClient connect(int cpu) {
+        NodeTables.CpuRecord record = tables.cpus().get(cpu);
+        if (record == null || record.linkPort() == 0) {
+            throw new IllegalStateException("CPU " + cpu + " is not up");
         }
-        synchronized (clients) {
-            existing = clients.get(cpu);
-            if (existing != null && existing.isUp()) {
-                return existing;
-            }
-            if (existing != null) {
-                existing.close();
-            }
-            NodeTables.CpuRecord record = tables.cpus().get(cpu);
-            if (record == null || record.linkPort() == 0) {
-                throw new IllegalStateException("CPU " + cpu + " is not up");
-            }
-            LinkClient fresh = LinkClient.connectAsRequester(NodeConfig.hostOf(record.address()), record.linkPort(),
-                    nodeName, CONNECT_TIMEOUT);
-            clients.put(cpu, fresh);
-            return fresh;
-        }
+        return LinkClient.connectAsRequester(NodeConfig.hostOf(record.address()), record.linkPort(), nodeName,
+                CONNECT_TIMEOUT);
     }
 
     @Override
     public void close() {
-        clients.values().forEach(LinkClient::close);
-        clients.clear();
+        clients.close();
     }
 }

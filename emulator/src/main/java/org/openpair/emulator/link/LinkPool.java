@@ -1,0 +1,52 @@
+package org.openpair.emulator.link;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+/**
+ * One {@link LinkClient} per peer CPU: connected on first use, and connected again on the next
+ * use after it went down (a link that went down stays down). Used by a CPU for its links to
+ * the others, and by a requester that is not a CPU.
+ */
+public final class LinkPool implements AutoCloseable {
+    private final IntFunction<LinkClient> connect;
+    private final Map<Integer, LinkClient> clients = new ConcurrentHashMap<>();
+
+    /** @param connect opens a link to the given CPU, or throws if it cannot be reached */
+    public LinkPool(IntFunction<LinkClient> connect) {
+        this.connect = connect;
+    }
+
+    /** The link to {@code cpu}, connecting if there is none that is up. */
+    public LinkClient client(int cpu) {
+        LinkClient existing = connected(cpu);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (clients) {
+            existing = clients.get(cpu);
+            if (existing != null && existing.isUp()) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.close();
+            }
+            LinkClient fresh = connect.apply(cpu);
+            clients.put(cpu, fresh);
+            return fresh;
+        }
+    }
+
+    /** The link to {@code cpu} if it is up now, else {@code null}: never waits for a connect. */
+    public LinkClient connected(int cpu) {
+        LinkClient existing = clients.get(cpu);
+        return existing != null && existing.isUp() ? existing : null;
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(LinkClient::close);
+        clients.clear();
+    }
+}
