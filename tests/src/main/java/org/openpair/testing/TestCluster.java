@@ -384,6 +384,22 @@ public final class TestCluster implements AutoCloseable {
         awaitClusterSafe();
     }
 
+    /**
+     * Starts again every CPU whose JVM is not running (a test killed it) and waits until the
+     * operator's view lists all of the node's CPUs as up: the state each test of a shared node
+     * starts from.
+     */
+    public void restartStopped() {
+        int[] all = new int[cpuCount];
+        for (int cpu = 0; cpu < cpuCount; cpu++) {
+            all[cpu] = cpu;
+            if (!isRunning(cpu)) {
+                restart(cpu);
+            }
+        }
+        awaitCpusUp(all);
+    }
+
     /** Waits until the operator's view lists every given CPU as up. */
     public void awaitCpusUp(int... cpus) {
         Set<Integer> wanted = Arrays.stream(cpus).boxed().collect(Collectors.toSet());

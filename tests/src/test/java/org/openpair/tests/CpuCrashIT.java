@@ -48,12 +48,7 @@ class CpuCrashIT {
 
     @BeforeEach
     void bothCpusUp() {
-        for (int cpu = 0; cpu < 2; cpu++) {
-            if (!cluster.isRunning(cpu)) {
-                cluster.restart(cpu);
-            }
-        }
-        cluster.awaitCpusUp(0, 1);
+        cluster.restartStopped();
     }
 
     @Test

@@ -120,12 +120,7 @@ class PairCrashIT {
 
     @BeforeEach
     void allCpusUp_andNoCounterPair() {
-        for (int cpu = 0; cpu < CPUS; cpu++) {
-            if (!cluster.isRunning(cpu)) {
-                cluster.restart(cpu);
-            }
-        }
-        cluster.awaitCpusUp(0, 1, 2);
+        cluster.restartStopped();
         stopCounterPair();
     }
 
