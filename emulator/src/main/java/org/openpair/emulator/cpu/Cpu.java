@@ -306,7 +306,9 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
-        // The link first: a crashed CPU's backups vanish, they do not refuse checkpoints.
+        // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
+        // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
+        processes.freeze();
         links.close();
         processes.crash();
         sweeper.close();

@@ -317,6 +317,10 @@ public final class PairMember {
             throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this process is no longer the "
                     + "primary (epoch " + epoch + " was refused); it is being stopped");
         }
+        if (fenced) {
+            // A fenced primary's channel closes under its sends; its backup may be taking over right now.
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this primary was fenced and is stopping");
+        }
         // A backup that may have missed a checkpoint must never take over: it is dropped.
         dropBackup("the checkpoint link broke: " + (cause == null ? "?" : cause.getMessage()));
         return CheckpointResult.NO_BACKUP;
@@ -341,7 +345,8 @@ public final class PairMember {
             partner = null;
         }
         closeOutsideLocks(old);
-        if (lost != null && role == PairRole.PRIMARY) {
+        // Never from a fenced primary: its partner may be the new primary by now.
+        if (lost != null && role == PairRole.PRIMARY && !fenced) {
             LOG.log(System.Logger.Level.WARNING, "{0}: dropping backup {1}: {2}", name, lost.cpuPin(), why);
             host.scheduler().execute(() -> {
                 try {
