@@ -9,11 +9,13 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Acquisition;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProtectedState;
 import org.openpair.guardian.RobustSemaphore;
 import org.openpair.guardian.SemaphoreInfo;
@@ -27,6 +29,8 @@ import org.openpair.guardian.Termination;
  * also looks up whether a holder has died unnoticed and applies that death itself.
  */
 final class ClusterSemaphore implements RobustSemaphore {
+    /** How long a new primary waits for its former partner's death to be recorded. */
+    private static final Duration PARTNER_DEATH_BOUND = Duration.ofSeconds(5);
     /** Re-check interval of a waiter that heard no event. */
     static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A queued waiter that has not re-checked for this long loses its place. */
@@ -128,6 +132,32 @@ final class ClusterSemaphore implements RobustSemaphore {
         semaphores.map().executeOnKey(name, new SemaphoreOps.Cancel(ticket));
     }
 
+    private void awaitRecordedDeathOfFormerPartner(ProcessHandle caller) {
+        SemaphoreRecord r = semaphores.map().get(name);
+        ProcessInfo self = semaphores.tables.processes().get(NodeTables.processKey(caller));
+        if (r == null || self == null || self.name() == null) {
+            return;
+        }
+        NameEntry entry = semaphores.tables.names().get(self.name().toString());
+        if (entry == null || !caller.equals(entry.primary())) {
+            return;
+        }
+        for (ProcessHandle h : r.holders.keySet()) {
+            if (h.equals(caller) || entry.holds(h)) {
+                continue;
+            }
+            ProcessInfo former = semaphores.tables.processes().get(NodeTables.processKey(h));
+            if (former == null || !former.handle().equals(h) || !self.name().equals(former.name())) {
+                continue;
+            }
+            long deadline = System.nanoTime() + PARTNER_DEATH_BOUND.toNanos();
+            while (semaphores.tables.terminations().get(NodeTables.terminationKey(h)) == null
+                    && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
+        }
+    }
+
     /** The fallback for a death event that never came: holders whose death is recorded are reaped here. */
     private void reapDeadHolders() {
         SemaphoreRecord r = semaphores.map().get(name);
@@ -163,12 +193,15 @@ final class ClusterSemaphore implements RobustSemaphore {
 
     /**
      * Applies first any holder death already recorded: a backup promoted after its primary's
-     * death asks right after its takeover, and the death record is written before the promotion
-     * but reaches the reaper on its own event, maybe later.
+     * death asks right after its takeover, and the death record reaches the reaper on its own
+     * event, maybe later. The name is moved before the death is recorded (a takeover's critical
+     * path), so a holder of the caller's own pair that the name no longer holds is waited for
+     * until its death is on record (bounded: it follows within milliseconds).
      */
     @Override
     public Acquisition holding() {
         ProcessHandle caller = caller("hold");
+        awaitRecordedDeathOfFormerPartner(caller);
         reapDeadHolders();
         SemaphoreRecord r = semaphores.map().get(name);
         if (r == null) {
