@@ -29,17 +29,19 @@ public final class RequestRouter implements RequestHandler {
 
     @Override
     public void onRequest(long openId, long syncId, ByteBuffer payload, ReplyPath path) {
+        int dataBytes = payload.remaining() - MessageFormat.REQUEST_HEADER;
+        if (dataBytes > org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES) {
+            // Refused before anything is copied: the link reader thread serves every other request too.
+            path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.BOUNDS, "request of " + dataBytes
+                    + " bytes exceeds the limit of " + org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES));
+            return;
+        }
         MessageFormat.Request r;
         try {
             r = MessageFormat.decodeRequest(payload, nodeName);
         } catch (GuardianException e) {
             LOG.log(System.Logger.Level.WARNING, "request from {0} refused: {1}", path, e.getMessage());
             path.reply(openId, syncId, 0, MessageFormat.error(e.guardianError(), e.getMessage()));
-            return;
-        }
-        if (r.data().length > org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES) {
-            path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.BOUNDS, "request of " + r.data().length
-                    + " bytes exceeds the limit of " + org.openpair.guardian.ProcessFile.MAX_MESSAGE_BYTES));
             return;
         }
         ReceiveQueue receive = receivers.apply(r.pin(), r.verifier());

@@ -91,6 +91,22 @@ final class CheckpointRecord {
         return b.array();
     }
 
+    /** A decoded REPLY record; {@code change} is the state change's own record, or empty. */
+    record Reply(long openId, long syncId, int depth, byte[] reply, byte[] change) {
+    }
+
+    static Reply decodeReply(byte[] record) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record, 1, record.length - 1);
+        long openId = b.getLong();
+        long syncId = b.getLong();
+        int depth = b.getInt();
+        byte[] reply = new byte[b.getInt()];
+        b.get(reply);
+        byte[] change = new byte[b.remaining()];
+        b.get(change);
+        return new Reply(openId, syncId, depth, reply, change);
+    }
+
     static byte[] savedReplies(byte[] snapshot) {
         byte[] out = new byte[snapshot.length + 1];
         out[0] = SAVED_REPLIES;
@@ -100,6 +116,11 @@ final class CheckpointRecord {
 
     static byte[] closeOpen(long openId) {
         return java.nio.ByteBuffer.allocate(9).put(CLOSE_OPEN).putLong(openId).array();
+    }
+
+    /** The open a CLOSE_OPEN record closes. */
+    static long closedOpen(byte[] record) {
+        return java.nio.ByteBuffer.wrap(record, 1, 8).getLong();
     }
 
     static byte[] userBytes(byte[] record) {

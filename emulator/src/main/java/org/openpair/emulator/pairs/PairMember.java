@@ -534,21 +534,14 @@ public final class PairMember {
     private void hold(byte[] record) {
         switch (record[0]) {
             case CheckpointRecord.REPLY -> {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record, 1, record.length - 1);
-                long openId = b.getLong();
-                long syncId = b.getLong();
-                int depth = b.getInt();
-                byte[] reply = new byte[b.getInt()];
-                b.get(reply);
-                savedReplies.record(openId, syncId, depth, reply);
-                if (b.hasRemaining()) {
-                    byte[] change = new byte[b.remaining()];
-                    b.get(change);
-                    held.add(change);
+                CheckpointRecord.Reply r = CheckpointRecord.decodeReply(record);
+                savedReplies.record(r.openId(), r.syncId(), r.depth(), r.reply());
+                if (r.change().length > 0) {
+                    held.add(r.change());
                 }
             }
             case CheckpointRecord.SAVED_REPLIES -> savedReplies.restore(record, 1);
-            case CheckpointRecord.CLOSE_OPEN -> savedReplies.forget(java.nio.ByteBuffer.wrap(record, 1, 8).getLong());
+            case CheckpointRecord.CLOSE_OPEN -> savedReplies.forget(CheckpointRecord.closedOpen(record));
             default -> held.add(record);
         }
     }
