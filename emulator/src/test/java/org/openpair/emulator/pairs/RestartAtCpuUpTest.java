@@ -87,6 +87,9 @@ class RestartAtCpuUpTest {
         assertThat(log).contains("$CTR: backup re-created on CPU 2 (CPU 2 came up)");
         assertThat(entry().primary()).isEqualTo(primary);
         // The new backup holds the state: the counter goes on from it after a takeover.
+        // Ready means the snapshot was acknowledged; the counter's first acknowledged checkpoint may come just after.
+        await("a checkpoint acknowledged by the new backup",
+                () -> PairPrograms.LAST_ACKED.containsKey("$CTR@" + primary.cpuPin()));
         long acked = PairPrograms.LAST_ACKED.get("$CTR@" + primary.cpuPin());
         g.processStop(primary);
         await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
