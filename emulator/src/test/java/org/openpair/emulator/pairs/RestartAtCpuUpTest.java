@@ -83,7 +83,8 @@ class RestartAtCpuUpTest {
 
         await("a ready backup on CPU 2", () -> ready(2));
         assertThat(messages()).anyMatch(m -> m instanceof SystemMessage.CpuUp u && u.cpu() == 2);
-        // Re-created because the CPU came up, not by the timer.
+        // Re-created because the CPU came up, not by the timer (the line is logged just after the backup is ready).
+        await("the re-creation's log line", () -> log.stream().anyMatch(l -> l.startsWith("$CTR: backup re-created")));
         assertThat(log).contains("$CTR: backup re-created on CPU 2 (CPU 2 came up)");
         assertThat(entry().primary()).isEqualTo(primary);
         // The new backup holds the state: the counter goes on from it after a takeover.
