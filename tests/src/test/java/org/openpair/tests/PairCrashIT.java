@@ -235,6 +235,37 @@ class PairCrashIT {
     }
 
     /**
+     * A primary with nothing in flight when its CPU is frozen has no checkpoint of its own for the
+     * new primary to refuse: the thawed CPU must see by itself that it could not run for longer
+     * than the others wait for its heartbeats, and stop its primaries at once rather than act as
+     * one while its view of the node is stale.
+     */
+    @Test
+    void sigstopOfIdlePrimaryCpu_thawedCpuFencesItsPrimaryByItself() {
+        // An increment an hour: after the first checkpoint the primary sends nothing more.
+        ProcessHandle primary = bounded("spawn of an idle $CTR", () -> guardian.processSpawn(
+                SpawnRequest.of(Program.hosted(COUNTER_SERVER)).name("$CTR").cpu(1).args("2", "3600000").build()));
+        Path primaryLog = logOf(primary);
+        await("$CTR's first checkpoint held by its backup", BOUND, () -> !all(HELD, read(primaryLog)).isEmpty());
+        ProcessHandle backup = guardian.processGetPairInfo(CTR).backup();
+
+        cluster.sigstop(1);
+        try {
+            await("the backup " + backup.cpuPin() + " to be $CTR's primary while CPU 1 is frozen", HUNG_BOUND,
+                    () -> backup.equals(guardian.processGetPairInfo(CTR).primary()));
+            cluster.sigcont(1);
+            await("the thawed primary to log that it fenced itself", HUNG_BOUND,
+                    () -> read(primaryLog).contains(FENCED));
+            assertThat(read(primaryLog)).as("why the thawed primary was fenced").contains("was suspended for");
+            assertThat(all(NO_BACKUP, read(primaryLog))).as("counting on alone after the thaw").isEmpty();
+        } finally {
+            if (cluster.isRunning(1)) {
+                cluster.kill9(1);
+            }
+        }
+    }
+
+    /**
      * The same freeze and thaw, then the node's record of deaths once the thawed CPU has merged
      * back. While cut off, that CPU saw every other CPU leave and, on its side of the split,
      * retired their processes (the new primary among them) with completion code -4; none of

@@ -98,7 +98,8 @@ public final class Cpu implements CpuService, AutoCloseable {
         hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
         hz.getCluster().addMembershipListener(cpu.sweeper);
-        cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes);
+        cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
+                config.heartbeatTimeoutSeconds());
         cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {

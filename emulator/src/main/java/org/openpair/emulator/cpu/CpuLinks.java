@@ -183,6 +183,11 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         }
 
         @Override
+        public void abort(String why) {
+            stream.abort(why);
+        }
+
+        @Override
         public void close() {
             stream.close();
         }
@@ -198,6 +203,10 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         @Override
         public long sendAndAwait(byte[] payload) {
             throw new CheckpointFailure(CheckpointFailure.Kind.LINK_DOWN, why);
+        }
+
+        @Override
+        public void abort(String why) {
         }
 
         @Override

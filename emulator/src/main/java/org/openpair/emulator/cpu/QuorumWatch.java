@@ -18,6 +18,15 @@ import org.openpair.emulator.process.ProcessTable;
  * NonStop CPU that was declared down is halted, and rejoins empty. The check runs on every membership
  * change and every 250 ms, so a CPU that was frozen (SIGSTOP) acts within that bound once its
  * own heartbeat check has dropped the peers it can no longer hear.
+ *
+ * <p>A frozen CPU need not wait for that: when the check finds that it itself could not run for
+ * so long that the other CPUs may have missed its heartbeats past their timeout (a gap of the
+ * heartbeat timeout less one interval, by the monotonic clock, which runs on while a process is
+ * stopped), it assumes it was declared down and stops its primaries at once, as a NonStop CPU
+ * that missed a regroup halts itself. Hazelcast may keep a thawed member's view of the cluster
+ * for many seconds after the others removed it, and a primary with no work in flight would act
+ * as one all that time. A false alarm (a pause just short of the timeout) costs a takeover, never
+ * a second primary.
  */
 final class QuorumWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(QuorumWatch.class.getName());
@@ -28,21 +37,45 @@ final class QuorumWatch implements AutoCloseable {
     private final int quorum;
     private final ProcessTable processes;
     private final ScheduledExecutorService timer;
+    private final long suspendedNanos;
     private volatile boolean reported;
+    /** When the last check ended, by the monotonic clock; touched only by the timer's thread. */
+    private long lastCheckEnd = System.nanoTime();
 
-    QuorumWatch(HazelcastInstance hz, int cpu, int quorum, ProcessTable processes) {
+    /**
+     * @param heartbeatIntervalSeconds how often this CPU's member sends heartbeats
+     * @param heartbeatTimeoutSeconds  how long the others wait for one before declaring it down
+     */
+    QuorumWatch(HazelcastInstance hz, int cpu, int quorum, ProcessTable processes, int heartbeatIntervalSeconds,
+                int heartbeatTimeoutSeconds) {
         this.hz = hz;
         this.cpu = cpu;
         this.quorum = quorum;
         this.processes = processes;
+        this.suspendedNanos = suspendedThreshold(heartbeatIntervalSeconds, heartbeatTimeoutSeconds).toNanos();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-quorum"));
         timer.scheduleWithFixedDelay(this::check, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         hz.getLifecycleService().addLifecycleListener(this::onLifecycle);
     }
 
+    /** The gap between two checks after which the others may have declared this CPU down. */
+    static java.time.Duration suspendedThreshold(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds) {
+        long millis = Math.max(1000L, (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L);
+        return java.time.Duration.ofMillis(Math.max(millis, 4 * PERIOD_MILLIS));
+    }
+
     private void check() {
+        // From the previous check's end: a check slowed by its own work is no sign of a frozen CPU.
+        long gap = System.nanoTime() - lastCheckEnd;
         try {
             if (!hz.getLifecycleService().isRunning()) {
+                return;
+            }
+            if (gap >= suspendedNanos) {
+                LOG.log(System.Logger.Level.WARNING, "CPU {0} could not run for {1} ms, long enough for the node to "
+                        + "declare it down: stopping its primaries", cpu, gap / 1_000_000);
+                processes.fencePrimaries("CPU " + cpu + " was suspended for " + gap / 1_000_000
+                        + " ms and may have been declared down");
                 return;
             }
             long visible = hz.getCluster().getMembers().stream()
@@ -59,6 +92,8 @@ final class QuorumWatch implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "quorum check failed: {0}", e.toString());
+        } finally {
+            lastCheckEnd = System.nanoTime();
         }
     }
 

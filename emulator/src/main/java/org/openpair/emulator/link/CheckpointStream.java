@@ -3,6 +3,8 @@ package org.openpair.emulator.link;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -158,6 +160,32 @@ public final class CheckpointStream implements AutoCloseable {
             if (unanswered.isEmpty()) {
                 link.forget(this);
             }
+        }
+    }
+
+    /**
+     * Sends no more and fails every checkpoint still waiting for its answer with a
+     * {@link LinkException.Kind#CLOSED} naming {@code why}, without waiting for the peer: for a
+     * sender that may no longer act on the answers (a fenced primary), so a thread waiting in
+     * {@link #sendAndAwait} for an ack that may never come (its peer across a split) returns now.
+     * A late answer finds the stream gone and is dropped. The futures complete on the caller's
+     * thread, outside this stream's lock.
+     */
+    public void abort(String why) {
+        List<CompletableFuture<Long>> waiting;
+        LinkException failed = new LinkException(LinkException.Kind.CLOSED, "checkpoint stream " + stream
+                + " was aborted: " + why);
+        synchronized (this) {
+            closed = true;
+            if (failure == null) {
+                failure = failed;
+            }
+            waiting = new ArrayList<>(unanswered);
+            unanswered.clear();
+            link.forget(this);
+        }
+        for (CompletableFuture<Long> f : waiting) {
+            f.completeExceptionally(failed);
         }
     }
 

@@ -30,6 +30,13 @@ public interface CheckpointLinks {
          */
         long sendAndAwait(byte[] payload);
 
+        /**
+         * Fails the checkpoints in flight at once and sends no more, without waiting for the
+         * backup: for a primary that was fenced and must not stay blocked on an ack that may
+         * never come. Safe from any thread that holds no lock of the sender's.
+         */
+        void abort(String why);
+
         @Override
         void close();
     }

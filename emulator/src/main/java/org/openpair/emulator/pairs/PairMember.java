@@ -85,7 +85,8 @@ public final class PairMember {
     private volatile long epoch;
     private volatile ProcessHandle partner;
     private volatile RestartPolicy policy = RestartPolicy.TEMPORARY;
-    private CheckpointLinks.Channel channel;
+    /** Changed under the send lock; volatile so that fencing can abort it without that lock. */
+    private volatile CheckpointLinks.Channel channel;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private long nextSeq = 1;
     private volatile boolean fenced;
@@ -312,7 +313,9 @@ public final class PairMember {
     private CheckpointResult onSendFailure(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
         if (cause instanceof CheckpointFailure f && f.kind() == CheckpointFailure.Kind.STALE_EPOCH) {
-            markFenced();
+            // Only the flag here: this may run on the link's thread under the stream's lock, where
+            // taking the send lock could deadlock with a sender; host.fence detaches the channel.
+            fenced = true;
             host.fence("its backup refused epoch " + epoch + ": the pair has moved on");
             throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this process is no longer the "
                     + "primary (epoch " + epoch + " was refused); it is being stopped");
@@ -635,6 +638,14 @@ public final class PairMember {
     /** The process is fenced: it may no longer act as primary. */
     public void markFenced() {
         fenced = true;
+        // A checkpoint in flight may hold the send lock while it waits for an ack that will not
+        // come (the backup is across a split): abort it first, so that its sender fails, leaves
+        // the lock and finds the process fenced; waiting for the lock could take the link's whole
+        // stall bound.
+        CheckpointLinks.Channel inFlight = channel;
+        if (inFlight != null) {
+            inFlight.abort("the primary " + self.cpuPin() + " of " + name + " was fenced");
+        }
         CheckpointLinks.Channel old;
         synchronized (sendLock) {
             old = detachChannel();

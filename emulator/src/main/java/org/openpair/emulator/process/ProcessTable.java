@@ -523,6 +523,9 @@ public final class ProcessTable {
     }
 
     private void fence(LocalProcess p, String reason) {
+        if (p.ended.isDone()) {
+            return;
+        }
         p.pair.markFenced();
         LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
         p.note("fenced: " + reason);
