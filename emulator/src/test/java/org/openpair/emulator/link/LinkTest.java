@@ -450,6 +450,47 @@ class LinkTest {
     }
 
     @Test
+    void abort_failsASendAndAwaitWaitingForAnAckThatNeverComes_andALateAckIsDropped() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        LinkServer server = server((stream, epoch, seq, payload) -> {
+            await(release);
+            return Verdict.ACCEPT;
+        });
+        try {
+            LinkClient client = client(server);
+            CheckpointStream stream = client.open(1, 1, 1);
+            CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    stream.sendAndAwait(new byte[] {1}, Duration.ofMinutes(5));
+                    return null;
+                } catch (LinkException e) {
+                    return e;
+                }
+            });
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (stream.inFlight() != 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(stream.inFlight()).as("checkpoints in flight before the abort").isEqualTo(1);
+            stream.abort("fenced");
+            Throwable failed = waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(failed).isInstanceOfSatisfying(LinkException.class, x -> {
+                assertThat(x.kind()).isEqualTo(LinkException.Kind.CLOSED);
+                assertThat(x.getMessage()).contains("fenced");
+            });
+            assertThat(stream.inFlight()).isZero();
+            assertThat(stream.send(new byte[] {2})).as("a send after the abort").isCompletedExceptionally();
+            // The late ack finds the stream gone; the link carries on and the stream id can be opened again.
+            release.countDown();
+            CheckpointStream again = client.open(1, 2, 1);
+            assertThat(again.sendAndAwait(new byte[] {3}, WAIT)).isEqualTo(1);
+            assertThat(client.isUp()).isTrue();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void syncAndPipelinedStreams_onOneLink_allGetTheirAcks() throws Exception {
         LinkServer server = server((stream, epoch, seq, payload) -> Verdict.ACCEPT);
         LinkClient client = client(server);
