@@ -28,14 +28,21 @@ class ManPagesTest {
         Map<String, String> pages = new TreeMap<>();
         collect(GuardianCommand.commandLine(), pages);
         if (Boolean.getBoolean("man.update")) {
+            // Only the generated pages (guardian*.adoc) are touched, and only those that changed,
+            // so the hand-written pages beside them stay and unchanged troff is not made stale.
             Files.createDirectories(MAN);
             try (var old = Files.newDirectoryStream(MAN, "guardian*.adoc")) {
                 for (Path p : old) {
-                    Files.delete(p);
+                    if (!pages.containsKey(p.getFileName().toString())) {
+                        Files.delete(p);
+                    }
                 }
             }
             for (var e : pages.entrySet()) {
-                Files.writeString(MAN.resolve(e.getKey()), e.getValue());
+                Path file = MAN.resolve(e.getKey());
+                if (!Files.exists(file) || !Files.readString(file).equals(e.getValue())) {
+                    Files.writeString(file, e.getValue());
+                }
             }
         }
         for (var e : pages.entrySet()) {
