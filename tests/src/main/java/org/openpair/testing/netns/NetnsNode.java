@@ -11,8 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +22,7 @@ import com.hazelcast.client.config.RoutingMode;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
 import org.openpair.emulator.messages.RequesterLinks;
@@ -66,9 +65,8 @@ public final class NetnsNode implements AutoCloseable {
     private final NodeConfig config;
     private final Path configFile;
     private final int cpuCount;
-    private final Map<Integer, NamespacedJvm> jvms = new TreeMap<>();
+    private final Map<Integer, CpuJvm> jvms = new TreeMap<>();
     private final List<HazelcastInstance> clients = new ArrayList<>();
-    private final ExecutorService launcher;
     private final Thread exitHook;
     private boolean closed;
 
@@ -77,11 +75,6 @@ public final class NetnsNode implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.cpuCount = lab.size();
-        this.launcher = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "netnsnode-" + config.nodeName() + "-launcher");
-            t.setDaemon(true);
-            return t;
-        });
         this.exitHook = new Thread(this::killAllNow, "netnsnode-" + config.nodeName() + "-exit");
     }
 
@@ -149,9 +142,8 @@ public final class NetnsNode implements AutoCloseable {
     private void startAll() {
         Runtime.getRuntime().addShutdownHook(exitHook);
         launch(0).awaitOutput(upLine(0), START_BOUND);
-        List<NamespacedJvm> joining = new ArrayList<>();
         for (int cpu = 1; cpu < cpuCount; cpu++) {
-            joining.add(launch(cpu));
+            launch(cpu);
         }
         for (int cpu = 1; cpu < cpuCount; cpu++) {
             jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
@@ -159,15 +151,15 @@ public final class NetnsNode implements AutoCloseable {
         HazelcastInstance client = newClient(false, allCpus());
         Guardian g = guardian(client);
         Set<Integer> all = java.util.stream.IntStream.of(allCpus()).boxed().collect(Collectors.toSet());
-        Waits.await("CPUs " + all + " of \\" + config.nodeName() + " to be listed as up", SETTLE_BOUND,
+        TestCluster.awaitCondition("CPUs " + all + " of \\" + config.nodeName() + " to be listed as up", SETTLE_BOUND,
                 () -> g.cpus().stream().map(CpuInfo::cpu).collect(Collectors.toSet()).equals(all), this::allTails);
         awaitClusterSafe(client);
     }
 
-    private NamespacedJvm launch(int cpu) {
+    private CpuJvm launch(int cpu) {
         List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString());
-        NamespacedJvm jvm = NamespacedJvm.launch("CPU " + cpu + " in " + lab.namespace(cpu),
-                lab.exec(cpu, TestCluster.guardianJvmCommand(args)), logDir().resolve("cpu" + cpu + ".out"), launcher);
+        CpuJvm jvm = CpuJvm.start("CPU " + cpu + " in " + lab.namespace(cpu),
+                TestCluster.guardianJvmCommand(lab.execPrefix(cpu), args), logDir().resolve("cpu" + cpu + ".out"));
         synchronized (this) {
             jvms.put(cpu, jvm);
         }
@@ -202,8 +194,8 @@ public final class NetnsNode implements AutoCloseable {
     }
 
     /** CPU {@code cpu}'s JVM. */
-    public synchronized NamespacedJvm jvm(int cpu) {
-        NamespacedJvm jvm = jvms.get(cpu);
+    public synchronized CpuJvm jvm(int cpu) {
+        CpuJvm jvm = jvms.get(cpu);
         if (jvm == null) {
             throw new IllegalArgumentException("CPU " + cpu + " has not been started");
         }
@@ -248,7 +240,7 @@ public final class NetnsNode implements AutoCloseable {
 
     /** Waits until a member reached through {@code client} reports the cluster safe. */
     public void awaitClusterSafe(HazelcastInstance client) {
-        Waits.await("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND, () -> {
+        TestCluster.awaitCondition("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND, () -> {
             try {
                 return client.getExecutorService(ClusterSafeCheck.EXECUTOR).submit(new ClusterSafeCheck())
                         .get(10, TimeUnit.SECONDS);
@@ -263,11 +255,11 @@ public final class NetnsNode implements AutoCloseable {
 
     /** The tails of every CPU JVM's output, for failure messages. */
     public String allTails() {
-        List<NamespacedJvm> all;
+        List<CpuJvm> all;
         synchronized (this) {
             all = new ArrayList<>(jvms.values());
         }
-        return all.stream().map(NamespacedJvm::tail).collect(Collectors.joining("\n"));
+        return all.stream().map(CpuJvm::tail).collect(Collectors.joining("\n"));
     }
 
     private int[] allCpus() {
@@ -285,7 +277,7 @@ public final class NetnsNode implements AutoCloseable {
     @Override
     public void close() {
         List<HazelcastInstance> cs;
-        List<NamespacedJvm> all;
+        List<CpuJvm> all;
         synchronized (this) {
             if (closed) {
                 return;
@@ -302,48 +294,26 @@ public final class NetnsNode implements AutoCloseable {
                 // A client of a node in pieces may not shut down cleanly: nothing to keep.
             }
         }
-        for (NamespacedJvm jvm : all) {
-            if (jvm.isAlive()) {
-                jvm.terminate();
-            }
-        }
-        long deadline = System.nanoTime() + TERM_GRACE.toNanos();
-        AssertionError stuck = null;
-        for (NamespacedJvm jvm : all) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!jvm.waitForExit(Duration.ofNanos(left))) {
-                try {
-                    jvm.kill9(KILL_BOUND);
-                } catch (AssertionError e) {
-                    stuck = stuck == null ? e : stuck;
-                }
-            }
-        }
-        launcher.shutdownNow();
+        List<CpuJvm> stuck = CpuJvm.stopAll(all, TERM_GRACE, KILL_BOUND);
         try {
             Runtime.getRuntime().removeShutdownHook(exitHook);
         } catch (IllegalStateException e) {
             // The JVM is exiting: the hook runs (harmlessly) or has run.
         }
-        if (stuck != null) {
-            throw stuck;
+        if (!stuck.isEmpty()) {
+            CpuJvm first = stuck.get(0);
+            throw new AssertionError("the JVM of " + first.label() + " (pid " + first.pid() + ") did not exit within "
+                    + KILL_BOUND + " of SIGKILL");
         }
     }
 
     private void killAllNow() {
-        List<NamespacedJvm> all;
+        List<CpuJvm> all;
         synchronized (this) {
             all = new ArrayList<>(jvms.values());
         }
-        for (NamespacedJvm jvm : all) {
-            if (jvm.isAlive()) {
-                try {
-                    jvm.kill9(Duration.ofSeconds(5));
-                } catch (AssertionError e) {
-                    // Exiting anyway; the parent-death signal is the last resort.
-                }
-            }
-        }
+        // Exiting anyway: one that does not die in time is left to the parent-death signal.
+        CpuJvm.killAll(all, Duration.ofSeconds(5));
     }
 
     @Override
