@@ -1,17 +1,12 @@
 package org.openpair.emulator.bench;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
@@ -79,12 +74,7 @@ final class PairBenchNode implements AutoCloseable {
      * {@code heartbeatTimeoutSeconds}, and waits until the node has settled.
      */
     static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds) {
-        Path tempDir;
-        try {
-            tempDir = Files.createTempDirectory("openpair-pair-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory for the bench node's logs", e);
-        }
+        Path tempDir = BenchLogDir.create("openpair-pair-bench-");
         PairBenchNode node = null;
         try {
             GuardianException last = null;
@@ -115,7 +105,7 @@ final class PairBenchNode implements AutoCloseable {
             if (node != null) {
                 node.close();
             } else {
-                deleteTree(tempDir);
+                BenchLogDir.delete(tempDir);
             }
             throw e;
         }
@@ -253,38 +243,12 @@ final class PairBenchNode implements AutoCloseable {
             // Alone now: nothing to hand over, so the quick way out.
             local.crash();
         } finally {
-            deleteTree(tempDir);
+            BenchLogDir.delete(tempDir);
         }
     }
 
     private static void say(PrintWriter progress, String format, Object... args) {
         progress.println("bench: " + String.format(Locale.ROOT, format, args));
         progress.flush();
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        } catch (IOException | UncheckedIOException e) {
-            warnNotDeleted(root, e);
-            return;
-        }
-        for (Path p : paths) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                warnNotDeleted(root, e);
-                return;
-            }
-        }
-    }
-
-    private static void warnNotDeleted(Path root, Exception e) {
-        System.getLogger(PairBenchNode.class.getName()).log(System.Logger.Level.WARNING,
-                "could not delete the bench logs in " + root + ": " + e);
     }
 }
