@@ -8,11 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -85,8 +82,7 @@ public final class TestCluster implements AutoCloseable {
     private final NodeConfig config;
     private final int cpuCount;
     private final Integer heartbeatTimeoutSeconds;
-    private final Map<Integer, CpuJvm> jvms = new TreeMap<>();
-    private final Thread exitHook;
+    private final NodeJvms jvms;
     private HazelcastInstance client;
     /** The request links of every {@link #guardian()} handed out, closed with the cluster. */
     private final java.util.List<RequesterLinks> requesterLinks = new java.util.ArrayList<>();
@@ -101,7 +97,8 @@ public final class TestCluster implements AutoCloseable {
         this.config = config;
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
-        this.exitHook = new Thread(this::killAllNow, "testcluster-" + config.nodeName() + "-exit");
+        this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
+                cpu -> guardianJvmCommand(cpuStartArgs(cpu)));
     }
 
     /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */
@@ -156,7 +153,7 @@ public final class TestCluster implements AutoCloseable {
         public TestCluster start() {
             String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
                     .toUpperCase(Locale.ROOT);
-            Path dir = logDir != null ? logDir : defaultLogDir(node);
+            Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-it");
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -174,51 +171,16 @@ public final class TestCluster implements AutoCloseable {
             }
             return cluster;
         }
-
-        private static Path defaultLogDir(String node) {
-            String basedir = System.getProperty("basedir");
-            if (basedir != null) {
-                return Path.of(basedir, "target", "openpair-it", node);
-            }
-            try {
-                return Files.createTempDirectory("openpair-it-" + node.toLowerCase(Locale.ROOT));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create a temporary log directory: " + e, e);
-            }
-        }
     }
 
     /**
-     * CPU 0 first, alone, so that it forms the cluster (two members starting at once may each
-     * form one of their own); then the others together, since joining an existing cluster is
-     * safe concurrently, while the operator's client connects.
+     * The CPU JVMs in the order a node forms ({@link NodeJvms#startAll}), the operator's client
+     * connecting meanwhile; then waits until the node lists them all and is safe.
      */
     private void startAll() {
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        launch(0).awaitOutput(upLine(0), START_BOUND);
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            launch(cpu);
-        }
-        client();
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
-        }
+        jvms.startAll(cpuCount, START_BOUND, this::client);
         awaitCpusUp(allCpus());
         awaitClusterSafe();
-    }
-
-    private CpuJvm launch(int cpu) {
-        CpuJvm jvm = CpuJvm.start("CPU " + cpu, guardianJvmCommand(cpuStartArgs(cpu)),
-                logDir().resolve("cpu" + cpu + ".out"));
-        synchronized (this) {
-            jvms.put(cpu, jvm);
-        }
-        return jvm;
-    }
-
-    /** What {@code guardian cpu start} prints once the CPU has joined and holds its number. */
-    private String upLine(int cpu) {
-        return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
     }
 
     /**
@@ -354,14 +316,10 @@ public final class TestCluster implements AutoCloseable {
      * @throws IllegalStateException if that JVM is not running
      */
     public void kill9(int cpu) {
-        kill9(runningJvm(cpu), KILL_BOUND);
-    }
-
-    /** SIGKILL, then waits until the kernel has reaped the JVM; fails if it has not within {@code bound}. */
-    static void kill9(CpuJvm jvm, Duration bound) {
-        if (!jvm.kill9(bound)) {
+        CpuJvm jvm = runningJvm(cpu);
+        if (!jvm.kill9(KILL_BOUND)) {
             throw new AssertionError("the JVM of " + jvm.label() + " (pid " + jvm.pid() + ") did not exit within "
-                    + bound + " of SIGKILL");
+                    + KILL_BOUND + " of SIGKILL");
         }
     }
 
@@ -389,7 +347,7 @@ public final class TestCluster implements AutoCloseable {
         if (old.isAlive()) {
             throw new IllegalStateException("the JVM of CPU " + cpu + " (pid " + old.pid() + ") still runs: kill9 it first");
         }
-        launch(cpu).awaitOutput(upLine(cpu), START_BOUND);
+        jvms.launch(cpu).awaitOutput(jvms.upLine(cpu), START_BOUND);
         awaitCpusUp(cpu);
         awaitClusterSafe();
     }
@@ -433,17 +391,7 @@ public final class TestCluster implements AutoCloseable {
      */
     public void awaitClusterSafe() {
         awaitCondition("the partitions of \\" + config.nodeName() + " to be safe (no migration, backups in sync)",
-                SETTLE_BOUND, () -> {
-                    try {
-                        return client().getExecutorService(ClusterSafeProbe.EXECUTOR).submit(new ClusterSafeProbe())
-                                .get(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted", e);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cluster-safe probe failed: " + e, e);
-                    }
-                }, this::allTails);
+                SETTLE_BOUND, () -> ClusterSafeProbe.ask(client()), this::allTails);
     }
 
     /**
@@ -554,12 +502,11 @@ public final class TestCluster implements AutoCloseable {
         return all;
     }
 
-    private synchronized CpuJvm jvm(int cpu) {
-        CpuJvm jvm = jvms.get(cpu);
-        if (jvm == null) {
+    private CpuJvm jvm(int cpu) {
+        if (cpu < 0 || cpu >= cpuCount) {
             throw new IllegalArgumentException("CPU " + cpu + " is not one of this test node's CPUs 0-" + (cpuCount - 1));
         }
-        return jvm;
+        return jvms.jvm(cpu);
     }
 
     private CpuJvm runningJvm(int cpu) {
@@ -570,12 +517,8 @@ public final class TestCluster implements AutoCloseable {
         return jvm;
     }
 
-    private synchronized List<CpuJvm> allJvms() {
-        return new ArrayList<>(jvms.values());
-    }
-
     private String allTails() {
-        return allJvms().stream().map(CpuJvm::tail).collect(Collectors.joining("\n"));
+        return jvms.tails();
     }
 
     /**
@@ -603,24 +546,7 @@ public final class TestCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             // A client whose node is gone may fail to shut down cleanly: nothing to keep.
         }
-        List<CpuJvm> stuck = CpuJvm.stopAll(allJvms(), TERM_GRACE, KILL_BOUND);
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already exiting: the hook runs (harmlessly) or has run.
-        }
-        if (!stuck.isEmpty()) {
-            // Report the first that would not die; the others were ended meanwhile.
-            CpuJvm first = stuck.get(0);
-            throw new AssertionError("the JVM of " + first.label() + " (pid " + first.pid() + ") did not exit within "
-                    + KILL_BOUND + " of SIGKILL");
-        }
-    }
-
-    /** The exit hook: SIGKILL to every CPU JVM still there, no waiting for an orderly end. */
-    private void killAllNow() {
-        // Exiting anyway: one that does not die in time is left to the parent-death signal.
-        CpuJvm.killAll(allJvms(), Duration.ofSeconds(5));
+        jvms.stop(TERM_GRACE, KILL_BOUND);
     }
 
     @Override

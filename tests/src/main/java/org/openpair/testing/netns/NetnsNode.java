@@ -8,11 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -30,6 +27,8 @@ import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
+import org.openpair.testing.ClusterSafeProbe;
+import org.openpair.testing.NodeJvms;
 import org.openpair.testing.TestCluster;
 
 /**
@@ -65,9 +64,8 @@ public final class NetnsNode implements AutoCloseable {
     private final NodeConfig config;
     private final Path configFile;
     private final int cpuCount;
-    private final Map<Integer, CpuJvm> jvms = new TreeMap<>();
+    private final NodeJvms jvms;
     private final List<HazelcastInstance> clients = new ArrayList<>();
-    private final Thread exitHook;
     private boolean closed;
 
     private NetnsNode(NetnsLab lab, NodeConfig config, Path configFile) {
@@ -75,7 +73,9 @@ public final class NetnsNode implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.cpuCount = lab.size();
-        this.exitHook = new Thread(this::killAllNow, "netnsnode-" + config.nodeName() + "-exit");
+        this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu + " in " + lab.namespace(cpu),
+                cpu -> TestCluster.guardianJvmCommand(lab.execPrefix(cpu),
+                        List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString())));
     }
 
     /**
@@ -89,7 +89,7 @@ public final class NetnsNode implements AutoCloseable {
     public static NetnsNode start(NetnsLab lab, int basePort, Path logDir) {
         String node = "P" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
-        Path dir = logDir != null ? logDir : defaultLogDir(node);
+        Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-netns");
         Path file = dir.resolve("node.yaml");
         try {
             Files.createDirectories(dir);
@@ -127,27 +127,8 @@ public final class NetnsNode implements AutoCloseable {
         return y.toString();
     }
 
-    private static Path defaultLogDir(String node) {
-        String basedir = System.getProperty("basedir");
-        if (basedir != null) {
-            return Path.of(basedir, "target", "openpair-it", node);
-        }
-        try {
-            return Files.createTempDirectory("openpair-netns-" + node.toLowerCase(Locale.ROOT));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a temporary log directory: " + e, e);
-        }
-    }
-
     private void startAll() {
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        launch(0).awaitOutput(upLine(0), START_BOUND);
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            launch(cpu);
-        }
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
-        }
+        jvms.startAll(cpuCount, START_BOUND, () -> { });
         HazelcastInstance client = newClient(false, allCpus());
         Guardian g = guardian(client);
         Set<Integer> all = java.util.stream.IntStream.of(allCpus()).boxed().collect(Collectors.toSet());
@@ -156,19 +137,9 @@ public final class NetnsNode implements AutoCloseable {
         awaitClusterSafe(client);
     }
 
-    private CpuJvm launch(int cpu) {
-        List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString());
-        CpuJvm jvm = CpuJvm.start("CPU " + cpu + " in " + lab.namespace(cpu),
-                TestCluster.guardianJvmCommand(lab.execPrefix(cpu), args), logDir().resolve("cpu" + cpu + ".out"));
-        synchronized (this) {
-            jvms.put(cpu, jvm);
-        }
-        return jvm;
-    }
-
     /** What {@code guardian cpu start} prints once the CPU has joined and holds its number. */
     public String upLine(int cpu) {
-        return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
+        return jvms.upLine(cpu);
     }
 
     /** The node's settings, as read from {@link #configFile()}. */
@@ -194,12 +165,8 @@ public final class NetnsNode implements AutoCloseable {
     }
 
     /** CPU {@code cpu}'s JVM. */
-    public synchronized CpuJvm jvm(int cpu) {
-        CpuJvm jvm = jvms.get(cpu);
-        if (jvm == null) {
-            throw new IllegalArgumentException("CPU " + cpu + " has not been started");
-        }
-        return jvm;
+    public CpuJvm jvm(int cpu) {
+        return jvms.jvm(cpu);
     }
 
     /**
@@ -240,26 +207,13 @@ public final class NetnsNode implements AutoCloseable {
 
     /** Waits until a member reached through {@code client} reports the cluster safe. */
     public void awaitClusterSafe(HazelcastInstance client) {
-        TestCluster.awaitCondition("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND, () -> {
-            try {
-                return client.getExecutorService(ClusterSafeCheck.EXECUTOR).submit(new ClusterSafeCheck())
-                        .get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (Exception e) {
-                throw new IllegalStateException("cluster-safe check failed: " + e, e);
-            }
-        }, this::allTails);
+        TestCluster.awaitCondition("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND,
+                () -> ClusterSafeProbe.ask(client), this::allTails);
     }
 
     /** The tails of every CPU JVM's output, for failure messages. */
     public String allTails() {
-        List<CpuJvm> all;
-        synchronized (this) {
-            all = new ArrayList<>(jvms.values());
-        }
-        return all.stream().map(CpuJvm::tail).collect(Collectors.joining("\n"));
+        return jvms.tails();
     }
 
     private int[] allCpus() {
@@ -277,7 +231,6 @@ public final class NetnsNode implements AutoCloseable {
     @Override
     public void close() {
         List<HazelcastInstance> cs;
-        List<CpuJvm> all;
         synchronized (this) {
             if (closed) {
                 return;
@@ -285,7 +238,6 @@ public final class NetnsNode implements AutoCloseable {
             closed = true;
             cs = new ArrayList<>(clients);
             clients.clear();
-            all = new ArrayList<>(jvms.values());
         }
         for (HazelcastInstance c : cs) {
             try {
@@ -294,26 +246,7 @@ public final class NetnsNode implements AutoCloseable {
                 // A client of a node in pieces may not shut down cleanly: nothing to keep.
             }
         }
-        List<CpuJvm> stuck = CpuJvm.stopAll(all, TERM_GRACE, KILL_BOUND);
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook runs (harmlessly) or has run.
-        }
-        if (!stuck.isEmpty()) {
-            CpuJvm first = stuck.get(0);
-            throw new AssertionError("the JVM of " + first.label() + " (pid " + first.pid() + ") did not exit within "
-                    + KILL_BOUND + " of SIGKILL");
-        }
-    }
-
-    private void killAllNow() {
-        List<CpuJvm> all;
-        synchronized (this) {
-            all = new ArrayList<>(jvms.values());
-        }
-        // Exiting anyway: one that does not die in time is left to the parent-death signal.
-        CpuJvm.killAll(all, Duration.ofSeconds(5));
+        jvms.stop(TERM_GRACE, KILL_BOUND);
     }
 
     @Override
