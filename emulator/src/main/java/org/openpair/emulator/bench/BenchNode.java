@@ -30,16 +30,18 @@ final class BenchNode implements AutoCloseable {
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(60);
 
     private final EmbeddedNode node;
-    private final Path tempDir;
-    /** Closes the node and deletes the logs if the run is interrupted (Ctrl-C). */
-    private final Thread onExit;
-    private boolean closed;
+    /** Closes the node and deletes the logs, also if the run is interrupted (Ctrl-C). */
+    private final BenchCleanup cleanup;
 
     private BenchNode(EmbeddedNode node, Path tempDir) {
         this.node = node;
-        this.tempDir = tempDir;
-        this.onExit = new Thread(this::closeOnce, "bench-node-cleanup");
-        Runtime.getRuntime().addShutdownHook(onExit);
+        this.cleanup = new BenchCleanup("bench-node-cleanup", () -> {
+            try {
+                node.close();
+            } finally {
+                BenchLogDir.delete(tempDir);
+            }
+        });
     }
 
     /** Starts the node, retrying on another port block if one was taken meanwhile. */
@@ -113,23 +115,6 @@ final class BenchNode implements AutoCloseable {
     /** Stops the CPUs (their processes end) and deletes the logs. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onExit);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook closes the node.
-        }
-        closeOnce();
-    }
-
-    private synchronized void closeOnce() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            node.close();
-        } finally {
-            BenchLogDir.delete(tempDir);
-        }
+        cleanup.close();
     }
 }

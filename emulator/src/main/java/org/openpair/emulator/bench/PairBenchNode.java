@@ -55,18 +55,17 @@ final class PairBenchNode implements AutoCloseable {
     private final Path tempDir;
     private final Cpu local;
     private final PrintWriter progress;
-    private final Thread onExit;
+    /** Kills CPU 1's JVM, stops CPU 0 and deletes the logs, also if the run is interrupted (Ctrl-C). */
+    private final BenchCleanup cleanup;
     private volatile CpuJvm child;
     private int childStarts;
-    private boolean closed;
 
     private PairBenchNode(NodeConfig config, Path tempDir, Cpu local, PrintWriter progress) {
         this.config = config;
         this.tempDir = tempDir;
         this.local = local;
         this.progress = progress;
-        this.onExit = new Thread(this::closeOnce, "pair-bench-node-cleanup");
-        Runtime.getRuntime().addShutdownHook(onExit);
+        this.cleanup = new BenchCleanup("pair-bench-node-cleanup", this::stopAndDelete);
     }
 
     /**
@@ -221,19 +220,10 @@ final class PairBenchNode implements AutoCloseable {
     /** Kills CPU 1's JVM, stops CPU 0 and deletes the logs. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onExit);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook closes the node.
-        }
-        closeOnce();
+        cleanup.close();
     }
 
-    private synchronized void closeOnce() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    private void stopAndDelete() {
         try {
             CpuJvm c = child;
             if (c != null && c.isAlive() && !c.kill9(KILL_LIMIT)) {
