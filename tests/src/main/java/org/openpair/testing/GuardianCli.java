@@ -100,7 +100,7 @@ public final class GuardianCli {
         Process p;
         try {
             Files.createDirectories(out.toAbsolutePath().getParent());
-            p = new ProcessBuilder(CpuJvm.command(List.of(args)))
+            p = new ProcessBuilder(TestCluster.guardianJvmCommand(List.of(args)))
                     .redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();

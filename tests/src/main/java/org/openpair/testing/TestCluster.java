@@ -8,23 +8,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.messages.RequesterLinks;
@@ -78,13 +75,14 @@ public final class TestCluster implements AutoCloseable {
     private static final Duration KILL_BOUND = Duration.ofSeconds(30);
     private static final long CLIENT_CONNECT_MILLIS = 10_000;
     private static final long POLL_MILLIS = 20;
+    /** The flags of every CPU JVM: the project's, and a small heap, since a test may start many. */
+    private static final List<String> CPU_JVM_FLAGS = Stream.concat(CpuJvm.projectFlags().stream(),
+            Stream.of("-Xmx256m")).toList();
 
     private final NodeConfig config;
     private final int cpuCount;
     private final Integer heartbeatTimeoutSeconds;
-    private final Map<Integer, CpuJvm> jvms = new TreeMap<>();
-    private final ExecutorService launcher;
-    private final Thread exitHook;
+    private final NodeJvms jvms;
     private HazelcastInstance client;
     /** The request links of every {@link #guardian()} handed out, closed with the cluster. */
     private final java.util.List<RequesterLinks> requesterLinks = new java.util.ArrayList<>();
@@ -99,13 +97,8 @@ public final class TestCluster implements AutoCloseable {
         this.config = config;
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
-        // One long-lived thread starts every CPU JVM: their parent-death signal follows this thread.
-        this.launcher = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "testcluster-" + config.nodeName() + "-launcher");
-            t.setDaemon(true);
-            return t;
-        });
-        this.exitHook = new Thread(this::killAllNow, "testcluster-" + config.nodeName() + "-exit");
+        this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
+                cpu -> guardianJvmCommand(cpuStartArgs(cpu)));
     }
 
     /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */
@@ -160,7 +153,7 @@ public final class TestCluster implements AutoCloseable {
         public TestCluster start() {
             String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
                     .toUpperCase(Locale.ROOT);
-            Path dir = logDir != null ? logDir : defaultLogDir(node);
+            Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-it");
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -178,52 +171,16 @@ public final class TestCluster implements AutoCloseable {
             }
             return cluster;
         }
-
-        private static Path defaultLogDir(String node) {
-            String basedir = System.getProperty("basedir");
-            if (basedir != null) {
-                return Path.of(basedir, "target", "openpair-it", node);
-            }
-            try {
-                return Files.createTempDirectory("openpair-it-" + node.toLowerCase(Locale.ROOT));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create a temporary log directory: " + e, e);
-            }
-        }
     }
 
     /**
-     * CPU 0 first, alone, so that it forms the cluster (two members starting at once may each
-     * form one of their own); then the others together, since joining an existing cluster is
-     * safe concurrently, while the operator's client connects.
+     * The CPU JVMs in the order a node forms ({@link NodeJvms#startAll}), the operator's client
+     * connecting meanwhile; then waits until the node lists them all and is safe.
      */
     private void startAll() {
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        launch(0).awaitOutput(upLine(0), START_BOUND);
-        List<CpuJvm> joining = new ArrayList<>();
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            joining.add(launch(cpu));
-        }
-        client();
-        for (CpuJvm jvm : joining) {
-            jvm.awaitOutput(upLine(jvm.cpu()), START_BOUND);
-        }
+        jvms.startAll(cpuCount, START_BOUND, this::client);
         awaitCpusUp(allCpus());
         awaitClusterSafe();
-    }
-
-    private CpuJvm launch(int cpu) {
-        CpuJvm jvm = CpuJvm.launch(cpu, CpuJvm.command(cpuStartArgs(cpu)), logDir().resolve("cpu" + cpu + ".out"),
-                launcher);
-        synchronized (this) {
-            jvms.put(cpu, jvm);
-        }
-        return jvm;
-    }
-
-    /** What {@code guardian cpu start} prints once the CPU has joined and holds its number. */
-    private String upLine(int cpu) {
-        return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
     }
 
     /**
@@ -250,7 +207,15 @@ public final class TestCluster implements AutoCloseable {
      * their own.
      */
     public static List<String> guardianJvmCommand(List<String> guardianArgs) {
-        return CpuJvm.command(guardianArgs);
+        return guardianJvmCommand(List.of(), guardianArgs);
+    }
+
+    /**
+     * {@link #guardianJvmCommand(List)} run through {@code prefix} (such as {@code ip netns exec
+     * NAME}), which must exec the rest of the command line.
+     */
+    public static List<String> guardianJvmCommand(List<String> prefix, List<String> guardianArgs) {
+        return CpuJvm.command(prefix, CPU_JVM_FLAGS, guardianArgs);
     }
 
     /** The node's settings, as the CPUs run it: name, ports, CPUs, log directory. */
@@ -352,7 +317,10 @@ public final class TestCluster implements AutoCloseable {
      */
     public void kill9(int cpu) {
         CpuJvm jvm = runningJvm(cpu);
-        jvm.kill9(KILL_BOUND);
+        if (!jvm.kill9(KILL_BOUND)) {
+            throw new AssertionError("the JVM of " + jvm.label() + " (pid " + jvm.pid() + ") did not exit within "
+                    + KILL_BOUND + " of SIGKILL");
+        }
     }
 
     /**
@@ -360,12 +328,12 @@ public final class TestCluster implements AutoCloseable {
      * open, as a hung CPU does, and is declared dead after the heartbeat timeout.
      */
     public void sigstop(int cpu) {
-        runningJvm(cpu).suspend();
+        runningJvm(cpu).sigstop();
     }
 
     /** Thaws a JVM frozen by {@link #sigstop}. */
     public void sigcont(int cpu) {
-        runningJvm(cpu).resume();
+        runningJvm(cpu).sigcont();
     }
 
     /**
@@ -379,7 +347,7 @@ public final class TestCluster implements AutoCloseable {
         if (old.isAlive()) {
             throw new IllegalStateException("the JVM of CPU " + cpu + " (pid " + old.pid() + ") still runs: kill9 it first");
         }
-        launch(cpu).awaitOutput(upLine(cpu), START_BOUND);
+        jvms.launch(cpu).awaitOutput(jvms.upLine(cpu), START_BOUND);
         awaitCpusUp(cpu);
         awaitClusterSafe();
     }
@@ -423,17 +391,7 @@ public final class TestCluster implements AutoCloseable {
      */
     public void awaitClusterSafe() {
         awaitCondition("the partitions of \\" + config.nodeName() + " to be safe (no migration, backups in sync)",
-                SETTLE_BOUND, () -> {
-                    try {
-                        return client().getExecutorService(ClusterSafeProbe.EXECUTOR).submit(new ClusterSafeProbe())
-                                .get(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted", e);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cluster-safe probe failed: " + e, e);
-                    }
-                }, this::allTails);
+                SETTLE_BOUND, () -> ClusterSafeProbe.ask(client()), this::allTails);
     }
 
     /**
@@ -457,6 +415,15 @@ public final class TestCluster implements AutoCloseable {
      * @throws AssertionError at the first poll on which the condition is false (or throws)
      */
     public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition) {
+        assertStaysTrue(what, window, condition, () -> "");
+    }
+
+    /**
+     * {@link #assertStaysTrue(String, Duration, BooleanSupplier)} with {@code diagnostics} added to
+     * the failure.
+     */
+    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition,
+                                       Supplier<String> diagnostics) {
         long windowNanos = window.toNanos();
         long maxPolls = window.toMillis() / POLL_MILLIS + 2;
         long start = System.nanoTime();
@@ -465,11 +432,12 @@ public final class TestCluster implements AutoCloseable {
             try {
                 holds = condition.getAsBoolean();
             } catch (RuntimeException e) {
-                throw new AssertionError("checking that " + what + " for " + window.toMillis() + " ms failed: " + e, e);
+                throw new AssertionError("checking that " + what + " for " + window.toMillis() + " ms failed: " + e
+                        + suffix(diagnostics), e);
             }
             if (!holds) {
                 throw new AssertionError("expected that " + what + " for " + window.toMillis() + " ms, but it did not after "
-                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+                        + (System.nanoTime() - start) / 1_000_000 + " ms" + suffix(diagnostics));
             }
             if (System.nanoTime() - start >= windowNanos) {
                 return;
@@ -483,7 +451,13 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    static void awaitCondition(String what, Duration bound, BooleanSupplier condition, Supplier<String> diagnostics) {
+    /**
+     * {@link #awaitCondition(String, Duration, BooleanSupplier)} with {@code diagnostics} (such as
+     * the tails of the CPU outputs) added to the failure. A poll that itself blocks (a client call
+     * to a member that went silent) counts against the bound, not the poll count.
+     */
+    public static void awaitCondition(String what, Duration bound, BooleanSupplier condition,
+                                      Supplier<String> diagnostics) {
         long boundNanos = bound.toNanos();
         long maxPolls = bound.toMillis() / POLL_MILLIS + 2;
         long start = System.nanoTime();
@@ -506,14 +480,18 @@ public final class TestCluster implements AutoCloseable {
                 throw new AssertionError("interrupted while waiting for " + what, e);
             }
         }
-        String extra = diagnostics.get();
         AssertionError failure = new AssertionError("timed out after " + bound.toMillis() + " ms waiting for " + what
-                + (last != null ? "\nlast failure of the condition: " + last : "")
-                + (extra.isEmpty() ? "" : "\n" + extra));
+                + (last != null ? "\nlast failure of the condition: " + last : "") + suffix(diagnostics));
         if (last != null) {
             failure.initCause(last);
         }
         throw failure;
+    }
+
+    /** The diagnostics on a line of their own, or nothing if there are none. */
+    private static String suffix(Supplier<String> diagnostics) {
+        String extra = diagnostics.get();
+        return extra == null || extra.isEmpty() ? "" : "\n" + extra;
     }
 
     private int[] allCpus() {
@@ -524,12 +502,11 @@ public final class TestCluster implements AutoCloseable {
         return all;
     }
 
-    private synchronized CpuJvm jvm(int cpu) {
-        CpuJvm jvm = jvms.get(cpu);
-        if (jvm == null) {
+    private CpuJvm jvm(int cpu) {
+        if (cpu < 0 || cpu >= cpuCount) {
             throw new IllegalArgumentException("CPU " + cpu + " is not one of this test node's CPUs 0-" + (cpuCount - 1));
         }
-        return jvm;
+        return jvms.jvm(cpu);
     }
 
     private CpuJvm runningJvm(int cpu) {
@@ -540,12 +517,8 @@ public final class TestCluster implements AutoCloseable {
         return jvm;
     }
 
-    private synchronized List<CpuJvm> allJvms() {
-        return new ArrayList<>(jvms.values());
-    }
-
     private String allTails() {
-        return allJvms().stream().map(CpuJvm::tail).collect(Collectors.joining("\n"));
+        return jvms.tails();
     }
 
     /**
@@ -573,47 +546,7 @@ public final class TestCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             // A client whose node is gone may fail to shut down cleanly: nothing to keep.
         }
-        List<CpuJvm> all = allJvms();
-        for (CpuJvm jvm : all) {
-            if (jvm.isAlive()) {
-                jvm.terminate();
-            }
-        }
-        long deadline = System.nanoTime() + TERM_GRACE.toNanos();
-        AssertionError stuck = null;
-        for (CpuJvm jvm : all) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!jvm.waitForExit(Duration.ofNanos(left))) {
-                try {
-                    jvm.kill9(KILL_BOUND);
-                } catch (AssertionError e) {
-                    // Keep ending the others; report the first that would not die.
-                    stuck = stuck == null ? e : stuck;
-                }
-            }
-        }
-        launcher.shutdownNow();
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already exiting: the hook runs (harmlessly) or has run.
-        }
-        if (stuck != null) {
-            throw stuck;
-        }
-    }
-
-    /** The exit hook: SIGKILL to every CPU JVM still there, no waiting for an orderly end. */
-    private void killAllNow() {
-        for (CpuJvm jvm : allJvms()) {
-            if (jvm.isAlive()) {
-                try {
-                    jvm.kill9(Duration.ofSeconds(5));
-                } catch (AssertionError e) {
-                    // Exiting anyway; the parent-death signal is the last resort.
-                }
-            }
-        }
+        jvms.stop(TERM_GRACE, KILL_BOUND);
     }
 
     @Override

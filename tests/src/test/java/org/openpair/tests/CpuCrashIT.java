@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
@@ -30,26 +28,12 @@ import org.openpair.testing.programs.WaitForStop;
 class CpuCrashIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
 
-    private static TestCluster cluster;
-    private static Guardian guardian;
+    /** One node for the class; each test starts with both CPUs up, whatever an earlier one killed. */
+    @RegisterExtension
+    static final SharedCluster NODE = SharedCluster.cpus(2);
 
-    @BeforeAll
-    static void startNode() {
-        cluster = TestCluster.start(2);
-        guardian = cluster.guardian();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @BeforeEach
-    void bothCpusUp() {
-        cluster.restartStopped();
-    }
+    private final TestCluster cluster = NODE.cluster();
+    private final Guardian guardian = NODE.guardian();
 
     @Test
     void kill9_ofCpu1_retiresItsProcessesWithCodeMinus4_freesTheirNames_andKillsItsOsChildren() {

@@ -28,9 +28,9 @@ import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.Termination;
+import org.openpair.testing.TestCluster;
 import org.openpair.testing.netns.NetnsLab;
 import org.openpair.testing.netns.NetnsNode;
-import org.openpair.testing.netns.Waits;
 
 /**
  * A real network partition: three CPU JVMs, each in a network namespace of its own, joined by a
@@ -103,7 +103,7 @@ class PartitionIT {
             oldPrimary = g.processSpawn(SpawnRequest.of(Program.hosted(CounterServer.class))
                     .name(CTR).cpu(0).args("2", "20").build());
             assertThat(oldPrimary.cpu()).isEqualTo(0);
-            Waits.await("$CTR to have its backup on CPU 2", BOUND, () -> {
+            TestCluster.awaitCondition("$CTR to have its backup on CPU 2", BOUND, () -> {
                 PairInfo p = g.processGetPairInfo(CTR);
                 return oldPrimary.equals(p.primary()) && p.backup() != null && p.backup().cpu() == 2;
             }, node::allTails);
@@ -111,7 +111,7 @@ class PartitionIT {
             newPrimary = before.backup();
             oldLog = Path.of(g.process(oldPrimary).orElseThrow().logFile());
             newLog = Path.of(g.process(newPrimary).orElseThrow().logFile());
-            Waits.await(">= 20 'held by backup' lines in " + oldLog, BOUND, () -> held(read(oldLog)).size() >= 20,
+            TestCluster.awaitCondition(">= 20 'held by backup' lines in " + oldLog, BOUND, () -> held(read(oldLog)).size() >= 20,
                     this::diagnostics);
             step("pair up: primary " + oldPrimary + ", backup " + newPrimary + ", epoch " + before.epoch()
                     + ", " + held(read(oldLog)).size() + " counters held");
@@ -127,13 +127,13 @@ class PartitionIT {
             step("cut CPU 0 (" + node.lab().rootVeth(0) + " down); last counter held before: " + lastHeldBeforeCut);
 
             // The minority fences its primary (QuorumWatch), once its heartbeat check drops the peers.
-            Waits.await("'" + FENCED + "' in the minority primary's log " + oldLog, BOUND,
+            TestCluster.awaitCondition("'" + FENCED + "' in the minority primary's log " + oldLog, BOUND,
                     () -> read(oldLog).contains(FENCED), this::diagnostics);
             step("minority primary fenced after " + since(cutAt) + ": "
                     + read(oldLog).lines().filter(l -> l.contains(FENCED)).findFirst().orElse(""));
 
             // The majority promotes the backup on CPU 2, with a higher epoch.
-            Waits.await("the majority to make " + newPrimary + " the primary of $CTR", BOUND, () -> {
+            TestCluster.awaitCondition("the majority to make " + newPrimary + " the primary of $CTR", BOUND, () -> {
                 PairInfo p = majority.processGetPairInfo(CTR);
                 return newPrimary.equals(p.primary()) && p.epoch() > before.epoch();
             }, this::diagnostics);
@@ -141,7 +141,7 @@ class PartitionIT {
             step("majority promoted " + newPrimary + " after " + since(cutAt) + " (epoch " + before.epoch() + " -> "
                     + promoted.epoch() + ", backup " + promoted.backup() + ")");
 
-            Waits.await("'took over at counter' in the new primary's log " + newLog, BOUND,
+            TestCluster.awaitCondition("'took over at counter' in the new primary's log " + newLog, BOUND,
                     () -> TOOK_OVER.matcher(read(newLog)).find(), this::diagnostics);
             Matcher took = TOOK_OVER.matcher(read(newLog));
             assertThat(took.find()).isTrue();
@@ -163,7 +163,7 @@ class PartitionIT {
             step("old primary: last acknowledged " + lastAcknowledged + ", counter lines after the cut: " + oldAfterCut);
 
             // The majority goes on: the new primary counts on from where it took over.
-            Waits.await("the new primary to count on after the takeover", BOUND,
+            TestCluster.awaitCondition("the new primary to count on after the takeover", BOUND,
                     () -> counted(afterTakeover(read(newLog))).size() >= 5, this::diagnostics);
             List<Counted> majorityCounts = counted(afterTakeover(read(newLog)));
             assertThat(majorityCounts.get(0).number()).isEqualTo(takeoverCounter + 1);
@@ -176,16 +176,16 @@ class PartitionIT {
             node.lab().heal(0);
             step("healed CPU 0 (" + node.lab().rootVeth(0) + " up)");
             Set<Integer> three = Set.of(0, 1, 2);
-            Waits.await("the node to list CPUs 0, 1, 2 again after the heal", MERGE_BOUND,
+            TestCluster.awaitCondition("the node to list CPUs 0, 1, 2 again after the heal", MERGE_BOUND,
                     () -> cpuNumbers(majority).equals(three), this::diagnostics);
             step("CPUs 0, 1, 2 listed again " + since(healAt) + " after the heal");
 
             // A fresh client that knows every CPU: one node again.
             HazelcastInstance after = node.newClient(false, 0, 1, 2);
             Guardian healed = node.guardian(after);
-            Waits.await("a fresh client to see CPUs 0, 1, 2", BOUND, () -> cpuNumbers(healed).equals(three),
+            TestCluster.awaitCondition("a fresh client to see CPUs 0, 1, 2", BOUND, () -> cpuNumbers(healed).equals(three),
                     this::diagnostics);
-            Waits.assertStaysTrue("$CTR has exactly one primary, " + newPrimary + ", and the old one is gone",
+            TestCluster.assertStaysTrue("$CTR has exactly one primary, " + newPrimary + ", and the old one is gone",
                     Duration.ofSeconds(3), () -> {
                         PairInfo p = healed.processGetPairInfo(CTR);
                         List<ProcessHandle> named = healed.processes().stream()
@@ -201,7 +201,7 @@ class PartitionIT {
             assertThat(node.jvm(0).isAlive()).as("CPU 0's JVM (merged, not exited)").isTrue();
 
             int countedNow = counted(read(newLog)).size();
-            Waits.await("the primary on CPU 2 to keep counting after the heal", BOUND,
+            TestCluster.awaitCondition("the primary on CPU 2 to keep counting after the heal", BOUND,
                     () -> counted(read(newLog)).size() >= countedNow + 5, this::diagnostics);
             assertThat(held(read(oldLog))).as("'held by backup' lines of the old primary, at the end")
                     .hasSize(heldAtFence);

@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openpair.examples.CounterMover;
 import org.openpair.guardian.Consistency;
 import org.openpair.guardian.DeathPolicy;
@@ -30,26 +28,12 @@ import org.openpair.testing.TestCluster;
 class SemaphoreIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
 
-    private static TestCluster cluster;
-    private static Guardian guardian;
+    /** One node for the class; each test starts with both CPUs up, whatever an earlier one killed. */
+    @RegisterExtension
+    static final SharedCluster NODE = SharedCluster.cpus(2);
 
-    @BeforeAll
-    static void startNode() {
-        cluster = TestCluster.start(2);
-        guardian = cluster.guardian();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @BeforeEach
-    void bothCpusUp() {
-        cluster.restartStopped();
-    }
+    private final TestCluster cluster = NODE.cluster();
+    private final Guardian guardian = NODE.guardian();
 
     @Test
     void holdersCpuKilledWithKill9_waiterOnTheOtherCpuAcquiresWithOwnerDied() {
@@ -118,7 +102,7 @@ class SemaphoreIT {
         }
     }
 
-    private static ProcessHandle spawnMover(int cpu) {
+    private ProcessHandle spawnMover(int cpu) {
         return guardian.processSpawn(SpawnRequest.of(Program.hosted(CounterMover.class.getName())).args("5").cpu(cpu).build());
     }
 }

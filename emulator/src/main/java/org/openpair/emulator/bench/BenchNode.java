@@ -1,17 +1,11 @@
 package org.openpair.emulator.bench;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
@@ -36,26 +30,23 @@ final class BenchNode implements AutoCloseable {
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(60);
 
     private final EmbeddedNode node;
-    private final Path tempDir;
-    /** Closes the node and deletes the logs if the run is interrupted (Ctrl-C). */
-    private final Thread onExit;
-    private boolean closed;
+    /** Closes the node and deletes the logs, also if the run is interrupted (Ctrl-C). */
+    private final BenchCleanup cleanup;
 
     private BenchNode(EmbeddedNode node, Path tempDir) {
         this.node = node;
-        this.tempDir = tempDir;
-        this.onExit = new Thread(this::closeOnce, "bench-node-cleanup");
-        Runtime.getRuntime().addShutdownHook(onExit);
+        this.cleanup = new BenchCleanup("bench-node-cleanup", () -> {
+            try {
+                node.close();
+            } finally {
+                BenchLogDir.delete(tempDir);
+            }
+        });
     }
 
     /** Starts the node, retrying on another port block if one was taken meanwhile. */
     static BenchNode start(PrintWriter progress) {
-        Path tempDir;
-        try {
-            tempDir = Files.createTempDirectory("openpair-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory for the bench node's logs", e);
-        }
+        Path tempDir = BenchLogDir.create("openpair-bench-");
         try {
             EmbeddedNode node = startNode(tempDir, progress);
             BenchNode bench = new BenchNode(node, tempDir);
@@ -67,7 +58,7 @@ final class BenchNode implements AutoCloseable {
             }
             return bench;
         } catch (RuntimeException e) {
-            deleteTree(tempDir);
+            BenchLogDir.delete(tempDir);
             throw e;
         }
     }
@@ -124,49 +115,6 @@ final class BenchNode implements AutoCloseable {
     /** Stops the CPUs (their processes end) and deletes the logs. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onExit);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook closes the node.
-        }
-        closeOnce();
-    }
-
-    private synchronized void closeOnce() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            node.close();
-        } finally {
-            deleteTree(tempDir);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        } catch (IOException | UncheckedIOException e) {
-            warnNotDeleted(root, e);
-            return;
-        }
-        for (Path p : paths) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                warnNotDeleted(root, e);
-                return;
-            }
-        }
-    }
-
-    private static void warnNotDeleted(Path root, Exception e) {
-        System.getLogger(BenchNode.class.getName()).log(System.Logger.Level.WARNING,
-                "could not delete the bench logs in " + root + ": " + e);
+        cleanup.close();
     }
 }

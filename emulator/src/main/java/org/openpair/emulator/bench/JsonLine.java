@@ -3,10 +3,13 @@ package org.openpair.emulator.bench;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
+import org.openpair.emulator.json.Json;
+
 /**
- * One flat JSON object on one line, fields in the order they are added: strings, whole
- * numbers, and decimals rounded to a fixed number of places (never NaN or infinity: those
- * become {@code null}). Enough for the benchmark lines; the CLI's own writer is private to it.
+ * One flat JSON object on one line, fields in the order they are added (a key added twice is
+ * written twice): strings, whole numbers, booleans, and decimals rounded to a fixed number of
+ * places (never NaN or infinity: those become {@code null}). The values are written by
+ * {@link Json}, as the CLI's output is.
  *
  * <p>Used by {@link BenchReport}; run with {@code ./guardian bench spawn --json}.
  */
@@ -14,36 +17,21 @@ final class JsonLine {
     private final StringBuilder sb = new StringBuilder("{");
 
     JsonLine put(String key, String value) {
-        key(key);
-        if (value == null) {
-            sb.append("null");
-        } else {
-            string(value);
-        }
-        return this;
+        return field(key, value);
     }
 
     JsonLine put(String key, long value) {
-        key(key);
-        sb.append(value);
-        return this;
+        return field(key, value);
     }
 
     JsonLine put(String key, boolean value) {
-        key(key);
-        sb.append(value);
-        return this;
+        return field(key, value);
     }
 
     /** A decimal rounded half-up to {@code decimals} places. */
     JsonLine put(String key, double value, int decimals) {
-        key(key);
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            sb.append("null");
-        } else {
-            sb.append(BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP).toPlainString());
-        }
-        return this;
+        return field(key, Double.isNaN(value) || Double.isInfinite(value) ? null
+                : BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP));
     }
 
     @Override
@@ -51,33 +39,11 @@ final class JsonLine {
         return sb + "}";
     }
 
-    private void key(String key) {
+    private JsonLine field(String key, Object value) {
         if (sb.length() > 1) {
             sb.append(',');
         }
-        string(key);
-        sb.append(':');
-    }
-
-    private void string(String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        sb.append(Json.of(key)).append(':').append(Json.of(value));
+        return this;
     }
 }

@@ -1,29 +1,22 @@
 package org.openpair.emulator.bench;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.SystemThreads;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -32,8 +25,11 @@ import org.openpair.guardian.GuardianException;
  * The node of the pair benchmarks: two CPUs in two JVMs on loopback, so that every checkpoint
  * and every takeover crosses JVMs. CPU 0 runs in this JVM (the benchmark's driver is its
  * member: it calls the Guardian procedures, times Hazelcast baselines and listens to
- * membership); CPU 1 is a child JVM ({@link ChildCpu}) that can be killed with SIGKILL, frozen
- * with SIGSTOP and started again under the same number.
+ * membership); CPU 1 is a child JVM ({@link CpuJvm}) that can be killed with SIGKILL, frozen
+ * with SIGSTOP and started again under the same number. It is started the way an operator starts
+ * one ({@code guardian cpu start --cpu 1 --cpus 2 --node NAME --base-port B --log-dir D
+ * --heartbeat-timeout S}) with this JVM's flags and class path; its stdout and stderr go to
+ * {@code cpu1.out} in the temporary directory.
  *
  * <p>The node has a name of its own ({@code \PBxxxx}), a random block of free loopback ports,
  * and its logs (the CPUs' and their processes') in a temporary directory that {@link #close()}
@@ -51,26 +47,25 @@ final class PairBenchNode implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
     private static final Duration CHILD_START_LIMIT = Duration.ofSeconds(90);
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(60);
+    private static final Duration KILL_LIMIT = Duration.ofSeconds(30);
+    /** The line {@code guardian cpu start} prints once the CPU holds its number. */
+    private static final String UP_MARKER = " is up at ";
 
     private final NodeConfig config;
     private final Path tempDir;
     private final Cpu local;
     private final PrintWriter progress;
-    /** Starts the child JVMs and lives as long as the node: their parent-death signal follows this thread. */
-    private final ExecutorService launcher;
-    private final Thread onExit;
-    private volatile ChildCpu child;
+    /** Kills CPU 1's JVM, stops CPU 0 and deletes the logs, also if the run is interrupted (Ctrl-C). */
+    private final BenchCleanup cleanup;
+    private volatile CpuJvm child;
     private int childStarts;
-    private boolean closed;
 
-    private PairBenchNode(NodeConfig config, Path tempDir, Cpu local, PrintWriter progress, ExecutorService launcher) {
+    private PairBenchNode(NodeConfig config, Path tempDir, Cpu local, PrintWriter progress) {
         this.config = config;
         this.tempDir = tempDir;
         this.local = local;
         this.progress = progress;
-        this.launcher = launcher;
-        this.onExit = new Thread(this::closeOnce, "pair-bench-node-cleanup");
-        Runtime.getRuntime().addShutdownHook(onExit);
+        this.cleanup = new BenchCleanup("pair-bench-node-cleanup", this::stopAndDelete);
     }
 
     /**
@@ -78,13 +73,7 @@ final class PairBenchNode implements AutoCloseable {
      * {@code heartbeatTimeoutSeconds}, and waits until the node has settled.
      */
     static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds) {
-        Path tempDir;
-        try {
-            tempDir = Files.createTempDirectory("openpair-pair-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory for the bench node's logs", e);
-        }
-        ExecutorService launcher = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "bench-cpu-launcher"));
+        Path tempDir = BenchLogDir.create("openpair-pair-bench-");
         PairBenchNode node = null;
         try {
             GuardianException last = null;
@@ -98,7 +87,7 @@ final class PairBenchNode implements AutoCloseable {
                         + "heartbeat timeout %d s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
                         heartbeatTimeoutSeconds);
                 try {
-                    node = new PairBenchNode(config, tempDir, Cpu.start(config, LOCAL_CPU), progress, launcher);
+                    node = new PairBenchNode(config, tempDir, Cpu.start(config, LOCAL_CPU), progress);
                 } catch (GuardianException e) {
                     if (e.guardianError() != GuardianError.IN_USE) {
                         throw e;
@@ -115,8 +104,7 @@ final class PairBenchNode implements AutoCloseable {
             if (node != null) {
                 node.close();
             } else {
-                launcher.shutdownNow();
-                deleteTree(tempDir);
+                BenchLogDir.delete(tempDir);
             }
             throw e;
         }
@@ -124,19 +112,41 @@ final class PairBenchNode implements AutoCloseable {
 
     /** Starts CPU 1's JVM (again) and waits until the node has settled with it. */
     void startChild() {
-        ChildCpu old = child;
+        CpuJvm old = child;
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("CPU " + CHILD_CPU + " is still running (pid " + old.pid() + ")");
         }
         long t0 = System.nanoTime();
         childStarts++;
-        child = ChildCpu.start(config, CHILD_CPU, tempDir.resolve("cpu" + CHILD_CPU + ".out"), launcher,
-                CHILD_START_LIMIT);
+        child = startChildJvm();
         awaitSettled();
         if (childStarts == 1) {
             say(progress, "CPU %d is up in JVM pid %d, node settled in %.1f s", CHILD_CPU, child.pid(),
                     (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /**
+     * Starts CPU 1's JVM and waits until it prints that it is up.
+     *
+     * @throws GuardianException 40 if it is not up within {@link #CHILD_START_LIMIT}; 66 if it exits first
+     */
+    private CpuJvm startChildJvm() {
+        List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(CHILD_CPU),
+                "--cpus", String.valueOf(config.cpuAddresses().size()),
+                "--node", config.nodeName(),
+                "--base-port", String.valueOf(config.basePort()),
+                "--log-dir", config.logDir().toString(),
+                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()));
+        CpuJvm jvm = CpuJvm.start("CPU " + CHILD_CPU, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args),
+                tempDir.resolve("cpu" + CHILD_CPU + ".out"));
+        try {
+            jvm.awaitOutput(UP_MARKER, CHILD_START_LIMIT);
+        } catch (RuntimeException e) {
+            jvm.kill9(KILL_LIMIT);
+            throw e;
+        }
+        return jvm;
     }
 
     /**
@@ -155,7 +165,7 @@ final class PairBenchNode implements AutoCloseable {
                     return;
                 }
             }
-            ChildCpu c = child;
+            CpuJvm c = child;
             if (c != null && !c.isAlive()) {
                 throw new GuardianException(GuardianError.DEVICE_DOWN, "the JVM of CPU " + CHILD_CPU
                         + " exited while the node settled\n" + c.tail());
@@ -188,7 +198,7 @@ final class PairBenchNode implements AutoCloseable {
     }
 
     /** CPU 1's JVM as it runs now (after a kill, until {@link #startChild()}, a dead one). */
-    ChildCpu child() {
+    CpuJvm child() {
         return child;
     }
 
@@ -210,61 +220,25 @@ final class PairBenchNode implements AutoCloseable {
     /** Kills CPU 1's JVM, stops CPU 0 and deletes the logs. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onExit);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook closes the node.
-        }
-        closeOnce();
+        cleanup.close();
     }
 
-    private synchronized void closeOnce() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    private void stopAndDelete() {
         try {
-            ChildCpu c = child;
-            if (c != null && c.isAlive() && !c.kill()) {
+            CpuJvm c = child;
+            if (c != null && c.isAlive() && !c.kill9(KILL_LIMIT)) {
                 System.getLogger(PairBenchNode.class.getName()).log(System.Logger.Level.WARNING,
                         "the JVM of CPU " + CHILD_CPU + " (pid " + c.pid() + ") did not exit after SIGKILL");
             }
             // Alone now: nothing to hand over, so the quick way out.
             local.crash();
         } finally {
-            launcher.shutdownNow();
-            deleteTree(tempDir);
+            BenchLogDir.delete(tempDir);
         }
     }
 
     private static void say(PrintWriter progress, String format, Object... args) {
         progress.println("bench: " + String.format(Locale.ROOT, format, args));
         progress.flush();
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        } catch (IOException | UncheckedIOException e) {
-            warnNotDeleted(root, e);
-            return;
-        }
-        for (Path p : paths) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                warnNotDeleted(root, e);
-                return;
-            }
-        }
-    }
-
-    private static void warnNotDeleted(Path root, Exception e) {
-        System.getLogger(PairBenchNode.class.getName()).log(System.Logger.Level.WARNING,
-                "could not delete the bench logs in " + root + ": " + e);
     }
 }

@@ -25,6 +25,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;
@@ -247,7 +248,7 @@ public final class TakeoverBenchmark {
                     + " with a backup on CPU " + PairBenchNode.LOCAL_CPU + ", found " + pair);
         }
         String backupLog = logOf(g, backup);
-        ChildCpu child = node.child();
+        CpuJvm child = node.child();
         Member childMember = node.childMember();
         if (childMember == null) {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + PairBenchNode.CHILD_CPU + " is not a member");
@@ -305,8 +306,8 @@ public final class TakeoverBenchmark {
             stopQuietly(g, backup);
             if (fault == Fault.KILL9 || fault == Fault.SIGSTOP) {
                 // Frozen or dead: gone for good. The next run that needs CPU 1 starts it again.
-                if (!child.kill()) {
-                    throw new GuardianException(GuardianError.TIMED_OUT, "the JVM of CPU " + child.cpu() + " (pid "
+                if (!child.kill9(Duration.ofSeconds(30))) {
+                    throw new GuardianException(GuardianError.TIMED_OUT, "the JVM of " + child.label() + " (pid "
                             + child.pid() + ") did not exit after SIGKILL");
                 }
             } else {

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import org.openpair.emulator.bench.BenchReport;
 import org.openpair.emulator.bench.SemBenchmark;
+import org.openpair.emulator.json.Json;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

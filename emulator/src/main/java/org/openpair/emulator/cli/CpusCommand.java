@@ -3,6 +3,7 @@ package org.openpair.emulator.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.openpair.emulator.json.Json;
 import org.openpair.guardian.CpuInfo;
 
 import picocli.CommandLine;

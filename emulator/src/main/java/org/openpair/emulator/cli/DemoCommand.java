@@ -2,7 +2,6 @@ package org.openpair.emulator.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.guardian.Guardian;
@@ -66,11 +66,11 @@ final class DemoCommand implements Callable<Integer> {
 
         step(out, "1. Start node " + node + ": CPU 0 in this JVM, CPU 1 in its own JVM (loopback ports "
                 + basePort + "-" + (basePort + 1) + ")");
-        Process cpu1 = null;
+        CpuJvm cpu1 = null;
         try (EmbeddedNode embedded = EmbeddedNode.start(config, List.of(0))) {
             cpu1 = launchCpu(config, 1, work.resolve("cpu1.out"));
             Guardian g = embedded.guardian();
-            final Process child = cpu1;
+            final CpuJvm child = cpu1;
             await("CPU 1 to join", () -> !child.isAlive() || g.cpus().size() == 2);
             if (!cpu1.isAlive()) {
                 throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU 1 did not start; see " + work.resolve("cpu1.out"));
@@ -103,8 +103,10 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             long lastHeld = lastMatch(ctrLog, HELD);
             long killedAt = System.nanoTime();
-            cpu1.destroyForcibly();
-            cpu1.waitFor();
+            if (!cpu1.kill9(BOUND)) {
+                throw new GuardianException(GuardianError.TIMED_OUT, "the JVM of CPU 1 (pid " + cpu1.pid()
+                        + ") did not exit within " + BOUND.toSeconds() + " s of SIGKILL");
+            }
             await("the node to retire CPU 1's processes", () -> g.lookup(ProcessName.of("$TICK")).isEmpty()
                     && g.lookup(ProcessName.of("$NAP")).isEmpty());
             long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
@@ -164,7 +166,7 @@ final class DemoCommand implements Callable<Integer> {
             return ok ? ExitCodes.OK : ExitCodes.GUARDIAN_ERROR;
         } finally {
             if (cpu1 != null && cpu1.isAlive()) {
-                cpu1.destroyForcibly();
+                cpu1.sigkill();
             }
         }
     }
@@ -206,17 +208,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A CPU in a JVM of its own: same java, class path and JVM flags as this one. */
-    private static Process launchCpu(NodeConfig config, int cpu, Path output) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java.lang.ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(GuardianCommand.class.getName());
-        cmd.addAll(List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--cpus", "2",
+    private static CpuJvm launchCpu(NodeConfig config, int cpu, Path output) {
+        List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--cpus", "2",
                 "--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
-                "--log-dir", config.logDir().toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                "--log-dir", config.logDir().toString());
+        return CpuJvm.start("CPU " + cpu, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args), output);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.openpair.emulator.json.Json;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Signal;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.openpair.emulator.json.Json;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.openpair.emulator.json.Json;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.SemaphoreInfo;
 

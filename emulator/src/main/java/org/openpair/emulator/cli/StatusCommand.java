@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.openpair.emulator.json.Json;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;

@@ -182,11 +182,9 @@ public final class NetnsLab implements AutoCloseable {
         return cutState[i];
     }
 
-    /** A process builder for {@code ip netns exec NAME command...}: the command run in namespace {@code i}. */
-    public ProcessBuilder exec(int i, List<String> command) {
-        List<String> full = new ArrayList<>(List.of(ip, "netns", "exec", namespace(i)));
-        full.addAll(command);
-        return new ProcessBuilder(full);
+    /** The command prefix {@code ip netns exec NAME}: what follows it runs in namespace {@code i}. */
+    public List<String> execPrefix(int i) {
+        return List.of(ip, "netns", "exec", namespace(i));
     }
 
     /** Deletes the veths, the bridge and the namespaces. Idempotent; never throws for what is already gone. */

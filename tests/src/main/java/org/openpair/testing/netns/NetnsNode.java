@@ -8,13 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -24,6 +19,7 @@ import com.hazelcast.client.config.RoutingMode;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
 import org.openpair.emulator.messages.RequesterLinks;
@@ -31,6 +27,8 @@ import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
+import org.openpair.testing.ClusterSafeProbe;
+import org.openpair.testing.NodeJvms;
 import org.openpair.testing.TestCluster;
 
 /**
@@ -66,10 +64,8 @@ public final class NetnsNode implements AutoCloseable {
     private final NodeConfig config;
     private final Path configFile;
     private final int cpuCount;
-    private final Map<Integer, NamespacedJvm> jvms = new TreeMap<>();
+    private final NodeJvms jvms;
     private final List<HazelcastInstance> clients = new ArrayList<>();
-    private final ExecutorService launcher;
-    private final Thread exitHook;
     private boolean closed;
 
     private NetnsNode(NetnsLab lab, NodeConfig config, Path configFile) {
@@ -77,12 +73,9 @@ public final class NetnsNode implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.cpuCount = lab.size();
-        this.launcher = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "netnsnode-" + config.nodeName() + "-launcher");
-            t.setDaemon(true);
-            return t;
-        });
-        this.exitHook = new Thread(this::killAllNow, "netnsnode-" + config.nodeName() + "-exit");
+        this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu + " in " + lab.namespace(cpu),
+                cpu -> TestCluster.guardianJvmCommand(lab.execPrefix(cpu),
+                        List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString())));
     }
 
     /**
@@ -96,7 +89,7 @@ public final class NetnsNode implements AutoCloseable {
     public static NetnsNode start(NetnsLab lab, int basePort, Path logDir) {
         String node = "P" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
-        Path dir = logDir != null ? logDir : defaultLogDir(node);
+        Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-netns");
         Path file = dir.resolve("node.yaml");
         try {
             Files.createDirectories(dir);
@@ -134,49 +127,19 @@ public final class NetnsNode implements AutoCloseable {
         return y.toString();
     }
 
-    private static Path defaultLogDir(String node) {
-        String basedir = System.getProperty("basedir");
-        if (basedir != null) {
-            return Path.of(basedir, "target", "openpair-it", node);
-        }
-        try {
-            return Files.createTempDirectory("openpair-netns-" + node.toLowerCase(Locale.ROOT));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a temporary log directory: " + e, e);
-        }
-    }
-
     private void startAll() {
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        launch(0).awaitOutput(upLine(0), START_BOUND);
-        List<NamespacedJvm> joining = new ArrayList<>();
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            joining.add(launch(cpu));
-        }
-        for (int cpu = 1; cpu < cpuCount; cpu++) {
-            jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
-        }
+        jvms.startAll(cpuCount, START_BOUND, () -> { });
         HazelcastInstance client = newClient(false, allCpus());
         Guardian g = guardian(client);
         Set<Integer> all = java.util.stream.IntStream.of(allCpus()).boxed().collect(Collectors.toSet());
-        Waits.await("CPUs " + all + " of \\" + config.nodeName() + " to be listed as up", SETTLE_BOUND,
+        TestCluster.awaitCondition("CPUs " + all + " of \\" + config.nodeName() + " to be listed as up", SETTLE_BOUND,
                 () -> g.cpus().stream().map(CpuInfo::cpu).collect(Collectors.toSet()).equals(all), this::allTails);
         awaitClusterSafe(client);
     }
 
-    private NamespacedJvm launch(int cpu) {
-        List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString());
-        NamespacedJvm jvm = NamespacedJvm.launch("CPU " + cpu + " in " + lab.namespace(cpu),
-                lab.exec(cpu, TestCluster.guardianJvmCommand(args)), logDir().resolve("cpu" + cpu + ".out"), launcher);
-        synchronized (this) {
-            jvms.put(cpu, jvm);
-        }
-        return jvm;
-    }
-
     /** What {@code guardian cpu start} prints once the CPU has joined and holds its number. */
     public String upLine(int cpu) {
-        return "CPU " + cpu + " of \\" + config.nodeName() + " is up at ";
+        return jvms.upLine(cpu);
     }
 
     /** The node's settings, as read from {@link #configFile()}. */
@@ -202,12 +165,8 @@ public final class NetnsNode implements AutoCloseable {
     }
 
     /** CPU {@code cpu}'s JVM. */
-    public synchronized NamespacedJvm jvm(int cpu) {
-        NamespacedJvm jvm = jvms.get(cpu);
-        if (jvm == null) {
-            throw new IllegalArgumentException("CPU " + cpu + " has not been started");
-        }
-        return jvm;
+    public CpuJvm jvm(int cpu) {
+        return jvms.jvm(cpu);
     }
 
     /**
@@ -248,26 +207,13 @@ public final class NetnsNode implements AutoCloseable {
 
     /** Waits until a member reached through {@code client} reports the cluster safe. */
     public void awaitClusterSafe(HazelcastInstance client) {
-        Waits.await("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND, () -> {
-            try {
-                return client.getExecutorService(ClusterSafeCheck.EXECUTOR).submit(new ClusterSafeCheck())
-                        .get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (Exception e) {
-                throw new IllegalStateException("cluster-safe check failed: " + e, e);
-            }
-        }, this::allTails);
+        TestCluster.awaitCondition("the partitions of \\" + config.nodeName() + " to be safe", SETTLE_BOUND,
+                () -> ClusterSafeProbe.ask(client), this::allTails);
     }
 
     /** The tails of every CPU JVM's output, for failure messages. */
     public String allTails() {
-        List<NamespacedJvm> all;
-        synchronized (this) {
-            all = new ArrayList<>(jvms.values());
-        }
-        return all.stream().map(NamespacedJvm::tail).collect(Collectors.joining("\n"));
+        return jvms.tails();
     }
 
     private int[] allCpus() {
@@ -285,7 +231,6 @@ public final class NetnsNode implements AutoCloseable {
     @Override
     public void close() {
         List<HazelcastInstance> cs;
-        List<NamespacedJvm> all;
         synchronized (this) {
             if (closed) {
                 return;
@@ -293,7 +238,6 @@ public final class NetnsNode implements AutoCloseable {
             closed = true;
             cs = new ArrayList<>(clients);
             clients.clear();
-            all = new ArrayList<>(jvms.values());
         }
         for (HazelcastInstance c : cs) {
             try {
@@ -302,48 +246,7 @@ public final class NetnsNode implements AutoCloseable {
                 // A client of a node in pieces may not shut down cleanly: nothing to keep.
             }
         }
-        for (NamespacedJvm jvm : all) {
-            if (jvm.isAlive()) {
-                jvm.terminate();
-            }
-        }
-        long deadline = System.nanoTime() + TERM_GRACE.toNanos();
-        AssertionError stuck = null;
-        for (NamespacedJvm jvm : all) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!jvm.waitForExit(Duration.ofNanos(left))) {
-                try {
-                    jvm.kill9(KILL_BOUND);
-                } catch (AssertionError e) {
-                    stuck = stuck == null ? e : stuck;
-                }
-            }
-        }
-        launcher.shutdownNow();
-        try {
-            Runtime.getRuntime().removeShutdownHook(exitHook);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook runs (harmlessly) or has run.
-        }
-        if (stuck != null) {
-            throw stuck;
-        }
-    }
-
-    private void killAllNow() {
-        List<NamespacedJvm> all;
-        synchronized (this) {
-            all = new ArrayList<>(jvms.values());
-        }
-        for (NamespacedJvm jvm : all) {
-            if (jvm.isAlive()) {
-                try {
-                    jvm.kill9(Duration.ofSeconds(5));
-                } catch (AssertionError e) {
-                    // Exiting anyway; the parent-death signal is the last resort.
-                }
-            }
-        }
+        jvms.stop(TERM_GRACE, KILL_BOUND);
     }
 
     @Override

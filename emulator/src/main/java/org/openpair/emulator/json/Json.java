@@ -1,14 +1,22 @@
-package org.openpair.emulator.cli;
+package org.openpair.emulator.json;
 
+import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Map;
 
-/** Enough JSON for the command's output: maps, lists, strings, numbers, booleans, null. */
-final class Json {
+/**
+ * Enough JSON for the {@code guardian} command's output and the benchmarks' lines, written
+ * compactly on one line: maps (in their iteration order), collections, strings, numbers,
+ * booleans and {@code null}; anything else as the string of its {@code toString()}. A
+ * {@link BigDecimal} is written as it stands ({@code toPlainString()}, never in exponent form),
+ * so a figure rounded to a fixed number of places keeps them.
+ */
+public final class Json {
     private Json() {
     }
 
-    static String of(Object value) {
+    /** {@code value} as JSON. */
+    public static String of(Object value) {
         StringBuilder sb = new StringBuilder();
         write(sb, value);
         return sb.toString();
@@ -17,6 +25,8 @@ final class Json {
     private static void write(StringBuilder sb, Object v) {
         if (v == null) {
             sb.append("null");
+        } else if (v instanceof BigDecimal d) {
+            sb.append(d.toPlainString());
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
         } else if (v instanceof Map<?, ?> m) {
