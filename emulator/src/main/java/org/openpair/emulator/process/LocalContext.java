@@ -35,6 +35,7 @@ abstract class LocalContext implements ProcessContext {
     final LocalProcess process;
     private final SpawnRequest request;
     private final Guardian guardian;
+    private volatile boolean takeoverSeen;
 
     LocalContext(LocalProcess process, SpawnRequest request, Guardian guardian) {
         this.process = process;
@@ -70,9 +71,16 @@ abstract class LocalContext implements ProcessContext {
         return guardian;
     }
 
+    /**
+     * A process created as a backup is a backup to its program until the program's
+     * awaitTakeover returned: a promotion can come before the program first asks (a Java OS
+     * backup takes a JVM start to get there), and the checkpointed state is applied only by
+     * awaitTakeover, so a program that saw PRIMARY at once would start without its state.
+     */
     @Override
     public PairRole role() {
-        return pair().role();
+        PairRole r = pair().role();
+        return request.isMyBackup() && !takeoverSeen && r == PairRole.PRIMARY ? PairRole.BACKUP : r;
     }
 
     @Override
@@ -97,7 +105,9 @@ abstract class LocalContext implements ProcessContext {
 
     @Override
     public Takeover awaitTakeover(Consumer<byte[]> applier) {
-        return pair().awaitTakeover(applier);
+        Takeover t = pair().awaitTakeover(applier);
+        takeoverSeen = true;
+        return t;
     }
 
     @Override
