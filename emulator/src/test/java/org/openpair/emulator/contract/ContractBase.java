@@ -42,6 +42,7 @@ abstract class ContractBase {
     EmbeddedNode node;
     Guardian g;
     private final List<ProcessName> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<ProcessHandle, String> logs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The backend: the program run as a process of this backend's kind. */
     abstract Program program(Class<? extends GuardianProgram> type);
@@ -89,11 +90,17 @@ abstract class ContractBase {
         if (name != null) {
             b.name(name.toString());
         }
-        return g.processSpawn(b.build());
+        ProcessHandle h = g.processSpawn(b.build());
+        // Where the CPU puts its log (a short-lived process may be gone before it is looked up).
+        logs.put(h, node.config().logDir().resolve("cpu" + cpu)
+                .resolve((name == null ? "pin" + h.pin() : name.bare()) + "-" + h.verifier() + ".log").toString());
+        return h;
     }
 
     String log(ProcessHandle h) {
-        return g.process(h).map(ProcessInfo::logFile).orElseThrow(() -> new AssertionError(h + " is not running"));
+        String spawned = logs.get(h);
+        return spawned != null ? spawned
+                : g.process(h).map(ProcessInfo::logFile).orElseThrow(() -> new AssertionError(h + " is not running"));
     }
 
     /** Waits for a backup that may take over (it acknowledged the primary's state) and returns the pair. */

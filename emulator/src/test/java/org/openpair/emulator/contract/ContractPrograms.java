@@ -187,6 +187,10 @@ public final class ContractPrograms {
         public void run(ProcessContext c) throws Exception {
             if (c.role() == PairRole.BACKUP) {
                 takeover(c, c.awaitTakeover(null));
+                if (policy(c.args(), 2).type() == RestartPolicy.Type.PERMANENT) {
+                    // The new primary creates a new backup, as NonStop servers do after a takeover.
+                    c.createBackup(org.openpair.guardian.SpawnRequest.ANY_CPU, policy(c.args(), 2));
+                }
             } else {
                 createBackup(c, c.args().get(0), policy(c.args(), 2));
             }
