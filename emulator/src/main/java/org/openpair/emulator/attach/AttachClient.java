@@ -63,6 +63,13 @@ final class AttachClient {
     record Connected(AttachClient client, Wire.In welcome) {
     }
 
+    /** Writes bytes as they are, bypassing the framing: for this package's protocol tests. */
+    void sendRaw(byte[] bytes) throws IOException {
+        synchronized (writeLock) {
+            AttachFrames.write(channel, java.nio.ByteBuffer.wrap(bytes));
+        }
+    }
+
     void onStop(Runnable r) {
         onStop = r;
     }

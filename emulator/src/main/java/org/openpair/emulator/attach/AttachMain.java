@@ -13,6 +13,9 @@ import org.openpair.guardian.GuardianProgram;
  */
 public final class AttachMain {
 
+    /** This JVM's connection, for the protocol tests of this package (which break it on purpose). */
+    static volatile AttachClient current;
+
     private AttachMain() {
     }
 
@@ -48,6 +51,7 @@ public final class AttachMain {
         try {
             AttachClient.Connected c = AttachClient.connect(Path.of(socket), Long.parseLong(process), secret);
             client = c.client();
+            current = client;
             context = new RemoteContext(client, c.welcome());
         } catch (Exception e) {
             fail("cannot attach to the CPU at " + socket + ": " + e);

@@ -92,6 +92,7 @@ final class AttachSession implements Attachee.Attachment {
 
     void run() {
         String lostWhy = null;
+        boolean byPeer = true;
         try {
             hello();
             while (true) {
@@ -105,25 +106,33 @@ final class AttachSession implements Attachee.Attachment {
             lostWhy = "the connection was closed";
         } catch (AttachProtocolException e) {
             lostWhy = "protocol error: " + e.getMessage();
+            byPeer = false;
             LOG.log(System.Logger.Level.ERROR, "{0}: {1}; closing it", who(), lostWhy);
-        } catch (AsynchronousCloseException e) {
-            lostWhy = abortReason != null ? abortReason : "the connection was closed";
-            if (abortReason != null) {
-                LOG.log(System.Logger.Level.ERROR, "{0}: {1}; closed it", who(), abortReason);
-            }
         } catch (IOException e) {
-            lostWhy = abortReason != null ? abortReason : "connection error: " + e.getMessage();
-            LOG.log(abortReason != null ? System.Logger.Level.ERROR : System.Logger.Level.DEBUG, "{0}: {1}", who(), lostWhy);
+            if (abortReason != null) {
+                lostWhy = "protocol error: " + abortReason;
+                byPeer = false;
+                LOG.log(System.Logger.Level.ERROR, "{0}: {1}; closed it", who(), abortReason);
+            } else {
+                lostWhy = e instanceof AsynchronousCloseException ? "the connection was closed"
+                        : "connection error: " + e.getMessage();
+                LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", who(), lostWhy);
+            }
         } catch (RuntimeException e) {
             lostWhy = "internal error: " + e;
+            byPeer = false;
             LOG.log(System.Logger.Level.ERROR, who() + ": internal error; closing it", e);
         } finally {
-            boolean wasAuthenticated = attachee != null;
-            close();
-            server.ended(this, wasAuthenticated);
             Attachee a = attachee;
-            if (a != null && !ending && lostWhy != null) {
-                a.lost(lostWhy);
+            boolean report = a != null && !ending && lostWhy != null;
+            if (report && !byPeer) {
+                // Recorded before the close, or the child's own exit on the close could be taken for its death.
+                a.lost(lostWhy, false);
+            }
+            close();
+            server.ended(this, a != null);
+            if (report && byPeer) {
+                a.lost(lostWhy, true);
             }
         }
     }

@@ -23,9 +23,13 @@ public interface Attachee {
 
     /**
      * The connection is gone without the program having ended: the process died (kill -9, a
-     * crash) or broke the protocol. This counts as its death.
+     * crash), closed it, or broke the protocol. This counts as its death.
+     *
+     * @param byPeer true when the child's side closed it (the exit status may say more and is
+     *               worth a moment's wait); false when the CPU is closing it for a protocol
+     *               breach (called before the close, so the breach is what is recorded)
      */
-    void lost(String why);
+    void lost(String why, boolean byPeer);
 
     /** The attached child, as the CPU reaches it. */
     interface Attachment {

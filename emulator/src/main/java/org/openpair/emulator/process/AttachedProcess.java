@@ -107,7 +107,7 @@ final class AttachedProcess extends OsProcess implements Attachee {
         }
         attached.orTimeout(ATTACH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
             if (e instanceof TimeoutException && !ended.isDone()) {
-                lost("it did not attach within " + ATTACH_TIMEOUT_MILLIS + " ms (see its log " + info.logFile() + ")");
+                lost("it did not attach within " + ATTACH_TIMEOUT_MILLIS + " ms (see its log " + info.logFile() + ")", false);
             }
         });
         return published;
@@ -190,19 +190,21 @@ final class AttachedProcess extends OsProcess implements Attachee {
     }
 
     @Override
-    public void lost(String why) {
+    public void lost(String why, boolean byPeer) {
         if (ended.isDone()) {
             return;
         }
-        try {
-            ended.get(LOST_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return;  // waitpid said how it ended
-        } catch (TimeoutException e) {
-            // Still listed as alive: the lost connection is its death.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            return;
+        if (byPeer) {
+            try {
+                ended.get(LOST_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                return;  // waitpid said how it ended
+            } catch (TimeoutException e) {
+                // Still listed as alive: the lost connection is its death.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return;
+            }
         }
         LOG.log(System.Logger.Level.WARNING, "{0}: {1}; it is written off and killed", info.descriptor(), why);
         if (pair != null) {

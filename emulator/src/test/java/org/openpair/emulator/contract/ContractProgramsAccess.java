@@ -1,0 +1,14 @@
+package org.openpair.emulator.contract;
+
+import org.openpair.guardian.GuardianProgram;
+
+/** The contract programs other test packages may run. */
+public final class ContractProgramsAccess {
+    private ContractProgramsAccess() {
+    }
+
+    /** {@link ContractPrograms.Server}. */
+    public static Class<? extends GuardianProgram> server() {
+        return ContractPrograms.Server.class;
+    }
+}
