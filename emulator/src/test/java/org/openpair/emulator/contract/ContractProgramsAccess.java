@@ -11,4 +11,9 @@ public final class ContractProgramsAccess {
     public static Class<? extends GuardianProgram> server() {
         return ContractPrograms.Server.class;
     }
+
+    /** {@link ContractPrograms.Counter}. */
+    public static Class<? extends GuardianProgram> counter() {
+        return ContractPrograms.Counter.class;
+    }
 }
