@@ -57,6 +57,9 @@ public final class AttachMain {
             fail("cannot attach to the CPU at " + socket + ": " + e);
             return;
         }
+        Thread warm = new Thread(ApiCodec::warmUp, "openpair-attach-warmup");
+        warm.setDaemon(true);
+        warm.start();
         Thread main = Thread.currentThread();
         client.onStop(() -> {
             context.stopRequested();

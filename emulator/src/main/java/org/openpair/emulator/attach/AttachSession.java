@@ -238,7 +238,7 @@ final class AttachSession implements Attachee.Attachment {
             }
             case Op.AWAIT_TAKEOVER -> {
                 in.end();
-                waiting(id, () -> new Wire.Out().object(c.awaitTakeover(record -> apply(id, record))));
+                waiting(id, () -> ApiCodec.takeover(new Wire.Out(), c.awaitTakeover(record -> apply(id, record))));
             }
             case Op.READ_SYSTEM_MESSAGE -> {
                 Duration timeout = timeout(in);
@@ -246,7 +246,7 @@ final class AttachSession implements Attachee.Attachment {
                 waiting(id, () -> {
                     var m = c.readSystemMessage(timeout);
                     Wire.Out w = new Wire.Out().bool(m.isPresent());
-                    return m.isPresent() ? w.object(m.get()) : w;
+                    return m.isPresent() ? ApiCodec.systemMessage(w, m.get()) : w;
                 });
             }
             case Op.OPEN_RECEIVE -> {
@@ -399,7 +399,7 @@ final class AttachSession implements Attachee.Attachment {
     }
 
     private static Wire.Out handle(Wire.Out w, ProcessHandle h) {
-        return w.str(h.node()).i32(h.cpu()).i32(h.pin()).i64(h.verifier());
+        return ApiCodec.handle(w, h);
     }
 
     private interface Call {

@@ -77,7 +77,7 @@ final class RemoteContext implements ProcessContext {
     }
 
     static ProcessHandle handle(Wire.In in) throws AttachProtocolException {
-        return new ProcessHandle(in.str(), in.i32(), in.i32(), in.i64());
+        return ApiCodec.handle(in);
     }
 
     /** Decoding what the CPU sent; a failure there is the CPU's fault, reported as 2. */
@@ -174,13 +174,13 @@ final class RemoteContext implements ProcessContext {
     @Override
     public Takeover awaitTakeover(Consumer<byte[]> applier) {
         Wire.In in = client.call(Op.AWAIT_TAKEOVER, new Wire.Out(), applier);
-        return decode(() -> in.object(Takeover.class));
+        return decode(() -> ApiCodec.takeover(in));
     }
 
     @Override
     public Optional<SystemMessage> readSystemMessage(Duration timeout) {
         Wire.In in = client.call(Op.READ_SYSTEM_MESSAGE, new Wire.Out().i64(millis(timeout)));
-        return decode(() -> in.bool() ? Optional.of(in.object(SystemMessage.class)) : Optional.empty());
+        return decode(() -> in.bool() ? Optional.of(ApiCodec.systemMessage(in)) : Optional.empty());
     }
 
     @Override

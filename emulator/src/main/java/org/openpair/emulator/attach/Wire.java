@@ -1,14 +1,6 @@
 package org.openpair.emulator.attach;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InvalidClassException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,18 +12,12 @@ import java.util.Map;
 /**
  * Payload encoding on the attach socket. What the child sends is plain fields (integers,
  * length-prefixed UTF-8 strings and byte arrays), every read checked against what is left, so
- * the CPU decodes nothing it did not bound. Results the CPU sends back may carry API records
- * (a {@code Takeover}, a {@code SystemMessage}); those go as Java serialization, which only the
- * child reads and only through a filter that admits the API's own types: the child trusts its
- * CPU, never the other way round.
+ * the CPU decodes nothing it did not bound. The API records in results go field by field too
+ * ({@link ApiCodec}): no Java serialization in either direction.
  */
 final class Wire {
     /** Collections from the child: far more than any real call needs, far less than memory. */
     static final int MAX_ITEMS = 65_536;
-
-    private static final ObjectInputFilter API_ONLY = ObjectInputFilter.Config.createFilter(
-            "maxdepth=20;maxrefs=100000;maxbytes=4194304;org.openpair.guardian.*;java.time.*;java.lang.*;"
-                    + "java.util.*;!*");
 
     private Wire() {
     }
@@ -87,16 +73,6 @@ final class Wire {
             i32(v.size());
             v.forEach((k, x) -> str(k).str(x));
             return this;
-        }
-
-        Out object(Serializable v) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            try (ObjectOutputStream o = new ObjectOutputStream(b)) {
-                o.writeObject(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes(b.toByteArray());
         }
 
         byte[] toBytes() {
@@ -187,19 +163,6 @@ final class Wire {
                 throw new AttachProtocolException("collection of " + n + " items with " + b.remaining() + " bytes left");
             }
             return n;
-        }
-
-        /** The child's side only: an API record the CPU sent. */
-        <T> T object(Class<T> type) throws AttachProtocolException {
-            byte[] data = bytes();
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
-                in.setObjectInputFilter(API_ONLY);
-                return type.cast(in.readObject());
-            } catch (InvalidClassException | ClassNotFoundException | ClassCastException e) {
-                throw new AttachProtocolException("unexpected object in a result: " + e);
-            } catch (IOException e) {
-                throw new AttachProtocolException("cannot decode an object in a result: " + e);
-            }
         }
 
         /** Refuses trailing bytes: a frame means exactly what its fields say. */

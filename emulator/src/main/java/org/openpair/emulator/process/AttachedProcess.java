@@ -40,11 +40,12 @@ final class AttachedProcess extends OsProcess implements Attachee {
     /** A JVM that has not attached by then is written off and killed. */
     static final long ATTACH_TIMEOUT_MILLIS = Long.getLong("openpair.attach.timeoutMillis", 30_000);
     /**
-     * How long a lost connection waits for {@code waitpid} to say how the process died (a
-     * SIGKILL reads better than "connection lost"): the kernel closes the socket while the
-     * process exits, so the exit status is normally there within a millisecond.
+     * How long a connection the child closed waits for {@code waitpid} to say how the process
+     * died before the loss itself is recorded as its death. 0 by default: a killed JVM's socket
+     * closes only after its memory is torn down, so waiting more for the exit status (which comes
+     * after the close) puts milliseconds on the takeover path of its backup for a nicer detail.
      */
-    private static final long LOST_GRACE_MILLIS = 5;
+    private static final long LOST_GRACE_MILLIS = Long.getLong("openpair.attach.lostGraceMillis", 0);
     /** Flags for a quick JVM start: a process is spawned on the takeover path of its pair. */
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
             "-XX:-UsePerfData", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
@@ -194,7 +195,7 @@ final class AttachedProcess extends OsProcess implements Attachee {
         if (ended.isDone()) {
             return;
         }
-        if (byPeer) {
+        if (byPeer && LOST_GRACE_MILLIS > 0) {
             try {
                 ended.get(LOST_GRACE_MILLIS, TimeUnit.MILLISECONDS);
                 return;  // waitpid said how it ended
