@@ -127,6 +127,89 @@ final class ApiCodec {
         };
     }
 
+    static Wire.Out handles(Wire.Out w, java.util.List<ProcessHandle> hs) {
+        w.i32(hs.size());
+        hs.forEach(h -> handle(w, h));
+        return w;
+    }
+
+    static java.util.List<ProcessHandle> handles(Wire.In in) throws AttachProtocolException {
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("list of " + n + " handles");
+        }
+        java.util.List<ProcessHandle> hs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            hs.add(handle(in));
+        }
+        return hs;
+    }
+
+    private static Wire.Out counts(Wire.Out w, java.util.Map<ProcessHandle, Integer> m) {
+        w.i32(m.size());
+        m.forEach((h, c) -> handle(w, h).i32(c));
+        return w;
+    }
+
+    private static java.util.Map<ProcessHandle, Integer> counts(Wire.In in) throws AttachProtocolException {
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("map of " + n + " holders");
+        }
+        java.util.Map<ProcessHandle, Integer> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(handle(in), in.i32());
+        }
+        return m;
+    }
+
+    static Wire.Out acquisition(Wire.Out w, org.openpair.guardian.Acquisition a) {
+        return handles(w.str(a.semaphore()).i32(a.permits()).bool(a.ownerDied()), a.deadOwners());
+    }
+
+    static org.openpair.guardian.Acquisition acquisition(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.Acquisition(in.str(), in.i32(), in.bool(), handles(in));
+    }
+
+    static Wire.Out protectedState(Wire.Out w, org.openpair.guardian.ProtectedState s) {
+        w.i64(s.version()).i32(s.keys().size());
+        for (String k : s.keys()) {
+            w.str(k).bytes(s.get(k).orElseThrow());
+        }
+        return w;
+    }
+
+    static org.openpair.guardian.ProtectedState protectedState(Wire.In in) throws AttachProtocolException {
+        long version = in.i64();
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("state of " + n + " keys");
+        }
+        java.util.Map<String, byte[]> values = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            values.put(in.str(), in.bytes());
+        }
+        return new org.openpair.guardian.ProtectedState(values, version);
+    }
+
+    static Wire.Out semaphoreInfo(Wire.Out w, org.openpair.guardian.SemaphoreInfo i) {
+        w.str(i.name()).i32(i.permits()).i32(i.available()).i8(i.policy().ordinal()).i8(i.consistency().ordinal());
+        counts(w, i.holders());
+        counts(w, i.orphans());
+        return handles(w, i.deadOwners()).i32(i.waiters()).i64(i.stateVersion());
+    }
+
+    static org.openpair.guardian.SemaphoreInfo semaphoreInfo(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.SemaphoreInfo(in.str(), in.i32(), in.i32(),
+                constant(org.openpair.guardian.DeathPolicy.class, in.i8()),
+                constant(org.openpair.guardian.Consistency.class, in.i8()), counts(in), counts(in), handles(in), in.i32(),
+                in.i64());
+    }
+
+    static <E extends Enum<E>> E ordinal(Class<E> type, int ordinal) throws AttachProtocolException {
+        return constant(type, ordinal);
+    }
+
     /**
      * Runs the decoders once on made-up records, so the classes on a backup's takeover path are
      * loaded while it waits rather than after its primary died.

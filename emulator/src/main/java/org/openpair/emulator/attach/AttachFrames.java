@@ -134,6 +134,17 @@ final class AttachFrames {
         static final byte WRITE_READ = 24;
         static final byte FILE_CLOSE = 25;
         static final byte SET_LOOP_TIMER = 30;
+        static final byte SEM_CREATE = 50;
+        static final byte SEM_OPEN = 51;
+        static final byte SEM_PURGE = 52;
+        static final byte SEM_ACQUIRE = 53;
+        static final byte SEM_RELEASE = 54;
+        static final byte SEM_POST = 55;
+        static final byte SEM_MARK_CONSISTENT = 56;
+        static final byte SEM_HOLDING = 57;
+        static final byte SEM_STATE = 58;
+        static final byte SEM_COMMIT = 59;
+        static final byte SEM_INFO = 60;
         /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */
         static final byte CANCEL = 40;
 

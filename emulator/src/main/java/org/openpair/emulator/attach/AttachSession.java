@@ -49,6 +49,7 @@ final class AttachSession implements Attachee.Attachment {
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final Map<Long, ReceivedRequest> requests = new ConcurrentHashMap<>();
     private final Map<Long, ProcessFile> files = new ConcurrentHashMap<>();
+    private final Map<Long, org.openpair.guardian.RobustSemaphore> semaphores = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile Attachee attachee;
     private volatile ProcessContext context;
@@ -351,6 +352,98 @@ final class AttachSession implements Attachee.Attachment {
                 in.end();
                 inline(id, () -> new Wire.Out().i32(c.setLoopTimer(hundredths)));
             }
+            case Op.SEM_CREATE -> {
+                String name = in.str();
+                int permits = in.i32();
+                var policy = ApiCodec.ordinal(org.openpair.guardian.DeathPolicy.class, in.i8());
+                in.end();
+                waiting(id, () -> semaphore(c.guardian().semaphoreCreate(name, permits, policy)));
+            }
+            case Op.SEM_OPEN -> {
+                String name = in.str();
+                in.end();
+                waiting(id, () -> semaphore(c.guardian().semaphore(name)));
+            }
+            case Op.SEM_PURGE -> {
+                String name = in.str();
+                in.end();
+                waiting(id, () -> new Wire.Out().i32(c.guardian().semaphorePurge(name)));
+            }
+            case Op.SEM_ACQUIRE -> {
+                long semId = in.i64();
+                int permits = in.i32();
+                int mode = in.i8();
+                Duration timeout = timeout(in);
+                in.end();
+                if (mode < 0 || mode > 2) {
+                    throw new AttachProtocolException("acquire mode " + mode);
+                }
+                waiting(id, () -> {
+                    var sem = semaphore(semId);
+                    java.util.Optional<org.openpair.guardian.Acquisition> a = switch (mode) {
+                        case 0 -> java.util.Optional.of(sem.acquire(permits));
+                        case 1 -> sem.tryAcquire(permits);
+                        default -> sem.tryAcquire(permits, timeout);
+                    };
+                    Wire.Out w = new Wire.Out().bool(a.isPresent());
+                    return a.isPresent() ? ApiCodec.acquisition(w, a.get()) : w;
+                });
+            }
+            case Op.SEM_RELEASE, Op.SEM_POST -> {
+                long semId = in.i64();
+                int permits = in.i32();
+                in.end();
+                waiting(id, () -> {
+                    if (op == Op.SEM_RELEASE) {
+                        semaphore(semId).release(permits);
+                    } else {
+                        semaphore(semId).post(permits);
+                    }
+                    return new Wire.Out();
+                });
+            }
+            case Op.SEM_MARK_CONSISTENT, Op.SEM_HOLDING, Op.SEM_STATE, Op.SEM_INFO -> {
+                long semId = in.i64();
+                in.end();
+                waiting(id, () -> {
+                    var sem = semaphore(semId);
+                    return switch (op) {
+                        case Op.SEM_MARK_CONSISTENT -> {
+                            sem.markConsistent();
+                            yield new Wire.Out();
+                        }
+                        case Op.SEM_HOLDING -> ApiCodec.acquisition(new Wire.Out(), sem.holding());
+                        case Op.SEM_STATE -> ApiCodec.protectedState(new Wire.Out(), sem.state());
+                        default -> ApiCodec.semaphoreInfo(new Wire.Out(), sem.info());
+                    };
+                });
+            }
+            case Op.SEM_COMMIT -> {
+                long semId = in.i64();
+                int n = in.i32();
+                if (n < 0 || n > Wire.MAX_ITEMS) {
+                    throw new AttachProtocolException("commit of " + n + " changes");
+                }
+                // Changes in the order the program made them: a put after a remove of one key wins.
+                java.util.List<Object[]> changes = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    boolean put = in.bool();
+                    String key = in.str();
+                    changes.add(new Object[] {key, put ? in.bytes() : null});
+                }
+                in.end();
+                waiting(id, () -> {
+                    org.openpair.guardian.StateUpdate u = semaphore(semId).update();
+                    for (Object[] ch : changes) {
+                        if (ch[1] == null) {
+                            u.remove((String) ch[0]);
+                        } else {
+                            u.put((String) ch[0], (byte[]) ch[1]);
+                        }
+                    }
+                    return new Wire.Out().i64(u.commit());
+                });
+            }
             case Op.CANCEL -> {
                 in.end();
                 Future<?> f = waiting.get(id);
@@ -360,6 +453,23 @@ final class AttachSession implements Attachee.Attachment {
             }
             default -> throw new AttachProtocolException("unknown call " + op);
         }
+    }
+
+    private Wire.Out semaphore(org.openpair.guardian.RobustSemaphore sem) {
+        if (semaphores.size() >= MAX_FILES) {
+            throw new GuardianException(GuardianError.NO_ROOM, MAX_FILES + " semaphores are open already");
+        }
+        long semId = ids.incrementAndGet();
+        semaphores.put(semId, sem);
+        return new Wire.Out().i64(semId);
+    }
+
+    private org.openpair.guardian.RobustSemaphore semaphore(long semId) {
+        var sem = semaphores.get(semId);
+        if (sem == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "semaphore " + semId + " was never opened");
+        }
+        return sem;
     }
 
     /** A WRITEREAD failure still tells the child the sync ID it consumed. */
@@ -521,5 +631,6 @@ final class AttachSession implements Attachee.Attachment {
         }
         files.clear();
         requests.clear();
+        semaphores.clear();
     }
 }

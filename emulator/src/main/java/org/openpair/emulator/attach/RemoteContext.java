@@ -45,8 +45,9 @@ import org.openpair.guardian.Termination;
  * log is the process's own stdout, which the CPU pointed at its log file.
  *
  * <p>Not yet available to an OS process (issue 7, part 2): {@link #signals()} and the Guardian
- * procedures other than {@link Guardian#fileOpen} and {@link Guardian#nodeName}; each fails
- * with error 2 saying so.
+ * procedures other than {@link Guardian#fileOpen}, {@link Guardian#nodeName} and the semaphore
+ * ones ({@code semaphoreCreate}, {@code semaphore}, {@code semaphorePurge}); each fails with
+ * error 2 saying so.
  */
 final class RemoteContext implements ProcessContext {
     static final String NOT_YET = " is not yet available to a Java OS process (issue 7, part 2): run the program hosted";
@@ -375,6 +376,122 @@ final class RemoteContext implements ProcessContext {
         }
     }
 
+    // ---- robust semaphores -----------------------------------------------------------------
+
+    /** A semaphore opened through the CPU: its permits belong to this process, as a hosted one's would. */
+    private final class RemoteSemaphore implements RobustSemaphore {
+        private final long id;
+        private final String name;
+
+        RemoteSemaphore(long id, String name) {
+            this.id = id;
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        private Optional<org.openpair.guardian.Acquisition> acquire(int permits, int mode, Duration timeout) {
+            Wire.In in = client.call(Op.SEM_ACQUIRE, new Wire.Out().i64(id).i32(permits).i8(mode).i64(millis(timeout)));
+            return decode(() -> in.bool() ? Optional.of(ApiCodec.acquisition(in)) : Optional.empty());
+        }
+
+        @Override
+        public org.openpair.guardian.Acquisition acquire(int permits) {
+            return acquire(permits, 0, Duration.ZERO).orElseThrow();
+        }
+
+        @Override
+        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits) {
+            return acquire(permits, 1, Duration.ZERO);
+        }
+
+        @Override
+        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits, Duration timeout) {
+            return acquire(permits, 2, timeout);
+        }
+
+        @Override
+        public void release(int permits) {
+            client.call(Op.SEM_RELEASE, new Wire.Out().i64(id).i32(permits));
+        }
+
+        @Override
+        public void post(int permits) {
+            client.call(Op.SEM_POST, new Wire.Out().i64(id).i32(permits));
+        }
+
+        @Override
+        public void markConsistent() {
+            client.call(Op.SEM_MARK_CONSISTENT, new Wire.Out().i64(id));
+        }
+
+        @Override
+        public org.openpair.guardian.Acquisition holding() {
+            Wire.In in = client.call(Op.SEM_HOLDING, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.acquisition(in));
+        }
+
+        @Override
+        public org.openpair.guardian.ProtectedState state() {
+            Wire.In in = client.call(Op.SEM_STATE, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.protectedState(in));
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate update() {
+            return new RemoteUpdate(id);
+        }
+
+        @Override
+        public SemaphoreInfo info() {
+            Wire.In in = client.call(Op.SEM_INFO, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.semaphoreInfo(in));
+        }
+    }
+
+    /** Changes collected here, sent as one commit: the CPU applies them as one transaction. */
+    private final class RemoteUpdate implements org.openpair.guardian.StateUpdate {
+        private final long semaphore;
+        private final List<Object[]> changes = new java.util.ArrayList<>();
+        private boolean committed;
+
+        RemoteUpdate(long semaphore) {
+            this.semaphore = semaphore;
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate put(String key, byte[] value) {
+            changes.add(new Object[] {key, value.clone()});
+            return this;
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate remove(String key) {
+            changes.add(new Object[] {key, null});
+            return this;
+        }
+
+        @Override
+        public long commit() {
+            if (committed) {
+                throw new IllegalStateException("this update was committed already");
+            }
+            committed = true;
+            Wire.Out w = new Wire.Out().i64(semaphore).i32(changes.size());
+            for (Object[] c : changes) {
+                w.bool(c[1] != null).str((String) c[0]);
+                if (c[1] != null) {
+                    w.bytes((byte[]) c[1]);
+                }
+            }
+            Wire.In in = client.call(Op.SEM_COMMIT, w);
+            return decode(in::i64);
+        }
+    }
+
     // ---- Guardian ------------------------------------------------------------------------
 
     private final class RemoteGuardian implements Guardian {
@@ -475,12 +592,14 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy) {
-            throw notYet("semaphoreCreate");
+            Wire.In in = client.call(Op.SEM_CREATE, new Wire.Out().str(name).i32(permits).i8(policy.ordinal()));
+            return new RemoteSemaphore(decode(in::i64), name);
         }
 
         @Override
         public RobustSemaphore semaphore(String name) {
-            throw notYet("semaphore");
+            Wire.In in = client.call(Op.SEM_OPEN, new Wire.Out().str(name));
+            return new RemoteSemaphore(decode(in::i64), name);
         }
 
         @Override
@@ -490,7 +609,8 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public int semaphorePurge(String name) {
-            throw notYet("semaphorePurge");
+            Wire.In in = client.call(Op.SEM_PURGE, new Wire.Out().str(name));
+            return decode(in::i32);
         }
     }
 }

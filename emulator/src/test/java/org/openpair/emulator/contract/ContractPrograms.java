@@ -349,4 +349,54 @@ public final class ContractPrograms {
             }
         }
     }
+
+    // ---- robust semaphores ----------------------------------------------------------------
+
+    /** Creates the semaphore in its first argument (1 permit, RELEASE), takes it, commits n=41, and holds it. */
+    public static final class SemHolder implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            org.openpair.guardian.RobustSemaphore sem = c.guardian().semaphoreCreate(c.args().get(0), 1,
+                    org.openpair.guardian.DeathPolicy.RELEASE);
+            sem.acquire(1);
+            report(c, "version", sem.update().putLong("n", 41).commit());
+            report(c, "held", sem.holding().permits());
+            while (!c.isStopRequested()) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /**
+     * Waits for the semaphore in its first argument, reports whether its owner died and the
+     * state it finds, repairs it and lets go; then tries the refusals.
+     */
+    public static final class SemWaiter implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            org.openpair.guardian.RobustSemaphore sem = c.guardian().semaphore(c.args().get(0));
+            org.openpair.guardian.Acquisition a = sem.tryAcquire(1, Duration.ofSeconds(30)).orElseThrow();
+            report(c, "ownerDied", a.ownerDied());
+            report(c, "deadOwners", a.deadOwners());
+            report(c, "n", sem.state().getLong("n").orElse(-1));
+            report(c, "consistency", sem.info().consistency());
+            sem.markConsistent();
+            sem.update().putLong("n", 42).commit();
+            report(c, "repaired", sem.state().getLong("n").orElse(-1) + "," + sem.info().consistency());
+            List<String> errors = new ArrayList<>();
+            for (Runnable bad : List.<Runnable>of(() -> sem.acquire(0), () -> sem.release(5),
+                    () -> c.guardian().semaphore("no.such.sem"),
+                    () -> c.guardian().semaphoreCreate("bad name!", 1, org.openpair.guardian.DeathPolicy.RELEASE))) {
+                try {
+                    bad.run();
+                    errors.add("accepted");
+                } catch (GuardianException e) {
+                    errors.add(Integer.toString(e.error()));
+                }
+            }
+            report(c, "errors", String.join(",", errors));
+            sem.release(1);
+            report(c, "available", sem.info().available());
+        }
+    }
 }
