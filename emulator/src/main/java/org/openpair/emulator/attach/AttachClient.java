@@ -38,6 +38,8 @@ final class AttachClient {
     });
     private volatile Runnable onStop = () -> { };
     private volatile boolean ending;
+    /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
+    volatile boolean deaf;
 
     private AttachClient(SocketChannel channel) {
         this.channel = channel;
@@ -82,6 +84,9 @@ final class AttachClient {
     private void read() {
         try {
             while (true) {
+                while (deaf) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                }
                 Frame f = AttachFrames.read(channel, AttachFrames.MAX_BODY, inside -> { });
                 if (f.type() == AttachFrames.STOP) {
                     onStop.run();

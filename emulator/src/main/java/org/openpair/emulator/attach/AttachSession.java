@@ -38,13 +38,22 @@ final class AttachSession implements Attachee.Attachment {
     private static final System.Logger LOG = System.getLogger(AttachSession.class.getName());
     /** Calls of one process that may wait on the CPU at once; further ones are refused with 44. */
     static final int MAX_WAITING = 64;
+    /** Answers queued for a child beyond this mean it stopped reading: its connection is closed. */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+    /** A backup's awaitTakeover waits while this much is queued, instead of queueing more. */
+    static final long APPLY_PAUSE_BYTES = 8L << 20;
     /** Opens one process may hold through the socket; further ones are refused with 44. */
     static final int MAX_FILES = 1024;
 
     private final AttachServer server;
     private final SocketChannel channel;
     private final long openedAt = System.nanoTime();
-    private final Object writeLock = new Object();
+    /** Frames for the child, written in order by one task at a time ({@link #writeOut}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When the write in progress started; 0 when none is. */
+    private volatile long writingSince;
     private final Map<Long, Future<?>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final Map<Long, ReceivedRequest> requests = new ConcurrentHashMap<>();
@@ -76,6 +85,10 @@ final class AttachSession implements Attachee.Attachment {
         long since = midFrameSince;
         if (since != 0 && now - since > stallNanos) {
             return "stalled inside a frame for " + Duration.ofNanos(now - since).toMillis() + " ms";
+        }
+        long writing = writingSince;
+        if (writing != 0 && now - writing > stallNanos) {
+            return "stopped reading: a write to it has been blocked for " + Duration.ofNanos(now - writing).toMillis() + " ms";
         }
         return null;
     }
@@ -189,6 +202,7 @@ final class AttachSession implements Attachee.Attachment {
                 ending = true;
                 attachee.ended(abended, detail);
                 ok(id, new Wire.Out());
+                awaitWritten(1000);
                 endAnswered = true;
                 if (closeDeferred) {
                     close();
@@ -564,7 +578,14 @@ final class AttachSession implements Attachee.Attachment {
         });
     }
 
+    /**
+     * Ships one checkpoint to a backup's awaitTakeover. This runs on that call's own thread, so
+     * it can wait while much is queued: the backup applies at its pace, not the queue's.
+     */
     private void apply(long id, byte[] record) {
+        while (queuedBytes.get() > APPLY_PAUSE_BYTES && !closed && !Thread.currentThread().isInterrupted()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         send(AttachFrames.APPLY, id, record);
     }
 
@@ -588,18 +609,72 @@ final class AttachSession implements Attachee.Attachment {
         send(AttachFrames.ERROR, id, w.i64(syncId).toBytes());
     }
 
+    /**
+     * Queues a frame for the child. Nothing writes to the socket but the one writer task, so a
+     * child that stops reading blocks no thread of the CPU's but that task: not the reader, not
+     * a link thread completing a checkpoint, not a stop. Past {@link #MAX_QUEUED_BYTES} the
+     * child is taken to have stopped reading and its connection is closed.
+     */
     private void send(byte type, long id, byte[] payload) {
+        if (closed) {
+            return;
+        }
         ByteBuffer frame = AttachFrames.encode(type, id, payload);
-        synchronized (writeLock) {
-            if (closed) {
-                return;
-            }
+        long queued = queuedBytes.addAndGet(cost(frame));
+        outbox.add(frame);
+        if (queued > MAX_QUEUED_BYTES) {
+            abort("stopped reading: " + queued + " bytes of answers are queued for it");
+            return;
+        }
+        drain();
+    }
+
+    /** What a queued frame holds in memory: its bytes and the buffer around them. */
+    private static long cost(ByteBuffer frame) {
+        return frame.remaining() + 64;
+    }
+
+    private void drain() {
+        if (writing.compareAndSet(false, true)) {
             try {
-                AttachFrames.write(channel, frame);
-            } catch (IOException e) {
-                // The reader sees the same broken connection and reports it.
-                LOG.log(System.Logger.Level.DEBUG, "{0}: write failed: {1}", who(), e.toString());
+                server.calls().execute(this::writeOut);
+            } catch (RejectedExecutionException e) {
+                writing.set(false);  // the CPU is shutting down: the connection closes with it
             }
+        }
+    }
+
+    private void writeOut() {
+        try {
+            ByteBuffer f;
+            while ((f = outbox.poll()) != null) {
+                long n = cost(f);
+                writingSince = System.nanoTime();
+                try {
+                    if (!closed) {
+                        AttachFrames.write(channel, f);
+                    }
+                } catch (IOException e) {
+                    // The reader sees the same broken connection and reports it.
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: write failed: {1}", who(), e.toString());
+                } finally {
+                    writingSince = 0;
+                    queuedBytes.addAndGet(-n);
+                }
+            }
+        } finally {
+            writing.set(false);
+        }
+        if (!outbox.isEmpty()) {
+            drain();  // queued after the last poll
+        }
+    }
+
+    /** Waits (bounded) until what is queued has been written: the END answer before the close. */
+    private void awaitWritten(long millis) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        while (queuedBytes.get() > 0 && !closed && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
     }
 

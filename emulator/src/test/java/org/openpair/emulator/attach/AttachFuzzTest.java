@@ -202,7 +202,7 @@ class AttachFuzzTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"unknown-op", "truncated-field", "trailing-bytes", "wrong-version", "huge-length",
-            "second-hello", "bad-count"})
+            "second-hello", "bad-count", "deaf"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
         int errorsBefore = ERRORS.size();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());
@@ -214,6 +214,9 @@ class AttachFuzzTest {
         Termination t = g.termination(h).orElseThrow();
         assertThat(t.completionCode()).isEqualTo(5);
         assertThat(t.detail()).contains("protocol error");
+        if (how.equals("deaf")) {
+            assertThat(t.detail()).contains("stopped reading");
+        }
         awaitLogged(errorsBefore);
         assertServerAnswers();
     }

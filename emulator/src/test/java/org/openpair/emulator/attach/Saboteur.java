@@ -15,6 +15,16 @@ public final class Saboteur implements GuardianProgram {
     public void run(ProcessContext c) throws Exception {
         AttachPrograms.report(c, "attached", c.role());
         AttachClient client = AttachMain.current;
+        if (c.args().get(0).equals("deaf")) {
+            // Stops reading, then asks for answers until the CPU's queue or socket is full.
+            client.deaf = true;
+            byte[] role = frame(AttachFrames.VERSION, AttachFrames.CALL, new byte[] {AttachFrames.Op.ROLE});
+            for (int i = 0; i < 100_000; i++) {
+                client.sendRaw(role);
+            }
+            Thread.sleep(60_000);
+            return;
+        }
         byte[] attack = switch (c.args().get(0)) {
             case "unknown-op" -> frame(AttachFrames.VERSION, AttachFrames.CALL, new byte[] {99});
             case "truncated-field" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
