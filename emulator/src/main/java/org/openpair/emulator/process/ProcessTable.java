@@ -188,9 +188,11 @@ public final class ProcessTable {
         var hostedConstructor = program instanceof Program.Hosted h
                 ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
                 : null;
+        org.openpair.emulator.attach.AttachServer attach = null;
         if (program instanceof Program.Java j) {
             // The child runs with this CPU's class path: what resolves here resolves there.
             HostedProcess.resolve(j.className(), ProcessTable.class.getClassLoader());
+            attach = attachServer();
         }
         Path executable = program instanceof Program.Executable e
                 ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
@@ -208,7 +210,7 @@ public final class ProcessTable {
         LocalProcess process = hostedConstructor != null
                 ? new HostedProcess(info, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
                 : program instanceof Program.Java j
-                ? AttachedProcess.create(info, j.className(), request, logFile, spawner, this, attachServer(),
+                ? AttachedProcess.create(info, j.className(), request, logFile, spawner, this, attach,
                         guardianOf.apply(handle))
                 : new OsProcess(info, osSpec(executable, request, logFile), spawner, this);
         // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
