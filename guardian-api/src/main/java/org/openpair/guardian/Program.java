@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * What a process runs: a hosted Java program (a {@link GuardianProgram} class run on its own
- * threads inside the target CPU's JVM) or an OS executable spawned by the target CPU.
+ * threads inside the target CPU's JVM), a Java program run as an OS process of its own that
+ * attaches to its CPU, or an OS executable spawned by the target CPU.
  */
 public sealed interface Program extends Serializable {
 
@@ -20,6 +21,22 @@ public sealed interface Program extends Serializable {
     /** A hosted program, by class. */
     static Program hosted(Class<? extends GuardianProgram> type) {
         return new Hosted(type.getName());
+    }
+
+    /**
+     * A {@link GuardianProgram} class run as an OS process: the target CPU starts a JVM of its
+     * own with the CPU's class path, which attaches to the CPU over a local socket and then runs
+     * the program with the same {@link ProcessContext} a hosted program gets. It costs a JVM
+     * start, and buys isolation: a crash, a {@code kill -9} or a runaway heap ends that process
+     * alone.
+     */
+    static Program java(String className) {
+        return new Java(className);
+    }
+
+    /** A Java OS process, by class. */
+    static Program java(Class<? extends GuardianProgram> type) {
+        return new Java(type.getName());
     }
 
     /** An OS executable: a path, or a bare name looked up on the target CPU's {@code PATH}. */
@@ -39,6 +56,21 @@ public sealed interface Program extends Serializable {
         @Override
         public String display() {
             return className;
+        }
+    }
+
+    /** A {@link GuardianProgram} class run in a JVM of its own, attached to its CPU. */
+    record Java(String className) implements Program {
+        public Java {
+            Objects.requireNonNull(className, "className");
+            if (className.isBlank()) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, "Java program class name is empty");
+            }
+        }
+
+        @Override
+        public String display() {
+            return "java " + className;
         }
     }
 

@@ -375,7 +375,7 @@ public final class TakeoverBenchmark {
      * Waits until the log has a line starting with {@code prefix} and returns it; fails at once
      * if {@code process} (when given) ended without writing it, and after {@link #LINE_LIMIT}.
      */
-    private static String awaitLine(Guardian g, ProcessHandle process, String log, String prefix) {
+    static String awaitLine(Guardian g, ProcessHandle process, String log, String prefix) {
         long end = System.nanoTime() + LINE_LIMIT.toNanos();
         long nextCheck = System.nanoTime() + Duration.ofMillis(200).toNanos();
         while (true) {
@@ -400,7 +400,7 @@ public final class TakeoverBenchmark {
         }
     }
 
-    private static String findLine(String log, String prefix) {
+    static String findLine(String log, String prefix) {
         try {
             for (String line : Files.readAllLines(Path.of(log), StandardCharsets.UTF_8)) {
                 if (line.startsWith(prefix)) {

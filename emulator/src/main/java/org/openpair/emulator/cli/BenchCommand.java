@@ -211,6 +211,14 @@ final class BenchCommand implements Runnable {
                         + "of the output; the figures mean little.")
         boolean smoke;
 
+        @Option(names = "--os",
+                description = "Java programs as OS processes attached to their CPU instead: the time from spawn until "
+                        + "attached (target 300 ms), and kill -9 of an attached OS primary until its OS backup runs as "
+                        + "primary (target p99 20 ms), next to a hosted abend of the same pair as the baseline. Both CPUs "
+                        + "run in this JVM; --runs (default 20, 3 with --smoke) counts each case; --heartbeat-timeout "
+                        + "does not apply.")
+        boolean os;
+
         @Mixin
         OutputOptions output;
 
@@ -219,6 +227,22 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (os) {
+                if (runs != null && (runs < 1 || runs > 1000)) {
+                    throw usage("--runs must be 1-1000: " + runs);
+                }
+                int n = runs != null ? runs : smoke ? 3 : TakeoverBenchmark.Counts.DEFAULT_RUNS;
+                org.openpair.emulator.bench.BenchReport report =
+                        new org.openpair.emulator.bench.OsTakeoverBenchmark(n, spec.commandLine().getErr()).run();
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json) {
+                    report.jsonLines().forEach(out::println);
+                } else {
+                    report.printTable(out);
+                }
+                out.flush();
+                return ExitCodes.OK;
+            }
             TakeoverBenchmark.Counts counts;
             if (heartbeatTimeout != null && (heartbeatTimeout < 2 || heartbeatTimeout > 60)) {
                 throw usage("--heartbeat-timeout must be 2-60: " + heartbeatTimeout);

@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guardian run}: PROCESS_SPAWN_ from the command line, like TACL's RUN. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Create a process: an OS executable, or with --hosted a Java class implementing GuardianProgram.",
+        description = {"Create a process: an OS executable, or with --hosted a Java class implementing GuardianProgram "
+                + "(run inside the CPU's JVM), or with --java such a class run as an OS process of its own that "
+                + "attaches to its CPU.",
                 "Options go before PROGRAM; everything after it is the program's arguments.",
                 "Example: guardian run --name srv --cpu 1 --hosted org.openpair.examples.Ticker 500"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -45,7 +47,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--hosted", description = "PROGRAM is a Java class run inside the CPU's JVM.")
     boolean hosted;
 
-    @Parameters(index = "0", paramLabel = "PROGRAM", description = "Executable (path or name on PATH), or class name with --hosted.")
+    @Option(names = "--java", description = "PROGRAM is a Java class run as an OS process (a JVM of its own with the "
+            + "CPU's class path) attached to its CPU: isolated, and killed -9 alone.")
+    boolean java;
+
+    @Parameters(index = "0", paramLabel = "PROGRAM", description = "Executable (path or name on PATH), or class name with --hosted or --java.")
     String program;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments of the program.")
@@ -62,7 +68,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SpawnRequest.Builder b = SpawnRequest.of(hosted ? Program.hosted(program) : Program.executable(program))
+        if (hosted && java) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hosted and --java exclude each other");
+        }
+        SpawnRequest.Builder b = SpawnRequest.of(hosted ? Program.hosted(program)
+                        : java ? Program.java(program) : Program.executable(program))
                 .priority(priority).args(args).cpu(parseCpu());
         if (name != null) {
             b.name(name);

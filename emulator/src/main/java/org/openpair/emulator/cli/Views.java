@@ -56,7 +56,7 @@ final class Views {
         m.put("pin", p.handle().pin());
         m.put("verifier", p.handle().verifier());
         m.put("priority", p.priority());
-        m.put("kind", p.program() instanceof Program.Hosted ? "hosted" : "os");
+        m.put("kind", kind(p.program()));
         m.put("program", p.program().display());
         m.put("pid", p.pid());
         m.put("state", "RUNNING");
@@ -107,7 +107,7 @@ final class Views {
         out.printf(fmt, "NAME", "CPU,PIN", "PRI", "KIND", "ROLE", "STATE", "STARTED", "PROGRAM");
         for (ProcessInfo p : processes) {
             out.printf(fmt, p.name() == null ? "" : p.name(), p.handle().cpuPin(), p.priority(),
-                    p.program() instanceof Program.Hosted ? "hosted" : "os", role(p, pairs), "RUNNING", time(p.started()),
+                    kind(p.program()), role(p, pairs), "RUNNING", time(p.started()),
                     p.program().display() + (p.pid() != 0 ? " (pid " + p.pid() + ")" : ""));
         }
     }
@@ -149,5 +149,10 @@ final class Views {
         for (CpuInfo c : cpus) {
             out.printf(fmt, c.cpu(), "UP", c.address(), c.processes(), time(c.started()));
         }
+    }
+
+    /** STATUS's kind column: hosted, java (a Java OS process attached to its CPU) or os. */
+    static String kind(Program program) {
+        return program instanceof Program.Hosted ? "hosted" : program instanceof Program.Java ? "java" : "os";
     }
 }

@@ -220,6 +220,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         return hz;
     }
 
+    /** This CPU's process table, for the test harness and benchmarks of this module. */
+    public org.openpair.emulator.process.ProcessTable processTable() {
+        return processes;
+    }
+
     /** Notifications over the CPU link, for this package's tests. */
     CpuNotices notices() {
         return links.notices();

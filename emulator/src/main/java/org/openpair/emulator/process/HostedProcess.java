@@ -8,9 +8,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -19,7 +16,6 @@ import org.openpair.guardian.GuardianProgram;
 import org.openpair.guardian.ProcessContext;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
-import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.TerminationCause;
 
@@ -238,30 +234,15 @@ final class HostedProcess extends LocalProcess {
         }
     }
 
-    private final class Context implements ProcessContext {
-        @Override
-        public ProcessHandle self() {
-            return info.handle();
+    /** The shared procedures, plus what only a program on the CPU's own threads has: its log, abend, signals. */
+    private final class Context extends LocalContext {
+        Context() {
+            super(HostedProcess.this, request, guardian);
         }
 
         @Override
-        public Optional<ProcessName> name() {
-            return Optional.ofNullable(info.name());
-        }
-
-        @Override
-        public List<String> args() {
-            return request.args();
-        }
-
-        @Override
-        public Map<String, String> env() {
-            return request.env();
-        }
-
-        @Override
-        public Guardian guardian() {
-            return guardian;
+        org.openpair.emulator.timers.LoopTimer loopTimer() {
+            return loopTimer;
         }
 
         @Override
@@ -270,62 +251,8 @@ final class HostedProcess extends LocalProcess {
         }
 
         @Override
-        public org.openpair.guardian.PairRole role() {
-            return pair.role();
-        }
-
-        @Override
-        public ProcessHandle createBackup(int cpu, org.openpair.guardian.RestartPolicy policy) {
-            return pair.createBackup(cpu, policy);
-        }
-
-        @Override
-        public org.openpair.guardian.CheckpointResult checkpoint(byte[] data) {
-            return pair.checkpoint(org.openpair.emulator.pairs.PairMember.userRecord(data));
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<org.openpair.guardian.CheckpointResult> checkpointAsync(byte[] data) {
-            return pair.checkpointAsync(org.openpair.emulator.pairs.PairMember.userRecord(data));
-        }
-
-        @Override
-        public org.openpair.guardian.CheckpointedMap state() {
-            return pair.state();
-        }
-
-        @Override
-        public org.openpair.guardian.Takeover awaitTakeover(java.util.function.Consumer<byte[]> applier) {
-            return pair.awaitTakeover(applier);
-        }
-
-        @Override
-        public Optional<org.openpair.guardian.SystemMessage> readSystemMessage(java.time.Duration timeout) {
-            return pair.readSystemMessage(timeout);
-        }
-
-        @Override
-        public boolean isStopRequested() {
-            return stopRequested() || ended.isDone();
-        }
-
-        @Override
         public void abend(String reason) {
             throw new Abend(reason);
-        }
-
-        @Override
-        public org.openpair.guardian.Receive openReceive(int receiveDepth, boolean openMessages) {
-            if (receive == null) {
-                throw new GuardianException(GuardianError.INVALID_OPERATION, info.handle().cpuPin()
-                        + " is unnamed: only a named process can be opened, so it has no $RECEIVE");
-            }
-            return receive.open(receiveDepth, openMessages);
-        }
-
-        @Override
-        public int setLoopTimer(int hundredths) {
-            return loopTimer.set(hundredths);
         }
 
         @Override

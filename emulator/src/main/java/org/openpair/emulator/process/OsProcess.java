@@ -18,15 +18,18 @@ import org.openpair.guardian.TerminationCause;
  * An OS executable spawned by this CPU. It is spawned from the CPU's one long-lived spawner
  * thread with a parent-death signal, so the child dies with the CPU (Linux sends it when the
  * spawning thread ends), and reaped by a thread of its own waiting on its pid alone: the JDK
- * reaps its own children, and a {@code waitpid(-1)} would steal them.
+ * reaps its own children, and a {@code waitpid(-1)} would steal them. {@link AttachedProcess}
+ * adds the attach socket for a Java program.
  */
-final class OsProcess extends LocalProcess {
+class OsProcess extends LocalProcess {
     private static final System.Logger LOG = System.getLogger(OsProcess.class.getName());
 
     private final SpawnSpec spec;
     private final ExecutorService spawner;
     private final ProcessTable table;
     private volatile long pid;
+    /** Set once waitpid returned: the pid may belong to another process from then on. */
+    private volatile boolean reaped;
 
     OsProcess(ProcessInfo info, SpawnSpec spec, ExecutorService spawner,
               ProcessTable table) {
@@ -67,6 +70,7 @@ final class OsProcess extends LocalProcess {
     private void reap() {
         try {
             ExitStatus status = NativeOs.get().waitFor(pid);
+            reaped = true;
             if (status.exited()) {
                 table.retire(this, TerminationCause.EXITED, status.exitCode(), 0, status.toString());
             } else {
@@ -76,6 +80,11 @@ final class OsProcess extends LocalProcess {
             LOG.log(System.Logger.Level.ERROR, "{0}: cannot reap pid {1}: {2}", info.descriptor(), pid, e.getMessage());
             table.retire(this, TerminationCause.SIGNALLED, -1, 0, "lost: " + e.getMessage());
         }
+    }
+
+    /** The child's pid, 0 before it is spawned. */
+    final long pid() {
+        return pid;
     }
 
     @Override
@@ -89,7 +98,10 @@ final class OsProcess extends LocalProcess {
         return true;
     }
 
-    private void send(int signal) {
+    final void send(int signal) {
+        if (reaped) {
+            return;
+        }
         try {
             NativeOs.get().kill(pid, signal);
         } catch (NativeException e) {

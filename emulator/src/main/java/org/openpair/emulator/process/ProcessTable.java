@@ -85,6 +85,8 @@ public final class ProcessTable {
     private final java.util.concurrent.ConcurrentLinkedQueue<LocalProcess> halted = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The loop timers of this CPU's hosted processes: one sampler thread. */
     private final org.openpair.emulator.timers.LoopTimers loopTimers;
+    /** Where this CPU's Java OS processes attach; see {@link AttachedProcess}. */
+    private org.openpair.emulator.attach.AttachServer attachServer;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -109,6 +111,56 @@ public final class ProcessTable {
         return loopTimers;
     }
 
+    /** The CPU's attach socket, opened at the first Java OS process: a CPU that runs none has none. */
+    private synchronized org.openpair.emulator.attach.AttachServer attachServer() {
+        if (crashed) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
+        }
+        if (attachServer == null) {
+            try {
+                attachServer = org.openpair.emulator.attach.AttachServer.open(cpu,
+                        Long.getLong("openpair.attach.handshakeMillis", 5000), Long.getLong("openpair.attach.stallMillis", 5000));
+            } catch (java.io.IOException e) {
+                throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " cannot open its attach socket: "
+                        + e.getMessage());
+            }
+        }
+        return attachServer;
+    }
+
+    /** The attach socket, if open: for tests and benchmarks that talk to it directly. */
+    public synchronized java.util.Optional<org.openpair.emulator.attach.AttachServer> attachSocket() {
+        return java.util.Optional.ofNullable(attachServer);
+    }
+
+    /**
+     * Waits until the Java OS process {@code handle} of this CPU has attached.
+     *
+     * @return false if it ended or did not attach within {@code timeout}
+     * @throws GuardianException 14 no such process here; 2 it is not a Java OS process
+     */
+    public boolean awaitAttached(ProcessHandle handle, java.time.Duration timeout) {
+        LocalProcess p = local(handle);
+        if (!(p instanceof AttachedProcess a)) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, handle.cpuPin() + " is not a Java OS process");
+        }
+        try {
+            a.attached().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private synchronized void closeAttachServer() {
+        if (attachServer != null) {
+            attachServer.close();
+        }
+    }
+
     /** {@code kill} of a process on this CPU: the signal is generated; it is not waited for. */
     public void kill(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
         local(target).signal(signal, sender);
@@ -129,13 +181,19 @@ public final class ProcessTable {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
         }
         Program program = request.program();
-        if (request.isMyBackup() && !(program instanceof Program.Hosted)) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "only hosted programs can have a backup");
+        if (request.isMyBackup() && program instanceof Program.Executable) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "only Java programs (hosted or OS) can have a backup");
         }
         // Validate before taking a PIN, so a refusal leaves no trace.
         var hostedConstructor = program instanceof Program.Hosted h
                 ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
                 : null;
+        org.openpair.emulator.attach.AttachServer attach = null;
+        if (program instanceof Program.Java j) {
+            // The child runs with this CPU's class path: what resolves here resolves there.
+            HostedProcess.resolve(j.className(), ProcessTable.class.getClassLoader());
+            attach = attachServer();
+        }
         Path executable = program instanceof Program.Executable e
                 ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
                 : null;
@@ -151,6 +209,9 @@ public final class ProcessTable {
 
         LocalProcess process = hostedConstructor != null
                 ? new HostedProcess(info, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
+                : program instanceof Program.Java j
+                ? AttachedProcess.create(info, j.className(), request, logFile, spawner, this, attach,
+                        guardianOf.apply(handle))
                 : new OsProcess(info, osSpec(executable, request, logFile), spawner, this);
         // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
         tables.cpuProcesses().put(cpu, key);
@@ -163,7 +224,7 @@ public final class ProcessTable {
             unpublish(handle, pin);
             throw e;
         }
-        if (process instanceof HostedProcess) {
+        if (process instanceof HostedProcess || process instanceof AttachedProcess) {
             PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
             process.pair = new PairMember(new Host(process, request), handle, name, role,
                     entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
@@ -551,6 +612,7 @@ public final class ProcessTable {
         pairWork.shutdownNow();
         recorder.shutdown();
         loopTimers.close();
+        closeAttachServer();
     }
 
     /**
@@ -588,6 +650,7 @@ public final class ProcessTable {
         pairWork.shutdownNow();
         recorder.shutdownNow();
         loopTimers.close();
+        closeAttachServer();
     }
 
     /** What a pair member of this CPU needs from it. */

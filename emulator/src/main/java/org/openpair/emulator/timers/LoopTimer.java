@@ -7,7 +7,7 @@ import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessContext;
 
 /**
- * One hosted process's SETLOOPTIMER. Arming is two memory writes and no system call: the
+ * One process's SETLOOPTIMER (hosted, or a Java OS process attached to its CPU). Arming is two memory writes and no system call: the
  * setting and an arm generation go into one atomic word, the wall-clock time of the call into
  * another field. The CPU's {@link LoopTimers} thread samples the process's CPU time, notices a
  * new generation, and places the start of the budget by interpolating the process's CPU time
@@ -23,7 +23,8 @@ public final class LoopTimer {
     private final AtomicLong word = new AtomicLong();
     private volatile long armedAtNanos;
     private final LoopTimers timers;
-    private final ProcessCpuClock clock;
+    /** The process's CPU time in nanoseconds, never decreasing; read by the sampler thread only. */
+    private final java.util.function.LongSupplier clock;
     private final Runnable onExpiry;
     private volatile boolean registered;
     private volatile boolean closed;
@@ -34,7 +35,7 @@ public final class LoopTimer {
     long lastCpu = -1;
     long lastWall;
 
-    LoopTimer(LoopTimers timers, ProcessCpuClock clock, Runnable onExpiry) {
+    LoopTimer(LoopTimers timers, java.util.function.LongSupplier clock, Runnable onExpiry) {
         this.timers = timers;
         this.clock = clock;
         this.onExpiry = onExpiry;
@@ -90,7 +91,7 @@ public final class LoopTimer {
     }
 
     long cpuNanos() {
-        return clock.nanos();
+        return clock.getAsLong();
     }
 
     /** Disarms the timer if it still holds {@code observed}; true when this call disarmed it. */

@@ -41,7 +41,15 @@ public final class LoopTimers implements AutoCloseable {
 
     /** A loop timer over the CPU time of {@code group}'s threads; {@code onExpiry} runs when it fires. */
     public LoopTimer timer(ThreadGroup group, Runnable onExpiry) {
-        return new LoopTimer(this, new ProcessCpuClock(group), onExpiry);
+        return new LoopTimer(this, new ProcessCpuClock(group)::nanos, onExpiry);
+    }
+
+    /**
+     * A loop timer over any CPU-time clock: an OS process's, read from the kernel. The clock is
+     * read only by the sampler thread and must never go backwards.
+     */
+    public LoopTimer timer(java.util.function.LongSupplier cpuNanos, Runnable onExpiry) {
+        return new LoopTimer(this, cpuNanos, onExpiry);
     }
 
     /** Where expiries and their follow-ups run, off the sampler thread. */

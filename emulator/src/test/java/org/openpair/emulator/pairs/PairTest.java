@@ -26,7 +26,11 @@ import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
 import org.openpair.guardian.TakeoverCause;
 
-/** Process pairs on three CPUs in this JVM: backup creation, checkpoints, takeover, switch. */
+/**
+ * Process pairs on three CPUs in this JVM: backup creation, checkpoints, takeover, switch. The
+ * cases that are the pair contract for every backend (takeover after a stop, NO_BACKUP, the
+ * checkpoint limit) live in {@code contract.PairContract} and run hosted and as OS processes.
+ */
 class PairTest {
     private EmbeddedNode node;
     private Guardian g;
@@ -86,35 +90,6 @@ class PairTest {
         assertThat(g.processGetPairInfo(ProcessName.of("$NONE")).status().code()).isEqualTo(9);
         assertThat(g.processHandleCompare(primary, single)).isZero();
         assertThat(g.processHandleCompare(single, unnamed)).isZero();
-    }
-
-    @Test
-    void primaryStopped_backupTakesOverWithLastAcknowledgedState_higherEpoch_minus101() {
-        ProcessHandle primary = spawnCounter("$CTR", 0, "1", "temporary");
-        PairInfo pair = awaitPair("$CTR");
-        await("checkpoints flowing", () -> acked(primary) > 50);
-
-        g.processStop(primary);
-
-        await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
-        Object[] seen = PairPrograms.TAKEOVERS.get(0);
-        Takeover t = (Takeover) seen[0];
-        long found = (Long) seen[1];
-        assertThat(t.cause()).isEqualTo(TakeoverCause.PRIMARY_STOPPED);
-        assertThat(t.oldPrimary()).isEqualTo(primary);
-        assertThat(t.termination().completionCode()).isEqualTo(6);
-        assertThat(t.epoch()).isEqualTo(2);
-        // Every acknowledged checkpoint was applied, and nothing that was never sent.
-        assertThat(found).isBetween(acked(primary), sent(primary));
-        PairInfo after = g.processGetPairInfo(ProcessName.of("$CTR"));
-        assertThat(after.primary()).isEqualTo(pair.backup());
-        assertThat(after.backup()).isNull();
-        assertThat(after.epoch()).isEqualTo(2);
-        assertThat(node.cpu(2).guardian().lookup(ProcessName.of("$CTR")).orElseThrow().handle()).isEqualTo(pair.backup());
-        await("the -101 message", () -> PairPrograms.MESSAGES.getOrDefault("$CTR", java.util.List.of()).stream()
-                .anyMatch(m -> m.number() == -101));
-        // The new primary goes on alone: its checkpoints say so.
-        await("NO_BACKUP results", () -> PairPrograms.RESULTS.get("$CTR").contains(CheckpointResult.NO_BACKUP));
     }
 
     @Test
@@ -180,13 +155,6 @@ class PairTest {
     }
 
     @Test
-    void noBackup_checkpointSaysSo_andPrimaryContinues() {
-        spawnCounter("$SOLO", 0, "none", "temporary");
-        await("checkpoints", () -> PairPrograms.RESULTS.getOrDefault("$SOLO", java.util.List.of()).size() > 5);
-        assertThat(PairPrograms.RESULTS.get("$SOLO")).containsOnly(CheckpointResult.NO_BACKUP);
-    }
-
-    @Test
     void stopScopes_pairStopsBoth_withoutTakeover() {
         ProcessHandle primary = spawnCounter("$CTR", 0, "1", "temporary");
         awaitPair("$CTR");
@@ -230,15 +198,6 @@ class PairTest {
         await("the unready backup to be stopped", () -> g.process(backup).isEmpty());
         assertThat(g.termination(backup).orElseThrow().completionCode()).isEqualTo(6);
         assertThat(PairPrograms.TAKEOVERS).isEmpty();
-    }
-
-    @Test
-    void checkpointOverTheLimit_isError22_andThePairCarriesOn() {
-        g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Oversize.class)).name("$BIG").cpu(0).build());
-        await("the oversize checkpoint and the next", () -> PairPrograms.OVERSIZE.containsKey("after"));
-        assertThat(PairPrograms.OVERSIZE.get("error")).isEqualTo(22);
-        assertThat(PairPrograms.OVERSIZE.get("after")).isEqualTo(CheckpointResult.OK);
-        assertThat(g.processGetPairInfo(ProcessName.of("$BIG")).backup()).isNotNull();
     }
 
     @Test

@@ -197,7 +197,8 @@ class LoopTimerTest {
         assertThat(t.cause()).isEqualTo(TerminationCause.LOOP_TIMEOUT);
         assertThat(t.completionCode()).isEqualTo(-1);
         assertThat(t.signal()).isEqualTo(Signal.SIGTIMEOUT.number());
-        assertThat(g.process(run.handle())).isEmpty();
+        // The death is recorded before the process entry goes (ProcessTable.record): wait for both.
+        Scripted.await("its process entry gone", Duration.ofSeconds(20), () -> g.process(run.handle()).isEmpty());
         Scripted.await("the spinning thread is stopped", Duration.ofSeconds(20), () -> !spinner.get().isAlive());
     }
 }

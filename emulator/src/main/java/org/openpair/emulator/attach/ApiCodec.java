@@ -1,0 +1,232 @@
+package org.openpair.emulator.attach;
+
+import java.time.Instant;
+
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
+import org.openpair.guardian.Termination;
+import org.openpair.guardian.TerminationCause;
+
+/**
+ * The API records that travel from the CPU to the child (a takeover, a system message, a
+ * death record), field by field. Not Java serialization: its first use in a JVM costs tens of
+ * milliseconds of class loading and method-handle spinning, which would land on the takeover
+ * path of a backup that waited idle; and a plain codec leaves no object graph to trust.
+ */
+final class ApiCodec {
+    private ApiCodec() {
+    }
+
+    static Wire.Out handle(Wire.Out w, ProcessHandle h) {
+        return w.str(h.node()).i32(h.cpu()).i32(h.pin()).i64(h.verifier());
+    }
+
+    static ProcessHandle handle(Wire.In in) throws AttachProtocolException {
+        String node = in.str();
+        int cpu = in.i32();
+        int pin = in.i32();
+        long verifier = in.i64();
+        try {
+            return new ProcessHandle(node, cpu, pin, verifier);
+        } catch (IllegalArgumentException e) {
+            throw new AttachProtocolException("bad process handle: " + e.getMessage());
+        }
+    }
+
+    private static Wire.Out optHandle(Wire.Out w, ProcessHandle h) {
+        w.bool(h != null);
+        return h == null ? w : handle(w, h);
+    }
+
+    private static ProcessHandle optHandle(Wire.In in) throws AttachProtocolException {
+        return in.bool() ? handle(in) : null;
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, int ordinal) throws AttachProtocolException {
+        E[] all = type.getEnumConstants();
+        if (ordinal < 0 || ordinal >= all.length) {
+            throw new AttachProtocolException(type.getSimpleName() + " " + ordinal);
+        }
+        return all[ordinal];
+    }
+
+    static Wire.Out termination(Wire.Out w, Termination t) {
+        handle(w, t.process()).optStr(t.name() == null ? null : t.name().toString()).str(t.program())
+                .i8(t.cause().ordinal()).i32(t.completionCode()).i32(t.exitStatus()).i32(t.signal());
+        optHandle(w, t.killer()).str(t.detail());
+        return w.i64(t.at().getEpochSecond()).i32(t.at().getNano());
+    }
+
+    static Termination termination(Wire.In in) throws AttachProtocolException {
+        ProcessHandle process = handle(in);
+        String name = in.optStr();
+        String program = in.str();
+        TerminationCause cause = constant(TerminationCause.class, in.i8());
+        int completion = in.i32();
+        int exit = in.i32();
+        int signal = in.i32();
+        ProcessHandle killer = optHandle(in);
+        String detail = in.str();
+        Instant at = Instant.ofEpochSecond(in.i64(), in.i32());
+        return new Termination(process, name == null ? null : ProcessName.of(name), program, cause, completion, exit,
+                signal, killer, detail, at);
+    }
+
+    private static Wire.Out optTermination(Wire.Out w, Termination t) {
+        w.bool(t != null);
+        return t == null ? w : termination(w, t);
+    }
+
+    private static Termination optTermination(Wire.In in) throws AttachProtocolException {
+        return in.bool() ? termination(in) : null;
+    }
+
+    static Wire.Out takeover(Wire.Out w, Takeover t) {
+        w.i8(t.cause().ordinal());
+        handle(w, t.oldPrimary());
+        optTermination(w, t.termination());
+        return w.i64(t.epoch());
+    }
+
+    static Takeover takeover(Wire.In in) throws AttachProtocolException {
+        TakeoverCause cause = constant(TakeoverCause.class, in.i8());
+        ProcessHandle old = handle(in);
+        Termination t = optTermination(in);
+        return new Takeover(cause, old, t, in.i64());
+    }
+
+    static Wire.Out systemMessage(Wire.Out w, SystemMessage m) {
+        if (m instanceof SystemMessage.ProcessDeletion d) {
+            termination(w.i8(1), d.termination());
+        } else if (m instanceof SystemMessage.CpuDown d) {
+            termination(w.i8(2).i32(d.cpu()), d.termination());
+        } else if (m instanceof SystemMessage.CpuUp u) {
+            w.i8(3).i32(u.cpu());
+        } else if (m instanceof SystemMessage.ProcessOpen o) {
+            optHandle(w.i8(4), o.opener()).i64(o.openId()).i32(o.syncDepth());
+        } else if (m instanceof SystemMessage.ProcessClose c) {
+            optHandle(w.i8(5), c.opener()).i64(c.openId());
+        } else {
+            throw new IllegalArgumentException("unknown system message " + m);
+        }
+        return w;
+    }
+
+    static SystemMessage systemMessage(Wire.In in) throws AttachProtocolException {
+        int kind = in.i8();
+        return switch (kind) {
+            case 1 -> new SystemMessage.ProcessDeletion(termination(in));
+            case 2 -> new SystemMessage.CpuDown(in.i32(), termination(in));
+            case 3 -> new SystemMessage.CpuUp(in.i32());
+            case 4 -> new SystemMessage.ProcessOpen(optHandle(in), in.i64(), in.i32());
+            case 5 -> new SystemMessage.ProcessClose(optHandle(in), in.i64());
+            default -> throw new AttachProtocolException("system message kind " + kind);
+        };
+    }
+
+    static Wire.Out handles(Wire.Out w, java.util.List<ProcessHandle> hs) {
+        w.i32(hs.size());
+        hs.forEach(h -> handle(w, h));
+        return w;
+    }
+
+    static java.util.List<ProcessHandle> handles(Wire.In in) throws AttachProtocolException {
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("list of " + n + " handles");
+        }
+        java.util.List<ProcessHandle> hs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            hs.add(handle(in));
+        }
+        return hs;
+    }
+
+    private static Wire.Out counts(Wire.Out w, java.util.Map<ProcessHandle, Integer> m) {
+        w.i32(m.size());
+        m.forEach((h, c) -> handle(w, h).i32(c));
+        return w;
+    }
+
+    private static java.util.Map<ProcessHandle, Integer> counts(Wire.In in) throws AttachProtocolException {
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("map of " + n + " holders");
+        }
+        java.util.Map<ProcessHandle, Integer> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(handle(in), in.i32());
+        }
+        return m;
+    }
+
+    static Wire.Out acquisition(Wire.Out w, org.openpair.guardian.Acquisition a) {
+        return handles(w.str(a.semaphore()).i32(a.permits()).bool(a.ownerDied()), a.deadOwners());
+    }
+
+    static org.openpair.guardian.Acquisition acquisition(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.Acquisition(in.str(), in.i32(), in.bool(), handles(in));
+    }
+
+    static Wire.Out protectedState(Wire.Out w, org.openpair.guardian.ProtectedState s) {
+        w.i64(s.version()).i32(s.keys().size());
+        for (String k : s.keys()) {
+            w.str(k).bytes(s.get(k).orElseThrow());
+        }
+        return w;
+    }
+
+    static org.openpair.guardian.ProtectedState protectedState(Wire.In in) throws AttachProtocolException {
+        long version = in.i64();
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("state of " + n + " keys");
+        }
+        java.util.Map<String, byte[]> values = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            values.put(in.str(), in.bytes());
+        }
+        return new org.openpair.guardian.ProtectedState(values, version);
+    }
+
+    static Wire.Out semaphoreInfo(Wire.Out w, org.openpair.guardian.SemaphoreInfo i) {
+        w.str(i.name()).i32(i.permits()).i32(i.available()).i8(i.policy().ordinal()).i8(i.consistency().ordinal());
+        counts(w, i.holders());
+        counts(w, i.orphans());
+        return handles(w, i.deadOwners()).i32(i.waiters()).i64(i.stateVersion());
+    }
+
+    static org.openpair.guardian.SemaphoreInfo semaphoreInfo(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.SemaphoreInfo(in.str(), in.i32(), in.i32(),
+                constant(org.openpair.guardian.DeathPolicy.class, in.i8()),
+                constant(org.openpair.guardian.Consistency.class, in.i8()), counts(in), counts(in), handles(in), in.i32(),
+                in.i64());
+    }
+
+    static <E extends Enum<E>> E ordinal(Class<E> type, int ordinal) throws AttachProtocolException {
+        return constant(type, ordinal);
+    }
+
+    /**
+     * Runs the decoders once on made-up records, so the classes on a backup's takeover path are
+     * loaded while it waits rather than after its primary died.
+     */
+    static void warmUp() {
+        ProcessHandle h = new ProcessHandle("WARM", 0, 1, 1);
+        Termination t = new Termination(h, ProcessName.of("$WARM"), "warm", TerminationCause.SIGNALLED, 5, -1, 9, h,
+                "warm", Instant.now());
+        try {
+            for (int i = 0; i < 50; i++) {
+                takeover(new Wire.In(java.nio.ByteBuffer.wrap(takeover(new Wire.Out(),
+                        new Takeover(TakeoverCause.PRIMARY_ABENDED, h, t, 2)).toBytes())));
+                systemMessage(new Wire.In(java.nio.ByteBuffer.wrap(systemMessage(new Wire.Out(),
+                        new SystemMessage.ProcessDeletion(t)).toBytes())));
+            }
+        } catch (AttachProtocolException e) {
+            throw new IllegalStateException("the codec cannot read what it wrote", e);
+        }
+    }
+}

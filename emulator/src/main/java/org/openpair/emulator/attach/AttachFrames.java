@@ -1,0 +1,154 @@
+package org.openpair.emulator.attach;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * The attach socket's framing, both directions: a 4-byte big-endian length of what follows,
+ * then the protocol version (1 byte), the frame type (1 byte), the call ID (8 bytes) and the
+ * payload ({@link Wire}). The length is checked against a limit before anything is allocated,
+ * so a huge length costs the reader nothing but the connection.
+ *
+ * <p>Child to CPU: {@link #HELLO} (first and once), then {@link #CALL}s whose payload starts with
+ * the operation ({@link Op}). CPU to child: {@link #WELCOME}, then {@link #OK} or {@link #ERROR}
+ * for each call (asynchronous calls are answered when their future completes), {@link #APPLY}
+ * for each checkpoint a waiting {@code awaitTakeover} applies, and {@link #STOP} when the process
+ * is asked to stop.
+ */
+final class AttachFrames {
+    static final byte VERSION = 1;
+    /** Version, type and call ID. */
+    static final int HEADER_BYTES = 1 + 1 + 8;
+    /**
+     * The largest frame body: a 1 MiB checkpoint plus a 256 KiB reply (a reply with its
+     * checkpoint is the largest call) and room for the framing.
+     */
+    static final int MAX_BODY = (2 << 20);
+    /** Before HELLO is accepted nothing larger is read: an unauthenticated peer gets no buffer. */
+    static final int MAX_HELLO_BODY = 256;
+
+    static final byte HELLO = 1;
+    static final byte CALL = 2;
+    static final byte WELCOME = 20;
+    static final byte OK = 21;
+    static final byte ERROR = 22;
+    static final byte APPLY = 23;
+    static final byte STOP = 24;
+
+    private AttachFrames() {
+    }
+
+    /** One frame as read. */
+    record Frame(byte type, long callId, ByteBuffer payload) {
+    }
+
+    /** Tells the watchdog when a frame has started arriving and when it is complete. */
+    interface Progress {
+        void midFrame(boolean inside);
+    }
+
+    /**
+     * Reads one frame, blocking.
+     *
+     * @throws EOFException            the peer closed the connection between frames
+     * @throws AttachProtocolException bad length, version, or a frame cut off by the close
+     */
+    static Frame read(ReadableByteChannel channel, int maxBody, Progress progress)
+            throws IOException, AttachProtocolException {
+        ByteBuffer length = ByteBuffer.allocate(4);
+        if (!fill(channel, length, progress, true)) {
+            throw new EOFException("connection closed");
+        }
+        int n = length.flip().getInt();
+        if (n < HEADER_BYTES || n > maxBody) {
+            throw new AttachProtocolException("frame length " + n + " is outside " + HEADER_BYTES + ".." + maxBody);
+        }
+        ByteBuffer body = ByteBuffer.allocate(n);
+        if (!fill(channel, body, progress, false)) {
+            throw new AttachProtocolException("connection closed inside a frame of " + n + " bytes");
+        }
+        progress.midFrame(false);
+        body.flip();
+        byte version = body.get();
+        if (version != VERSION) {
+            throw new AttachProtocolException("protocol version " + version + ", expected " + VERSION);
+        }
+        byte type = body.get();
+        long callId = body.getLong();
+        return new Frame(type, callId, body.slice());
+    }
+
+    /** Fills {@code buffer}; false on a close before the first byte of a frame. */
+    private static boolean fill(ReadableByteChannel channel, ByteBuffer buffer, Progress progress, boolean start)
+            throws IOException, AttachProtocolException {
+        while (buffer.hasRemaining()) {
+            int r = channel.read(buffer);
+            if (r < 0) {
+                if (start && buffer.position() == 0) {
+                    return false;
+                }
+                throw new AttachProtocolException("connection closed inside a frame");
+            }
+            if (r > 0 && start && buffer.position() == r) {
+                progress.midFrame(true);
+            }
+        }
+        return true;
+    }
+
+    /** Encodes a frame ready to write. */
+    static ByteBuffer encode(byte type, long callId, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(4 + HEADER_BYTES + payload.length);
+        b.putInt(HEADER_BYTES + payload.length).put(VERSION).put(type).putLong(callId).put(payload);
+        return b.flip();
+    }
+
+    /** Writes a whole buffer; callers serialise writers. */
+    static void write(WritableByteChannel channel, ByteBuffer frame) throws IOException {
+        while (frame.hasRemaining()) {
+            channel.write(frame);
+        }
+    }
+
+    /** The operations of a CALL frame. */
+    static final class Op {
+        static final byte ROLE = 1;
+        static final byte STOP_REQUESTED = 2;
+        static final byte END = 3;
+        static final byte CREATE_BACKUP = 10;
+        static final byte CHECKPOINT = 11;
+        static final byte CHECKPOINT_ASYNC = 12;
+        static final byte STATE_GET = 13;
+        static final byte STATE_PUT = 14;
+        static final byte STATE_REMOVE = 15;
+        static final byte STATE_SNAPSHOT = 16;
+        static final byte AWAIT_TAKEOVER = 17;
+        static final byte READ_SYSTEM_MESSAGE = 18;
+        static final byte OPEN_RECEIVE = 20;
+        static final byte READ_UPDATE = 21;
+        static final byte REPLY = 22;
+        static final byte FILE_OPEN = 23;
+        static final byte WRITE_READ = 24;
+        static final byte FILE_CLOSE = 25;
+        static final byte SET_LOOP_TIMER = 30;
+        static final byte SEM_CREATE = 50;
+        static final byte SEM_OPEN = 51;
+        static final byte SEM_PURGE = 52;
+        static final byte SEM_ACQUIRE = 53;
+        static final byte SEM_RELEASE = 54;
+        static final byte SEM_POST = 55;
+        static final byte SEM_MARK_CONSISTENT = 56;
+        static final byte SEM_HOLDING = 57;
+        static final byte SEM_STATE = 58;
+        static final byte SEM_COMMIT = 59;
+        static final byte SEM_INFO = 60;
+        /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */
+        static final byte CANCEL = 40;
+
+        private Op() {
+        }
+    }
+}

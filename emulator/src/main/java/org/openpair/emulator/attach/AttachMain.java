@@ -1,0 +1,95 @@
+package org.openpair.emulator.attach;
+
+import java.nio.file.Path;
+
+import org.openpair.guardian.GuardianProgram;
+
+/**
+ * The main class of a Java OS process: {@code java -cp <the CPU's class path> AttachMain
+ * <program class> <args...>}. It attaches to the CPU named in its environment, runs the
+ * program's {@link GuardianProgram#run} with a context whose calls go to that CPU, reports how
+ * the run ended (returned, or abended with the reason) and exits. It touches neither Hazelcast
+ * nor the native layer, so the JVM loads little beyond the API and this package.
+ */
+public final class AttachMain {
+
+    /** This JVM's connection, for the protocol tests of this package (which break it on purpose). */
+    static volatile AttachClient current;
+
+    private AttachMain() {
+    }
+
+    /** Thrown by {@code abend}: an Error, so a program's catch-alls let it through. */
+    static final class Abend extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Abend(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    public static void main(String[] argv) {
+        if (argv.length < 1) {
+            fail("usage: AttachMain <GuardianProgram class> [args...] (started by an OpenPair CPU)");
+        }
+        String socket = System.getenv(AttachServer.ENV_SOCKET);
+        String secret = System.getenv(AttachServer.ENV_SECRET);
+        String process = System.getenv(AttachServer.ENV_PROCESS);
+        if (socket == null || secret == null || process == null) {
+            fail("not started by an OpenPair CPU: " + AttachServer.ENV_SOCKET + ", " + AttachServer.ENV_SECRET
+                    + " and " + AttachServer.ENV_PROCESS + " must be set");
+        }
+        GuardianProgram program;
+        try {
+            program = Class.forName(argv[0]).asSubclass(GuardianProgram.class).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            fail("cannot instantiate " + argv[0] + ": " + e);
+            return;
+        }
+        AttachClient client;
+        RemoteContext context;
+        try {
+            AttachClient.Connected c = AttachClient.connect(Path.of(socket), Long.parseLong(process), secret);
+            client = c.client();
+            current = client;
+            context = new RemoteContext(client, c.welcome());
+        } catch (Exception e) {
+            fail("cannot attach to the CPU at " + socket + ": " + e);
+            return;
+        }
+        Thread warm = new Thread(ApiCodec::warmUp, "openpair-attach-warmup");
+        warm.setDaemon(true);
+        warm.start();
+        Thread main = Thread.currentThread();
+        client.onStop(() -> {
+            context.stopRequested();
+            main.interrupt();
+        });
+        boolean abended = false;
+        String detail = "";
+        try {
+            program.run(context);
+        } catch (Abend a) {
+            abended = true;
+            detail = "abend: " + a.getMessage();
+        } catch (Throwable t) {
+            abended = true;
+            detail = t.toString();
+            t.printStackTrace();
+        }
+        System.out.flush();
+        client.ending();
+        try {
+            Thread.interrupted();
+            client.call(AttachFrames.Op.END, new Wire.Out().bool(abended).str(detail));
+        } catch (RuntimeException e) {
+            // The CPU is gone or has already ended us: nothing is left to tell.
+        }
+        System.exit(abended ? 5 : 0);
+    }
+
+    private static void fail(String message) {
+        System.err.println("openpair attach: " + message);
+        System.exit(64);
+    }
+}

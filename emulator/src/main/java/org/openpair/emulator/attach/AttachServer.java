@@ -1,0 +1,218 @@
+package org.openpair.emulator.attach;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.openpair.emulator.node.SystemThreads;
+
+/**
+ * One CPU's attach socket: a Unix-domain socket in a directory of its own (0700, the socket
+ * 0600), where the Java OS processes this CPU spawned connect and prove who they are with the
+ * one-time secret the CPU put in their environment. Each connection has one reader thread; calls
+ * that block (a checkpoint waiting for its acknowledgement, a READUPDATE) run on a shared pool so
+ * the reader keeps reading. A watchdog closes connections that do not say HELLO in time or
+ * stall inside a frame.
+ */
+public final class AttachServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AttachServer.class.getName());
+    /** The environment variables that tell a spawned JVM where and as whom to attach. */
+    public static final String ENV_SOCKET = "OPENPAIR_ATTACH_SOCKET";
+    public static final String ENV_SECRET = "OPENPAIR_ATTACH_SECRET";
+    public static final String ENV_PROCESS = "OPENPAIR_ATTACH_PROCESS";
+    /** The launcher's main class: {@code java -cp <cpu's class path> AttachMain <class> <args...>}. */
+    public static final String LAUNCHER = AttachMain.class.getName();
+    static final int SECRET_BYTES = 32;
+    /** Connections that have not yet said HELLO: beyond this, new ones are closed at once. */
+    static final int MAX_UNAUTHENTICATED = 64;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final int cpu;
+    private final Path directory;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
+    private final Set<AttachSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger unauthenticated = new AtomicInteger();
+    private final ExecutorService calls;
+    private final ScheduledExecutorService watchdog;
+    private final long handshakeNanos;
+    private final long stallNanos;
+    private volatile boolean closed;
+
+    private record Expected(byte[] secret, Attachee attachee) {
+    }
+
+    private AttachServer(int cpu, Path directory, ServerSocketChannel server, long handshakeMillis, long stallMillis) {
+        this.cpu = cpu;
+        this.directory = directory;
+        this.socket = directory.resolve("cpu" + cpu + ".sock");
+        this.server = server;
+        this.handshakeNanos = TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
+        this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
+        this.calls = Executors.newCachedThreadPool(r -> SystemThreads.daemon(r, "cpu" + cpu + "-attach-call"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-attach-watchdog"));
+    }
+
+    /**
+     * Opens CPU {@code cpu}'s attach socket in a new private directory under the temporary
+     * directory (Unix socket paths are limited to 107 bytes, so it stays short).
+     *
+     * @param handshakeMillis how long a new connection may take to say HELLO
+     * @param stallMillis     how long a frame may stay half-received
+     */
+    public static AttachServer open(int cpu, long handshakeMillis, long stallMillis) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "openpair-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path socket = dir.resolve("cpu" + cpu + ".sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+            throw e;
+        }
+        AttachServer s = new AttachServer(cpu, dir, server, handshakeMillis, stallMillis);
+        SystemThreads.daemon(s::accept, "cpu" + cpu + "-attach-accept").start();
+        s.watchdog.scheduleWithFixedDelay(s::watch, 100, 100, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    /** The socket's path, for the child's environment. */
+    public Path socketPath() {
+        return socket;
+    }
+
+    /** A fresh one-time secret, hex-encoded for the environment. */
+    public static String newSecret() {
+        byte[] b = new byte[SECRET_BYTES];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** Expects process {@code verifier} to attach with {@code secretHex}; it may do so once. */
+    public void expect(long verifier, String secretHex, Attachee attachee) {
+        expected.put(verifier, new Expected(HexFormat.of().parseHex(secretHex), attachee));
+    }
+
+    /** The process ended before (or after) attaching: its secret is no longer good. */
+    public void forget(long verifier) {
+        expected.remove(verifier);
+    }
+
+    /** Claims a registration for a HELLO; null if the verifier is unknown or the secret wrong. */
+    Attachee claim(long verifier, byte[] secret) {
+        Expected e = expected.get(verifier);
+        if (e == null || !MessageDigest.isEqual(e.secret(), secret)) {
+            return null;
+        }
+        return expected.remove(verifier, e) ? e.attachee() : null;
+    }
+
+    ExecutorService calls() {
+        return calls;
+    }
+
+    int cpu() {
+        return cpu;
+    }
+
+    /** How many connections are open now, attached or not: for tests and the bench. */
+    public int connections() {
+        return sessions.size();
+    }
+
+    private void accept() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.ERROR, "CPU {0}: attach socket accept failed: {1}", cpu, e.toString());
+                }
+                return;
+            }
+            if (unauthenticated.incrementAndGet() > MAX_UNAUTHENTICATED) {
+                unauthenticated.decrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "CPU {0}: more than {1} attach connections without HELLO; "
+                        + "closing the new one", cpu, MAX_UNAUTHENTICATED);
+                closeQuietly(channel);
+                continue;
+            }
+            AttachSession session = new AttachSession(this, channel);
+            sessions.add(session);
+            SystemThreads.daemon(session::run, "cpu" + cpu + "-attach-reader").start();
+        }
+    }
+
+    void authenticated(AttachSession s) {
+        unauthenticated.decrementAndGet();
+    }
+
+    void ended(AttachSession s, boolean wasAuthenticated) {
+        sessions.remove(s);
+        if (!wasAuthenticated) {
+            unauthenticated.decrementAndGet();
+        }
+    }
+
+    private void watch() {
+        long now = System.nanoTime();
+        for (AttachSession s : sessions) {
+            String why = s.overdue(now, handshakeNanos, stallNanos);
+            if (why != null) {
+                s.abort(why);
+            }
+        }
+    }
+
+    static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // Closing is all that was wanted.
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "CPU {0}: closing the attach socket: {1}", cpu, e.toString());
+        }
+        for (AttachSession s : sessions) {
+            s.close();
+        }
+        watchdog.shutdownNow();
+        calls.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "CPU {0}: cannot remove {1}: {2}", cpu, directory, e.toString());
+        }
+    }
+}

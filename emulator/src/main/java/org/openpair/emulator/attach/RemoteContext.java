@@ -1,0 +1,616 @@
+package org.openpair.emulator.attach;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.openpair.emulator.attach.AttachFrames.Op;
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.CheckpointedMap;
+import org.openpair.guardian.CpuInfo;
+import org.openpair.guardian.DeathPolicy;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.ProcessFile;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Receive;
+import org.openpair.guardian.ReceiveInfo;
+import org.openpair.guardian.ReceivedRequest;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.RobustSemaphore;
+import org.openpair.guardian.SemaphoreInfo;
+import org.openpair.guardian.Signal;
+import org.openpair.guardian.Signals;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.StopScope;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.Termination;
+
+/**
+ * The {@link ProcessContext} of a Java OS process: every call goes over the attach socket to its
+ * CPU, which runs it against this process's objects there (its pair member, $RECEIVE, loop
+ * timer). Identity, arguments and environment came with WELCOME and are answered locally; the
+ * log is the process's own stdout, which the CPU pointed at its log file.
+ *
+ * <p>Not yet available to an OS process (issue 7, part 2): {@link #signals()} and the Guardian
+ * procedures other than {@link Guardian#fileOpen}, {@link Guardian#nodeName} and the semaphore
+ * ones ({@code semaphoreCreate}, {@code semaphore}, {@code semaphorePurge}); each fails with
+ * error 2 saying so.
+ */
+final class RemoteContext implements ProcessContext {
+    static final String NOT_YET = " is not yet available to a Java OS process (issue 7, part 2): run the program hosted";
+
+    private final AttachClient client;
+    private final ProcessHandle self;
+    private final ProcessName name;
+    private final List<String> args;
+    private final Map<String, String> env;
+    private final String nodeName;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final RemoteGuardian guardian = new RemoteGuardian();
+    private final RemoteState state = new RemoteState();
+
+    RemoteContext(AttachClient client, Wire.In welcome) throws AttachProtocolException {
+        this.client = client;
+        this.self = handle(welcome);
+        String n = welcome.optStr();
+        this.name = n == null ? null : ProcessName.of(n);
+        this.args = List.copyOf(welcome.strs());
+        this.env = Map.copyOf(welcome.map());
+        this.nodeName = welcome.str();
+    }
+
+    /** The CPU asked this process to stop. */
+    void stopRequested() {
+        stopRequested.set(true);
+    }
+
+    static ProcessHandle handle(Wire.In in) throws AttachProtocolException {
+        return ApiCodec.handle(in);
+    }
+
+    /** Decoding what the CPU sent; a failure there is the CPU's fault, reported as 2. */
+    private interface Decode<T> {
+        T run() throws AttachProtocolException;
+    }
+
+    private static <T> T decode(Decode<T> d) {
+        try {
+            return d.run();
+        } catch (AttachProtocolException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "undecodable answer from the CPU: " + e.getMessage());
+        }
+    }
+
+    private static CheckpointResult result(Wire.In in) throws AttachProtocolException {
+        return CheckpointResult.values()[in.i8()];
+    }
+
+    private static long millis(Duration d) {
+        return d.isNegative() ? 0 : Math.min(d.toMillis(), Long.MAX_VALUE / 2);
+    }
+
+    @Override
+    public ProcessHandle self() {
+        return self;
+    }
+
+    @Override
+    public Optional<ProcessName> name() {
+        return Optional.ofNullable(name);
+    }
+
+    @Override
+    public List<String> args() {
+        return args;
+    }
+
+    @Override
+    public Map<String, String> env() {
+        return env;
+    }
+
+    @Override
+    public Guardian guardian() {
+        return guardian;
+    }
+
+    @Override
+    public PrintStream out() {
+        return System.out;
+    }
+
+    @Override
+    public PairRole role() {
+        Wire.In in = client.call(Op.ROLE, new Wire.Out());
+        return decode(() -> PairRole.values()[in.i8()]);
+    }
+
+    @Override
+    public ProcessHandle createBackup(int cpu, RestartPolicy policy) {
+        Wire.Out w = new Wire.Out().i32(cpu).i8(policy.type().ordinal()).i32(policy.maxRestarts())
+                .i64(policy.period().toMillis());
+        Wire.In in = client.call(Op.CREATE_BACKUP, w);
+        return decode(() -> handle(in));
+    }
+
+    @Override
+    public CheckpointResult checkpoint(byte[] data) {
+        requireCheckpointSize(data.length);
+        Wire.In in = client.call(Op.CHECKPOINT, new Wire.Out().bytes(data));
+        return decode(() -> result(in));
+    }
+
+    @Override
+    public CompletableFuture<CheckpointResult> checkpointAsync(byte[] data) {
+        requireCheckpointSize(data.length);
+        return client.callAsync(Op.CHECKPOINT_ASYNC, new Wire.Out().bytes(data), RemoteContext::result);
+    }
+
+    /** Refused here as the CPU would refuse it, without shipping a megabyte to be told so. */
+    private static void requireCheckpointSize(int length) {
+        if (length > MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + length
+                    + " bytes exceeds the limit of " + MAX_CHECKPOINT_BYTES);
+        }
+    }
+
+    @Override
+    public CheckpointedMap state() {
+        return state;
+    }
+
+    @Override
+    public Takeover awaitTakeover(Consumer<byte[]> applier) {
+        Wire.In in = client.call(Op.AWAIT_TAKEOVER, new Wire.Out(), applier);
+        return decode(() -> ApiCodec.takeover(in));
+    }
+
+    @Override
+    public Optional<SystemMessage> readSystemMessage(Duration timeout) {
+        Wire.In in = client.call(Op.READ_SYSTEM_MESSAGE, new Wire.Out().i64(millis(timeout)));
+        return decode(() -> in.bool() ? Optional.of(ApiCodec.systemMessage(in)) : Optional.empty());
+    }
+
+    @Override
+    public boolean isStopRequested() {
+        if (stopRequested.get()) {
+            return true;
+        }
+        Wire.In in = client.call(Op.STOP_REQUESTED, new Wire.Out());
+        return decode(in::bool);
+    }
+
+    @Override
+    public void abend(String reason) {
+        throw new AttachMain.Abend(reason);
+    }
+
+    @Override
+    public Receive openReceive(int receiveDepth, boolean openMessages) {
+        Wire.In in = client.call(Op.OPEN_RECEIVE, new Wire.Out().i32(receiveDepth).bool(openMessages));
+        int depth = decode(in::i32);
+        return new RemoteReceive(depth);
+    }
+
+    @Override
+    public int setLoopTimer(int hundredths) {
+        Wire.In in = client.call(Op.SET_LOOP_TIMER, new Wire.Out().i32(hundredths));
+        return decode(in::i32);
+    }
+
+    @Override
+    public Signals signals() {
+        throw new GuardianException(GuardianError.INVALID_OPERATION, "signals()" + NOT_YET);
+    }
+
+    // ---- $RECEIVE ---------------------------------------------------------------------
+
+    private final class RemoteReceive implements Receive {
+        private final int depth;
+
+        RemoteReceive(int depth) {
+            this.depth = depth;
+        }
+
+        @Override
+        public int receiveDepth() {
+            return depth;
+        }
+
+        @Override
+        public Optional<ReceivedRequest> readUpdate(Duration timeout) {
+            Wire.In in = client.call(Op.READ_UPDATE, new Wire.Out().i64(millis(timeout)));
+            return decode(() -> in.bool()
+                    ? Optional.of(new RemoteRequest(in.i64(), in.bytes(),
+                            new ReceiveInfo(in.bool() ? handle(in) : null, in.i64(), in.i64(), in.i32())))
+                    : Optional.empty());
+        }
+    }
+
+    private final class RemoteRequest implements ReceivedRequest {
+        private final long id;
+        private final byte[] data;
+        private final ReceiveInfo info;
+
+        RemoteRequest(long id, byte[] data, ReceiveInfo info) {
+            this.id = id;
+            this.data = data;
+            this.info = info;
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public ReceiveInfo info() {
+            return info;
+        }
+
+        @Override
+        public CompletableFuture<CheckpointResult> reply(byte[] reply) {
+            return reply(reply, new byte[0]);
+        }
+
+        @Override
+        public CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint) {
+            return client.callAsync(Op.REPLY, new Wire.Out().i64(id).bytes(reply).bool(false).bytes(checkpoint),
+                    RemoteContext::result);
+        }
+
+        @Override
+        public CompletableFuture<CheckpointResult> reply(byte[] reply, Map<String, String> stateChanges) {
+            return client.callAsync(Op.REPLY, new Wire.Out().i64(id).bytes(reply).bool(true).map(stateChanges),
+                    RemoteContext::result);
+        }
+    }
+
+    // ---- checkpointed state ---------------------------------------------------------------
+
+    private final class RemoteState implements CheckpointedMap {
+        @Override
+        public Optional<String> get(String key) {
+            Wire.In in = client.call(Op.STATE_GET, new Wire.Out().str(key));
+            return decode(() -> Optional.ofNullable(in.optStr()));
+        }
+
+        @Override
+        public CheckpointResult put(String key, String value) {
+            Wire.In in = client.call(Op.STATE_PUT, new Wire.Out().str(key).str(value));
+            return decode(() -> result(in));
+        }
+
+        @Override
+        public CheckpointResult remove(String key) {
+            Wire.In in = client.call(Op.STATE_REMOVE, new Wire.Out().str(key));
+            return decode(() -> result(in));
+        }
+
+        @Override
+        public Map<String, String> snapshot() {
+            Wire.In in = client.call(Op.STATE_SNAPSHOT, new Wire.Out());
+            return decode(() -> Map.copyOf(in.map()));
+        }
+    }
+
+    // ---- opens --------------------------------------------------------------------------
+
+    private final class RemoteFile implements ProcessFile {
+        private final long id;
+        private final ProcessName name;
+        private final int syncDepth;
+        private volatile ProcessHandle server;
+        private volatile long syncId;
+        private volatile boolean closed;
+
+        RemoteFile(long id, ProcessName name, int syncDepth, ProcessHandle server) {
+            this.id = id;
+            this.name = name;
+            this.syncDepth = syncDepth;
+            this.server = server;
+        }
+
+        @Override
+        public ProcessName name() {
+            return name;
+        }
+
+        @Override
+        public int syncDepth() {
+            return syncDepth;
+        }
+
+        @Override
+        public long syncId() {
+            return syncId;
+        }
+
+        @Override
+        public ProcessHandle server() {
+            return server;
+        }
+
+        @Override
+        public byte[] writeRead(byte[] request, Duration timeout) {
+            if (request.length > MAX_MESSAGE_BYTES) {
+                throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                        + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+            }
+            Wire.In in;
+            try {
+                in = client.call(Op.WRITE_READ, new Wire.Out().i64(id).bytes(request).i64(millis(timeout)));
+            } catch (AttachClient.RemoteError e) {
+                if (e.syncId >= 0) {
+                    syncId = e.syncId;
+                }
+                throw e;
+            }
+            return decode(() -> {
+                byte[] reply = in.bytes();
+                syncId = in.i64();
+                server = handle(in);
+                return reply;
+            });
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                client.call(Op.FILE_CLOSE, new Wire.Out().i64(id));
+            }
+        }
+    }
+
+    // ---- robust semaphores -----------------------------------------------------------------
+
+    /** A semaphore opened through the CPU: its permits belong to this process, as a hosted one's would. */
+    private final class RemoteSemaphore implements RobustSemaphore {
+        private final long id;
+        private final String name;
+
+        RemoteSemaphore(long id, String name) {
+            this.id = id;
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        private Optional<org.openpair.guardian.Acquisition> acquire(int permits, int mode, Duration timeout) {
+            Wire.In in = client.call(Op.SEM_ACQUIRE, new Wire.Out().i64(id).i32(permits).i8(mode).i64(millis(timeout)));
+            return decode(() -> in.bool() ? Optional.of(ApiCodec.acquisition(in)) : Optional.empty());
+        }
+
+        @Override
+        public org.openpair.guardian.Acquisition acquire(int permits) {
+            return acquire(permits, 0, Duration.ZERO).orElseThrow();
+        }
+
+        @Override
+        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits) {
+            return acquire(permits, 1, Duration.ZERO);
+        }
+
+        @Override
+        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits, Duration timeout) {
+            return acquire(permits, 2, timeout);
+        }
+
+        @Override
+        public void release(int permits) {
+            client.call(Op.SEM_RELEASE, new Wire.Out().i64(id).i32(permits));
+        }
+
+        @Override
+        public void post(int permits) {
+            client.call(Op.SEM_POST, new Wire.Out().i64(id).i32(permits));
+        }
+
+        @Override
+        public void markConsistent() {
+            client.call(Op.SEM_MARK_CONSISTENT, new Wire.Out().i64(id));
+        }
+
+        @Override
+        public org.openpair.guardian.Acquisition holding() {
+            Wire.In in = client.call(Op.SEM_HOLDING, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.acquisition(in));
+        }
+
+        @Override
+        public org.openpair.guardian.ProtectedState state() {
+            Wire.In in = client.call(Op.SEM_STATE, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.protectedState(in));
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate update() {
+            return new RemoteUpdate(id);
+        }
+
+        @Override
+        public SemaphoreInfo info() {
+            Wire.In in = client.call(Op.SEM_INFO, new Wire.Out().i64(id));
+            return decode(() -> ApiCodec.semaphoreInfo(in));
+        }
+    }
+
+    /** Changes collected here, sent as one commit: the CPU applies them as one transaction. */
+    private final class RemoteUpdate implements org.openpair.guardian.StateUpdate {
+        private final long semaphore;
+        private final List<Object[]> changes = new java.util.ArrayList<>();
+        private boolean committed;
+
+        RemoteUpdate(long semaphore) {
+            this.semaphore = semaphore;
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate put(String key, byte[] value) {
+            changes.add(new Object[] {key, value.clone()});
+            return this;
+        }
+
+        @Override
+        public org.openpair.guardian.StateUpdate remove(String key) {
+            changes.add(new Object[] {key, null});
+            return this;
+        }
+
+        @Override
+        public long commit() {
+            if (committed) {
+                throw new IllegalStateException("this update was committed already");
+            }
+            committed = true;
+            Wire.Out w = new Wire.Out().i64(semaphore).i32(changes.size());
+            for (Object[] c : changes) {
+                w.bool(c[1] != null).str((String) c[0]);
+                if (c[1] != null) {
+                    w.bytes((byte[]) c[1]);
+                }
+            }
+            Wire.In in = client.call(Op.SEM_COMMIT, w);
+            return decode(in::i64);
+        }
+    }
+
+    // ---- Guardian ------------------------------------------------------------------------
+
+    private final class RemoteGuardian implements Guardian {
+        private GuardianException notYet(String procedure) {
+            return new GuardianException(GuardianError.INVALID_OPERATION, procedure + NOT_YET);
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+
+        @Override
+        public ProcessFile fileOpen(ProcessName name, int syncDepth) {
+            Wire.In in = client.call(Op.FILE_OPEN, new Wire.Out().str(name.toString()).i32(syncDepth));
+            return decode(() -> new RemoteFile(in.i64(), name, syncDepth, handle(in)));
+        }
+
+        @Override
+        public ProcessHandle processSpawn(SpawnRequest request) {
+            throw notYet("processSpawn");
+        }
+
+        @Override
+        public void processStop(ProcessHandle process) {
+            throw notYet("processStop");
+        }
+
+        @Override
+        public void processStop(ProcessName name) {
+            throw notYet("processStop");
+        }
+
+        @Override
+        public void processStop(ProcessHandle process, StopScope scope) {
+            throw notYet("processStop");
+        }
+
+        @Override
+        public PairInfo processGetPairInfo(ProcessName name) {
+            throw notYet("processGetPairInfo");
+        }
+
+        @Override
+        public PairInfo processGetPairInfo(ProcessHandle process) {
+            throw notYet("processGetPairInfo");
+        }
+
+        @Override
+        public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
+            throw notYet("processHandleCompare");
+        }
+
+        @Override
+        public void switchPair(ProcessName name) {
+            throw notYet("switchPair");
+        }
+
+        @Override
+        public Optional<ProcessInfo> lookup(ProcessName name) {
+            throw notYet("lookup");
+        }
+
+        @Override
+        public Optional<ProcessInfo> process(ProcessHandle handle) {
+            throw notYet("process");
+        }
+
+        @Override
+        public List<ProcessInfo> processes() {
+            throw notYet("processes");
+        }
+
+        @Override
+        public List<CpuInfo> cpus() {
+            throw notYet("cpus");
+        }
+
+        @Override
+        public Optional<Termination> termination(ProcessHandle handle) {
+            throw notYet("termination");
+        }
+
+        @Override
+        public List<Termination> terminations() {
+            throw notYet("terminations");
+        }
+
+        @Override
+        public void kill(ProcessHandle process, Signal signal) {
+            throw notYet("kill");
+        }
+
+        @Override
+        public void kill(ProcessName name, Signal signal) {
+            throw notYet("kill");
+        }
+
+        @Override
+        public RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy) {
+            Wire.In in = client.call(Op.SEM_CREATE, new Wire.Out().str(name).i32(permits).i8(policy.ordinal()));
+            return new RemoteSemaphore(decode(in::i64), name);
+        }
+
+        @Override
+        public RobustSemaphore semaphore(String name) {
+            Wire.In in = client.call(Op.SEM_OPEN, new Wire.Out().str(name));
+            return new RemoteSemaphore(decode(in::i64), name);
+        }
+
+        @Override
+        public List<SemaphoreInfo> semaphores() {
+            throw notYet("semaphores");
+        }
+
+        @Override
+        public int semaphorePurge(String name) {
+            Wire.In in = client.call(Op.SEM_PURGE, new Wire.Out().str(name));
+            return decode(in::i32);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.openpair.emulator.attach;
+
+import java.time.Duration;
+
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.ProcessContext;
+
+/**
+ * Programs for the attach tests. They run in a JVM of their own, so they report through their
+ * log (their stdout) as {@code REPORT key=value} lines, which {@link Reports} reads.
+ */
+public final class AttachPrograms {
+    private AttachPrograms() {
+    }
+
+    static void report(ProcessContext c, String key, Object value) {
+        c.out().println("REPORT " + key + "=" + value);
+        c.out().flush();
+    }
+
+    /** Reports what it knows of itself, then waits to be stopped. */
+    public static final class Identity implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws Exception {
+            report(c, "self", c.self());
+            report(c, "name", c.name().map(Object::toString).orElse("-"));
+            report(c, "args", String.join(",", c.args()));
+            report(c, "env", c.env().getOrDefault("GREETING", "-"));
+            report(c, "envSize", c.env().size());
+            report(c, "role", c.role());
+            report(c, "node", c.guardian().nodeName());
+            report(c, "stop", c.isStopRequested());
+            try {
+                c.guardian().processes();
+            } catch (org.openpair.guardian.GuardianException e) {
+                report(c, "notYet", e.error());
+            }
+            while (!c.isStopRequested()) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    report(c, "interrupted", true);
+                }
+            }
+            report(c, "stopped", true);
+        }
+    }
+
+    /** Abends with the reason in its first argument. */
+    public static final class Abends implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            c.abend(c.args().get(0));
+        }
+    }
+
+    /** Throws. */
+    public static final class Throws implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            throw new IllegalStateException("thrown on purpose");
+        }
+    }
+
+    /** Returns at once. */
+    public static final class Returns implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            report(c, "ran", true);
+        }
+    }
+
+    /** Sleeps until killed: a process for the death tests. */
+    public static final class Sleeps implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            report(c, "up", true);
+            Thread.sleep(Duration.ofMinutes(10).toMillis());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.openpair.emulator.attach;
+
+import java.nio.ByteBuffer;
+
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.ProcessContext;
+
+/**
+ * An attached program that breaks the protocol on its own, authenticated connection, as its
+ * first argument says: the CPU must close that connection, write the process off (its death)
+ * and carry on. It reports first, so the test knows it attached.
+ */
+public final class Saboteur implements GuardianProgram {
+    @Override
+    public void run(ProcessContext c) throws Exception {
+        AttachPrograms.report(c, "attached", c.role());
+        AttachClient client = AttachMain.current;
+        if (c.args().get(0).equals("deaf")) {
+            // Stops reading, then asks for answers until the CPU's queue or socket is full.
+            client.deaf = true;
+            byte[] role = frame(AttachFrames.VERSION, AttachFrames.CALL, new byte[] {AttachFrames.Op.ROLE});
+            for (int i = 0; i < 100_000; i++) {
+                client.sendRaw(role);
+            }
+            Thread.sleep(60_000);
+            return;
+        }
+        byte[] attack = switch (c.args().get(0)) {
+            case "unknown-op" -> frame(AttachFrames.VERSION, AttachFrames.CALL, new byte[] {99});
+            case "truncated-field" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new byte[] {AttachFrames.Op.CHECKPOINT, 0, 0, 1, 0, 1, 2});
+            case "trailing-bytes" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new byte[] {AttachFrames.Op.ROLE, 7, 7});
+            case "wrong-version" -> frame((byte) 9, AttachFrames.CALL, new byte[] {AttachFrames.Op.ROLE});
+            case "huge-length" -> ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array();
+            case "second-hello" -> frame(AttachFrames.VERSION, AttachFrames.HELLO, new byte[12]);
+            case "bad-count" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    ByteBuffer.allocate(1 + 8 + 4).put(AttachFrames.Op.REPLY).putLong(1).putInt(-5).array());
+            default -> throw new IllegalArgumentException(c.args().get(0));
+        };
+        client.sendRaw(attack);
+        // The CPU closes the connection and kills this process; it must not get here for long.
+        Thread.sleep(60_000);
+        AttachPrograms.report(c, "survived", true);
+    }
+
+    static byte[] frame(byte version, byte type, byte[] payload) {
+        return ByteBuffer.allocate(4 + 10 + payload.length).putInt(10 + payload.length).put(version).put(type)
+                .putLong(1).put(payload).array();
+    }
+}

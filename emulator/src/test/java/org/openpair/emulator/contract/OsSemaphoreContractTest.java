@@ -1,0 +1,18 @@
+package org.openpair.emulator.contract;
+
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.Program;
+
+/** The robust-semaphore contract with Java OS processes attached to their CPUs. */
+class OsSemaphoreContractTest extends SemaphoreContract {
+    @Override
+    Program program(Class<? extends GuardianProgram> type) {
+        return os(type);
+    }
+
+    @Override
+    void kill9(ProcessHandle process) {
+        kill9Os(process);
+    }
+}
