@@ -78,17 +78,22 @@ class CpuNoticesTest {
 
     @Test
     void staleRepeatOfAPromotion_promotesNobody() throws IOException {
-        spawnCounter(0, "1", "temporary");
+        ProcessHandle a = spawnCounter(0, "1", "temporary");
         ProcessHandle b = awaitReadyPair().backup();
         g.switchPair(CTR);
         await("the first switch", () -> PairPrograms.TAKEOVERS.size() == 1);
         Takeover first = (Takeover) PairPrograms.TAKEOVERS.get(0)[0];
         assertThat(first.epoch()).isEqualTo(2);
         awaitReadyPair();
+        // A switch back before the demoted program has even noticed it is a backup would give it no takeover to see.
+        await("the demoted " + a.cpuPin() + " to wait for a takeover",
+                () -> PairPrograms.AWAITING.contains("$CTR@" + a.cpuPin()));
         g.switchPair(CTR);
         await("the second switch", () -> PairPrograms.TAKEOVERS.size() == 2);
         assertThat(entry().backup()).isEqualTo(b);
         assertThat(entry().epoch()).isEqualTo(3);
+        await("the demoted " + b.cpuPin() + " to wait for a takeover",
+                () -> PairPrograms.AWAITING.contains("$CTR@" + b.cpuPin()));
 
         // The first promotion arrives again: the process it names is a backup again, at a later epoch.
         Verdict v = node.cpu(1).notices().receive(ByteBuffer.wrap(

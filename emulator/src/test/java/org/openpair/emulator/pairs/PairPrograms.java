@@ -23,6 +23,8 @@ public final class PairPrograms {
     public static final Map<String, Long> LAST_SENT = new ConcurrentHashMap<>();
     /** What each takeover looked like: the takeover and the counter the new primary found. */
     public static final List<Object[]> TAKEOVERS = new CopyOnWriteArrayList<>();
+    /** Counter processes (name@cpu,pin) whose program is waiting in awaitTakeover now. */
+    public static final java.util.Set<String> AWAITING = ConcurrentHashMap.newKeySet();
     /** System messages read, per name. */
     public static final Map<String, List<SystemMessage>> MESSAGES = new ConcurrentHashMap<>();
     /** Checkpoint results seen, per name. */
@@ -38,6 +40,7 @@ public final class PairPrograms {
         LAST_ACKED.clear();
         LAST_SENT.clear();
         TAKEOVERS.clear();
+        AWAITING.clear();
         MESSAGES.clear();
         RESULTS.clear();
         VIOLATIONS.clear();
@@ -86,7 +89,14 @@ public final class PairPrograms {
         }
 
         private static void becomePrimary(ProcessContext ctx, String name) {
-            Takeover t = ctx.awaitTakeover(null);
+            String me = name + "@" + ctx.self().cpuPin();
+            AWAITING.add(me);
+            Takeover t;
+            try {
+                t = ctx.awaitTakeover(null);
+            } finally {
+                AWAITING.remove(me);
+            }
             TAKEOVERS.add(new Object[] {t, ctx.state().getLong("counter").orElse(0L), ctx.self()});
             ctx.readSystemMessage(java.time.Duration.ZERO)
                     .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
