@@ -49,6 +49,7 @@ import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.StopScope;
+import org.openpair.testing.ProcStat;
 import org.openpair.testing.TestCluster;
 
 /**
@@ -232,6 +233,44 @@ class PairCrashIT {
                 cluster.kill9(1);
             }
         }
+    }
+
+    /**
+     * The same counter as Java programs that are OS processes of their own, attached to their
+     * CPUs: the primary a child of CPU 1's JVM, the backup a child of CPU 2's. When CPU 1's JVM
+     * is killed, its child must die with it (it may not outlive its CPU) and the backup, a
+     * process in another JVM on another CPU, takes over with the last acknowledged checkpoint.
+     */
+    @Test
+    void kill9OfPrimaryCpu_attachedOsProcessPair_childDiesWithItsCpu_backupTakesOverWithLastAcknowledged() {
+        ProcessHandle primary = bounded("spawn of $CTR as OS processes", () -> guardian.processSpawn(
+                SpawnRequest.of(Program.java(COUNTER_SERVER)).name("$CTR").cpu(1).args("2", "20").build()));
+        Path primaryLog = logOf(primary);
+        await("$CTR to have a backup", BOUND, () -> guardian.processGetPairInfo(CTR).backup() != null);
+        PairInfo before = guardian.processGetPairInfo(CTR);
+        assertThat(before.backup().cpu()).as("CPU of $CTR's backup").isEqualTo(2);
+        await(HELD_BEFORE_FAILURE + " checkpoints held by $CTR's backup", BOUND,
+                () -> all(HELD, read(primaryLog)).size() >= HELD_BEFORE_FAILURE);
+        long childPid = guardian.process(primary).orElseThrow().pid();
+        ProcStat child = ProcStat.of(childPid).orElseThrow(() -> new AssertionError("no process " + childPid));
+        assertThat(child.ppid()).as("parent of the primary's JVM (pid %d)", childPid).isEqualTo(cluster.pid(1));
+        Path backupLog = logOf(before.backup());
+
+        cluster.kill9(1);
+
+        await("the backup " + before.backup().cpuPin() + " to be $CTR's primary after the kill of CPU 1", BOUND,
+                () -> before.backup().equals(guardian.processGetPairInfo(CTR).primary()));
+        assertThat(guardian.processGetPairInfo(CTR).epoch()).isGreaterThan(before.epoch());
+        await("the primary's JVM (pid " + childPid + ") to die with CPU 1's", BOUND, () -> !child.isStillRunning());
+        long lastHeld = last(HELD, read(primaryLog));
+        await("the new primary to log its takeover", BOUND, () -> TOOK_OVER.matcher(read(backupLog)).find());
+        Matcher took = TOOK_OVER.matcher(read(backupLog));
+        assertThat(took.find()).isTrue();
+        assertThat(took.group(2)).as("takeover cause").isEqualTo("CPU_FAILED");
+        long tookOverAt = Long.parseLong(took.group(1));
+        assertTakeoverCounterWithinBounds(tookOverAt, lastHeld);
+        await("the new primary to go on counting past " + tookOverAt, BOUND,
+                () -> last(ANY_COUNT, read(backupLog)) >= tookOverAt + 5);
     }
 
     /**
