@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import org.openpair.emulator.attach.AttachFrames.GuardianOp;
 import org.openpair.emulator.attach.AttachFrames.Op;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -496,6 +495,10 @@ final class RemoteContext implements ProcessContext {
     // ---- Guardian ------------------------------------------------------------------------
 
     private final class RemoteGuardian implements Guardian {
+        private GuardianException notYet(String procedure) {
+            return new GuardianException(GuardianError.INVALID_OPERATION, procedure + NOT_YET);
+        }
+
         @Override
         public String nodeName() {
             return nodeName;
@@ -507,111 +510,84 @@ final class RemoteContext implements ProcessContext {
             return decode(() -> new RemoteFile(in.i64(), name, syncDepth, handle(in)));
         }
 
-        /** One Guardian procedure, run by the CPU as this process; its GuardianException comes back as thrown there. */
-        private Wire.In call(byte procedure, Wire.Out args) {
-            return client.call(Op.GUARDIAN, new Wire.Out().i8(procedure).raw(args));
-        }
-
-        private Wire.Out handleArg(ProcessHandle h) {
-            return ApiCodec.optHandle(new Wire.Out(), h);
-        }
-
-        private Wire.Out nameArg(ProcessName n) {
-            return ApiCodec.optName(new Wire.Out(), n);
-        }
-
-        private static int ordinal(Enum<?> e) {
-            return e == null ? -1 : e.ordinal();
-        }
-
         @Override
         public ProcessHandle processSpawn(SpawnRequest request) {
-            Wire.In in = call(GuardianOp.SPAWN, GuardianCalls.spawnRequest(new Wire.Out(), request));
-            return decode(() -> ApiCodec.handle(in));
+            throw notYet("processSpawn");
         }
 
         @Override
         public void processStop(ProcessHandle process) {
-            call(GuardianOp.STOP, handleArg(process));
+            throw notYet("processStop");
         }
 
         @Override
         public void processStop(ProcessName name) {
-            call(GuardianOp.STOP_NAME, nameArg(name));
+            throw notYet("processStop");
         }
 
         @Override
         public void processStop(ProcessHandle process, StopScope scope) {
-            call(GuardianOp.STOP_SCOPE, handleArg(process).i8(ordinal(scope)));
+            throw notYet("processStop");
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessName name) {
-            Wire.In in = call(GuardianOp.PAIR_INFO_NAME, nameArg(name));
-            return decode(() -> ApiCodec.pairInfo(in));
+            throw notYet("processGetPairInfo");
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessHandle process) {
-            Wire.In in = call(GuardianOp.PAIR_INFO, handleArg(process));
-            return decode(() -> ApiCodec.pairInfo(in));
+            throw notYet("processGetPairInfo");
         }
 
         @Override
         public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
-            Wire.In in = call(GuardianOp.HANDLE_COMPARE, ApiCodec.optHandle(handleArg(a), b));
-            return decode(in::i32);
+            throw notYet("processHandleCompare");
         }
 
         @Override
         public void switchPair(ProcessName name) {
-            call(GuardianOp.SWITCH_PAIR, nameArg(name));
+            throw notYet("switchPair");
         }
 
         @Override
         public Optional<ProcessInfo> lookup(ProcessName name) {
-            Wire.In in = call(GuardianOp.LOOKUP, nameArg(name));
-            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
+            throw notYet("lookup");
         }
 
         @Override
         public Optional<ProcessInfo> process(ProcessHandle handle) {
-            Wire.In in = call(GuardianOp.PROCESS, handleArg(handle));
-            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
+            throw notYet("process");
         }
 
         @Override
         public List<ProcessInfo> processes() {
-            Wire.In in = call(GuardianOp.PROCESSES, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::processInfo));
+            throw notYet("processes");
         }
 
         @Override
         public List<CpuInfo> cpus() {
-            Wire.In in = call(GuardianOp.CPUS, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::cpuInfo));
+            throw notYet("cpus");
         }
 
         @Override
         public Optional<Termination> termination(ProcessHandle handle) {
-            Wire.In in = call(GuardianOp.TERMINATION, handleArg(handle));
-            return decode(() -> Optional.ofNullable(ApiCodec.optTermination(in)));
+            throw notYet("termination");
         }
 
         @Override
         public List<Termination> terminations() {
-            Wire.In in = call(GuardianOp.TERMINATIONS, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::termination));
+            throw notYet("terminations");
         }
 
         @Override
         public void kill(ProcessHandle process, Signal signal) {
-            call(GuardianOp.KILL, handleArg(process).i8(ordinal(signal)));
+            throw notYet("kill");
         }
 
         @Override
         public void kill(ProcessName name, Signal signal) {
-            call(GuardianOp.KILL_NAME, nameArg(name).i8(ordinal(signal)));
+            throw notYet("kill");
         }
 
         @Override
@@ -628,8 +604,7 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public List<SemaphoreInfo> semaphores() {
-            Wire.In in = call(GuardianOp.SEMAPHORES, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::semaphoreInfo));
+            throw notYet("semaphores");
         }
 
         @Override
