@@ -41,4 +41,20 @@ public final class TestNodes {
         return NodeConfig.builder().nodeName(node).basePort(base).cpus(cpus).logDir(logs)
                 .heartbeat(1, 5).stopGrace(Duration.ofSeconds(2));
     }
+
+    /** Waits, polling, until {@code condition} holds; fails naming {@code what} after {@code bound}. */
+    public static void await(String what, Duration bound, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + bound.toSeconds() + " s: " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
 }

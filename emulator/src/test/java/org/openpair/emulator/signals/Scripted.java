@@ -76,18 +76,7 @@ public final class Scripted implements GuardianProgram {
 
     /** Waits, polling, until {@code condition} holds; fails after {@code bound}. */
     public static void await(String what, Duration bound, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + bound.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        org.openpair.emulator.TestNodes.await(what, bound, condition);
     }
 
     /** The CPU time of the calling thread, in nanoseconds. */
