@@ -39,6 +39,8 @@ final class HostedProcess extends LocalProcess {
     private PrintStream out;
     private org.openpair.emulator.signals.ProcessSignals signals;
     private org.openpair.emulator.timers.LoopTimer loopTimer;
+    /** Set by a signal's default end before it fences the pair; the program's own return then records nothing. */
+    private volatile boolean endingBySignal;
 
     HostedProcess(ProcessInfo info, Constructor<? extends GuardianProgram> constructor,
                   SpawnRequest request, Path logFile, ProcessTable table, Guardian guardian) {
@@ -118,6 +120,11 @@ final class HostedProcess extends LocalProcess {
             detail = t.toString();
             t.printStackTrace(out);
         }
+        if (endingBySignal) {
+            // The fence that terminate() raised first may have made the program return (its
+            // checkpoint refused); the end is the signal's, and terminate() records it.
+            return;
+        }
         table.retire(this, cause, -1, 0, detail);
     }
 
@@ -182,6 +189,7 @@ final class HostedProcess extends LocalProcess {
         boolean timeout = signal == org.openpair.guardian.Signal.SIGTIMEOUT;
         String detail = timeout ? "SIGTIMEOUT: the loop timer ran out"
                 : signal + (sender == null ? " from the operator" : " from " + sender.descriptor(null));
+        endingBySignal = true;
         if (pair != null) {
             pair.markFenced();
         }

@@ -178,4 +178,31 @@ public final class PairPrograms {
             }
         }
     }
+
+    /**
+     * Checkpoints as fast as it can and, as many ported servers do, returns quietly when a
+     * checkpoint is refused. Its backup records the takeover, then waits for a stop. Arg: backup CPU.
+     */
+    public static final class Eager implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) throws InterruptedException {
+            if (ctx.role() == PairRole.BACKUP) {
+                TAKEOVERS.add(new Object[] {ctx.awaitTakeover(null), ctx.state().getLong("n").orElse(0L), ctx.self()});
+                while (!ctx.isStopRequested()) {
+                    Thread.sleep(60_000);
+                }
+                return;
+            }
+            ctx.createBackup(Integer.parseInt(ctx.args().get(0)), RestartPolicy.TEMPORARY);
+            String me = ctx.name().orElseThrow() + "@" + ctx.self().cpuPin();
+            for (long n = 1; !ctx.isStopRequested(); n++) {
+                try {
+                    ctx.state().putLong("n", n);
+                } catch (GuardianException e) {
+                    return;
+                }
+                LAST_ACKED.put(me, n);
+            }
+        }
+    }
 }

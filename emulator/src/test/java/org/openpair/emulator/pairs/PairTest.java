@@ -107,6 +107,33 @@ class PairTest {
         assertThat(primary.cpu()).isEqualTo(1);
     }
 
+    /**
+     * A signal's default end fences the primary before recording the end; a program that
+     * returns when its checkpoint is then refused must not turn the signal's end into a normal
+     * stop (the backup would be told PRIMARY_STOPPED with completion code 0).
+     */
+    @Test
+    void sigkillOfAPrimaryInMidCheckpoint_isTheSignalsEnd_evenIfTheProgramReturnsOnTheRefusal() {
+        for (int i = 0; i < 5; i++) {
+            String name = "$EGR" + i;
+            ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Eager.class))
+                    .name(name).cpu(1).args("2").build());
+            PairInfo pair = awaitPair(name);
+            String me = name + "@" + primary.cpuPin();
+            await("checkpoints flowing", () -> PairPrograms.LAST_ACKED.getOrDefault(me, 0L) > 200);
+            int before = PairPrograms.TAKEOVERS.size();
+
+            g.kill(primary, org.openpair.guardian.Signal.SIGKILL);
+
+            await("the takeover of " + name, () -> PairPrograms.TAKEOVERS.size() > before);
+            Takeover t = (Takeover) PairPrograms.TAKEOVERS.get(before)[0];
+            assertThat(t.cause()).as(name).isEqualTo(TakeoverCause.PRIMARY_ABENDED);
+            assertThat(t.termination().completionCode()).as(name).isEqualTo(5);
+            assertThat(t.termination().signal()).as(name).isEqualTo(9);
+            assertThat(g.processGetPairInfo(ProcessName.of(name)).primary()).isEqualTo(pair.backup());
+        }
+    }
+
     @Test
     void backupDies_primaryTold_permanentPolicyRecreatesOnThirdCpu_withState() {
         ProcessHandle primary = spawnCounter("$CTR", 0, "1", "permanent");
