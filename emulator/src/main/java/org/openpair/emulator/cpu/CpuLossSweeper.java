@@ -52,10 +52,14 @@ final class CpuLossSweeper implements MembershipListener {
     public void memberRemoved(MembershipEvent event) {
         Member member = event.getMember();
         String cpu = member.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-        if (cpu != null) {
+        if (cpu != null && !worker.isShutdown()) {
             int lost = Integer.parseInt(cpu);
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.getAddress());
-            worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString()));
+            try {
+                worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString()));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // This CPU is closing between the check and the call: it sweeps nothing any more.
+            }
         }
     }
 

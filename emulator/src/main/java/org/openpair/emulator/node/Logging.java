@@ -58,6 +58,15 @@ public final class Logging {
                 java.io.StringWriter w = new java.io.StringWriter();
                 r.getThrown().printStackTrace(new java.io.PrintWriter(w));
                 sb.append(w);
+            } else if (r.getThrown() != null) {
+                // One line of why, even without the stack: a bare SEVERE cannot be diagnosed.
+                Throwable t = r.getThrown();
+                StackTraceElement[] at = t.getStackTrace();
+                sb.append("    ").append(t).append(at.length > 0 ? " at " + at[0] : "");
+                if (t.getCause() != null) {
+                    sb.append(" (cause: ").append(t.getCause()).append(')');
+                }
+                sb.append(System.lineSeparator());
             }
             return sb.toString();
         }
