@@ -36,12 +36,12 @@ final class ApiCodec {
         }
     }
 
-    private static Wire.Out optHandle(Wire.Out w, ProcessHandle h) {
+    static Wire.Out optHandle(Wire.Out w, ProcessHandle h) {
         w.bool(h != null);
         return h == null ? w : handle(w, h);
     }
 
-    private static ProcessHandle optHandle(Wire.In in) throws AttachProtocolException {
+    static ProcessHandle optHandle(Wire.In in) throws AttachProtocolException {
         return in.bool() ? handle(in) : null;
     }
 
@@ -75,12 +75,12 @@ final class ApiCodec {
                 signal, killer, detail, at);
     }
 
-    private static Wire.Out optTermination(Wire.Out w, Termination t) {
+    static Wire.Out optTermination(Wire.Out w, Termination t) {
         w.bool(t != null);
         return t == null ? w : termination(w, t);
     }
 
-    private static Termination optTermination(Wire.In in) throws AttachProtocolException {
+    static Termination optTermination(Wire.In in) throws AttachProtocolException {
         return in.bool() ? termination(in) : null;
     }
 
@@ -204,6 +204,127 @@ final class ApiCodec {
                 constant(org.openpair.guardian.DeathPolicy.class, in.i8()),
                 constant(org.openpair.guardian.Consistency.class, in.i8()), counts(in), counts(in), handles(in), in.i32(),
                 in.i64());
+    }
+
+    static Wire.Out program(Wire.Out w, org.openpair.guardian.Program p) {
+        int kind = p instanceof org.openpair.guardian.Program.Hosted ? 0 : p instanceof org.openpair.guardian.Program.Java ? 1 : 2;
+        String text = p instanceof org.openpair.guardian.Program.Hosted h ? h.className()
+                : p instanceof org.openpair.guardian.Program.Java j ? j.className()
+                : ((org.openpair.guardian.Program.Executable) p).path();
+        return w.i8(kind).str(text);
+    }
+
+    /** A program as sent; its own checks (a blank class name) are the caller's GuardianException. */
+    record ProgramFields(int kind, String text) {
+        org.openpair.guardian.Program toProgram() {
+            return switch (kind) {
+                case 0 -> org.openpair.guardian.Program.hosted(text);
+                case 1 -> org.openpair.guardian.Program.java(text);
+                default -> org.openpair.guardian.Program.executable(text);
+            };
+        }
+    }
+
+    static ProgramFields programFields(Wire.In in) throws AttachProtocolException {
+        int kind = in.i8();
+        if (kind < 0 || kind > 2) {
+            throw new AttachProtocolException("program kind " + kind);
+        }
+        return new ProgramFields(kind, in.str());
+    }
+
+    private static org.openpair.guardian.Program program(Wire.In in) throws AttachProtocolException {
+        try {
+            return programFields(in).toProgram();
+        } catch (RuntimeException e) {
+            throw new AttachProtocolException("bad program: " + e.getMessage());
+        }
+    }
+
+    static Wire.Out optName(Wire.Out w, ProcessName n) {
+        return w.optStr(n == null ? null : n.toString());
+    }
+
+    static ProcessName optName(Wire.In in) throws AttachProtocolException {
+        String n = in.optStr();
+        try {
+            return n == null ? null : ProcessName.of(n);
+        } catch (RuntimeException e) {
+            throw new AttachProtocolException("bad process name: " + e.getMessage());
+        }
+    }
+
+    private static Wire.Out optInstant(Wire.Out w, Instant at) {
+        w.bool(at != null);
+        return at == null ? w : w.i64(at.getEpochSecond()).i32(at.getNano());
+    }
+
+    private static Instant optInstant(Wire.In in) throws AttachProtocolException {
+        if (!in.bool()) {
+            return null;
+        }
+        long seconds = in.i64();
+        int nanos = in.i32();
+        try {
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (RuntimeException e) {
+            throw new AttachProtocolException("bad instant: " + e.getMessage());
+        }
+    }
+
+    static Wire.Out processInfo(Wire.Out w, org.openpair.guardian.ProcessInfo p) {
+        optName(handle(w, p.handle()), p.name());
+        program(w, p.program()).i32(p.priority()).i64(p.pid());
+        optInstant(w, p.started());
+        return optHandle(w, p.ancestor()).optStr(p.logFile());
+    }
+
+    static org.openpair.guardian.ProcessInfo processInfo(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.ProcessInfo(handle(in), optName(in), program(in), in.i32(), in.i64(),
+                optInstant(in), optHandle(in), in.optStr());
+    }
+
+    static Wire.Out pairInfo(Wire.Out w, org.openpair.guardian.PairInfo p) {
+        optName(w.i8(p.status().ordinal()), p.name());
+        optHandle(w, p.primary());
+        optHandle(w, p.backup());
+        return optHandle(w, p.ancestor()).i64(p.epoch());
+    }
+
+    static org.openpair.guardian.PairInfo pairInfo(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.PairInfo(constant(org.openpair.guardian.PairStatus.class, in.i8()), optName(in),
+                optHandle(in), optHandle(in), optHandle(in), in.i64());
+    }
+
+    static Wire.Out cpuInfo(Wire.Out w, org.openpair.guardian.CpuInfo c) {
+        return optInstant(w.i32(c.cpu()).optStr(c.address()), c.started()).i32(c.processes());
+    }
+
+    static org.openpair.guardian.CpuInfo cpuInfo(Wire.In in) throws AttachProtocolException {
+        return new org.openpair.guardian.CpuInfo(in.i32(), in.optStr(), optInstant(in), in.i32());
+    }
+
+    /** Writes a list with a per-item encoder. */
+    static <T> Wire.Out list(Wire.Out w, java.util.List<T> items, java.util.function.BiConsumer<Wire.Out, T> each) {
+        w.i32(items.size());
+        items.forEach(i -> each.accept(w, i));
+        return w;
+    }
+
+    interface Reader<T> {
+        T read(Wire.In in) throws AttachProtocolException;
+    }
+
+    static <T> java.util.List<T> list(Wire.In in, Reader<T> each) throws AttachProtocolException {
+        int n = in.i32();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new AttachProtocolException("list of " + n + " items");
+        }
+        java.util.List<T> items = new java.util.ArrayList<>(Math.min(n, 64));
+        for (int i = 0; i < n; i++) {
+            items.add(each.read(in));
+        }
+        return java.util.List.copyOf(items);
     }
 
     static <E extends Enum<E>> E ordinal(Class<E> type, int ordinal) throws AttachProtocolException {

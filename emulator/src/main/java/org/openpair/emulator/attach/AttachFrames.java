@@ -113,6 +113,30 @@ final class AttachFrames {
         }
     }
 
+    /** The Guardian procedures of a {@link Op#GUARDIAN} call, one per method of {@code Guardian}'s that the CPU runs. */
+    static final class GuardianOp {
+        static final byte SPAWN = 1;
+        static final byte STOP = 2;
+        static final byte STOP_NAME = 3;
+        static final byte STOP_SCOPE = 4;
+        static final byte PAIR_INFO_NAME = 5;
+        static final byte PAIR_INFO = 6;
+        static final byte HANDLE_COMPARE = 7;
+        static final byte SWITCH_PAIR = 8;
+        static final byte LOOKUP = 9;
+        static final byte PROCESS = 10;
+        static final byte PROCESSES = 11;
+        static final byte CPUS = 12;
+        static final byte TERMINATION = 13;
+        static final byte TERMINATIONS = 14;
+        static final byte KILL = 15;
+        static final byte KILL_NAME = 16;
+        static final byte SEMAPHORES = 17;
+
+        private GuardianOp() {
+        }
+    }
+
     /** The operations of a CALL frame. */
     static final class Op {
         static final byte ROLE = 1;
@@ -145,6 +169,8 @@ final class AttachFrames {
         static final byte SEM_STATE = 58;
         static final byte SEM_COMMIT = 59;
         static final byte SEM_INFO = 60;
+        /** A Guardian procedure ({@link GuardianOp} follows), run by the CPU with the process's own Guardian. */
+        static final byte GUARDIAN = 70;
         /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */
         static final byte CANCEL = 40;
 

@@ -458,6 +458,10 @@ final class AttachSession implements Attachee.Attachment {
                     return new Wire.Out().i64(u.commit());
                 });
             }
+            case Op.GUARDIAN -> {
+                GuardianCalls.Call call = GuardianCalls.decode(in);
+                waiting(id, () -> call.run(c.guardian()));
+            }
             case Op.CANCEL -> {
                 in.end();
                 Future<?> f = waiting.get(id);

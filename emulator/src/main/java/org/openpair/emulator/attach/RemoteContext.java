@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.attach.AttachFrames.GuardianOp;
 import org.openpair.emulator.attach.AttachFrames.Op;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -495,10 +496,6 @@ final class RemoteContext implements ProcessContext {
     // ---- Guardian ------------------------------------------------------------------------
 
     private final class RemoteGuardian implements Guardian {
-        private GuardianException notYet(String procedure) {
-            return new GuardianException(GuardianError.INVALID_OPERATION, procedure + NOT_YET);
-        }
-
         @Override
         public String nodeName() {
             return nodeName;
@@ -510,84 +507,111 @@ final class RemoteContext implements ProcessContext {
             return decode(() -> new RemoteFile(in.i64(), name, syncDepth, handle(in)));
         }
 
+        /** One Guardian procedure, run by the CPU as this process; its GuardianException comes back as thrown there. */
+        private Wire.In call(byte procedure, Wire.Out args) {
+            return client.call(Op.GUARDIAN, new Wire.Out().i8(procedure).raw(args));
+        }
+
+        private Wire.Out handleArg(ProcessHandle h) {
+            return ApiCodec.optHandle(new Wire.Out(), h);
+        }
+
+        private Wire.Out nameArg(ProcessName n) {
+            return ApiCodec.optName(new Wire.Out(), n);
+        }
+
+        private static int ordinal(Enum<?> e) {
+            return e == null ? -1 : e.ordinal();
+        }
+
         @Override
         public ProcessHandle processSpawn(SpawnRequest request) {
-            throw notYet("processSpawn");
+            Wire.In in = call(GuardianOp.SPAWN, GuardianCalls.spawnRequest(new Wire.Out(), request));
+            return decode(() -> ApiCodec.handle(in));
         }
 
         @Override
         public void processStop(ProcessHandle process) {
-            throw notYet("processStop");
+            call(GuardianOp.STOP, handleArg(process));
         }
 
         @Override
         public void processStop(ProcessName name) {
-            throw notYet("processStop");
+            call(GuardianOp.STOP_NAME, nameArg(name));
         }
 
         @Override
         public void processStop(ProcessHandle process, StopScope scope) {
-            throw notYet("processStop");
+            call(GuardianOp.STOP_SCOPE, handleArg(process).i8(ordinal(scope)));
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessName name) {
-            throw notYet("processGetPairInfo");
+            Wire.In in = call(GuardianOp.PAIR_INFO_NAME, nameArg(name));
+            return decode(() -> ApiCodec.pairInfo(in));
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessHandle process) {
-            throw notYet("processGetPairInfo");
+            Wire.In in = call(GuardianOp.PAIR_INFO, handleArg(process));
+            return decode(() -> ApiCodec.pairInfo(in));
         }
 
         @Override
         public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
-            throw notYet("processHandleCompare");
+            Wire.In in = call(GuardianOp.HANDLE_COMPARE, ApiCodec.optHandle(handleArg(a), b));
+            return decode(in::i32);
         }
 
         @Override
         public void switchPair(ProcessName name) {
-            throw notYet("switchPair");
+            call(GuardianOp.SWITCH_PAIR, nameArg(name));
         }
 
         @Override
         public Optional<ProcessInfo> lookup(ProcessName name) {
-            throw notYet("lookup");
+            Wire.In in = call(GuardianOp.LOOKUP, nameArg(name));
+            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
         }
 
         @Override
         public Optional<ProcessInfo> process(ProcessHandle handle) {
-            throw notYet("process");
+            Wire.In in = call(GuardianOp.PROCESS, handleArg(handle));
+            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
         }
 
         @Override
         public List<ProcessInfo> processes() {
-            throw notYet("processes");
+            Wire.In in = call(GuardianOp.PROCESSES, new Wire.Out());
+            return decode(() -> ApiCodec.list(in, ApiCodec::processInfo));
         }
 
         @Override
         public List<CpuInfo> cpus() {
-            throw notYet("cpus");
+            Wire.In in = call(GuardianOp.CPUS, new Wire.Out());
+            return decode(() -> ApiCodec.list(in, ApiCodec::cpuInfo));
         }
 
         @Override
         public Optional<Termination> termination(ProcessHandle handle) {
-            throw notYet("termination");
+            Wire.In in = call(GuardianOp.TERMINATION, handleArg(handle));
+            return decode(() -> Optional.ofNullable(ApiCodec.optTermination(in)));
         }
 
         @Override
         public List<Termination> terminations() {
-            throw notYet("terminations");
+            Wire.In in = call(GuardianOp.TERMINATIONS, new Wire.Out());
+            return decode(() -> ApiCodec.list(in, ApiCodec::termination));
         }
 
         @Override
         public void kill(ProcessHandle process, Signal signal) {
-            throw notYet("kill");
+            call(GuardianOp.KILL, handleArg(process).i8(ordinal(signal)));
         }
 
         @Override
         public void kill(ProcessName name, Signal signal) {
-            throw notYet("kill");
+            call(GuardianOp.KILL_NAME, nameArg(name).i8(ordinal(signal)));
         }
 
         @Override
@@ -604,7 +628,8 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public List<SemaphoreInfo> semaphores() {
-            throw notYet("semaphores");
+            Wire.In in = call(GuardianOp.SEMAPHORES, new Wire.Out());
+            return decode(() -> ApiCodec.list(in, ApiCodec::semaphoreInfo));
         }
 
         @Override

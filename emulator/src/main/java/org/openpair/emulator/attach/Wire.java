@@ -54,6 +54,12 @@ final class Wire {
             return this;
         }
 
+        /** Appends another payload's fields as they are. */
+        Out raw(Wire.Out v) {
+            bytes.writeBytes(v.toBytes());
+            return this;
+        }
+
         Out str(String v) {
             return bytes(v.getBytes(StandardCharsets.UTF_8));
         }

@@ -74,7 +74,7 @@ class AttachTest {
         assertThat(info.program().display()).isEqualTo("java " + AttachPrograms.Identity.class.getName());
         assertThat(node.cpu(1).processTable().awaitAttached(h, WAIT)).isTrue();
         String log = info.logFile();
-        assertThat(awaitReport(log, "notYet")).isEqualTo("2");
+        assertThat(awaitReport(log, "listed")).isEqualTo("true");
         assertThat(Reports.last(log, "self")).contains(h.toString());
         assertThat(Reports.last(log, "name")).contains("$IDT");
         assertThat(Reports.last(log, "args")).contains("a,b c");

@@ -36,6 +36,14 @@ public final class Saboteur implements GuardianProgram {
             case "second-hello" -> frame(AttachFrames.VERSION, AttachFrames.HELLO, new byte[12]);
             case "bad-count" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     ByteBuffer.allocate(1 + 8 + 4).put(AttachFrames.Op.REPLY).putLong(1).putInt(-5).array());
+            case "guardian-unknown" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new byte[] {AttachFrames.Op.GUARDIAN, 99});
+            case "guardian-bad-signal" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.KILL_NAME).optStr("$X")
+                            .i8(99).toBytes());
+            case "guardian-bad-spawn" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.SPAWN).i8(7).str("x")
+                            .toBytes());
             default -> throw new IllegalArgumentException(c.args().get(0));
         };
         client.sendRaw(attack);

@@ -399,4 +399,141 @@ public final class ContractPrograms {
             report(c, "available", sem.info().available());
         }
     }
+    /** Waits until it is asked to stop: a child for the Guardian contract to spawn and stop. */
+    public static final class Idle implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            report(c, "running", c.self());
+            while (!c.isStopRequested()) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /** What a Guardian call gave: its value, or "e" and the Guardian error number. */
+    static String outcome(java.util.function.Supplier<Object> call) {
+        try {
+            return String.valueOf(call.get());
+        } catch (GuardianException e) {
+            return "e" + e.error();
+        }
+    }
+
+    static org.openpair.guardian.Program program(String kind, Class<? extends GuardianProgram> type) {
+        return kind.equals("java") ? org.openpair.guardian.Program.java(type) : org.openpair.guardian.Program.hosted(type);
+    }
+
+    /**
+     * Spawns three {@link Idle} children on CPU 1, the first of its own kind (arg 0: "java" or "hosted"),
+     * names from args 1-3, and stops them by handle, by name and by handle with StopScope.PAIR,
+     * waiting for each death record; reports what lookup, PROCESS_GETPAIRINFO_ and
+     * PROCESSHANDLE_COMPARE_ said about the first, and each child's completion code and killer.
+     */
+    public static final class Spawner implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            var g = c.guardian();
+            List<org.openpair.guardian.ProcessHandle> children = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                // The first of its own kind; the others hosted, as they only need to be stopped (a JVM each costs time).
+                children.add(g.processSpawn(org.openpair.guardian.SpawnRequest.of(program(i == 1 ? c.args().get(0) : "hosted", Idle.class))
+                        .cpu(1).name(c.args().get(i)).build()));
+            }
+            var first = children.get(0);
+            var firstName = ProcessName.of(c.args().get(1));
+            report(c, "lookup", g.lookup(firstName).map(p -> p.handle().equals(first) + "," + p.program().display()
+                    + "," + p.ancestor().equals(c.self())).orElse("absent"));
+            report(c, "pairinfo", g.processGetPairInfo(first).status() + "," + g.processGetPairInfo(firstName).status());
+            report(c, "compare", g.processHandleCompare(first, first) + "," + g.processHandleCompare(first, c.self()));
+            report(c, "listed", g.processes().stream().filter(p -> children.contains(p.handle())).count()
+                    + "," + g.process(first).isPresent() + "," + g.cpus().size());
+            g.processStop(first);
+            g.processStop(ProcessName.of(c.args().get(2)));
+            g.processStop(children.get(2), org.openpair.guardian.StopScope.PAIR);
+            List<String> ends = new ArrayList<>();
+            for (var h : children) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (g.termination(h).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                ends.add(g.termination(h).map(t -> t.completionCode() + "/" + c.self().equals(t.killer()))
+                        .orElse("alive"));
+            }
+            report(c, "ends", String.join(",", ends));
+            report(c, "afterwards", g.lookup(firstName).isPresent() + ","
+                    + g.terminations().stream().anyMatch(t -> t.process().equals(first)));
+        }
+    }
+
+    /**
+     * Asks the Guardian about itself (arg 0 is its own name) and then gives it one bad input per
+     * procedure, reporting each outcome: a value, or the Guardian error number.
+     */
+    public static final class GuardianProbe implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            var g = c.guardian();
+            var self = c.self();
+            var own = ProcessName.of(c.args().get(0));
+            report(c, "self", g.lookup(own).map(p -> p.handle().equals(self) + "," + p.name()).orElse("absent")
+                    + "," + g.processGetPairInfo(own).status() + "," + g.processGetPairInfo(self).status()
+                    + "," + g.process(self).map(p -> p.handle().equals(self)).orElse(false)
+                    + "," + g.termination(self).isPresent() + "," + g.nodeName().equals(self.node()));
+            g.semaphoreCreate("gp" + self.verifier(), 1, org.openpair.guardian.DeathPolicy.RELEASE);
+            report(c, "semaphores", g.semaphores().stream().anyMatch(s -> s.name().equals("gp" + self.verifier())));
+            g.semaphorePurge("gp" + self.verifier());
+            var unknown = ProcessName.of("$NONE9");
+            var stale = new org.openpair.guardian.ProcessHandle(self.node(), 1, 4000, 424242);
+            var noCpu = new org.openpair.guardian.ProcessHandle(self.node(), 9, 1, 1);
+            List<String> seen = new ArrayList<>();
+            seen.add("lookup:" + outcome(() -> g.lookup(unknown).isPresent()));
+            seen.add("pairinfo:" + outcome(() -> g.processGetPairInfo(unknown).status()));
+            seen.add("stopName:" + outcome(() -> {
+                g.processStop(unknown);
+                return "ok";
+            }));
+            seen.add("stopStale:" + outcome(() -> {
+                g.processStop(stale);
+                return "ok";
+            }));
+            seen.add("stopNoCpu:" + outcome(() -> {
+                g.processStop(noCpu);
+                return "ok";
+            }));
+            seen.add("stopOpposite:" + outcome(() -> {
+                g.processStop(self, org.openpair.guardian.StopScope.OPPOSITE);
+                return "ok";
+            }));
+            seen.add("stopPairStale:" + outcome(() -> {
+                g.processStop(stale, org.openpair.guardian.StopScope.PAIR);
+                return "ok";
+            }));
+            seen.add("switch:" + outcome(() -> {
+                g.switchPair(unknown);
+                return "ok";
+            }));
+            seen.add("switchSingle:" + outcome(() -> {
+                g.switchPair(own);
+                return "ok";
+            }));
+            seen.add("killName:" + outcome(() -> {
+                g.kill(unknown, org.openpair.guardian.Signal.SIGUSR1);
+                return "ok";
+            }));
+            seen.add("killStale:" + outcome(() -> {
+                g.kill(stale, org.openpair.guardian.Signal.SIGUSR1);
+                return "ok";
+            }));
+            seen.add("process:" + outcome(() -> g.process(stale).isPresent()));
+            seen.add("termination:" + outcome(() -> g.termination(stale).isPresent()));
+            seen.add("compare:" + outcome(() -> g.processHandleCompare(stale, self)));
+            seen.add("spawnDup:" + outcome(() -> g.processSpawn(org.openpair.guardian.SpawnRequest
+                    .of(org.openpair.guardian.Program.hosted(Idle.class)).cpu(1).name(own).build())));
+            seen.add("spawnNoCpu:" + outcome(() -> g.processSpawn(org.openpair.guardian.SpawnRequest
+                    .of(org.openpair.guardian.Program.hosted(Idle.class)).cpu(9).build())));
+            seen.add("spawnNoClass:" + outcome(() -> g.processSpawn(org.openpair.guardian.SpawnRequest
+                    .of(org.openpair.guardian.Program.hosted("no.such.Program")).cpu(1).build())));
+            report(c, "bad", String.join(",", seen));
+        }
+    }
 }
