@@ -45,10 +45,10 @@ import org.openpair.guardian.Termination;
  * timer). Identity, arguments and environment came with WELCOME and are answered locally; the
  * log is the process's own stdout, which the CPU pointed at its log file.
  *
- * <p>Not yet available to an OS process (issue 7, part 2): {@link #signals()} and the Guardian
- * procedures other than {@link Guardian#fileOpen}, {@link Guardian#nodeName} and the semaphore
- * ones ({@code semaphoreCreate}, {@code semaphore}, {@code semaphorePurge}); each fails with
- * error 2 saying so.
+ * <p>Every {@link Guardian} procedure goes to the CPU as one {@link Op#GUARDIAN} call and runs
+ * there with the Guardian a hosted process of this handle gets ({@link GuardianCalls}), so the
+ * results and the Guardian errors are the same. Not yet available to an OS process (issue 7,
+ * part 2): {@link #signals()}, which fails with error 2 saying so.
  */
 final class RemoteContext implements ProcessContext {
     static final String NOT_YET = " is not yet available to a Java OS process (issue 7, part 2): run the program hosted";
