@@ -37,6 +37,16 @@ final class AttachClient {
         return t;
     });
     private volatile Runnable onStop = () -> { };
+    private volatile SignalSink onSignal = (s, sender) -> { };
+    /**
+     * Acts on the CPU's SIGNAL frames in order, off the reader: a default action that ends the
+     * process makes a call (SIGNAL_END), whose answer the reader must stay free to route.
+     */
+    private final ExecutorService signalsIn = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "openpair-attach-signals-in");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean ending;
     /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
     volatile boolean deaf;
@@ -76,6 +86,15 @@ final class AttachClient {
         onStop = r;
     }
 
+    /** Receives the signals the CPU routes to this process. */
+    interface SignalSink {
+        void signal(org.openpair.guardian.Signal signal, org.openpair.guardian.ProcessHandle sender);
+    }
+
+    void onSignal(SignalSink sink) {
+        onSignal = sink;
+    }
+
     /** The program has ended: the close that follows is expected. */
     void ending() {
         ending = true;
@@ -90,6 +109,14 @@ final class AttachClient {
                 Frame f = AttachFrames.read(channel, AttachFrames.MAX_BODY, inside -> { });
                 if (f.type() == AttachFrames.STOP) {
                     onStop.run();
+                    continue;
+                }
+                if (f.type() == AttachFrames.SIGNAL) {
+                    Wire.In in = new Wire.In(f.payload());
+                    org.openpair.guardian.Signal s = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                    org.openpair.guardian.ProcessHandle sender = ApiCodec.optHandle(in);
+                    in.end();
+                    signalsIn.execute(() -> onSignal.signal(s, sender));
                     continue;
                 }
                 LinkedBlockingQueue<Frame> q = calls.get(f.callId());

@@ -16,7 +16,8 @@ import java.nio.channels.WritableByteChannel;
  * the operation ({@link Op}). CPU to child: {@link #WELCOME}, then {@link #OK} or {@link #ERROR}
  * for each call (asynchronous calls are answered when their future completes), {@link #APPLY}
  * for each checkpoint a waiting {@code awaitTakeover} applies, and {@link #STOP} when the process
- * is asked to stop.
+ * is asked to stop, {@link #SIGNAL} for each signal generated for the process (whose signal
+ * state lives in the child).
  */
 final class AttachFrames {
     static final byte VERSION = 1;
@@ -37,6 +38,8 @@ final class AttachFrames {
     static final byte ERROR = 22;
     static final byte APPLY = 23;
     static final byte STOP = 24;
+    /** A signal generated for the process (payload: the signal's ordinal, then the optional sender's handle). */
+    static final byte SIGNAL = 25;
 
     private AttachFrames() {
     }
@@ -169,6 +172,11 @@ final class AttachFrames {
         static final byte SEM_STATE = 58;
         static final byte SEM_COMMIT = 59;
         static final byte SEM_INFO = 60;
+        /**
+         * A signal's default action ended the process in the child (payload: the signal's ordinal,
+         * the optional sender): the CPU records the death as it would a hosted one's and kills it.
+         */
+        static final byte SIGNAL_END = 80;
         /** A Guardian procedure ({@link GuardianOp} follows), run by the CPU with the process's own Guardian. */
         static final byte GUARDIAN = 70;
         /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */

@@ -65,6 +65,8 @@ public final class AttachMain {
             context.stopRequested();
             main.interrupt();
         });
+        client.onSignal(context::deliver);
+        trapPosixSignals(context);
         boolean abended = false;
         String detail = "";
         try {
@@ -77,6 +79,7 @@ public final class AttachMain {
             detail = t.toString();
             t.printStackTrace();
         }
+        context.closeSignals();
         System.out.flush();
         client.ending();
         try {
@@ -86,6 +89,30 @@ public final class AttachMain {
             // The CPU is gone or has already ended us: nothing is left to tell.
         }
         System.exit(abended ? 5 : 0);
+    }
+
+    /** The POSIX signals whose arrival at this JVM becomes the signal of the same name in the process's model. */
+    private static final org.openpair.guardian.Signal[] POSIX = {org.openpair.guardian.Signal.SIGHUP,
+            org.openpair.guardian.Signal.SIGINT, org.openpair.guardian.Signal.SIGTERM,
+            org.openpair.guardian.Signal.SIGUSR1, org.openpair.guardian.Signal.SIGUSR2,
+            org.openpair.guardian.Signal.SIGALRM};
+
+    /**
+     * A {@code kill -TERM} (or HUP, INT, USR1, USR2, ALRM) sent to this JVM from outside is
+     * delivered through the process's signal state, like the same signal sent by Guardian.kill:
+     * caught, ignored, blocked or, by default, the end of the process recorded by its CPU. Fault
+     * signals and SIGQUIT stay the JVM's (it needs them); one the JVM refuses to give up
+     * (SIGUSR2 on some builds) keeps its JVM meaning, which the log says.
+     */
+    @SuppressWarnings("sunapi")
+    private static void trapPosixSignals(RemoteContext context) {
+        for (org.openpair.guardian.Signal s : POSIX) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(s.name().substring(3)), x -> context.deliver(s, null));
+            } catch (IllegalArgumentException e) {
+                System.out.println("openpair: " + s + " stays the JVM's: " + e.getMessage());
+            }
+        }
     }
 
     private static void fail(String message) {

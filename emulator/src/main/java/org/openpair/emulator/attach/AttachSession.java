@@ -201,12 +201,7 @@ final class AttachSession implements Attachee.Attachment {
                 in.end();
                 ending = true;
                 attachee.ended(abended, detail);
-                ok(id, new Wire.Out());
-                awaitWritten(1000);
-                endAnswered = true;
-                if (closeDeferred) {
-                    close();
-                }
+                answerEnd(id);
             }
             case Op.CREATE_BACKUP -> {
                 int cpu = in.i32();
@@ -458,6 +453,17 @@ final class AttachSession implements Attachee.Attachment {
                     return new Wire.Out().i64(u.commit());
                 });
             }
+            case Op.SIGNAL_END -> {
+                org.openpair.guardian.Signal signal = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                ProcessHandle sender = ApiCodec.optHandle(in);
+                in.end();
+                if (signal.defaultAction() != org.openpair.guardian.Signal.Default.TERMINATE) {
+                    throw new AttachProtocolException(signal + " does not end a process by default");
+                }
+                ending = true;
+                attachee.signalled(signal, sender);
+                answerEnd(id);
+            }
             case Op.GUARDIAN -> {
                 GuardianCalls.Call call = GuardianCalls.decode(in);
                 waiting(id, () -> call.run(c.guardian()));
@@ -470,6 +476,16 @@ final class AttachSession implements Attachee.Attachment {
                 }
             }
             default -> throw new AttachProtocolException("unknown call " + op);
+        }
+    }
+
+    /** Answers the call that reported the process's end, then closes as the retirement asked. */
+    private void answerEnd(long id) {
+        ok(id, new Wire.Out());
+        awaitWritten(1000);
+        endAnswered = true;
+        if (closeDeferred) {
+            close();
         }
     }
 
@@ -687,6 +703,11 @@ final class AttachSession implements Attachee.Attachment {
     @Override
     public void requestStop() {
         send(AttachFrames.STOP, 0, new byte[0]);
+    }
+
+    @Override
+    public void signal(org.openpair.guardian.Signal signal, ProcessHandle sender) {
+        send(AttachFrames.SIGNAL, 0, ApiCodec.optHandle(new Wire.Out().i8(signal.ordinal()), sender).toBytes());
     }
 
     /** Closes the connection; a program that reported its end may still get its END answer. */

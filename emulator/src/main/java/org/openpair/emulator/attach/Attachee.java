@@ -31,10 +31,20 @@ public interface Attachee {
      */
     void lost(String why, boolean byPeer);
 
+    /**
+     * A signal's default action ended the process in its own JVM, where its signal state lives:
+     * recorded as the same death a hosted process's would be (SIGTIMEOUT: completion code -1),
+     * then the process is killed. {@code sender} is null for the system or the operator.
+     */
+    void signalled(org.openpair.guardian.Signal signal, org.openpair.guardian.ProcessHandle sender);
+
     /** The attached child, as the CPU reaches it. */
     interface Attachment {
         /** Tells the program a stop was requested: its isStopRequested turns true, its main thread is interrupted. */
         void requestStop();
+
+        /** Hands a signal generated for the process to the child, which acts on it with its own signal state. */
+        void signal(org.openpair.guardian.Signal signal, org.openpair.guardian.ProcessHandle sender);
 
         /** Closes the connection (the process has ended). Idempotent. */
         void close();

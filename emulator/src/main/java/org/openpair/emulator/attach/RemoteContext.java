@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.openpair.emulator.attach.AttachFrames.GuardianOp;
 import org.openpair.emulator.attach.AttachFrames.Op;
+import org.openpair.emulator.signals.ProcessSignals;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
 import org.openpair.guardian.CpuInfo;
@@ -47,12 +48,11 @@ import org.openpair.guardian.Termination;
  *
  * <p>Every {@link Guardian} procedure goes to the CPU as one {@link Op#GUARDIAN} call and runs
  * there with the Guardian a hosted process of this handle gets ({@link GuardianCalls}), so the
- * results and the Guardian errors are the same. Not yet available to an OS process (issue 7,
- * part 2): {@link #signals()}, which fails with error 2 saying so.
+ * results and the Guardian errors are the same. The signal state is the exception: it lives
+ * here ({@link #signals()}), so handlers run in this JVM, and the CPU routes every signal for
+ * this process to it.
  */
 final class RemoteContext implements ProcessContext {
-    static final String NOT_YET = " is not yet available to a Java OS process (issue 7, part 2): run the program hosted";
-
     private final AttachClient client;
     private final ProcessHandle self;
     private final ProcessName name;
@@ -62,6 +62,8 @@ final class RemoteContext implements ProcessContext {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final RemoteGuardian guardian = new RemoteGuardian();
     private final RemoteState state = new RemoteState();
+    /** The process's signal state: here, in its own JVM, where its handlers run (see {@link #deliver}). */
+    private final ProcessSignals signals;
 
     RemoteContext(AttachClient client, Wire.In welcome) throws AttachProtocolException {
         this.client = client;
@@ -71,6 +73,62 @@ final class RemoteContext implements ProcessContext {
         this.args = List.copyOf(welcome.strs());
         this.env = Map.copyOf(welcome.map());
         this.nodeName = welcome.str();
+        ThreadGroup group = Thread.currentThread().getThreadGroup();
+        this.signals = new ProcessSignals(new ProcessSignals.Owner() {
+            @Override
+            public ProcessHandle handle() {
+                return self;
+            }
+
+            @Override
+            public ThreadGroup threadGroup() {
+                return group;
+            }
+
+            @Override
+            public void terminate(Signal signal, ProcessHandle sender) {
+                RemoteContext.this.terminate(signal, sender);
+            }
+
+            @Override
+            public void log(String line) {
+                System.out.println("openpair: " + line);
+                System.out.flush();
+            }
+        });
+    }
+
+    /**
+     * A signal for this process: routed here by the CPU (Guardian.kill from any CPU, the
+     * operator's {@code guardian kill}, the loop timer's SIGTIMEOUT) or a POSIX signal the JVM
+     * received. It meets the same signal state, mask and handlers a hosted process has.
+     */
+    void deliver(Signal signal, ProcessHandle sender) {
+        signals.send(signal, sender);
+    }
+
+    /** The program's run is over: nothing more is delivered. */
+    void closeSignals() {
+        signals.close();
+    }
+
+    /**
+     * A default action ends this process. The CPU records the death as it records a hosted
+     * process's (SIGTIMEOUT: completion code -1, a primary's backup takes over) and kills this
+     * JVM; it halts itself too at once, as no code of a process its CPU wrote off may run on.
+     */
+    private void terminate(Signal signal, ProcessHandle sender) {
+        String detail = signal == Signal.SIGTIMEOUT ? "SIGTIMEOUT: the loop timer ran out"
+                : signal + (sender == null ? " from the operator or the system" : " from " + sender.descriptor(null));
+        System.out.println("openpair: " + detail + "; the process ends");
+        System.out.flush();
+        client.ending();
+        try {
+            client.call(Op.SIGNAL_END, ApiCodec.optHandle(new Wire.Out().i8(signal.ordinal()), sender));
+        } catch (RuntimeException e) {
+            // The CPU is gone or has ended this process already: either way it ends here.
+        }
+        Runtime.getRuntime().halt(128 + signal.number());
     }
 
     /** The CPU asked this process to stop. */
@@ -214,7 +272,7 @@ final class RemoteContext implements ProcessContext {
 
     @Override
     public Signals signals() {
-        throw new GuardianException(GuardianError.INVALID_OPERATION, "signals()" + NOT_YET);
+        return signals;
     }
 
     // ---- $RECEIVE ---------------------------------------------------------------------

@@ -57,6 +57,8 @@ final class AttachedProcess extends OsProcess implements Attachee {
     private final CompletableFuture<Void> attached = new CompletableFuture<>();
     private volatile Attachment attachment;
     private volatile LoopTimer loopTimer;
+    /** Signals generated before the child attached, handed to it when it does (under {@code this}). */
+    private final List<Object[]> early = new ArrayList<>();
     private long lastCpuNanos;
 
     private AttachedProcess(ProcessInfo info, SpawnSpec spec, ExecutorService spawner, ProcessTable table,
@@ -128,16 +130,60 @@ final class AttachedProcess extends OsProcess implements Attachee {
     }
 
     /**
-     * SIGTIMEOUT's default for an OS process, which has no Linux signal of that name: the
-     * process is fenced, ends as a trap (completion code -1, a primary's backup takes over) and
-     * is killed. Catching SIGTIMEOUT is part 2 (signals).
+     * The loop timer ran out: SIGTIMEOUT goes to the child like any other signal. A handler
+     * there catches it and the process carries on; its default comes back as SIGNAL_END and ends
+     * the process as a trap (completion code -1, a primary's backup takes over). The child's
+     * reader and signal threads are its own, so a program spinning on its main thread does not
+     * keep it from acting on the signal.
      */
     private void loopTimeout() {
+        signal(Signal.SIGTIMEOUT, null);
+    }
+
+    /**
+     * {@code kill}: the process's signal state lives in its JVM, so the signal goes there. Two
+     * exceptions act here: SIGKILL is the Linux SIGKILL (nothing in the child could refuse it,
+     * and it works on a wedged JVM too), and SIGABEND, which cannot be caught either, ends the
+     * process from this side.
+     */
+    @Override
+    void signal(Signal signal, org.openpair.guardian.ProcessHandle sender) {
+        if (signal == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "no signal given");
+        }
+        if (signal == Signal.SIGKILL) {
+            super.signal(signal, sender);
+            return;
+        }
+        if (!signal.isCatchable()) {
+            if (signal.defaultAction() == Signal.Default.TERMINATE) {
+                signalled(signal, sender);
+            }
+            return;
+        }
+        Attachment a;
+        synchronized (this) {
+            a = attachment;
+            if (a == null) {
+                if (!ended.isDone()) {
+                    early.add(new Object[] {signal, sender});
+                }
+                return;
+            }
+        }
+        a.signal(signal, sender);
+    }
+
+    @Override
+    public void signalled(Signal signal, org.openpair.guardian.ProcessHandle sender) {
+        boolean timeout = signal == Signal.SIGTIMEOUT;
+        String detail = timeout ? "SIGTIMEOUT: the loop timer ran out"
+                : signal + (sender == null ? " from the operator" : " from " + sender.descriptor(null));
         if (pair != null) {
             pair.markFenced();
         }
-        table.retire(this, TerminationCause.LOOP_TIMEOUT, -1, Signal.SIGTIMEOUT.number(),
-                "SIGTIMEOUT: the loop timer ran out");
+        table.retire(this, timeout ? TerminationCause.LOOP_TIMEOUT : TerminationCause.SIGNALLED, -1, signal.number(),
+                detail);
         forceStop();
     }
 
@@ -174,10 +220,18 @@ final class AttachedProcess extends OsProcess implements Attachee {
 
     @Override
     public void attached(Attachment a) {
-        attachment = a;
+        List<Object[]> pending;
+        synchronized (this) {
+            attachment = a;
+            pending = new ArrayList<>(early);
+            early.clear();
+        }
         if (ended.isDone()) {
             a.close();
             return;
+        }
+        for (Object[] s : pending) {
+            a.signal((Signal) s[0], (org.openpair.guardian.ProcessHandle) s[1]);
         }
         if (stopRequested()) {
             a.requestStop();
@@ -215,7 +269,7 @@ final class AttachedProcess extends OsProcess implements Attachee {
         forceStop();
     }
 
-    /** What the CPU serves for this process; out, abend and signals live in the child. */
+    /** What the CPU serves for this process; out, abend and the signal state live in the child. */
     private final class Served extends LocalContext {
         Served(SpawnRequest request, Guardian guardian) {
             super(AttachedProcess.this, request, guardian);
@@ -238,8 +292,7 @@ final class AttachedProcess extends OsProcess implements Attachee {
 
         @Override
         public Signals signals() {
-            throw new GuardianException(GuardianError.INVALID_OPERATION,
-                    "signals are not yet available to a Java OS process (issue 7, part 2)");
+            throw new IllegalStateException("an OS process's signal state lives in its own JVM");
         }
     }
 }

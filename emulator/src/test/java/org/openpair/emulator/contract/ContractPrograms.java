@@ -536,4 +536,121 @@ public final class ContractPrograms {
             report(c, "bad", String.join(",", seen));
         }
     }
+    /** Waits (bounded) until {@code done} holds; false when it did not within 20 s. */
+    static boolean within(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /**
+     * Catches SIGTIMEOUT and carries on: arms 0.1 s of CPU time and spins until the handler has
+     * run, twice, then returns normally (completion code 0).
+     */
+    public static final class TimeoutCatcher implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            java.util.concurrent.atomic.AtomicInteger caught = new java.util.concurrent.atomic.AtomicInteger();
+            c.signals().sigaction(org.openpair.guardian.Signal.SIGTIMEOUT,
+                    org.openpair.guardian.SignalAction.handler(s -> caught.incrementAndGet()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long x = 0;
+            for (int round = 1; round <= 2; round++) {
+                c.setLoopTimer(10);
+                while (caught.get() < round && System.nanoTime() < deadline) {
+                    x += System.nanoTime() & 1;
+                }
+                report(c, "caught", caught.get());
+            }
+            report(c, "carriedOn", x >= 0);
+        }
+    }
+
+    /**
+     * Catches SIGUSR1 and reports each one; by default anything else that terminates ends it.
+     * Reports "ready" once the handler is installed, then waits to be stopped.
+     */
+    public static final class Catcher implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            c.signals().sigaction(org.openpair.guardian.Signal.SIGUSR1,
+                    org.openpair.guardian.SignalAction.handler(s -> report(c, "caught", s + "#" + n.incrementAndGet())));
+            report(c, "ready", true);
+            while (!c.isStopRequested()) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /**
+     * Blocks SIGUSR1, SIGUSR2 and SIGHUP with a handler for each, reports "blocked", waits until
+     * three are pending and reports them, unblocks, and reports the order the handler saw.
+     */
+    public static final class Blocker implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            var sig = c.signals();
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var blocked = java.util.Set.of(org.openpair.guardian.Signal.SIGUSR1, org.openpair.guardian.Signal.SIGUSR2,
+                    org.openpair.guardian.Signal.SIGHUP);
+            for (var s : blocked) {
+                sig.sigaction(s, org.openpair.guardian.SignalAction.handler(x -> seen.add(x.toString())));
+            }
+            sig.setMask(blocked);
+            report(c, "blocked", true);
+            within(() -> sig.pending().size() == 3);
+            report(c, "pending", sig.pending() + "," + seen.size());
+            sig.setMask(java.util.Set.of());
+            within(() -> seen.size() == 3);
+            report(c, "order", String.join(",", seen));
+        }
+    }
+
+    static String describe(org.openpair.guardian.Signals sig) {
+        StringBuilder b = new StringBuilder();
+        for (var s : org.openpair.guardian.Signal.values()) {
+            if (s.isCatchable()) {
+                var a = sig.action(s);
+                b.append(a instanceof org.openpair.guardian.SignalAction.Catch ? 'C'
+                        : a instanceof org.openpair.guardian.SignalAction.Ignore ? 'I' : 'D');
+            }
+        }
+        return b + "/" + new java.util.TreeSet<>(sig.mask());
+    }
+
+    /**
+     * SIGACTION_SUPPLANT_ then SIGACTION_RESTORE_: reports whether the state after RESTORE_ is
+     * exactly the one before (actions, the very handler, mask), that SUPPLANT_ changed it, and
+     * that a SIGUSR1 raised while supplanted stayed pending and reached the first handler after.
+     */
+    public static final class SupplantRestore implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws InterruptedException {
+            var sig = c.signals();
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            org.openpair.guardian.SignalHandler mine = s -> seen.add("mine:" + s);
+            sig.sigaction(org.openpair.guardian.Signal.SIGUSR1, org.openpair.guardian.SignalAction.handler(mine));
+            sig.sigaction(org.openpair.guardian.Signal.SIGUSR2, org.openpair.guardian.SignalAction.ignore());
+            sig.setMask(java.util.Set.of(org.openpair.guardian.Signal.SIGALRM));
+            String before = describe(sig);
+            var buffer = new org.openpair.guardian.SignalState();
+            sig.sigactionSupplant(s -> seen.add("subsystem:" + s), buffer);
+            String during = describe(sig);
+            sig.raise(org.openpair.guardian.Signal.SIGUSR1);
+            String pendingDuring = sig.pending().toString();
+            sig.sigactionRestore(buffer);
+            within(() -> !seen.isEmpty());
+            String after = describe(sig);
+            boolean sameHandler = sig.action(org.openpair.guardian.Signal.SIGUSR1)
+                    instanceof org.openpair.guardian.SignalAction.Catch k && k.handler() == mine;
+            report(c, "restored", before.equals(after) + "," + !before.equals(during) + "," + sameHandler + ","
+                    + pendingDuring + "," + seen + "," + after);
+        }
+    }
 }

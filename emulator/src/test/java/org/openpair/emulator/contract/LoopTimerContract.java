@@ -54,4 +54,13 @@ abstract class LoopTimerContract extends ContractBase {
         assertThat(takeover).isEqualTo(TakeoverCause.PRIMARY_LOOP_TIMEOUT + ",2," + primary + ",-1");
         assertThat(awaitReport(backupLog, "found")).isEqualTo("20");
     }
+    @Test
+    void caughtSigtimeout_runsTheHandler_andTheProcessCarriesOn() {
+        ProcessHandle h = spawn(ContractPrograms.TimeoutCatcher.class, null, 1);
+        String log = log(h);
+        assertThat(awaitReport(log, "carriedOn")).isEqualTo("true");
+        assertThat(Reports.all(log, "caught")).containsExactly("1", "2");
+        Termination t = awaitEnd(h);
+        assertThat(t.completionCode()).as(t.detail()).isZero();
+    }
 }
