@@ -20,13 +20,16 @@ import org.openpair.guardian.SignalState;
 import org.openpair.guardian.Signals;
 
 /**
- * One hosted process's signal state (an action per signal, the mask, the pending signals) and
+ * One process's signal state (an action per signal, the mask, the pending signals) and
  * its delivery. Every change and every delivery decision happens under this object's lock, so a
  * signal meets either the old or the new state. Caught signals go, in generation order, to the
  * process's signal thread (created lazily in the process's thread group), which re-reads action
  * and mask when it takes each one; default actions that terminate call {@link Owner#terminate}
  * on the generating thread at once, which is what lets SIGTIMEOUT end a process whose own
  * threads never look up from a spin loop.
+ *
+ * <p>A hosted process's instance lives on its CPU; a Java OS process's lives in its own JVM
+ * ({@code attach.RemoteContext}), where its handlers run and to which the CPU routes its signals.
  *
  * <p>A signal is queued at most once, whether pending (blocked) or on its way to the handler
  * thread, as a POSIX non-realtime signal is.

@@ -202,7 +202,8 @@ class AttachFuzzTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"unknown-op", "truncated-field", "trailing-bytes", "wrong-version", "huge-length",
-            "second-hello", "bad-count", "deaf", "guardian-unknown", "guardian-bad-signal", "guardian-bad-spawn"})
+            "second-hello", "bad-count", "deaf", "guardian-unknown", "guardian-bad-signal", "guardian-bad-spawn",
+            "signal-end-sigchld"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
         int errorsBefore = ERRORS.size();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());

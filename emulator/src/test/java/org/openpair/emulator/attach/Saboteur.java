@@ -44,6 +44,9 @@ public final class Saboteur implements GuardianProgram {
             case "guardian-bad-spawn" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.SPAWN).i8(7).str("x")
                             .toBytes());
+            case "signal-end-sigchld" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Wire.Out().i8(AttachFrames.Op.SIGNAL_END).i8(org.openpair.guardian.Signal.SIGCHLD.ordinal())
+                            .bool(false).toBytes());
             default -> throw new IllegalArgumentException(c.args().get(0));
         };
         client.sendRaw(attack);
