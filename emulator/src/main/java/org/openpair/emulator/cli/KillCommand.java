@@ -19,14 +19,14 @@ import picocli.CommandLine.Parameters;
 /** {@code guardian kill}: sends a signal to a process, as the OSS {@code kill} command does. */
 @Command(name = "kill", mixinStandardHelpOptions = true,
         description = {"Send a signal to a process by $NAME or cpu,pin, from any machine of the node.",
-                "A hosted program acts on it as its signal state says (handler, ignore, blocked: pending, or the "
-                        + "default, which ends most signals' receivers with completion code 5, SIGTIMEOUT's with -1); "
-                        + "an OS process receives the Linux signal of the same name.",
+                "A hosted program or a Java OS process acts on it as its signal state says (handler, ignore, "
+                        + "blocked: pending, or the default, which ends most signals' receivers with completion code 5, "
+                        + "SIGTIMEOUT's with -1); an OS executable receives the Linux signal of the same name.",
                 "Signals: " + "HUP INT QUIT ILL ABRT FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD TIMEOUT LIMIT MEMERR "
                         + "NOMEM MEMMGR STK ABEND, with or without SIG, any case, or by number."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the signal was sent (not necessarily handled yet)",
-                "1:Guardian error: 2 no such signal, or a NonStop-only signal to an OS process; 13 bad name; "
+                "1:Guardian error: 2 no such signal, or a NonStop-only signal to an OS executable; 13 bad name; "
                         + "14 no such process; 66 its CPU is down",
                 "2:usage", "3:node not reachable"})
 final class KillCommand implements Callable<Integer> {
