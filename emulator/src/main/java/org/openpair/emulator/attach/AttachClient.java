@@ -26,7 +26,7 @@ import org.openpair.guardian.GuardianException;
  * If the CPU goes away the child halts: a process does not outlive its CPU.
  */
 final class AttachClient {
-    private final SocketChannel channel;
+    private final AttachChannel channel;
     private final Object writeLock = new Object();
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, LinkedBlockingQueue<Frame>> calls = new ConcurrentHashMap<>();
@@ -51,14 +51,21 @@ final class AttachClient {
     /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
     volatile boolean deaf;
 
-    private AttachClient(SocketChannel channel) {
+    private AttachClient(AttachChannel channel) {
         this.channel = channel;
     }
 
     /** Connects, says HELLO, and returns the client with the WELCOME payload read. */
     static Connected connect(Path socket, long verifier, String secretHex) throws IOException, AttachProtocolException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
+        SocketChannel socketChannel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        AttachChannel ch;
+        try {
+            socketChannel.connect(UnixDomainSocketAddress.of(socket));
+            ch = new AttachChannel(socketChannel);
+        } catch (IOException | RuntimeException e) {
+            socketChannel.close();
+            throw e;
+        }
         AttachClient c = new AttachClient(ch);
         byte[] hello = new Wire.Out().i64(verifier).bytes(HexFormat.of().parseHex(secretHex)).toBytes();
         AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, hello));

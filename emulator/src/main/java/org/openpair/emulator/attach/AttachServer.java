@@ -160,7 +160,15 @@ public final class AttachServer implements AutoCloseable {
                 closeQuietly(channel);
                 continue;
             }
-            AttachSession session = new AttachSession(this, channel);
+            AttachChannel quiet;
+            try {
+                quiet = new AttachChannel(channel);
+            } catch (IOException e) {
+                unauthenticated.decrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "CPU {0}: cannot set up an attach connection: {1}", cpu, e.toString());
+                continue;
+            }
+            AttachSession session = new AttachSession(this, quiet);
             sessions.add(session);
             SystemThreads.daemon(session::run, "cpu" + cpu + "-attach-reader").start();
         }

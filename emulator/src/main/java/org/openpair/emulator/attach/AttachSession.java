@@ -3,13 +3,11 @@ package org.openpair.emulator.attach;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +44,7 @@ final class AttachSession implements Attachee.Attachment {
     static final int MAX_FILES = 1024;
 
     private final AttachServer server;
-    private final SocketChannel channel;
+    private final AttachChannel channel;
     private final long openedAt = System.nanoTime();
     /** Frames for the child, written in order by one task at a time ({@link #writeOut}). */
     private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -54,7 +52,7 @@ final class AttachSession implements Attachee.Attachment {
     private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
     /** When the write in progress started; 0 when none is. */
     private volatile long writingSince;
-    private final Map<Long, Future<?>> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final Map<Long, ReceivedRequest> requests = new ConcurrentHashMap<>();
     private final Map<Long, ProcessFile> files = new ConcurrentHashMap<>();
@@ -72,7 +70,7 @@ final class AttachSession implements Attachee.Attachment {
     private volatile boolean endAnswered;
     private volatile boolean closeDeferred;
 
-    AttachSession(AttachServer server, SocketChannel channel) {
+    AttachSession(AttachServer server, AttachChannel channel) {
         this.server = server;
         this.channel = channel;
     }
@@ -96,7 +94,7 @@ final class AttachSession implements Attachee.Attachment {
     /** Closes the connection for a protocol reason; the reader logs it and reports the loss. */
     void abort(String why) {
         abortReason = why;
-        AttachServer.closeQuietly(channel);
+        channel.close();
     }
 
     private String who() {
@@ -128,7 +126,7 @@ final class AttachSession implements Attachee.Attachment {
                 byPeer = false;
                 LOG.log(System.Logger.Level.ERROR, "{0}: {1}; closed it", who(), abortReason);
             } else {
-                lostWhy = e instanceof AsynchronousCloseException ? "the connection was closed"
+                lostWhy = e instanceof ClosedChannelException ? "the connection was closed"
                         : "connection error: " + e.getMessage();
                 LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", who(), lostWhy);
             }
@@ -470,9 +468,9 @@ final class AttachSession implements Attachee.Attachment {
             }
             case Op.CANCEL -> {
                 in.end();
-                Future<?> f = waiting.get(id);
-                if (f != null) {
-                    f.cancel(true);
+                Waiting w = waiting.get(id);
+                if (w != null) {
+                    w.cancel();
                 }
             }
             default -> throw new AttachProtocolException("unknown call " + op);
@@ -567,24 +565,66 @@ final class AttachSession implements Attachee.Attachment {
             error(id, new GuardianException(GuardianError.NO_ROOM, MAX_WAITING + " calls of this process are waiting already"));
             return;
         }
+        // Registered before it can run, so a CANCEL right behind it finds it.
+        Waiting w = new Waiting();
+        waiting.put(id, w);
         try {
-            // Registered before it can run, so a CANCEL right behind it finds it.
-            CompletableFuture<Void> gate = new CompletableFuture<>();
-            Future<?> f = server.calls().submit(() -> {
-                gate.join();
+            server.calls().execute(() -> {
                 try {
-                    inline(id, call);
+                    if (w.start()) {
+                        inline(id, call);
+                    }
                 } finally {
+                    w.finish();
                     waiting.remove(id);
                     waitingCount.decrementAndGet();
-                    Thread.interrupted();  // a CANCEL's interrupt ends with its call
                 }
             });
-            waiting.put(id, f);
-            gate.complete(null);
         } catch (RejectedExecutionException e) {
+            waiting.remove(id);
             waitingCount.decrementAndGet();
             error(id, new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + server.cpu() + " is shutting down"));
+        }
+    }
+
+    /**
+     * A call that may wait, and the CANCEL the child sends when its caller is interrupted. The
+     * interrupt reaches the pool thread only while it runs that call, so none leaks into the
+     * next task; a call cancelled before it starts still runs, interrupted from its first line,
+     * so that every call is answered (the child waits for the answer).
+     */
+    private static final class Waiting {
+        private Thread runner;
+        private boolean cancelled;
+        private boolean abandoned;
+
+        /** False if the connection closed before the call began: nobody waits for its answer. */
+        synchronized boolean start() {
+            if (abandoned) {
+                return false;
+            }
+            runner = Thread.currentThread();
+            if (cancelled) {
+                runner.interrupt();
+            }
+            return true;
+        }
+
+        synchronized void finish() {
+            runner = null;
+            Thread.interrupted();
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
+
+        synchronized void abandon() {
+            abandoned = true;
+            cancel();
         }
     }
 
@@ -718,9 +758,9 @@ final class AttachSession implements Attachee.Attachment {
             return;
         }
         closed = true;
-        AttachServer.closeQuietly(channel);
-        for (Future<?> f : waiting.values()) {
-            f.cancel(true);
+        channel.close();
+        for (Waiting w : waiting.values()) {
+            w.abandon();
         }
         for (ProcessFile f : files.values()) {
             try {

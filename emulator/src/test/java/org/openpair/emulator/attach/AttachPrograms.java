@@ -18,6 +18,38 @@ public final class AttachPrograms {
         c.out().flush();
     }
 
+    /**
+     * Makes CPU round trips on a worker thread while the main thread interrupts it again and
+     * again, as a program's own executor shutdown or a stop may: the calls go on, the process
+     * lives. Reports how many calls completed and how many saw their interrupt kept. Arg: calls.
+     */
+    public static final class InterruptedCalls implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) throws Exception {
+            int calls = Integer.parseInt(c.args().get(0));
+            int[] kept = {0};
+            int[] done = {0};
+            Thread worker = new Thread(() -> {
+                for (int i = 0; i < calls; i++) {
+                    c.guardian().processes();
+                    if (Thread.interrupted()) {
+                        kept[0]++;
+                    }
+                    done[0]++;
+                }
+            }, "worker");
+            worker.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (worker.isAlive() && System.nanoTime() < deadline) {
+                worker.interrupt();
+                Thread.sleep(0, 200_000);
+            }
+            worker.join(Duration.ofSeconds(5).toMillis());
+            report(c, "done", done[0]);
+            report(c, "keptInterrupts", kept[0] > 0);
+        }
+    }
+
     /** Reports what it knows of itself, then waits to be stopped. */
     public static final class Identity implements GuardianProgram {
         @Override

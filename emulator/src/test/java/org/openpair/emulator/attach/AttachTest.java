@@ -95,6 +95,17 @@ class AttachTest {
         assertThat(g.lookup(ProcessName.of("$IDT"))).isEmpty();
     }
 
+    /** An interrupt must not close the attach socket (a blocking channel does): that would be the process's death. */
+    @Test
+    void callsOfAnInterruptedThread_goOn_theInterruptIsKept_theProcessLives() {
+        ProcessHandle h = spawn(AttachPrograms.InterruptedCalls.class, null, 1, "500");
+        String log = log(h);
+        Termination t = awaitEnd(h);
+        assertThat(t.cause()).as(t.detail()).isEqualTo(TerminationCause.RETURNED);
+        assertThat(Reports.last(log, "done")).contains("500");
+        assertThat(Reports.last(log, "keptInterrupts")).contains("true");
+    }
+
     @Test
     void returning_isCompletionCode0_abend5WithTheReason_anExceptionIs5() {
         ProcessHandle r = spawn(AttachPrograms.Returns.class, null, 0);
