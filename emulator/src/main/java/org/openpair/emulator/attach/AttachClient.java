@@ -123,7 +123,17 @@ final class AttachClient {
                     org.openpair.guardian.Signal s = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
                     org.openpair.guardian.ProcessHandle sender = ApiCodec.optHandle(in);
                     in.end();
-                    signalsIn.execute(() -> onSignal.signal(s, sender));
+                    signalsIn.execute(() -> {
+                        if (s == org.openpair.guardian.Signal.SIGTIMEOUT) {
+                            // The CPU ends a process whose JVM does not take its SIGTIMEOUT in time.
+                            try {
+                                callAsync(AttachFrames.Op.SIGNAL_TAKEN, new Wire.Out().i8(s.ordinal()), taken -> null);
+                            } catch (RuntimeException gone) {
+                                // The CPU is gone: the reader halts this JVM.
+                            }
+                        }
+                        onSignal.signal(s, sender);
+                    });
                     continue;
                 }
                 LinkedBlockingQueue<Frame> q = calls.get(f.callId());

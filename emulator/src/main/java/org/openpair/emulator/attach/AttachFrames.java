@@ -177,6 +177,8 @@ final class AttachFrames {
          * the optional sender): the CPU records the death as it would a hosted one's and kills it.
          */
         static final byte SIGNAL_END = 80;
+        /** The child's signal thread took a routed SIGTIMEOUT (payload: the signal's ordinal); answered with OK. */
+        static final byte SIGNAL_TAKEN = 81;
         /** A Guardian procedure ({@link GuardianOp} follows), run by the CPU with the process's own Guardian. */
         static final byte GUARDIAN = 70;
         /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */

@@ -136,7 +136,8 @@ final class AttachSession implements Attachee.Attachment {
             LOG.log(System.Logger.Level.ERROR, who() + ": internal error; closing it", e);
         } finally {
             Attachee a = attachee;
-            boolean report = a != null && !ending && lostWhy != null;
+            // A close by the CPU (the process's end, already recorded) is no loss to report.
+            boolean report = a != null && !ending && lostWhy != null && !closed;
             if (report && !byPeer) {
                 // Recorded before the close, or the child's own exit on the close could be taken for its death.
                 a.lost(lostWhy, false);
@@ -461,6 +462,12 @@ final class AttachSession implements Attachee.Attachment {
                 ending = true;
                 attachee.signalled(signal, sender);
                 answerEnd(id);
+            }
+            case Op.SIGNAL_TAKEN -> {
+                org.openpair.guardian.Signal signal = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                in.end();
+                attachee.signalTaken(signal);
+                ok(id, new Wire.Out());
             }
             case Op.GUARDIAN -> {
                 GuardianCalls.Call call = GuardianCalls.decode(in);

@@ -38,6 +38,12 @@ public interface Attachee {
      */
     void signalled(org.openpair.guardian.Signal signal, org.openpair.guardian.ProcessHandle sender);
 
+    /**
+     * The child's signal thread has taken a signal the CPU routed to it (it acknowledges
+     * SIGTIMEOUT, whose default the CPU enforces itself if the JVM does not take it in time).
+     */
+    void signalTaken(org.openpair.guardian.Signal signal);
+
     /** The attached child, as the CPU reaches it. */
     interface Attachment {
         /** Tells the program a stop was requested: its isStopRequested turns true, its main thread is interrupted. */

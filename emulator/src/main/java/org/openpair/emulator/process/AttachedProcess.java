@@ -60,6 +60,15 @@ final class AttachedProcess extends OsProcess implements Attachee {
     /** Signals generated before the child attached, handed to it when it does (under {@code this}). */
     private final List<Object[]> early = new ArrayList<>();
     private long lastCpuNanos;
+    /**
+     * How long the child's JVM has to take a SIGTIMEOUT the CPU routed to it (its signal thread
+     * acknowledges it) before the CPU ends the process itself, as the default would: a JVM that
+     * cannot run that thread (stuck at a safepoint, thrashing in GC, a reader that stopped reading)
+     * must not keep a runaway primary from its end and its backup from taking over.
+     */
+    static final long SIGTIMEOUT_TAKEN_WITHIN_MILLIS = Long.getLong("openpair.attach.sigtimeoutTakenWithinMillis", 2_000);
+    private final java.util.concurrent.atomic.AtomicLong timeoutsRouted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong timeoutsTaken = new java.util.concurrent.atomic.AtomicLong();
 
     private AttachedProcess(ProcessInfo info, SpawnSpec spec, ExecutorService spawner, ProcessTable table,
                             AttachServer server, String secret, SpawnRequest request, Guardian guardian) {
@@ -137,7 +146,27 @@ final class AttachedProcess extends OsProcess implements Attachee {
      * keep it from acting on the signal.
      */
     private void loopTimeout() {
+        long n = timeoutsRouted.incrementAndGet();
         signal(Signal.SIGTIMEOUT, null);
+        try {
+            table.loopTimers().chores().schedule(() -> {
+                if (timeoutsTaken.get() < n && !ended.isDone()) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: its JVM did not take SIGTIMEOUT within {1} ms; "
+                            + "ended by its CPU", info.descriptor(), SIGTIMEOUT_TAKEN_WITHIN_MILLIS);
+                    ended(Signal.SIGTIMEOUT, "SIGTIMEOUT: the loop timer ran out and the process's JVM did not take "
+                            + "the signal within " + SIGTIMEOUT_TAKEN_WITHIN_MILLIS + " ms");
+                }
+            }, SIGTIMEOUT_TAKEN_WITHIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The CPU is closing: its processes end with it.
+        }
+    }
+
+    @Override
+    public void signalTaken(Signal signal) {
+        if (signal == Signal.SIGTIMEOUT) {
+            timeoutsTaken.incrementAndGet();
+        }
     }
 
     /**
@@ -176,14 +205,17 @@ final class AttachedProcess extends OsProcess implements Attachee {
 
     @Override
     public void signalled(Signal signal, org.openpair.guardian.ProcessHandle sender) {
-        boolean timeout = signal == Signal.SIGTIMEOUT;
-        String detail = timeout ? "SIGTIMEOUT: the loop timer ran out"
-                : signal + (sender == null ? " from the operator" : " from " + sender.descriptor(null));
+        ended(signal, signal == Signal.SIGTIMEOUT ? "SIGTIMEOUT: the loop timer ran out"
+                : signal + (sender == null ? " from the operator" : " from " + sender.descriptor(null)));
+    }
+
+    /** A signal ended the process: fenced first (a primary acts no more), recorded, then its JVM killed. */
+    private void ended(Signal signal, String detail) {
         if (pair != null) {
             pair.markFenced();
         }
-        table.retire(this, timeout ? TerminationCause.LOOP_TIMEOUT : TerminationCause.SIGNALLED, -1, signal.number(),
-                detail);
+        table.retire(this, signal == Signal.SIGTIMEOUT ? TerminationCause.LOOP_TIMEOUT : TerminationCause.SIGNALLED,
+                -1, signal.number(), detail);
         forceStop();
     }
 

@@ -50,6 +50,27 @@ public final class AttachPrograms {
         }
     }
 
+    /**
+     * Arms its loop timer, then stops reading its attach socket (a JVM that cannot run its
+     * reader thread) and spins: the SIGTIMEOUT the CPU routes to it is never taken.
+     */
+    public static final class Wedged implements GuardianProgram {
+        @Override
+        public void run(ProcessContext c) {
+            c.setLoopTimer(20);
+            AttachMain.current.deaf = true;
+            // The reader is inside a read; it goes deaf after the next frame, this call's answer.
+            c.isStopRequested();
+            report(c, "wedged", true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long x = 0;
+            while (System.nanoTime() < deadline) {
+                x += System.nanoTime() % 7;
+            }
+            report(c, "survived", x);
+        }
+    }
+
     /** Reports what it knows of itself, then waits to be stopped. */
     public static final class Identity implements GuardianProgram {
         @Override

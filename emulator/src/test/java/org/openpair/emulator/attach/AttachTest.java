@@ -106,6 +106,21 @@ class AttachTest {
         assertThat(Reports.last(log, "keptInterrupts")).contains("true");
     }
 
+    /** The loop timer's promise holds for a JVM that cannot take the signal: its CPU ends it as the default would. */
+    @Test
+    void sigtimeoutNotTakenByAWedgedJvm_theCpuEndsTheProcess_completionCodeMinus1() {
+        ProcessHandle h = spawn(AttachPrograms.Wedged.class, null, 1);
+        String log = log(h);
+        long pid = g.process(h).orElseThrow().pid();
+        assertThat(awaitReport(log, "wedged")).isEqualTo("true");
+        Termination t = awaitEnd(h);
+        assertThat(t.cause()).isEqualTo(TerminationCause.LOOP_TIMEOUT);
+        assertThat(t.completionCode()).isEqualTo(-1);
+        assertThat(t.detail()).contains("did not take the signal");
+        assertThat(Reports.last(log, "survived")).isEmpty();
+        await("its JVM gone", () -> !java.lang.ProcessHandle.of(pid).map(java.lang.ProcessHandle::isAlive).orElse(false));
+    }
+
     @Test
     void returning_isCompletionCode0_abend5WithTheReason_anExceptionIs5() {
         ProcessHandle r = spawn(AttachPrograms.Returns.class, null, 0);
