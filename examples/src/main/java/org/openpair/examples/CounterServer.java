@@ -51,6 +51,10 @@ public final class CounterServer implements GuardianProgram {
             }
             ensureBackup(ctx, backupCpu);
             serve(ctx, pauseMillis);
+            if (ctx.role() != PairRole.BACKUP) {
+                // Not switched but refused (210): fenced, the pair moved on; it is being stopped.
+                return;
+            }
         }
     }
 
@@ -73,15 +77,15 @@ public final class CounterServer implements GuardianProgram {
             try {
                 r = ctx.state().putLong("counter", next);
             } catch (GuardianException e) {
-                if (e.error() == 210 && ctx.role() == PairRole.BACKUP) {
-                    ctx.out().println("switched: now the backup");
+                if (e.error() == 210) {
+                    ctx.out().println(ctx.role() == PairRole.BACKUP ? "switched: now the backup" : "fenced: ending");
                     return;
                 }
                 throw e;
             }
             ctx.out().println("counter " + next + (r == CheckpointResult.OK ? " held by backup" : " (no backup)"));
             if (!answerFor(ctx, receive, pauseMillis)) {
-                ctx.out().println("switched: now the backup");
+                ctx.out().println(ctx.role() == PairRole.BACKUP ? "switched: now the backup" : "fenced: ending");
                 return;
             }
         }
@@ -94,7 +98,16 @@ public final class CounterServer implements GuardianProgram {
             if (ctx.role() != PairRole.PRIMARY) {
                 return false;
             }
-            Optional<ReceivedRequest> next = receive.readUpdate(Duration.ofNanos(left));
+            Optional<ReceivedRequest> next;
+            try {
+                next = receive.readUpdate(Duration.ofNanos(left));
+            } catch (GuardianException e) {
+                // 210: a switch made this process the backup at this read (its safe point), or it was fenced.
+                if (e.error() == 210) {
+                    return false;
+                }
+                throw e;
+            }
             if (next.isEmpty()) {
                 continue;
             }

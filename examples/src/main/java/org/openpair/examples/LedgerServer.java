@@ -70,25 +70,30 @@ public final class LedgerServer implements GuardianProgram {
                 ctx.out().println("no backup: " + e.oneLine());
             }
             serve(ctx, state, faults);
+            if (ctx.role() != PairRole.BACKUP) {
+                // 210 without a switch: fenced, the pair moved on without this process; it is being stopped.
+                return;
+            }
         }
     }
 
     private static void serve(ProcessContext ctx, CheckpointedMap state, boolean faults) {
         Receive receive = ctx.openReceive(16, false);
-        while (!ctx.isStopRequested() && ctx.role() == PairRole.PRIMARY) {
-            Optional<ReceivedRequest> next;
-            try {
-                next = receive.readUpdate(Duration.ofMillis(200));
-            } catch (GuardianException e) {
-                if (e.error() == 210) {
-                    return;
+        try {
+            while (!ctx.isStopRequested() && ctx.role() == PairRole.PRIMARY) {
+                Optional<ReceivedRequest> next = receive.readUpdate(Duration.ofMillis(200));
+                if (next.isPresent() && faults && new String(next.get().data(), StandardCharsets.UTF_8).equals("ABEND")) {
+                    ctx.abend("ABEND requested (fault injection)");
                 }
+                next.ifPresent(r -> answer(ctx, state, r));
+            }
+        } catch (GuardianException e) {
+            // 210 from any primary-only call: a switch made this process the backup (at a read,
+            // its safe point), or it was fenced. Either way it may not serve; the caller decides.
+            if (e.error() != 210) {
                 throw e;
             }
-            if (next.isPresent() && faults && new String(next.get().data(), StandardCharsets.UTF_8).equals("ABEND")) {
-                ctx.abend("ABEND requested (fault injection)");
-            }
-            next.ifPresent(r -> answer(ctx, state, r));
+            ctx.out().println("not the primary any more: " + e.oneLine());
         }
     }
 

@@ -36,18 +36,33 @@ public final class WatchdogServer implements GuardianProgram {
                 ? SpawnRequest.ANY_CPU : Integer.parseInt(ctx.args().get(0));
         long stuckAt = ctx.args().size() > 1 ? Long.parseLong(ctx.args().get(1)) : 50;
         int budget = ctx.args().size() > 2 ? Integer.parseInt(ctx.args().get(2)) : 50;
-        if (ctx.role() == PairRole.BACKUP) {
-            Takeover t = ctx.awaitTakeover(null);
-            ctx.out().println("took over at pass " + pass(ctx) + " (" + t.cause() + ", completion code "
-                    + (t.termination() == null ? "-" : t.termination().completionCode()) + ")");
-            stuckAt = Long.MAX_VALUE;   // the new primary is the healthy one
-            backupCpu = SpawnRequest.ANY_CPU;
+        while (!ctx.isStopRequested()) {
+            if (ctx.role() == PairRole.BACKUP) {
+                Takeover t = ctx.awaitTakeover(null);
+                ctx.out().println("took over at pass " + pass(ctx) + " (" + t.cause() + ", completion code "
+                        + (t.termination() == null ? "-" : t.termination().completionCode()) + ")");
+                stuckAt = Long.MAX_VALUE;   // the new primary is the healthy one
+                backupCpu = SpawnRequest.ANY_CPU;
+            }
+            try {
+                ctx.createBackup(backupCpu, POLICY);
+            } catch (GuardianException e) {
+                ctx.out().println("no backup: " + e.oneLine());
+            }
+            try {
+                work(ctx, stuckAt, budget);
+            } catch (GuardianException e) {
+                // 210: switched (now the backup: the loop waits for a takeover) or fenced (it ends).
+                if (e.error() != 210 || ctx.role() != PairRole.BACKUP) {
+                    throw e;
+                }
+                ctx.setLoopTimer(0);
+                ctx.out().println("switched: now the backup");
+            }
         }
-        try {
-            ctx.createBackup(backupCpu, POLICY);
-        } catch (GuardianException e) {
-            ctx.out().println("no backup: " + e.oneLine());
-        }
+    }
+
+    private static void work(ProcessContext ctx, long stuckAt, int budget) throws InterruptedException {
         while (!ctx.isStopRequested()) {
             ctx.setLoopTimer(budget);                 // re-armed on every pass
             long pass = pass(ctx) + 1;

@@ -12,7 +12,17 @@ import java.io.Serializable;
  * @param ancestor who created the named process ({@code null}: the operator); a takeover or a
  *                 switch does not change it
  * @param epoch    the pair's epoch: raised by every takeover and switch; 0 for unnamed
+ * @param backupReady the backup holds every checkpoint its primary was told succeeded, so it
+ *                 may take over; {@code false} while a new backup still receives the state, and
+ *                 when there is no backup. A primary that dies while this is false takes its
+ *                 pair down (201) rather than hand it to a backup with stale or missing state.
  */
 public record PairInfo(PairStatus status, ProcessName name, ProcessHandle primary, ProcessHandle backup,
-                       ProcessHandle ancestor, long epoch) implements Serializable {
+                       ProcessHandle ancestor, long epoch, boolean backupReady) implements Serializable {
+
+    /** A pair without a backup ready to take over (no backup, or a process that is not a pair). */
+    public PairInfo(PairStatus status, ProcessName name, ProcessHandle primary, ProcessHandle backup,
+                    ProcessHandle ancestor, long epoch) {
+        this(status, name, primary, backup, ancestor, epoch, false);
+    }
 }

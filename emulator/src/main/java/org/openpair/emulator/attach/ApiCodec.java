@@ -288,12 +288,12 @@ final class ApiCodec {
         optName(w.i8(p.status().ordinal()), p.name());
         optHandle(w, p.primary());
         optHandle(w, p.backup());
-        return optHandle(w, p.ancestor()).i64(p.epoch());
+        return optHandle(w, p.ancestor()).i64(p.epoch()).bool(p.backupReady());
     }
 
     static org.openpair.guardian.PairInfo pairInfo(Wire.In in) throws AttachProtocolException {
         return new org.openpair.guardian.PairInfo(constant(org.openpair.guardian.PairStatus.class, in.i8()), optName(in),
-                optHandle(in), optHandle(in), optHandle(in), in.i64());
+                optHandle(in), optHandle(in), optHandle(in), in.i64(), in.bool());
     }
 
     static Wire.Out cpuInfo(Wire.Out w, org.openpair.guardian.CpuInfo c) {

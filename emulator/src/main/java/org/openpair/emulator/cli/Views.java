@@ -121,14 +121,22 @@ final class Views {
         }
     }
 
-    /** PPD: name, primary cpu,pin, backup cpu,pin (blank if none), epoch, ancestor. */
+    /**
+     * PPD: name, primary cpu,pin, backup cpu,pin (blank if none; marked {@code *} while it is
+     * still receiving the state and may not take over), epoch, ancestor.
+     */
     static void ppdTable(PrintWriter out, List<PairInfo> pairs) {
         String fmt = "%-7s %-9s %-9s %-6s %s%n";
         out.printf(fmt, "NAME", "PRIMARY", "BACKUP", "EPOCH", "ANCESTOR");
+        boolean unready = false;
         for (PairInfo p : pairs) {
+            unready |= p.backup() != null && !p.backupReady();
             out.printf(fmt, p.name(), p.primary() == null ? "" : p.primary().cpuPin(),
-                    p.backup() == null ? "" : p.backup().cpuPin(), p.epoch(),
+                    p.backup() == null ? "" : p.backup().cpuPin() + (p.backupReady() ? "" : "*"), p.epoch(),
                     p.ancestor() == null ? "(operator)" : p.ancestor().descriptor(null));
+        }
+        if (unready) {
+            out.println("* the backup does not hold the whole state yet: it cannot take over");
         }
     }
 
@@ -138,6 +146,7 @@ final class Views {
         m.put("primary", p.primary() == null ? null : p.primary().cpuPin());
         m.put("primary_descriptor", p.primary() == null ? null : p.primary().descriptor(p.name()));
         m.put("backup", p.backup() == null ? null : p.backup().cpuPin());
+        m.put("backup_ready", p.backupReady());
         m.put("epoch", p.epoch());
         m.put("ancestor", handle(p.ancestor()));
         return m;

@@ -50,6 +50,44 @@ public final class ReceiveQueue implements Receive {
     public ReceiveQueue(PairMember pair, ProcessHandle self) {
         this.pair = pair;
         this.self = self;
+        pair.receiveWith(this::unreplied, this::wake, this::refuseQueued);
+    }
+
+    private int unreplied() {
+        lock.lock();
+        try {
+            return unreplied;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wake() {
+        lock.lock();
+        try {
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * This process became the backup (a switch): the requests it holds unread are answered 210,
+     * so their requesters look the name up again and resend them, with the same sync IDs, to
+     * the new primary.
+     */
+    private void refuseQueued() {
+        List<PendingRequest> unread;
+        lock.lock();
+        try {
+            unread = List.copyOf(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (PendingRequest p : unread) {
+            p.fail(GuardianError.OWNERSHIP_CHANGED, self.cpuPin() + " is the backup now (a switch)");
+        }
     }
 
     /** FILE_OPEN_ of $RECEIVE (see {@link ProcessContext#openReceive}). */
@@ -108,6 +146,11 @@ public final class ReceiveQueue implements Receive {
         GuardianError refusal = null;
         lock.lock();
         try {
+            if (pair.role() != PairRole.PRIMARY) {
+                // Checked again under the lock a switch drains the queue under: nothing is queued after that.
+                refusal = GuardianError.OWNERSHIP_CHANGED;
+                return;
+            }
             PendingRequest running = inProgress.get(new Key(openId, syncId));
             if (running != null) {
                 // A resend of a request still being answered: the answer goes this way too.
@@ -131,6 +174,10 @@ public final class ReceiveQueue implements Receive {
             }
         } finally {
             lock.unlock();
+            if (refusal == GuardianError.OWNERSHIP_CHANGED) {
+                path.reply(openId, syncId, pair.epoch(), MessageFormat.error(refusal, self.cpuPin()
+                        + " is not the primary"));
+            }
         }
         if (saved != null) {
             path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(saved));
@@ -148,31 +195,48 @@ public final class ReceiveQueue implements Receive {
     @Override
     public Optional<ReceivedRequest> readUpdate(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            if (unreplied >= receiveDepth) {
-                throw new GuardianException(GuardianError.RECEIVE_DEPTH, unreplied + " requests are read and not replied "
-                        + "to: the receive depth is " + receiveDepth);
+        // Bounded: each pass either returns, throws, or makes a switch (which throws).
+        for (int pass = 0; ; pass++) {
+            if (pass > 0 || pair.switchPending()) {
+                // CHECKSWITCH's safe point, outside the queue lock (the switch waits for acks and
+                // the name table): a pending switch is made here, when no request is unanswered (210).
+                pair.safePoint();
             }
-            while (queue.isEmpty()) {
-                if (closed || pair.isFenced()) {
-                    throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, self.cpuPin()
-                            + " is ending: no more requests");
+            lock.lock();
+            try {
+                if (unreplied >= receiveDepth) {
+                    throw new GuardianException(GuardianError.RECEIVE_DEPTH, unreplied + " requests are read and not "
+                            + "replied to: the receive depth is " + receiveDepth);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Optional.empty();
+                if (pair.role() == PairRole.BACKUP) {
+                    throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, self.cpuPin() + " is the backup (a "
+                            + "switch made it so): call awaitTakeover");
                 }
-                // Fencing does not signal: look again at least every 100 ms.
-                arrived.awaitNanos(Math.min(left, FENCE_CHECK_NANOS));
+                while (queue.isEmpty()) {
+                    if (closed || pair.isFenced()) {
+                        throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, self.cpuPin()
+                                + " is ending: no more requests");
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return Optional.empty();
+                    }
+                    if (unreplied == 0 && pair.switchPending()) {
+                        break;
+                    }
+                    // Fencing does not signal: look again at least every 100 ms.
+                    arrived.awaitNanos(Math.min(left, FENCE_CHECK_NANOS));
+                }
+                if (!queue.isEmpty()) {
+                    unreplied++;
+                    return Optional.of(queue.pollFirst());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            } finally {
+                lock.unlock();
             }
-            unreplied++;
-            return Optional.of(queue.pollFirst());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -118,17 +118,48 @@ public final class NameUpdates {
         }
     }
 
-    /** Swaps primary and backup (epoch + 1), if they are still the given ones at the given epoch. */
+    /**
+     * The primary could not get a checkpoint to its backup: from now on the backup may not take
+     * over, since it may lack what the primary goes on to acknowledge alone. Done before the
+     * primary acts on that checkpoint, so the name never marks a lagging member as one that
+     * may be promoted. The backup stays listed until its death is recorded (which tells the
+     * primary, and lets its restart policy make a new one). DONE when that backup is not ready
+     * (now, or already, or no longer listed); NOT_HELD when {@code primary} no longer holds the
+     * name.
+     */
+    public record BackupLags(ProcessHandle primary, ProcessHandle backup)
+            implements EntryProcessor<String, NameEntry, Result> {
+        @Override
+        public Result process(Map.Entry<String, NameEntry> entry) {
+            NameEntry e = entry.getValue();
+            if (e == null || !primary.equals(e.primary())) {
+                return new Result(Outcome.NOT_HELD, e, e);
+            }
+            if (!backup.equals(e.backup()) || !e.ready()) {
+                return new Result(Outcome.DONE, e, e);
+            }
+            NameEntry after = new NameEntry(e.name(), primary, e.backup(), e.epoch(), e.created(), e.closing(), false,
+                    e.creator());
+            entry.setValue(after);
+            return new Result(Outcome.DONE, e, after);
+        }
+    }
+
+    /**
+     * Swaps primary and backup (epoch + 1), if they are still the given ones at the given epoch
+     * and the backup is ready: a backup still receiving the state must not become the primary.
+     */
     public record Switch(ProcessHandle primary, ProcessHandle backup, long epoch)
             implements EntryProcessor<String, NameEntry, Result> {
         @Override
         public Result process(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup()) || e.epoch() != epoch
-                    || e.closing()) {
+                    || e.closing() || !e.ready()) {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
-            // The old primary becomes the backup: it holds everything it checkpointed.
+            // The old primary becomes the backup: it holds everything it checkpointed, since the
+            // switch happens at its safe point with no checkpoint in flight.
             NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false, true, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);

@@ -176,7 +176,8 @@ public final class NodeGuardian implements Guardian {
         PairStatus status = caller != null && caller.equals(entry.primary()) ? PairStatus.CALLER_IS_PRIMARY
                 : caller != null && caller.equals(entry.backup()) ? PairStatus.CALLER_IS_BACKUP
                 : entry.backup() != null ? PairStatus.PAIR : PairStatus.SINGLE;
-        return new PairInfo(status, entry.name(), entry.primary(), entry.backup(), ancestor, entry.epoch());
+        return new PairInfo(status, entry.name(), entry.primary(), entry.backup(), ancestor, entry.epoch(),
+                entry.backup() != null && entry.ready());
     }
 
     @Override

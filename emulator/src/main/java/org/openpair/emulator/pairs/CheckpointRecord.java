@@ -10,22 +10,29 @@ import java.util.Map;
 
 /**
  * The payload of one checkpoint: the program's own bytes, or a change of the checkpointed
- * key-value state (one key, or the whole state for a new backup). The first byte says which.
+ * key-value state, a reply with its change, or a part of a new backup's state transfer. The first byte says which.
  */
 final class CheckpointRecord {
     static final byte USER = 0;
     static final byte PUT = 1;
     static final byte REMOVE = 2;
-    static final byte SNAPSHOT = 3;
     /**
      * A reply with the state change it made: open, sync ID, depth, reply, then the change as a
      * record of its own (USER or PUT), or nothing.
      */
     static final byte REPLY = 4;
-    /** The whole {@link SavedReplies} memory, for a new backup. */
-    static final byte SAVED_REPLIES = 5;
     /** An open was closed: its saved replies go. */
     static final byte CLOSE_OPEN = 6;
+    /** A new backup's state transfer (see {@link StateTransfer}): its start, with what it will send. */
+    static final byte TRANSFER_BEGIN = 7;
+    /** A chunk of the key-value state. */
+    static final byte TRANSFER_STATE = 8;
+    /** A chunk of the saved replies. */
+    static final byte TRANSFER_REPLIES = 9;
+    /** The end: counts and CRC-32s to verify, and the pair's restart policy. */
+    static final byte TRANSFER_END = 10;
+    /** The pair's restart policy, to the member that may become primary (sent after a switch). */
+    static final byte POLICY = 11;
     /** Bytes of a REPLY record before the reply itself. */
     static final int REPLY_HEADER = 1 + 8 + 8 + 4 + 4;
 
@@ -51,10 +58,6 @@ final class CheckpointRecord {
         return encode(REMOVE, Map.of(key, ""));
     }
 
-    static byte[] snapshot(Map<String, String> state) {
-        return encode(SNAPSHOT, state);
-    }
-
     private static byte[] encode(byte type, Map<String, String> entries) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -62,8 +65,9 @@ final class CheckpointRecord {
             out.writeByte(type);
             out.writeInt(entries.size());
             for (var e : entries.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
+                // Not writeUTF: it refuses strings over 64 KiB, and a value may be up to the checkpoint limit.
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -77,12 +81,37 @@ final class CheckpointRecord {
             int n = in.readInt();
             Map<String, String> entries = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
-                entries.put(in.readUTF(), in.readUTF());
+                entries.put(readString(in), readString(in));
             }
             return entries;
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt state checkpoint", e);
         }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("a string of " + n + " bytes where " + in.available() + " are left");
+        }
+        return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static byte[] policy(org.openpair.guardian.RestartPolicy policy) {
+        return java.nio.ByteBuffer.allocate(1 + 1 + 4 + 8).put(POLICY).put((byte) policy.type().ordinal())
+                .putInt(policy.maxRestarts()).putLong(policy.period().toMillis()).array();
+    }
+
+    static org.openpair.guardian.RestartPolicy decodePolicy(byte[] record) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record, 1, record.length - 1);
+        return new org.openpair.guardian.RestartPolicy(org.openpair.guardian.RestartPolicy.Type.values()[b.get()],
+                b.getInt(), java.time.Duration.ofMillis(b.getLong()));
     }
 
     static byte[] reply(long openId, long syncId, int depth, byte[] reply, byte[] change) {
@@ -105,13 +134,6 @@ final class CheckpointRecord {
         byte[] change = new byte[b.remaining()];
         b.get(change);
         return new Reply(openId, syncId, depth, reply, change);
-    }
-
-    static byte[] savedReplies(byte[] snapshot) {
-        byte[] out = new byte[snapshot.length + 1];
-        out[0] = SAVED_REPLIES;
-        System.arraycopy(snapshot, 0, out, 1, snapshot.length);
-        return out;
     }
 
     static byte[] closeOpen(long openId) {

@@ -94,6 +94,17 @@ public final class PairMember {
     /** The pending timer retry of a backup re-creation: at most one. */
     private java.util.concurrent.ScheduledFuture<?> retry;
     private final Object retryLock = new Object();
+    /** A switch waiting for this primary's next safe point (CHECKSWITCH); see {@link #safePoint}. */
+    private volatile CompletableFuture<Long> pendingSwitch;
+    private final Object switchLock = new Object();
+    /** A new backup's state transfer being received (as backup). */
+    private StateTransfer.Incoming incoming;
+    /** How many requests the program read from $RECEIVE and has not replied to. */
+    private volatile java.util.function.IntSupplier outstanding = () -> 0;
+    /** Wakes a $RECEIVE read that waits, so that it reaches its safe point. */
+    private volatile Runnable wakeReceive = () -> { };
+    /** Refuses (210) the requests $RECEIVE holds unread, once this process is no longer the primary. */
+    private volatile Runnable demoted = () -> { };
 
     /**
      * @param role    BACKUP for a process created as a backup, PRIMARY for a named one, SINGLE otherwise
@@ -111,6 +122,17 @@ public final class PairMember {
 
     public PairRole role() {
         return role;
+    }
+
+    /**
+     * The process's $RECEIVE: it tells how many requests are read and not replied to (a switch
+     * waits for none), how to wake a read that waits, and how to refuse what is queued when
+     * this process becomes the backup.
+     */
+    public void receiveWith(java.util.function.IntSupplier unreplied, Runnable wake, Runnable onDemoted) {
+        this.outstanding = unreplied;
+        this.wakeReceive = wake;
+        this.demoted = onDemoted;
     }
 
     /** Wraps a program's checkpoint bytes; refuses (22) what exceeds the limit before copying. */
@@ -142,6 +164,11 @@ public final class PairMember {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "a backup cannot create a backup");
         }
         this.policy = restartPolicy;
+        ProcessHandle current = partner;
+        if (current != null) {
+            // Before any spawn: a second backup would only be refused by the name table after it started.
+            throw new GuardianException(GuardianError.IN_USE, name + " already has a backup: " + current.cpuPin());
+        }
         return spawnAndAttach(cpu);
     }
 
@@ -150,6 +177,9 @@ public final class PairMember {
         NameEntry entry = host.tables().names().get(name.toString());
         // Lock order as in StateMap: state, then the send lock, so no change slips between the snapshot and the channel.
         CheckpointLinks.Channel old;
+        java.util.List<CompletableFuture<Long>> transfer = new java.util.ArrayList<>();
+        long entries;
+        long started = System.nanoTime();
         synchronized (state) {
         synchronized (sendLock) {
             if (entry == null || !backup.equals(entry.backup()) || !self.equals(entry.primary())) {
@@ -161,19 +191,30 @@ public final class PairMember {
             epoch = entry.epoch();
             role = PairRole.PRIMARY;
             channel = host.links().open(backup.cpu(), backup.verifier(), epoch);
-            // The new backup starts from the whole checkpointed state.
-            channel.send(CheckpointRecord.snapshot(Map.copyOf(state)));
-            lastSend = channel.send(CheckpointRecord.savedReplies(savedReplies.snapshot()));
+            // The new backup starts from the whole checkpointed state, in chunks the link carries,
+            // verified at the backup's end; every chunk's acknowledgement is checked below.
+            entries = state.size();
+            var records = StateTransfer.records(Map.copyOf(state), savedReplies.snapshot(), policy);
+            while (records.hasNext()) {
+                transfer.add(channel.send(records.next()));
+            }
+            lastSend = transfer.get(transfer.size() - 1);
         }
         }
         closeOutsideLocks(old);
-        CheckpointResult first = settle(lastSend);
+        CheckpointResult first = settle(CompletableFuture.allOf(transfer.toArray(CompletableFuture[]::new)), backup);
         if (first == CheckpointResult.OK) {
             // Only now may the backup take over: it holds everything the primary was told was safe.
-            host.tables().names().executeOnKey(name.toString(), new NameUpdates.BackupReady(self, backup));
+            NameUpdates.Result r = host.tables().names().executeOnKey(name.toString(),
+                    new NameUpdates.BackupReady(self, backup));
+            if (r.outcome() != NameUpdates.Outcome.DONE) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: backup {1} holds the state but the name no longer "
+                        + "lists it with this primary ({2})", name, backup.cpuPin(), r.outcome());
+            }
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3})", name,
-                backup.cpuPin(), epoch, first);
+        LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3}: {4} entries in {5} "
+                + "records, {6} ms)", name, backup.cpuPin(), epoch, first, entries, transfer.size(),
+                (System.nanoTime() - started) / 1_000_000);
         return backup;
     }
 
@@ -183,6 +224,7 @@ public final class PairMember {
             throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
                     + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
         }
+        safePoint();
         synchronized (sendLock) {
             requirePrimary();
             if (channel == null) {
@@ -190,9 +232,22 @@ public final class PairMember {
             }
             CompletableFuture<Long> sent = channel.send(record);
             lastSend = sent;
-            return sent.handle((seq, failure) -> failure == null ? CheckpointResult.OK : onSendFailure(failure));
+            return outcome(sent, partner);
         }
     }
+
+    /**
+     * A send's outcome for the program: OK once the backup holds it; after a failure, what
+     * {@link #onSendFailure} decides, worked out on the pair's own thread, since it writes the
+     * name table and must not hold up the link thread that completes the send.
+     */
+    private CompletableFuture<CheckpointResult> outcome(CompletableFuture<Long> sent, ProcessHandle to) {
+        return sent.handle((seq, failure) -> failure == null ? OK
+                : CompletableFuture.supplyAsync(() -> onSendFailure(failure, to), host.scheduler()))
+                .thenCompose(f -> f);
+    }
+
+    private static final CompletableFuture<CheckpointResult> OK = CompletableFuture.completedFuture(CheckpointResult.OK);
 
     /**
      * REPLY's checkpoint: records the reply as saved and sends it, with the program's state
@@ -235,7 +290,7 @@ public final class PairMember {
             }
             CompletableFuture<Long> sent = channel.send(record);
             lastSend = sent;
-            return sent.handle((seq, failure) -> failure == null ? CheckpointResult.OK : onSendFailure(failure));
+            return outcome(sent, partner);
         }
     }
 
@@ -274,12 +329,15 @@ public final class PairMember {
             throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
                     + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
         }
+        safePoint();
         CheckpointFailure failure;
+        ProcessHandle to;
         synchronized (sendLock) {
             requirePrimary();
             if (channel == null) {
                 return CheckpointResult.NO_BACKUP;
             }
+            to = partner;
             try {
                 channel.sendAndAwait(record);
                 return CheckpointResult.OK;
@@ -291,10 +349,10 @@ public final class PairMember {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while checkpointing");
         }
-        return onSendFailure(failure);
+        return onSendFailure(failure, to);
     }
 
-    private CheckpointResult settle(CompletableFuture<?> future) {
+    private CheckpointResult settle(CompletableFuture<?> future, ProcessHandle to) {
         try {
             Object r = future.get();
             return r instanceof CheckpointResult c ? c : CheckpointResult.OK;
@@ -306,11 +364,12 @@ public final class PairMember {
             if (cause instanceof GuardianException g) {
                 throw g;
             }
-            return onSendFailure(cause);
+            return onSendFailure(cause, to);
         }
     }
 
-    private CheckpointResult onSendFailure(Throwable failure) {
+    /** @param to the backup the failed checkpoint was sent to */
+    private CheckpointResult onSendFailure(Throwable failure, ProcessHandle to) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
         if (cause instanceof CheckpointFailure f && f.kind() == CheckpointFailure.Kind.STALE_EPOCH) {
             // Only the flag here: this may run on the link's thread under the stream's lock, where
@@ -324,9 +383,39 @@ public final class PairMember {
             // A fenced primary's channel closes under its sends; its backup may be taking over right now.
             throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this primary was fenced and is stopping");
         }
-        // A backup that may have missed a checkpoint must never take over: it is dropped.
+        if (to == null || !to.equals(partner)) {
+            // The stream of a backup that is gone already (a new one got the whole state since):
+            // its end must not cost the pair the backup it has now.
+            return CheckpointResult.NO_BACKUP;
+        }
+        // A backup that may have missed a checkpoint must never take over: the name marks it
+        // lagging before this checkpoint counts as done without a backup, then it is stopped.
+        revoke(to);
         dropBackup("the checkpoint link broke: " + (cause == null ? "?" : cause.getMessage()));
         return CheckpointResult.NO_BACKUP;
+    }
+
+    /**
+     * Marks {@code lost} as lagging in the name entry, so it can never be promoted. If that cannot be
+     * done, this primary may not go on alone: whatever it acknowledged next could be lost by a
+     * promotion of the lagging backup.
+     */
+    private void revoke(ProcessHandle lost) {
+        NameUpdates.Result r;
+        try {
+            r = host.tables().names().executeOnKey(name.toString(), new NameUpdates.BackupLags(self, lost));
+        } catch (RuntimeException e) {
+            fenced = true;
+            host.fence("its backup " + lost.cpuPin() + " missed a checkpoint and the name table could not be told: " + e);
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": the backup missed a checkpoint and "
+                    + "could not be marked lagging in the name table; this primary is being stopped");
+        }
+        if (r.outcome() == NameUpdates.Outcome.NOT_HELD) {
+            fenced = true;
+            host.fence("the name no longer names it as primary");
+            throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": this process is no longer the "
+                    + "primary; it is being stopped");
+        }
     }
 
     private void requirePrimary() {
@@ -389,6 +478,14 @@ public final class PairMember {
                 deadPartners.pollFirst();
             }
             deadPartners.addLast(deadBackup);
+        }
+        // Checkpoints in flight to the dead backup will never be acknowledged (its CPU may be cut
+        // off, not closed): they fail now, so their replies leave as NO_BACKUP instead of waiting
+        // for the link's stall bound. First without the send lock, which a synchronous
+        // checkpoint holds while it waits for that very acknowledgement.
+        CheckpointLinks.Channel inFlight = channel;
+        if (inFlight != null && deadBackup.equals(partner)) {
+            inFlight.abort("the backup " + deadBackup.cpuPin() + " of " + name + " died");
         }
         CheckpointLinks.Channel old = null;
         synchronized (sendLock) {
@@ -463,11 +560,103 @@ public final class PairMember {
         }
     }
 
+    /** How long a switch waits for the primary to reach a safe point. */
+    public static final Duration SAFE_POINT_BOUND = Duration.ofSeconds(5);
+
     /**
-     * CHECKSWITCH: waits for the checkpoints in flight, swaps the roles in the name table,
-     * becomes the backup and hands the primary role to the old backup.
+     * CHECKSWITCH, asked for by the operator or another process: the switch is made by the
+     * primary's own program at its next safe point (see {@link #safePoint}), where no request
+     * is read and unanswered and no checkpoint of its is half done, so the demoted member's
+     * state is exactly the new primary's. Returns once it is made.
+     *
+     * @throws GuardianException 2 if the pair has no backup ready to take over; 40 if the
+     *                           program reached no safe point within {@link #SAFE_POINT_BOUND}
+     *                           (nothing changed); 210 if this process is no longer the primary
      */
     public void switchToBackup() {
+        CompletableFuture<Long> request;
+        synchronized (switchLock) {
+            requirePrimary();
+            ProcessHandle backup = partner;
+            NameEntry entry = host.tables().names().get(name.toString());
+            if (backup == null || channel == null || entry == null || !backup.equals(entry.backup())) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
+            }
+            if (!entry.ready()) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + ": the backup " + backup.cpuPin()
+                        + " is still receiving the state and may not become the primary yet");
+            }
+            if (pendingSwitch == null) {
+                pendingSwitch = new CompletableFuture<>();
+            }
+            request = pendingSwitch;
+        }
+        wakeReceive.run();
+        try {
+            try {
+                request.get(SAFE_POINT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                synchronized (switchLock) {
+                    if (pendingSwitch == request) {
+                        pendingSwitch = null;
+                        throw new GuardianException(GuardianError.TIMED_OUT, name + ": the primary " + self.cpuPin()
+                                + " reached no safe point (a $RECEIVE read with every request answered, or a "
+                                + "checkpoint between requests) within " + SAFE_POINT_BOUND.toMillis()
+                                + " ms; not switched");
+                    }
+                }
+                // The program took it just now: the switch is under way; its own bounds end it.
+                request.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for the switch");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof GuardianException g ? g
+                    : new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": not switched: " + e.getCause());
+        }
+    }
+
+    /** True while a switch waits for this primary's safe point. */
+    public boolean switchPending() {
+        return pendingSwitch != null;
+    }
+
+    /**
+     * A safe point of the primary's program, called on its own thread by the calls where one
+     * is (a $RECEIVE read, a checkpoint) when no request is read and unanswered. A pending
+     * switch is made here, and the call that reached it throws 210: the program learns of the
+     * switch at once, and goes on as the backup (awaitTakeover).
+     */
+    public void safePoint() {
+        if (pendingSwitch == null || outstanding.getAsInt() > 0) {
+            return;
+        }
+        CompletableFuture<Long> request;
+        synchronized (switchLock) {
+            request = pendingSwitch;
+            pendingSwitch = null;
+            if (request == null || request.isDone()) {
+                return;
+            }
+        }
+        long newEpoch;
+        ProcessHandle backup;
+        try {
+            backup = partner;
+            newEpoch = switchNow();
+        } catch (RuntimeException e) {
+            request.completeExceptionally(e);
+            throw e;
+        }
+        request.complete(newEpoch);
+        throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": switched (CHECKSWITCH): "
+                + backup.cpuPin() + " is the primary at epoch " + newEpoch + " and this process its backup: call "
+                + "awaitTakeover");
+    }
+
+    /** The switch itself: waits for the checkpoints in flight, swaps the roles in the name table. */
+    private long switchNow() {
         ProcessHandle backup;
         long newEpoch;
         CheckpointLinks.Channel switched;
@@ -486,7 +675,8 @@ public final class PairMember {
             NameUpdates.Result r = host.tables().names().executeOnKey(name.toString(),
                     new NameUpdates.Switch(self, backup, epoch));
             if (r.outcome() != NameUpdates.Outcome.DONE) {
-                throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch");
+                throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch, or "
+                        + "its backup is not ready: not switched");
             }
             newEpoch = r.after().epoch();
             switched = detachChannel();
@@ -498,10 +688,13 @@ public final class PairMember {
             }
         }
         closeOutsideLocks(switched);
+        // Requests that wait unread are answered 210: their requesters turn to the new primary.
+        demoted.run();
         host.router().tell(backup.cpu(), new CpuTask.Promote(backup,
                 new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
         LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
                 backup.cpuPin(), newEpoch, self.cpuPin());
+        return newEpoch;
     }
 
     // ---- backup side --------------------------------------------------------------------
@@ -524,15 +717,27 @@ public final class PairMember {
         if (seq > nextSeq) {
             return Verdict.GAP;
         }
-        hold(record);
+        try {
+            hold(record);
+        } catch (RuntimeException e) {
+            // A state transfer that does not verify (or a malformed record): refused, so the
+            // primary drops this backup rather than count it as one that may take over.
+            incoming = null;
+            LOG.log(System.Logger.Level.ERROR, "{0}: backup {1} refused checkpoint {2} of epoch {3}: {4}", name,
+                    self.cpuPin(), seq, senderEpoch, e.toString());
+            return Verdict.GAP;
+        }
         nextSeq++;
         return Verdict.ACCEPT;
     }
 
     /**
-     * Keeps an accepted checkpoint: the message system's records update the saved replies at
-     * once (a resend after a takeover must find them before the program has applied anything);
-     * the program's bytes wait in order for {@link #awaitTakeover}.
+     * Keeps an accepted checkpoint. What the runtime owns is applied at once: the saved replies
+     * (a resend after a takeover must find them before the program has applied anything), the
+     * key-value state (so the backup's state is current whether or not its program waits in
+     * awaitTakeover: a member demoted by a switch may be promoted before it gets there) and a
+     * new backup's state transfer. Only the program's own bytes wait, in order, for
+     * {@link #awaitTakeover} and its applier.
      */
     private void hold(byte[] record) {
         switch (record[0]) {
@@ -540,13 +745,34 @@ public final class PairMember {
                 CheckpointRecord.Reply r = CheckpointRecord.decodeReply(record);
                 savedReplies.record(r.openId(), r.syncId(), r.depth(), r.reply());
                 if (r.change().length > 0) {
-                    held.add(r.change());
+                    hold(r.change());
                 }
             }
-            case CheckpointRecord.SAVED_REPLIES -> savedReplies.restore(record, 1);
             case CheckpointRecord.CLOSE_OPEN -> savedReplies.forget(CheckpointRecord.closedOpen(record));
-            default -> held.add(record);
+            case CheckpointRecord.PUT -> state.putAll(CheckpointRecord.decodeEntries(record));
+            case CheckpointRecord.REMOVE -> CheckpointRecord.decodeEntries(record).keySet().forEach(state::remove);
+            case CheckpointRecord.TRANSFER_BEGIN -> incoming = StateTransfer.Incoming.begin(record);
+            case CheckpointRecord.TRANSFER_STATE -> transfer().state(record);
+            case CheckpointRecord.TRANSFER_REPLIES -> transfer().replies(record);
+            case CheckpointRecord.TRANSFER_END -> {
+                StateTransfer.Result r = transfer().end(record);
+                incoming = null;
+                state.clear();
+                state.putAll(r.state());
+                savedReplies.restore(r.savedReplies(), 0);
+                policy = r.policy();
+            }
+            case CheckpointRecord.POLICY -> policy = CheckpointRecord.decodePolicy(record);
+            case CheckpointRecord.USER -> held.add(record);
+            default -> throw new IllegalArgumentException("unknown checkpoint record type " + record[0]);
         }
+    }
+
+    private StateTransfer.Incoming transfer() {
+        if (incoming == null) {
+            throw new IllegalArgumentException("a part of a state transfer without its beginning");
+        }
+        return incoming;
     }
 
     /**
@@ -557,24 +783,33 @@ public final class PairMember {
 
     /** The name table made this backup the primary: it applies what it holds, then acts as primary. */
     public void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
-        synchronized (this) {
-            // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
-            if (role != PairRole.BACKUP || takeover.epoch() <= epoch) {
-                return;
+        // Under the send lock: no checkpoint or reply of the new primary can be sent before its
+        // channel to the new backup (after a switch, the demoted member) exists, or it would be
+        // acknowledged without a backup that the name table lists as ready.
+        synchronized (sendLock) {
+            synchronized (this) {
+                // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
+                if (role != PairRole.BACKUP || takeover.epoch() <= epoch) {
+                    return;
+                }
+                if (incoming != null) {
+                    LOG.log(System.Logger.Level.ERROR, "{0}: {1} promoted in the middle of its state transfer", name,
+                            self.cpuPin());
+                }
+                // Before the takeover is queued: the program may act on it (createBackup) at once.
+                partner = newBackup;
+                role = PairRole.PRIMARY;
+                epoch = takeover.epoch();
+                held.add(takeover);
             }
-            role = PairRole.PRIMARY;
-            epoch = takeover.epoch();
-            held.add(takeover);
+            if (newBackup != null) {
+                channel = host.links().open(newBackup.cpu(), newBackup.verifier(), epoch);
+                // The demoted member may be promoted again: it must know the pair's restart policy.
+                lastSend = channel.send(CheckpointRecord.policy(policy));
+            }
         }
         if (message != null) {
             system.add(message);
-        }
-        synchronized (sendLock) {
-            partner = newBackup;
-            if (newBackup != null) {
-                channel = host.links().open(newBackup.cpu(), newBackup.verifier(), epoch);
-                lastSend = CompletableFuture.completedFuture(null);
-            }
         }
         LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", name, self.cpuPin(),
                 takeover.epoch(), takeover.cause());
@@ -613,12 +848,6 @@ public final class PairMember {
                 if (applier != null) {
                     applier.accept(CheckpointRecord.userBytes(record));
                 }
-            }
-            case CheckpointRecord.PUT -> state.putAll(CheckpointRecord.decodeEntries(record));
-            case CheckpointRecord.REMOVE -> CheckpointRecord.decodeEntries(record).keySet().forEach(state::remove);
-            case CheckpointRecord.SNAPSHOT -> {
-                state.clear();
-                state.putAll(CheckpointRecord.decodeEntries(record));
             }
             default -> LOG.log(System.Logger.Level.ERROR, "{0}: unknown checkpoint record type {1}", name, record[0]);
         }

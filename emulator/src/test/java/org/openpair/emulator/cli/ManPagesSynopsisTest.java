@@ -173,7 +173,8 @@ class ManPagesSynopsisTest {
                 }
                 record PairInfo(PairStatus status, ProcessName name,
                                 ProcessHandle primary, ProcessHandle backup,
-                                ProcessHandle ancestor, long epoch) {
+                                ProcessHandle ancestor, long epoch,
+                                boolean backupReady) {
                 }
                 interface GuardianProgram {
                     void run(ProcessContext context) throws Exception;
