@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.openpair.emulator.names.Epochs;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessHandle;
@@ -121,13 +122,13 @@ final class Views {
         }
     }
 
-    /** PPD: name, primary cpu,pin, backup cpu,pin (blank if none), epoch, ancestor. */
+    /** PPD: name, primary cpu,pin, backup cpu,pin (blank if none), epoch (counter@cpu), ancestor. */
     static void ppdTable(PrintWriter out, List<PairInfo> pairs) {
         String fmt = "%-7s %-9s %-9s %-6s %s%n";
         out.printf(fmt, "NAME", "PRIMARY", "BACKUP", "EPOCH", "ANCESTOR");
         for (PairInfo p : pairs) {
             out.printf(fmt, p.name(), p.primary() == null ? "" : p.primary().cpuPin(),
-                    p.backup() == null ? "" : p.backup().cpuPin(), p.epoch(),
+                    p.backup() == null ? "" : p.backup().cpuPin(), Epochs.format(p.epoch()),
                     p.ancestor() == null ? "(operator)" : p.ancestor().descriptor(null));
         }
     }
