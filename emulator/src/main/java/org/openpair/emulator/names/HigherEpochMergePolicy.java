@@ -5,7 +5,7 @@ import java.io.IOException;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
-import com.hazelcast.spi.merge.SplitBrainMergeTypes.MapMergeTypes;
+import com.hazelcast.spi.merge.MergingValue;
 
 /**
  * How the name table heals after a split: of the two entries for one name, the one with the
@@ -29,8 +29,11 @@ import com.hazelcast.spi.merge.SplitBrainMergeTypes.MapMergeTypes;
  * </ul>
  * Every conflict (entries that differ) is logged at WARNING with both sides' primary, backup
  * and epoch, so an operator can tell what a split changed.
+ *
+ * <p>The policy asks for plain merging values, not {@code MapMergeTypes}: Hazelcast hands those
+ * over only to maps that keep per-entry statistics, and the entry carries its own name.
  */
-public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameEntry, MapMergeTypes<Object, NameEntry>, Object> {
+public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameEntry, MergingValue<NameEntry>, Object> {
     private static final System.Logger LOG = System.getLogger(HigherEpochMergePolicy.class.getName());
 
     /** Hazelcast makes the policy from its class name. */
@@ -38,11 +41,11 @@ public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameE
     }
 
     @Override
-    public Object merge(MapMergeTypes<Object, NameEntry> merging, MapMergeTypes<Object, NameEntry> existing) {
+    public Object merge(MergingValue<NameEntry> merging, MergingValue<NameEntry> existing) {
         if (existing == null) {
             NameEntry gone = merging.getDeserializedValue();
             LOG.log(System.Logger.Level.WARNING, "name table merge: {0} is held on the smaller side only ({1}); it stays "
-                    + "removed", merging.getKey(), describe(gone));
+                    + "removed", gone.name(), describe(gone));
             return null;
         }
         Side winner = choose(merging.getDeserializedValue(), existing.getDeserializedValue());

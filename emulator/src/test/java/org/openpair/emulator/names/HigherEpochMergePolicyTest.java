@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import com.hazelcast.spi.impl.merge.MapMergingEntryImpl;
-import com.hazelcast.spi.merge.SplitBrainMergeTypes.MapMergeTypes;
+import com.hazelcast.spi.merge.MergingValue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +66,7 @@ class HigherEpochMergePolicyTest {
         return new NameEntry(NAME, primary, backup, epoch, CREATED, false, backup != null, null);
     }
 
-    private MapMergeTypes<Object, NameEntry> merging(NameEntry value) {
+    private MergingValue<NameEntry> merging(NameEntry value) {
         return new MapMergingEntryImpl<Object, NameEntry>(serialization).setKey(serialization.toData(NAME.toString()))
                 .setValue(serialization.toData(value));
     }
