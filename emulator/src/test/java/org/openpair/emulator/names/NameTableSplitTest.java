@@ -125,6 +125,29 @@ class NameTableSplitTest {
     }
 
     /**
+     * A name whose holder vanished without retiring it (its CPU lost, the sweep refused or not
+     * yet run) is taken over by the next creation; its epoch goes on from the stale one, made by
+     * the creating CPU, so nobody who saw the old entry ever meets a lower epoch under the name.
+     */
+    @Test
+    void takingOverAStaleEntry_continuesItsEpoch_madeByTheCreatingCpu() {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(2).build(), List.of(0))) {
+            Cpu cpu0 = node.cpu(0);
+            IMap<String, NameEntry> names = new NodeTables(cpu0.hazelcast()).names();
+            ProcessHandle gone = new ProcessHandle(node.config().nodeName(), 1, 5, 77);
+            long staleEpoch = Epochs.next(Epochs.next(Epochs.first(1), 1), 1);
+            names.set("$STALE", new NameEntry(ProcessName.of("$STALE"), gone, null, staleEpoch,
+                    Instant.parse("2026-12-06T00:00:00Z"), false, false, null));
+
+            ProcessHandle fresh = cpu0.guardian().processSpawn(named("$STALE", 0));
+            NameEntry now = names.get("$STALE");
+            assertThat(now.primary()).isEqualTo(fresh);
+            assertThat(now.epoch()).isEqualTo(Epochs.next(staleEpoch, 0)).isGreaterThan(staleEpoch);
+            cpu0.guardian().processStop(fresh);
+        }
+    }
+
+    /**
      * A real heal: CPU 2 forms a cluster of its own while CPUs 0 and 1 form another (CPU 2 knows
      * their addresses, they do not know its), each side changes the name table, and then
      * Hazelcast finds the two clusters and merges the smaller (CPU 2) into the larger, through
