@@ -41,7 +41,8 @@ public final class NameUpdates {
      * decided by {@code decidingCpu}, the CPU running this update), a primary without one loses
      * the name, a backup is detached.
      */
-    public record RetireMember(ProcessHandle member, int decidingCpu) implements EntryProcessor<String, NameEntry, Result> {
+    public record RetireMember(ProcessHandle member, int decidingCpu)
+            implements EntryProcessor<String, NameEntry, Result> {
         public RetireMember {
             Epochs.requireCpu(decidingCpu);
         }
@@ -58,8 +59,8 @@ public final class NameUpdates {
                     entry.setValue(null);
                     return new Result(Outcome.REMOVED, e, null);
                 }
-                NameEntry after = new NameEntry(e.name(), e.backup(), null, Epochs.next(e.epoch(), decidingCpu), e.created(), false, false,
-                        e.creator());
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, Epochs.next(e.epoch(), decidingCpu),
+                        e.created(), false, false, e.creator());
                 entry.setValue(after);
                 return new Result(Outcome.PROMOTED, e, after);
             }
@@ -141,7 +142,8 @@ public final class NameUpdates {
                 return new Result(Outcome.NOT_HELD, e, e);
             }
             // The old primary becomes the backup: it holds everything it checkpointed.
-            NameEntry after = new NameEntry(e.name(), backup, primary, Epochs.next(epoch, decidingCpu), e.created(), false, true, e.creator());
+            NameEntry after = new NameEntry(e.name(), backup, primary, Epochs.next(epoch, decidingCpu), e.created(),
+                    false, true, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }
