@@ -142,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             Views.ppdTable(out, List.of(pair));
             out.println("last counter the old primary saw held by its backup: " + lastHeld);
             out.println("the new primary took over at counter:              " + tookOverAt
-                    + "   (epoch " + pair.epoch() + ")");
+                    + "   (epoch " + org.openpair.emulator.names.Epochs.format(pair.epoch()) + ")");
             final long from = tookOverAt;
             await("the counter to go on", () -> lastCounter(newLog) > from + 3);
             out.println("and it goes on counting: ... " + lastCounter(newLog));

@@ -66,7 +66,7 @@ final class LedgerDemo {
         out.println("requests that failed: " + failed + " (a takeover in the middle is invisible to the client)");
         var pair = g.processGetPairInfo(LEDGER);
         out.println("ledger now: primary " + (pair.primary() == null ? "-" : pair.primary().cpuPin()) + ", epoch "
-                + pair.epoch());
+                + org.openpair.emulator.names.Epochs.format(pair.epoch()));
         // Exactly once: every transfer answered, none run twice, and the ledger applied just the acknowledged ones.
         return failed == 0 && done.endsWith(" conserved") && last(DONE, 1) + last(DONE, 2) == TRANSFERS
                 && last(DONE, 3) == 0 && last(DONE, 4) == last(DONE, 1);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guardian ppd}: TACL's process-pair directory. */
 @Command(name = "ppd", mixinStandardHelpOptions = true,
-        description = {"Show the process-pair directory: name, primary cpu,pin, backup cpu,pin (blank if none), epoch, ancestor."},
+        description = {"Show the process-pair directory: name, primary cpu,pin, backup cpu,pin (blank if none), epoch (counter@cpu), ancestor."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:Guardian error: 13 bad name, 14 the process does not exist", "2:usage",
                 "3:node not reachable"})

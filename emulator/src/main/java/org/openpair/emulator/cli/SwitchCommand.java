@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import org.openpair.emulator.json.Json;
+import org.openpair.emulator.names.Epochs;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessName;
@@ -50,7 +51,8 @@ final class SwitchCommand implements Callable<Integer> {
                 out.println(Json.of(Views.pair(after)));
             } else {
                 out.println("switched " + pname + ": primary " + after.primary().cpuPin() + ", backup "
-                        + (after.backup() == null ? "-" : after.backup().cpuPin()) + ", epoch " + after.epoch());
+                        + (after.backup() == null ? "-" : after.backup().cpuPin()) + ", epoch "
+                        + Epochs.format(after.epoch()));
             }
         }
         out.flush();

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.openpair.emulator.names.Epochs;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessHandle;
@@ -122,8 +123,8 @@ final class Views {
     }
 
     /**
-     * PPD: name, primary cpu,pin, backup cpu,pin (blank if none; marked {@code *} while it is
-     * still receiving the state and may not take over), epoch, ancestor.
+     * PPD: name, primary cpu,pin, backup cpu,pin (blank if none; marked {@code *} while it may
+     * not take over), epoch (counter@cpu), ancestor.
      */
     static void ppdTable(PrintWriter out, List<PairInfo> pairs) {
         String fmt = "%-7s %-9s %-9s %-6s %s%n";
@@ -132,7 +133,8 @@ final class Views {
         for (PairInfo p : pairs) {
             unready |= p.backup() != null && !p.backupReady();
             out.printf(fmt, p.name(), p.primary() == null ? "" : p.primary().cpuPin(),
-                    p.backup() == null ? "" : p.backup().cpuPin() + (p.backupReady() ? "" : "*"), p.epoch(),
+                    p.backup() == null ? "" : p.backup().cpuPin() + (p.backupReady() ? "" : "*"),
+                    Epochs.format(p.epoch()),
                     p.ancestor() == null ? "(operator)" : p.ancestor().descriptor(null));
         }
         if (unready) {

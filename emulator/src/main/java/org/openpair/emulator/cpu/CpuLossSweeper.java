@@ -107,7 +107,7 @@ final class CpuLossSweeper implements MembershipListener {
                 tables.terminations().putIfAbsent(NodeTables.terminationKey(info.handle()), t);
                 if (info.name() != null) {
                     NameUpdates.Result r = tables.names().executeOnKey(info.name().toString(),
-                            new NameUpdates.RetireMember(info.handle()));
+                            new NameUpdates.RetireMember(info.handle(), self));
                     ProcessTable.tellPartner(r, t, true, router);
                 }
                 tables.cpuProcesses().remove(lost, key);

@@ -9,11 +9,13 @@ import org.openpair.guardian.ProcessName;
 /**
  * One entry of the name table (NSK's DCT): the pair behind a name. The epoch rises with every
  * takeover and switch; whatever carries an older epoch (a checkpoint, an update) is refused.
+ * Every epoch is made by {@link Epochs}, so that the two sides of a split never make the same one.
  *
  * @param name    the name
  * @param primary the process that answers to the name
  * @param backup  its backup, or {@code null}
- * @param epoch   starts at 1 when the name is created
+ * @param epoch   {@link Epochs#first} of the creating CPU when the name is created, then
+ *                {@link Epochs#next} at each takeover and switch
  * @param created when the name was created
  * @param closing the pair is being stopped as a whole: no takeover, no new backup
  * @param ready   the backup holds the primary's whole state (its first checkpoint, the
@@ -24,8 +26,9 @@ import org.openpair.guardian.ProcessName;
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
                         boolean closing, boolean ready, ProcessHandle creator) implements Serializable {
 
+    /** A new name held by {@code primary} alone; its CPU creates the name, so it makes the epoch. */
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created, ProcessHandle creator) {
-        return new NameEntry(name, primary, null, 1, created, false, false, creator);
+        return new NameEntry(name, primary, null, Epochs.first(primary.cpu()), created, false, false, creator);
     }
 
     /** True when the handle is the primary or the backup. */

@@ -22,7 +22,7 @@ public final class NameUpdates {
         DONE,
         /** The name was removed: its last member died. */
         REMOVED,
-        /** The primary died and its backup is now the primary, at epoch + 1. */
+        /** The primary died and its backup is now the primary, at the next epoch ({@link Epochs#next}). */
         PROMOTED,
         /** The backup died; the primary is alone now. */
         BACKUP_DETACHED,
@@ -37,10 +37,16 @@ public final class NameUpdates {
     }
 
     /**
-     * A member has died: a primary with a backup is replaced by the backup (epoch + 1), a
-     * primary without one loses the name, a backup is detached.
+     * A member has died: a primary with a backup is replaced by the backup (the next epoch,
+     * decided by {@code decidingCpu}, the CPU running this update), a primary without one loses
+     * the name, a backup is detached.
      */
-    public record RetireMember(ProcessHandle member) implements EntryProcessor<String, NameEntry, Result> {
+    public record RetireMember(ProcessHandle member, int decidingCpu)
+            implements EntryProcessor<String, NameEntry, Result> {
+        public RetireMember {
+            Epochs.requireCpu(decidingCpu);
+        }
+
         @Override
         public Result process(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
@@ -53,8 +59,8 @@ public final class NameUpdates {
                     entry.setValue(null);
                     return new Result(Outcome.REMOVED, e, null);
                 }
-                NameEntry after = new NameEntry(e.name(), e.backup(), null, e.epoch() + 1, e.created(), false, false,
-                        e.creator());
+                NameEntry after = new NameEntry(e.name(), e.backup(), null, Epochs.next(e.epoch(), decidingCpu),
+                        e.created(), false, false, e.creator());
                 entry.setValue(after);
                 return new Result(Outcome.PROMOTED, e, after);
             }
@@ -146,11 +152,16 @@ public final class NameUpdates {
     }
 
     /**
-     * Swaps primary and backup (epoch + 1), if they are still the given ones at the given epoch
-     * and the backup is ready: a backup still receiving the state must not become the primary.
+     * Swaps primary and backup (the next epoch, decided by {@code decidingCpu}, the CPU running
+     * this update), if they are still the given ones at the given epoch and the backup is ready:
+     * a backup still receiving the state must not become the primary.
      */
-    public record Switch(ProcessHandle primary, ProcessHandle backup, long epoch)
+    public record Switch(ProcessHandle primary, ProcessHandle backup, long epoch, int decidingCpu)
             implements EntryProcessor<String, NameEntry, Result> {
+        public Switch {
+            Epochs.requireCpu(decidingCpu);
+        }
+
         @Override
         public Result process(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
@@ -160,7 +171,8 @@ public final class NameUpdates {
             }
             // The old primary becomes the backup: it holds everything it checkpointed, since the
             // switch happens at its safe point with no checkpoint in flight.
-            NameEntry after = new NameEntry(e.name(), backup, primary, epoch + 1, e.created(), false, true, e.creator());
+            NameEntry after = new NameEntry(e.name(), backup, primary, Epochs.next(epoch, decidingCpu), e.created(),
+                    false, true, e.creator());
             entry.setValue(after);
             return new Result(Outcome.DONE, e, after);
         }

@@ -10,7 +10,11 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MemberAttributeConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
+
+import org.openpair.emulator.names.HigherEpochMergePolicy;
 
 /**
  * Turns a {@link NodeConfig} into the Hazelcast member configuration of one CPU and the client
@@ -21,6 +25,8 @@ import com.hazelcast.spi.merge.DiscardMergePolicy;
 public final class ClusterConfigs {
     /** Member attribute carrying the CPU number, so every member and client can map member → CPU. */
     public static final String CPU_ATTRIBUTE = "openpair.cpu";
+    /** The split-brain protection of the maps that decide who is primary: the node's quorum. */
+    public static final String NAMES_QUORUM = "openpair.names-quorum";
 
     private ClusterConfigs() {
     }
@@ -61,12 +67,13 @@ public final class ClusterConfigs {
 
         // After a split heals, the larger side's tables are the truth: the smaller side's CPUs were
         // declared down there and halt their processes (QuorumWatch), so whatever the smaller
-        // side wrote meanwhile (deaths it inferred, promotions it tried) is discarded.
+        // side wrote meanwhile (deaths it inferred, processes it started) is discarded. The name
+        // table is the exception: its epochs decide (namesConfig).
         MergePolicyConfig largerSideWins = new MergePolicyConfig(DiscardMergePolicy.class.getName(), 100);
         config.addMapConfig(new MapConfig(NodeTables.TERMINATIONS).setTimeToLiveSeconds(3600).setBackupCount(1)
                 .setMergePolicyConfig(largerSideWins));
         config.addMapConfig(new MapConfig(NodeTables.PROCESSES).setBackupCount(1).setMergePolicyConfig(largerSideWins));
-        config.addMapConfig(new MapConfig(NodeTables.NAMES).setBackupCount(1).setMergePolicyConfig(largerSideWins));
+        config.addMapConfig(namesConfig(node, config));
         config.addMapConfig(new MapConfig(NodeTables.CPUS).setBackupCount(1).setMergePolicyConfig(largerSideWins));
         config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig(NodeTables.CPU_PROCESSES)
                 .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1)
@@ -77,6 +84,34 @@ public final class ClusterConfigs {
                 .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT).setMergePolicyConfig(largerSideWins));
         config.addExecutorConfig(new ExecutorConfig(NodeTables.CPU_EXECUTOR).setPoolSize(16));
         return config;
+    }
+
+    /**
+     * The name table decides who is primary, so it alone is guarded against splits:
+     * <ul>
+     * <li>Split-brain protection on writes: a member that sees fewer CPUs than the node's quorum
+     *     cannot change it (no name, takeover, switch or backup), so the small side of a split
+     *     makes nobody primary. Writes only: reads still answer there, and what they may return
+     *     is stale but harmless, since that side's primaries are being fenced (QuorumWatch) and
+     *     a requester accepts no reply from an older epoch. Guarding reads as well would fail
+     *     every lookup of a CPU that is merely slow to see its peers again, for no safety gained.
+     *     A quorum of 1 (two CPUs, or CPUs not named) needs no protection and Hazelcast accepts
+     *     none below 2; epoch fencing is all such a node has.
+     * <li>On the heal, the higher epoch wins ({@link HigherEpochMergePolicy}), not one side whole.
+     * </ul>
+     * The CPU table stays unguarded: the first CPU of a node claims its number alone, before any
+     * quorum exists. The process, death and index tables record what a CPU's own processes do, not
+     * who is primary; the smaller side's records are dropped at the heal as before.
+     */
+    private static MapConfig namesConfig(NodeConfig node, Config config) {
+        MapConfig names = new MapConfig(NodeTables.NAMES).setBackupCount(1)
+                .setMergePolicyConfig(new MergePolicyConfig(HigherEpochMergePolicy.class.getName(), 100));
+        if (node.quorum() >= 2) {
+            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(NAMES_QUORUM, true, node.quorum())
+                    .setProtectOn(SplitBrainProtectionOn.WRITE));
+            names.setSplitBrainProtectionName(NAMES_QUORUM);
+        }
+        return names;
     }
 
     /** The client configuration: connects to any listed member, fails fast when none answers. */

@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.hazelcast.cluster.Member;
 
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.emulator.messages.ProcessOpen;
@@ -131,8 +132,8 @@ public final class NodeGuardian implements Guardian {
                     return;
                 }
                 // Closing first: neither death may promote the other or bring a new backup.
-                NameUpdates.Result closed = tables.names().executeOnKey(info.name().toString(),
-                        new NameUpdates.Close(entry.primary()));
+                NameUpdates.Result closed = NameTableQuorum.write("this side of the node", "closing " + info.name(),
+                        () -> tables.names().executeOnKey(info.name().toString(), new NameUpdates.Close(entry.primary())));
                 NameEntry pair = closed.after() != null ? closed.after() : entry;
                 if (pair.backup() != null) {
                     stopIfAlive(pair.backup());

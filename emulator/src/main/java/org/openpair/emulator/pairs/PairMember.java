@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuTask;
@@ -672,8 +673,9 @@ public final class PairMember {
                 throw new GuardianException(GuardianError.TIMED_OUT, name + ": checkpoints in flight were not "
                         + "acknowledged; not switched");
             }
-            NameUpdates.Result r = host.tables().names().executeOnKey(name.toString(),
-                    new NameUpdates.Switch(self, backup, epoch));
+            NameUpdates.Result r = NameTableQuorum.write("CPU " + self.cpu(), "the switch of " + name,
+                    () -> host.tables().names().executeOnKey(name.toString(),
+                            new NameUpdates.Switch(self, backup, epoch, self.cpu())));
             if (r.outcome() != NameUpdates.Outcome.DONE) {
                 throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch, or "
                         + "its backup is not ready: not switched");

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.openpair.emulator.messages.ReceiveQueue;
+import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuTask;
@@ -243,7 +245,12 @@ public final class ProcessTable {
                 live.remove(pin);
                 byVerifier.remove(handle.verifier());
                 if (name != null) {
-                    tables.names().executeOnKey(name.toString(), new NameUpdates.RetireMember(handle));
+                    try {
+                        tables.names().executeOnKey(name.toString(), new NameUpdates.RetireMember(handle, cpu));
+                    } catch (RuntimeException refused) {
+                        // The start's failure is what the caller must see; the name stays with the sweep.
+                        e.addSuppressed(refused);
+                    }
                 }
                 unpublish(handle, pin);
                 throw e;
@@ -270,6 +277,10 @@ public final class ProcessTable {
 
     private NameEntry claimName(NameEntry entry) {
         String key = entry.name().toString();
+        return NameTableQuorum.write("CPU " + cpu, "naming " + key, () -> claimName(key, entry));
+    }
+
+    private NameEntry claimName(String key, NameEntry entry) {
         var names = tables.names();
         for (int attempt = 0; attempt < 10; attempt++) {
             NameEntry held = names.putIfAbsent(key, entry);
@@ -280,17 +291,21 @@ public final class ProcessTable {
                 throw new GuardianException(GuardianError.IN_USE, "name " + key + " is in use by "
                         + held.primary().descriptor(held.name()) + " (CPU " + held.primary().cpuPin() + ")");
             }
-            if (names.replace(key, held, entry)) {
+            // The stale entry's epoch goes on rising: whoever saw it must never meet a lower one under this name.
+            NameEntry successor = new NameEntry(entry.name(), entry.primary(), null, Epochs.next(held.epoch(), cpu),
+                    entry.created(), false, false, entry.creator());
+            if (names.replace(key, held, successor)) {
                 LOG.log(System.Logger.Level.INFO, "{0}: took over the stale entry of {1}", key,
                         held.primary().descriptor(held.name()));
-                return entry;
+                return successor;
             }
         }
         throw new GuardianException(GuardianError.IN_USE, "name " + key + " is being created by another process");
     }
 
     private NameEntry attachBackup(ProcessName name, ProcessHandle primary, ProcessHandle backup) {
-        NameUpdates.Result r = tables.names().executeOnKey(name.toString(), new NameUpdates.AttachBackup(primary, backup));
+        NameUpdates.Result r = NameTableQuorum.write("CPU " + cpu, "a backup for " + name,
+                () -> tables.names().executeOnKey(name.toString(), new NameUpdates.AttachBackup(primary, backup)));
         return switch (r.outcome()) {
             case DONE -> r.after();
             case HAS_BACKUP -> throw new GuardianException(GuardianError.IN_USE, name + " already has a backup: "
@@ -416,7 +431,7 @@ public final class ProcessTable {
             String key = NodeTables.processKey(handle);
             if (process.info.name() != null) {
                 NameUpdates.Result r = tables.names().executeOnKey(process.info.name().toString(),
-                        new NameUpdates.RetireMember(handle));
+                        new NameUpdates.RetireMember(handle, cpu));
                 tellPartner(r, t, false, router);
             }
             tables.terminations().set(NodeTables.terminationKey(handle), t);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.contract.ContractProgramsAccess;
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.os.NativeOs;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.PairInfo;
@@ -57,7 +58,9 @@ class AttachDeathTest {
             }
         });
         String takeover = AttachTest.awaitReport(backupLog, "takeover");
-        assertThat(takeover).startsWith(TakeoverCause.CPU_FAILED + ",2," + primary + ",-4");
+        // CPU 1 named the pair; CPU 0, the survivor that swept CPU 1, promoted the backup.
+        assertThat(takeover).startsWith(TakeoverCause.CPU_FAILED + "," + Epochs.next(Epochs.first(1), 0) + ","
+                + primary + ",-4");
         assertThat(g.processGetPairInfo(n).primary()).isEqualTo(pair.backup());
     }
 

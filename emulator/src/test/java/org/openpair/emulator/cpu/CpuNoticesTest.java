@@ -22,6 +22,7 @@ import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
 import org.openpair.emulator.link.Verdict;
+import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeTables;
@@ -70,7 +71,8 @@ class CpuNoticesTest {
         g.processStop(primary);
 
         await("the takeover", () -> PairPrograms.TAKEOVERS.size() == 1);
-        assertThat(((Takeover) PairPrograms.TAKEOVERS.get(0)[0]).epoch()).isEqualTo(2);
+        // CPU 0 named the pair and retired its stopped primary.
+        assertThat(((Takeover) PairPrograms.TAKEOVERS.get(0)[0]).epoch()).isEqualTo(Epochs.next(Epochs.first(0), 0));
         assertThat(entry().primary()).isEqualTo(backup);
         assertThat(node.cpu(1).notices().accepted()).as("notices CPU 1 took from the link")
                 .isGreaterThan(acceptedBefore);
@@ -83,7 +85,11 @@ class CpuNoticesTest {
         g.switchPair(CTR);
         await("the first switch", () -> PairPrograms.TAKEOVERS.size() == 1);
         Takeover first = (Takeover) PairPrograms.TAKEOVERS.get(0)[0];
-        assertThat(first.epoch()).isEqualTo(2);
+        // Each switch is decided by the primary's CPU: 0, then 1, then 0.
+        long e2 = Epochs.next(Epochs.first(0), 0);
+        long e3 = Epochs.next(e2, 1);
+        long e4 = Epochs.next(e3, 0);
+        assertThat(first.epoch()).isEqualTo(e2);
         awaitReadyPair();
         // A switch back before the demoted program has even noticed it is a backup would give it no takeover to see.
         await("the demoted " + a.cpuPin() + " to wait for a takeover",
@@ -91,7 +97,7 @@ class CpuNoticesTest {
         g.switchPair(CTR);
         await("the second switch", () -> PairPrograms.TAKEOVERS.size() == 2);
         assertThat(entry().backup()).isEqualTo(b);
-        assertThat(entry().epoch()).isEqualTo(3);
+        assertThat(entry().epoch()).isEqualTo(e3);
         await("the demoted " + b.cpuPin() + " to wait for a takeover",
                 () -> PairPrograms.AWAITING.contains("$CTR@" + b.cpuPin()));
 
@@ -104,7 +110,7 @@ class CpuNoticesTest {
         awaitReadyPair();
         g.switchPair(CTR);
         await("the third switch", () -> PairPrograms.TAKEOVERS.size() >= 3);
-        assertThat(PairPrograms.TAKEOVERS).extracting(t -> ((Takeover) t[0]).epoch()).containsExactly(2L, 3L, 4L);
+        assertThat(PairPrograms.TAKEOVERS).extracting(t -> ((Takeover) t[0]).epoch()).containsExactly(e2, e3, e4);
         assertThat(entry().primary()).isEqualTo(b);
     }
 

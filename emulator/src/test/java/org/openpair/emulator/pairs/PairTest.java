@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.process.TestPrograms;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.Guardian;
@@ -72,7 +73,8 @@ class PairTest {
         assertThat(pair.status()).isEqualTo(PairStatus.PAIR);
         assertThat(pair.primary()).isEqualTo(primary);
         assertThat(pair.backup().cpu()).isEqualTo(1);
-        assertThat(pair.epoch()).isEqualTo(1);
+        // Named on CPU 0, so CPU 0 made its first epoch.
+        assertThat(pair.epoch()).isEqualTo(Epochs.first(0));
         assertThat(g.processHandleCompare(primary, primary)).isEqualTo(2);
         assertThat(g.processHandleCompare(primary, pair.backup())).isEqualTo(1);
         // Each member is the other's parent.
@@ -164,7 +166,9 @@ class PairTest {
         PairInfo after = g.processGetPairInfo(ProcessName.of("$CTR"));
         assertThat(after.primary()).isEqualTo(pair.backup());
         assertThat(after.backup()).isEqualTo(primary);
-        assertThat(after.epoch()).isEqualTo(2);
+        // The primary's CPU (0) decided the switch: one epoch later, made by CPU 0.
+        long switched = Epochs.next(Epochs.first(0), 0);
+        assertThat(after.epoch()).isEqualTo(switched);
         await("the takeover", () -> !PairPrograms.TAKEOVERS.isEmpty());
         Takeover t = (Takeover) PairPrograms.TAKEOVERS.get(0)[0];
         assertThat(t.cause()).isEqualTo(TakeoverCause.SWITCH);
@@ -176,7 +180,8 @@ class PairTest {
         g.switchPair(ProcessName.of("$CTR"));
         await("the second takeover", () -> PairPrograms.TAKEOVERS.size() == 2);
         assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).primary()).isEqualTo(primary);
-        assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).epoch()).isEqualTo(3);
+        // Switched back by the then primary, on CPU 2.
+        assertThat(g.processGetPairInfo(ProcessName.of("$CTR")).epoch()).isEqualTo(Epochs.next(switched, 2));
         long second = (Long) PairPrograms.TAKEOVERS.get(1)[1];
         assertThat(second).isGreaterThan(found).isBetween(acked(pair.backup()), sent(pair.backup()));
     }
@@ -231,14 +236,18 @@ class PairTest {
     void tenThousandCheckpoints_withTakeoversBetween_inOrder_noGap_noDuplicate() {
         g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.SequencePair.class)).name("$SEQ").cpu(0)
                 .args("10000").build());
+        // Each takeover's epoch is decided by the CPU of the primary stopped: it retires the name.
+        long expectedEpoch = Epochs.first(0);
         for (long threshold : new long[] {2000, 4500, 7000}) {
             await("progress past " + threshold, () -> PairPrograms.SEQ_DONE.getOrDefault("$SEQ", 0L) > threshold
                     && g.processGetPairInfo(ProcessName.of("$SEQ")).backup() != null);
+            expectedEpoch = Epochs.next(expectedEpoch, g.processGetPairInfo(ProcessName.of("$SEQ")).primary().cpu());
             g.processStop(ProcessName.of("$SEQ"));
         }
         await("10,000 checkpoints", () -> PairPrograms.SEQ_DONE.getOrDefault("$SEQ", 0L) == 10000);
         assertThat(PairPrograms.VIOLATIONS).isEmpty();
-        assertThat(g.processGetPairInfo(ProcessName.of("$SEQ")).epoch()).isEqualTo(4);
+        assertThat(g.processGetPairInfo(ProcessName.of("$SEQ")).epoch()).isEqualTo(expectedEpoch);
+        assertThat(Epochs.counter(expectedEpoch)).isEqualTo(4);
     }
 
     private static long acked(ProcessHandle h) {

@@ -1,0 +1,154 @@
+package org.openpair.emulator.names;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import com.hazelcast.spi.impl.merge.MapMergingEntryImpl;
+import com.hazelcast.spi.merge.MergingValue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+
+/**
+ * The name table's merge rule on entries made by hand, through Hazelcast's own merging-entry
+ * type and serialization, as the map's merge hands them over.
+ */
+class HigherEpochMergePolicyTest {
+    private static final ProcessName NAME = ProcessName.of("$SRV");
+    private static final Instant CREATED = Instant.parse("2026-12-06T00:00:00Z");
+    private static final ProcessHandle P0 = new ProcessHandle("N", 0, 10, 1000);
+    private static final ProcessHandle B1 = new ProcessHandle("N", 1, 11, 1001);
+    private static final ProcessHandle B2 = new ProcessHandle("N", 2, 12, 1002);
+
+    private final InternalSerializationService serialization = new DefaultSerializationServiceBuilder().build();
+    private final HigherEpochMergePolicy policy = new HigherEpochMergePolicy();
+    private final Logger logger = Logger.getLogger(HigherEpochMergePolicy.class.getName());
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void listen() {
+        logger.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logger.removeHandler(capture);
+        serialization.dispose();
+    }
+
+    private static NameEntry entry(ProcessHandle primary, ProcessHandle backup, long epoch) {
+        return new NameEntry(NAME, primary, backup, epoch, CREATED, false, backup != null, null);
+    }
+
+    private MergingValue<NameEntry> merging(NameEntry value) {
+        return new MapMergingEntryImpl<Object, NameEntry>(serialization).setKey(serialization.toData(NAME.toString()))
+                .setValue(serialization.toData(value));
+    }
+
+    private NameEntry merge(NameEntry mergingValue, NameEntry existingValue) {
+        Object kept = policy.merge(merging(mergingValue), existingValue == null ? null : merging(existingValue));
+        return kept == null ? null : serialization.toObject(kept);
+    }
+
+    private String text(LogRecord r) {
+        return java.text.MessageFormat.format(r.getMessage(), r.getParameters());
+    }
+
+    @Test
+    void higherEpochWins_eitherWayRound_andTheConflictIsLoggedWithBothSides() {
+        long common = Epochs.first(0);
+        NameEntry promotedOnCpu1 = entry(B1, null, Epochs.next(common, 1));
+        NameEntry stillOld = entry(P0, B1, common);
+
+        assertThat(merge(promotedOnCpu1, stillOld)).isEqualTo(promotedOnCpu1);
+        assertThat(merge(stillOld, promotedOnCpu1)).isEqualTo(promotedOnCpu1);
+
+        assertThat(logged).hasSize(2).allSatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+            // Both sides: primary, backup and epoch of each.
+            assertThat(text(r)).contains("$SRV", "primary 1,11", "backup none", "epoch 2@1",
+                    "primary 0,10", "backup 1,11", "epoch 1@0");
+        });
+    }
+
+    @Test
+    void twoSidesThatEachPromotedFromTheSameEpoch_haveAStrictWinner_theSameEitherWayRound() {
+        long common = Epochs.next(Epochs.first(0), 0);
+        // Side {0} switched to a new backup's promotion on CPU 2; side {1} promoted the backup on CPU 1.
+        NameEntry sideA = entry(B2, null, Epochs.next(common, 2));
+        NameEntry sideB = entry(B1, null, Epochs.next(common, 1));
+        assertThat(sideA.epoch()).isNotEqualTo(sideB.epoch());
+        NameEntry winner = sideA.epoch() > sideB.epoch() ? sideA : sideB;
+        assertThat(merge(sideA, sideB)).isEqualTo(winner);
+        assertThat(merge(sideB, sideA)).isEqualTo(winner);
+    }
+
+    @Test
+    void identicalEntries_keepTheExisting_withoutAWord() {
+        NameEntry e = entry(P0, B1, Epochs.first(0));
+        Object kept = policy.merge(merging(e), merging(entry(P0, B1, Epochs.first(0))));
+        assertThat((NameEntry) serialization.toObject(kept)).isEqualTo(e);
+        assertThat(logged).isEmpty();
+    }
+
+    @Test
+    void equalEpochs_samePrimary_differentBackup_keepTheLargerSide_andWarn() {
+        long epoch = Epochs.first(0);
+        NameEntry withBackup = entry(P0, B1, epoch);
+        NameEntry detached = entry(P0, null, epoch);
+        assertThat(merge(withBackup, detached)).isEqualTo(detached);
+        assertThat(merge(detached, withBackup)).isEqualTo(withBackup);
+        assertThat(logged).hasSize(2).allSatisfy(r -> assertThat(r.getLevel()).isEqualTo(Level.WARNING));
+    }
+
+    /** Cannot happen with epochs from {@link Epochs}; made by hand, it is decided the same way each time, and loudly. */
+    @Test
+    void equalEpochs_differentPrimaries_keepTheLargerSide_andLogAnError() {
+        long epoch = Epochs.next(Epochs.first(0), 1);
+        NameEntry one = entry(B1, null, epoch);
+        NameEntry other = entry(B2, null, epoch);
+        for (int i = 0; i < 3; i++) {
+            assertThat(merge(one, other)).isEqualTo(other);
+            assertThat(merge(other, one)).isEqualTo(one);
+        }
+        assertThat(logged).hasSize(6).allSatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(text(r)).contains("TWO PRIMARIES AT ONE EPOCH", "primary 1,11", "primary 2,12", "epoch 2@1");
+        });
+    }
+
+    @Test
+    void aNameTheLargerSideDoesNotHold_staysAbsent_andIsLogged() {
+        assertThat(merge(entry(P0, B1, Epochs.first(0)), null)).isNull();
+        assertThat(logged).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(text(r)).contains("$SRV", "primary 0,10", "epoch 1@0", "stays removed");
+        });
+    }
+}
