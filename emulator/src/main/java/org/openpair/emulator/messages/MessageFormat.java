@@ -15,6 +15,7 @@ import org.openpair.guardian.ProcessHandle;
  *           int target pin, long target verifier     the process the open is bound to
  *           int sync depth
  *           int opener cpu (-1: not a process), int opener pin, long opener verifier
+ *           long deadline                             wall-clock ms when the requester gives up; 0 none
  *           byte[] data                               the request (WRITEREAD only)
  * reply:    int status (0, or the Guardian error number)
  *           byte[] the reply if 0, else a UTF-8 message
@@ -24,16 +25,28 @@ final class MessageFormat {
     static final byte OPEN = 1;
     static final byte WRITEREAD = 2;
     static final byte CLOSE = 3;
-    static final int REQUEST_HEADER = 1 + 4 + 8 + 4 + 4 + 4 + 8;
+    static final int REQUEST_HEADER = 1 + 4 + 8 + 4 + 4 + 4 + 8 + 8;
 
     private MessageFormat() {
     }
 
-    /** A decoded request header; {@code opener} is null for a requester that is not a process. */
-    record Request(byte kind, int pin, long verifier, int syncDepth, ProcessHandle opener, byte[] data) {
+    /**
+     * A decoded request header; {@code opener} is null for a requester that is not a process;
+     * {@code deadline} is when its requester stops waiting (wall-clock ms, 0 for never).
+     */
+    record Request(byte kind, int pin, long verifier, int syncDepth, ProcessHandle opener, long deadline, byte[] data) {
+        /** True when its requester has given up by {@code nowMillis}: it must not be executed any more. */
+        boolean expired(long nowMillis) {
+            return deadline != 0 && nowMillis >= deadline;
+        }
     }
 
     static ByteBuffer request(byte kind, ProcessHandle target, int syncDepth, ProcessHandle opener, byte[] data) {
+        return request(kind, target, syncDepth, opener, 0, data);
+    }
+
+    static ByteBuffer request(byte kind, ProcessHandle target, int syncDepth, ProcessHandle opener, long deadline,
+                              byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(REQUEST_HEADER + data.length);
         b.put(kind).putInt(target.pin()).putLong(target.verifier()).putInt(syncDepth);
         if (opener == null) {
@@ -41,7 +54,7 @@ final class MessageFormat {
         } else {
             b.putInt(opener.cpu()).putInt(opener.pin()).putLong(opener.verifier());
         }
-        return b.put(data).flip();
+        return b.putLong(deadline).put(data).flip();
     }
 
     /** Decodes a request; a malformed one is refused with 2. */
@@ -61,6 +74,10 @@ final class MessageFormat {
         int openerCpu = b.getInt();
         int openerPin = b.getInt();
         long openerVerifier = b.getLong();
+        long deadline = b.getLong();
+        if (deadline < 0) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "malformed request: deadline " + deadline);
+        }
         if (depth < 0 || depth > org.openpair.guardian.Guardian.MAX_SYNC_DEPTH) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "malformed request: sync depth " + depth);
         }
@@ -74,7 +91,7 @@ final class MessageFormat {
         }
         byte[] data = new byte[b.remaining()];
         b.get(data);
-        return new Request(kind, pin, verifier, depth, opener, data);
+        return new Request(kind, pin, verifier, depth, opener, deadline, data);
     }
 
     static ByteBuffer ok(byte[] reply) {

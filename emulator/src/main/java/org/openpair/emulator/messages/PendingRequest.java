@@ -27,6 +27,8 @@ final class PendingRequest implements ReceivedRequest {
     private final ReceiveInfo info;
     final long openId;
     final long syncId;
+    /** When its requester gives up (wall-clock ms, 0 never): after that it is refused, not executed. */
+    final long deadline;
     private final List<ReplyPath> paths = new CopyOnWriteArrayList<>();
     private final AtomicBoolean replied = new AtomicBoolean();
 
@@ -36,6 +38,7 @@ final class PendingRequest implements ReceivedRequest {
         this.info = new ReceiveInfo(r.opener(), openId, syncId, r.syncDepth());
         this.openId = openId;
         this.syncId = syncId;
+        this.deadline = r.deadline();
         paths.add(path);
     }
 

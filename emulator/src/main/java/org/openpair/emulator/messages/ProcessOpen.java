@@ -219,7 +219,11 @@ public final class ProcessOpen implements ProcessFile {
     }
 
     private Outcome send(byte kind, ProcessHandle target, long boundEpoch, long syncId, byte[] data, long deadline) {
-        ByteBuffer payload = MessageFormat.request(kind, target, syncDepth, opener, data);
+        // The deadline travels with the request, on the wall clock (the server's monotonic clock is
+        // not ours): a request that reaches its server after its requester gave up, say across a
+        // healed partition, is refused there instead of executed.
+        long wallDeadline = System.currentTimeMillis() + Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        ByteBuffer payload = MessageFormat.request(kind, target, syncDepth, opener, wallDeadline, data);
         CompletableFuture<LinkReply> pending;
         try {
             pending = links.request(target.cpu(), openId, syncId, payload);

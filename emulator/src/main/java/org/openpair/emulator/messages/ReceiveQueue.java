@@ -46,6 +46,8 @@ public final class ReceiveQueue implements Receive {
     private boolean openMessages;
     private int unreplied;
     private boolean closed;
+    /** Requests taken off the queue because their requesters gave up; answered outside the lock. */
+    private final java.util.Queue<PendingRequest> expired = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public ReceiveQueue(PairMember pair, ProcessHandle self) {
         this.pair = pair;
@@ -131,6 +133,8 @@ public final class ReceiveQueue implements Receive {
                 path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(new byte[0]));
             }
             case MessageFormat.CLOSE -> {
+                // What the open still has queued unread is never executed: its requester is gone.
+                dropQueued(openId, GuardianError.NOT_OPEN, "the open was closed before the request was read");
                 pair.forgetOpen(openId);
                 if (openMessages) {
                     pair.post(new SystemMessage.ProcessClose(r.opener(), openId));
@@ -228,15 +232,45 @@ public final class ReceiveQueue implements Receive {
                     arrived.awaitNanos(Math.min(left, FENCE_CHECK_NANOS));
                 }
                 if (!queue.isEmpty()) {
+                    PendingRequest next = queue.pollFirst();
+                    if (next.deadline != 0 && System.currentTimeMillis() >= next.deadline) {
+                        // Its requester has given up (error 40, outcome unknown to it): it must not
+                        // run now, as Guardian's CANCEL would have taken it off $RECEIVE.
+                        expired.add(next);
+                        continue;
+                    }
                     unreplied++;
-                    return Optional.of(queue.pollFirst());
+                    return Optional.of(next);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.empty();
             } finally {
                 lock.unlock();
+                refuseExpired();
             }
+        }
+    }
+
+    private void refuseExpired() {
+        PendingRequest p;
+        while ((p = expired.poll()) != null) {
+            p.fail(GuardianError.TIMED_OUT, "its requester's deadline passed before " + self.cpuPin() + " read it");
+            LOG.log(System.Logger.Level.DEBUG, "{0}: a request of open {1} dropped unread after its deadline",
+                    self.cpuPin(), p.openId);
+        }
+    }
+
+    private void dropQueued(long openId, GuardianError error, String why) {
+        List<PendingRequest> dropped = new java.util.ArrayList<>();
+        lock.lock();
+        try {
+            queue.removeIf(p -> p.openId == openId && dropped.add(p));
+        } finally {
+            lock.unlock();
+        }
+        for (PendingRequest p : dropped) {
+            p.fail(error, why);
         }
     }
 

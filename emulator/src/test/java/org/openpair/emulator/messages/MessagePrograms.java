@@ -28,12 +28,15 @@ public final class MessagePrograms {
     static final Map<String, List<SystemMessage>> MESSAGES = new ConcurrentHashMap<>();
     /** Errors the server saw from its own $RECEIVE calls, by server name. */
     static final Map<String, List<Integer>> ERRORS = new ConcurrentHashMap<>();
+    /** Servers that started a "nap". */
+    static final java.util.Set<String> NAPPING = ConcurrentHashMap.newKeySet();
 
     private MessagePrograms() {
     }
 
     static void reset() {
         EXECUTED.clear();
+        NAPPING.clear();
         HELD.clear();
         MESSAGES.clear();
         ERRORS.clear();
@@ -110,6 +113,16 @@ public final class MessagePrograms {
                         r.reply(value, value);
                     }
                     case "get" -> r.reply(ByteBuffer.allocate(8).putLong(counter[0]).array());
+                    case "nap" -> {
+                        // Keeps the server busy, so that later requests wait unread on $RECEIVE.
+                        NAPPING.add(name);
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        r.reply(bytes("napped"));
+                    }
                     case "hold" -> HELD.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(r);
                     case "info" -> r.reply(bytes(r.info().opener() + "|" + r.info().openId() + "|"
                             + r.info().syncId() + "|" + r.info().syncDepth()));

@@ -224,6 +224,35 @@ class MessageTest {
         assertThat(held().get(0).r().info().syncId()).isEqualTo(1);
     }
 
+    /**
+     * A request waiting unread when its requester gives up (its deadline passed) or closes its
+     * open is never handed to the server: the first is answered 40, the second 16, and neither
+     * changes anything. Raw requests, so that one can carry no deadline and be cancelled by its
+     * open's CLOSE alone.
+     */
+    @Test
+    void requestsWhoseRequesterGaveUp_orWhoseOpenClosed_areNeverExecuted() throws Exception {
+        ProcessHandle primary = server("none", 4);
+        ProcessFile f = g.fileOpen(SRV, 1);
+        var nap = java.util.concurrent.CompletableFuture.supplyAsync(() -> text(f.writeRead(bytes("nap"), WAIT)));
+        await("the server to nap", () -> MessagePrograms.NAPPING.contains("$SRV"));
+        try (RequesterLinks raw = new RequesterLinks(new NodeTables(node.cpu(2).hazelcast()), node.config().nodeName())) {
+            var late = raw.request(0, 7, 1, MessageFormat.request(MessageFormat.WRITEREAD, primary, 1, null,
+                    System.currentTimeMillis() + 100, bytes("inc")));
+            var cancelled = raw.request(0, 8, 1, MessageFormat.request(MessageFormat.WRITEREAD, primary, 1, null, 0,
+                    bytes("inc")));
+            byte[] closed = raw.request(0, 8, 2, MessageFormat.request(MessageFormat.CLOSE, primary, 1, null, 0,
+                    new byte[0])).get(30, TimeUnit.SECONDS).payload();
+            assertThat(MessageFormat.status(closed)).isZero();
+            assertThat(MessageFormat.status(cancelled.get(30, TimeUnit.SECONDS).payload())).isEqualTo(16);
+            assertThat(MessageFormat.status(late.get(30, TimeUnit.SECONDS).payload())).isEqualTo(40);
+        }
+        assertThat(nap.get(30, TimeUnit.SECONDS)).isEqualTo("napped");
+        assertThat(number(f.writeRead(bytes("get"), WAIT))).isZero();
+        assertThat(MessagePrograms.EXECUTED).doesNotContainKeys("7/1", "8/1");
+        assertThat(number(f.writeRead(bytes("inc"), WAIT))).isEqualTo(1);
+    }
+
     @Test
     void receiveDepthExceeded_is74_andTheServerGoesOn() {
         server("none", 1);
