@@ -75,9 +75,12 @@ public final class TestCluster implements AutoCloseable {
     private static final Duration KILL_BOUND = Duration.ofSeconds(30);
     private static final long CLIENT_CONNECT_MILLIS = 10_000;
     private static final long POLL_MILLIS = 20;
-    /** The flags of every CPU JVM: the project's, and a small heap, since a test may start many. */
+    /**
+     * The flags of every CPU JVM: the project's, and a small heap, since a test may start many
+     * ({@code -Dopenpair.test.cpuHeap=2g} for an on-demand run that needs more, such as a large state).
+     */
     private static final List<String> CPU_JVM_FLAGS = Stream.concat(CpuJvm.projectFlags().stream(),
-            Stream.of("-Xmx256m")).toList();
+            Stream.of("-Xmx" + System.getProperty("openpair.test.cpuHeap", "256m"))).toList();
 
     private final NodeConfig config;
     private final int cpuCount;

@@ -43,6 +43,8 @@ class AcknowledgedSafetyIT {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(45);
     private static final int REPEAT = Integer.getInteger("safety.repeat", 1);
     private static final long SEED = Long.getLong("safety.seed", System.nanoTime());
+    /** The large state of defect 3, in MiB: 16 in the suite; {@code -Dsafety.stateMiB=256} on demand (with a larger CPU heap). */
+    private static final int STATE_MIB = Integer.getInteger("safety.stateMiB", 16);
 
     /**
      * Defect 1: a switch, writes acknowledged by the new primary, then kill -9 of its CPU. The
@@ -134,7 +136,7 @@ class AcknowledgedSafetyIT {
     }
 
     /**
-     * Defect 3: a 16 MiB state (many small values, and values of 256 KiB); kill -9 of the
+     * Defect 3: a 16 MiB state (1024 values of 4 KiB, the rest in values of 256 KiB); kill -9 of the
      * backup's CPU, so the restart policy makes a new backup that must receive all of it; then,
      * once the killed CPU is back (two of three are the quorum), kill -9 of the primary's CPU.
      * The new primary must hold the very same state.
@@ -152,17 +154,23 @@ class AcknowledgedSafetyIT {
                     for (int i = 0; i < 1024; i++) {
                         assertThat(ask(f, "GROW s" + i + " 4096")).isEqualTo("OK s" + i);
                     }
-                    for (int i = 0; i < 48; i++) {
+                    int large = (STATE_MIB - 4) * 4;
+                    for (int i = 0; i < large; i++) {
                         assertThat(ask(f, "GROW L" + i + " " + (256 * 1024))).isEqualTo("OK L" + i);
                     }
                     expected = ask(f, "SUM");
                 }
-                assertThat(expected).startsWith("SUM 1072 ");
+                assertThat(expected).startsWith("SUM " + (1024 + (STATE_MIB - 4) * 4) + " ");
+                long killed = System.nanoTime();
                 cluster.kill9(pair.backup().cpu());
                 TestCluster.awaitCondition("the killed backup to be off the name", BOUND,
                         () -> !pair.backup().equals(g.processGetPairInfo(KV).backup()));
                 PairInfo renewed = awaitReadyPair(g, KV, pair.primary());
                 assertThat(renewed.backup().cpu()).isNotIn(pair.primary().cpu(), pair.backup().cpu());
+                System.out.printf("AcknowledgedSafetyIT: a new backup of a %d MiB state was ready %d ms after the kill "
+                        + "of the old one's CPU; the primary logged: %s%n", STATE_MIB,
+                        (System.nanoTime() - killed) / 1_000_000, lastLine(cluster.cpuOutput(pair.primary().cpu()),
+                                "created at epoch"));
                 // Two CPUs of three are the quorum: the killed one comes back before the next kill.
                 cluster.restart(pair.backup().cpu());
                 cluster.kill9(pair.primary().cpu());
@@ -176,6 +184,14 @@ class AcknowledgedSafetyIT {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    private static String lastLine(java.nio.file.Path file, String containing) {
+        try (var lines = java.nio.file.Files.lines(file)) {
+            return lines.filter(l -> l.contains(containing)).reduce((a, b) -> b).orElse("(no such line)");
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
 
     /** Waits for a pair whose backup may take over; with {@code primary}, that one must be the primary. */
     private static PairInfo awaitReadyPair(Guardian g, ProcessName name, org.openpair.guardian.ProcessHandle primary) {
