@@ -40,7 +40,9 @@ import org.openpair.testing.TestCluster;
  * SIGSTOP of the CPU that holds a pair's primary, again and again, on a node of three CPU JVMs
  * with the product's heartbeat settings (1 s interval, 5 s timeout): each round freezes the
  * primary's CPU, waits for the backup's takeover, thaws it, and waits until the node is whole
- * again (every CPU listed, the pair with a primary and a backup holding its checkpoints).
+ * again (every CPU listed, its partitions safe, the pair with a primary and a backup holding its
+ * checkpoints). A freeze before the partitions are safe again would lose data to a double fault
+ * of the test's own making.
  *
  * <p>What must never happen is a second fault the freeze did not make: one healthy CPU declaring
  * another healthy one down (a "second split"), or the pair losing its last member. Each round
@@ -216,7 +218,6 @@ class FreezeSplitIT {
         TestCluster.awaitCondition("all CPUs listed as up and members of the node", WHOLE_BOUND,
                 () -> guardian.cpus().stream().map(CpuInfo::cpu).distinct().count() == CPUS
                         && cluster.memberCount() == CPUS);
-        // A freeze before the partitions are safe again would be a second fault of the test's own.
         cluster.awaitClusterSafe();
         awaitPairWithBackup();
     }
