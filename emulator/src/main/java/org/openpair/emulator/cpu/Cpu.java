@@ -102,7 +102,9 @@ public final class Cpu implements CpuService, AutoCloseable {
                 config.heartbeatTimeoutSeconds());
         cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
         hz.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING) {
+                cpu.sweeper.viewChanging();
+            } else if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
                 SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start();
             }
         });
@@ -197,6 +199,12 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     @Override
+    public void runNotice(org.openpair.emulator.node.CpuTask.CpuCall<?> call) {
+        requireRunning();
+        links.notices().run(call);
+    }
+
+    @Override
     public int number() {
         return number;
     }
@@ -223,6 +231,11 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** This CPU's process table, for the test harness and benchmarks of this module. */
     public org.openpair.emulator.process.ProcessTable processTable() {
         return processes;
+    }
+
+    /** The retirer of lost CPUs' processes, for this package's tests. */
+    CpuLossSweeper sweeper() {
+        return sweeper;
     }
 
     /** Notifications over the CPU link, for this package's tests. */

@@ -24,6 +24,13 @@ import org.openpair.guardian.TerminationCause;
  * each of its processes ends with completion code -4 and its name is freed. Every surviving
  * CPU runs the sweep; the conditional removes let exactly one of them retire each process,
  * and the work runs off the event thread so membership events keep flowing.
+ *
+ * <p>A sweep is a verdict of this CPU's view of the node, and a CPU that was cut off (a thawed
+ * SIGSTOP) sees every other CPU leave while it is alone. Hazelcast may merge it back before those
+ * sweeps have run, and they would then retire, in the node's own tables, processes that live on
+ * members of the node (seen: a live primary retired, its backup promoted, then retired in turn,
+ * the pair lost). So a sweep queued before a merge is dropped ({@link #viewChanging}), and every
+ * retirement first checks that the lost member is still not a member.
  */
 final class CpuLossSweeper implements MembershipListener {
     private static final System.Logger LOG = System.getLogger(CpuLossSweeper.class.getName());
@@ -33,6 +40,8 @@ final class CpuLossSweeper implements MembershipListener {
     private final CpuRouter router;
     private final ProcessTable processes;
     private final ExecutorService worker;
+    /** Bumped when this CPU merges back into the node: sweeps decided in the old view are dropped. */
+    private final java.util.concurrent.atomic.AtomicLong view = new java.util.concurrent.atomic.AtomicLong();
 
     CpuLossSweeper(NodeTables tables, int self, CpuRouter router, ProcessTable processes) {
         this.tables = tables;
@@ -55,8 +64,9 @@ final class CpuLossSweeper implements MembershipListener {
         if (cpu != null && !worker.isShutdown()) {
             int lost = Integer.parseInt(cpu);
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.getAddress());
+            long seenIn = view.get();
             try {
-                worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString()));
+                worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString(), seenIn));
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // This CPU is closing between the check and the call: it sweeps nothing any more.
             }
@@ -68,7 +78,12 @@ final class CpuLossSweeper implements MembershipListener {
      * was in use also carries the number, and its departure must not retire the processes of
      * the CPU that really holds it.
      */
-    private void sweepIfHolder(int lost, String memberUuid) {
+    private void sweepIfHolder(int lost, String memberUuid, long seenIn) {
+        if (view.get() != seenIn) {
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: not retiring the processes of CPU {1}: this CPU merged back "
+                    + "into the node since it saw CPU {1} leave", self, lost);
+            return;
+        }
         try {
             NodeTables.CpuRecord record = tables.cpus().get(lost);
             if (record != null && !record.memberUuid().equals(memberUuid)) {
@@ -80,7 +95,15 @@ final class CpuLossSweeper implements MembershipListener {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: cannot read the record of CPU {1}: {2}", self, lost, e.toString());
             return;
         }
-        sweep(lost, memberUuid, "CPU " + lost + " failed");
+        sweep(lost, memberUuid, "CPU " + lost + " failed", seenIn);
+    }
+
+    /**
+     * This CPU is merging back into the node, whose view replaces the one it had while cut off:
+     * the losses it saw alone are not the node's.
+     */
+    void viewChanging() {
+        view.incrementAndGet();
     }
 
     /**
@@ -88,9 +111,18 @@ final class CpuLossSweeper implements MembershipListener {
      * and on a CPU that restarts under the number before it runs anything.
      */
     void sweep(int lost, String memberUuid, String reason) {
+        sweep(lost, memberUuid, reason, view.get());
+    }
+
+    private void sweep(int lost, String memberUuid, String reason, long seenIn) {
         try {
             int retired = 0;
             for (String key : List.copyOf(tables.cpuProcesses().get(lost))) {
+                if (view.get() != seenIn || (memberUuid != null && isMember(memberUuid))) {
+                    LOG.log(System.Logger.Level.INFO, "CPU {0}: stopped retiring the processes of CPU {1}: a merge "
+                            + "made its member part of this CPU''s view of the node again", self, lost);
+                    return;
+                }
                 ProcessInfo info = tables.processes().get(key);
                 if (info == null) {
                     tables.cpuProcesses().remove(lost, key);
@@ -113,6 +145,9 @@ final class CpuLossSweeper implements MembershipListener {
                 tables.cpuProcesses().remove(lost, key);
                 retired++;
             }
+            if (view.get() != seenIn || (memberUuid != null && isMember(memberUuid))) {
+                return;
+            }
             NodeTables.CpuRecord record = tables.cpus().get(lost);
             if (record != null && (memberUuid == null || record.memberUuid().equals(memberUuid))) {
                 tables.cpus().remove(lost, record);
@@ -125,6 +160,15 @@ final class CpuLossSweeper implements MembershipListener {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: sweep after the loss of CPU {1} failed: {2}", self, lost,
                     e.toString());
         }
+    }
+
+    private boolean isMember(String memberUuid) {
+        for (Member m : tables.hazelcast().getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(memberUuid)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {

@@ -22,6 +22,8 @@ import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.SystemThreads;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
 
 /**
  * Notifications between CPUs (promote this backup, your backup died, stop this unready
@@ -157,22 +159,39 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
                     e.toString());
             return Verdict.HANDLER_FAILED;
         }
-        Runnable run = () -> {
-            try {
-                call.call(cpu);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "CPU {0}: notification {1} failed: {2}", self, call, e.toString());
-            }
-        };
         accepted.incrementAndGet();
         if (call instanceof CpuTask.Promote p && p.newBackup() == null) {
             // A takeover only queues the takeover behind the checkpoints the backup holds (no
             // link, no table, no wait): done here, it saves a thread wake-up on the critical path.
-            run.run();
+            runLogged(cpu, call);
         } else {
-            runner.execute(run);
+            runner.execute(() -> runLogged(cpu, call));
         }
         return Verdict.ACCEPT;
+    }
+
+    /**
+     * Runs a notification that came the slow way (Hazelcast's executor) on this CPU's own
+     * threads, as one from the link: the executor's thread is the engine's and returns at once.
+     */
+    void run(CpuTask.CpuCall<?> call) {
+        CpuService cpu = service;
+        if (cpu == null) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + self + " does not serve calls yet");
+        }
+        try {
+            runner.execute(() -> runLogged(cpu, call));
+        } catch (RejectedExecutionException closing) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + self + " is down");
+        }
+    }
+
+    private void runLogged(CpuService cpu, CpuTask.CpuCall<?> call) {
+        try {
+            call.call(cpu);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: notification {1} failed: {2}", self, call, e.toString());
+        }
     }
 
     /** How many notifications this CPU accepted from the link. */

@@ -174,7 +174,7 @@ public final class CpuRouter {
             return;
         }
         try {
-            tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(new CpuTask<>(call), member);
+            tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(CpuTask.notice(call), member);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
         }

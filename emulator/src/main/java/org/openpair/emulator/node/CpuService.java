@@ -42,4 +42,11 @@ public interface CpuService {
 
     /** CPU {@code cpu} has come up and serves calls: the pair members here are told (-3). */
     void cpuUpLocal(int cpu);
+
+    /**
+     * Runs a notification another CPU sent (a promotion, a partner's death, a CPU up, the stop
+     * of an unready backup) on one of this CPU's own threads and returns at once; a failure is
+     * logged there. Never runs it on the caller's thread, which may be one of Hazelcast's.
+     */
+    void runNotice(CpuTask.CpuCall<?> call);
 }

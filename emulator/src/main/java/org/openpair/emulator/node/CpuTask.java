@@ -19,15 +19,31 @@ import org.openpair.guardian.Termination;
  * A call shipped to the member that holds a CPU, run there against its {@link CpuService}.
  * The calls are small named records rather than lambdas, so what crosses the wire is plain
  * data that every CPU's class path can read.
+ *
+ * <p>It runs on a thread of Hazelcast's executor service. A notification ({@link #notice}) is
+ * only handed to one of the CPU's own threads there: what it starts may wait on other CPUs (a
+ * promoted backup's new backup, a table write whose partition a hung CPU still owns), and an
+ * engine thread must never wait on another CPU.
  */
 public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final CpuCall<T> call;
+    private final boolean notice;
     private transient HazelcastInstance hz;
 
     CpuTask(CpuCall<T> call) {
+        this(call, false);
+    }
+
+    private CpuTask(CpuCall<T> call, boolean notice) {
         this.call = call;
+        this.notice = notice;
+    }
+
+    /** A notification: its sender wants no result, so it is queued on the CPU and answered at once. */
+    static <T> CpuTask<T> notice(CpuCall<T> call) {
+        return new CpuTask<>(call, true);
     }
 
     @Override
@@ -46,6 +62,10 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
             return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + hz.getName() + " carries no CPU");
         }
         try {
+            if (notice) {
+                cpu.runNotice(call);
+                return new Reply<>(null, 0, null);
+            }
             return new Reply<>(call.call(cpu), 0, null);
         } catch (GuardianException e) {
             return new Reply<>(null, e.error(), e.getMessage());

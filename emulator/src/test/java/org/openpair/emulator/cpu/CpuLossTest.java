@@ -52,6 +52,29 @@ class CpuLossTest {
         }
     }
 
+    /**
+     * A CPU that was cut off saw the others leave; if Hazelcast merges it back before its sweeps
+     * have run, they run against the node's tables. A sweep of a CPU whose member is in this
+     * CPU's view of the node retires nothing.
+     */
+    @Test
+    void sweepOfACpuWhoseMemberIsInTheView_retiresNothing() {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(2).build(), 2)) {
+            Guardian g0 = node.cpu(0).guardian();
+            ProcessHandle live = g0.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                    .name("$LIVE").cpu(1).build());
+            String cpu1Member = node.cpu(1).hazelcast().getCluster().getLocalMember().getUuid().toString();
+
+            node.cpu(0).sweeper().sweep(1, cpu1Member, "CPU 1 failed");
+
+            assertThat(g0.process(live)).as("the live process on CPU 1").isPresent();
+            assertThat(g0.termination(live)).as("a death recorded for the live process").isEmpty();
+            assertThat(g0.lookup(ProcessName.of("$LIVE"))).isPresent();
+            assertThat(g0.cpus()).extracting(c -> c.cpu()).contains(1);
+            g0.processStop(live);
+        }
+    }
+
     static void await(java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
