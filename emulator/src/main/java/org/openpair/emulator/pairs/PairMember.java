@@ -92,6 +92,8 @@ public final class PairMember {
     private long nextSeq = 1;
     private volatile boolean fenced;
     private long retryDelayMillis = 1000;
+    /** A backup's death reported before the promotion that names it arrived; guarded by the send lock. */
+    private EarlyDeath earlyBackupDeath;
     /** The pending timer retry of a backup re-creation: at most one. */
     private java.util.concurrent.ScheduledFuture<?> retry;
     private final Object retryLock = new Object();
@@ -490,12 +492,29 @@ public final class PairMember {
         }
         CheckpointLinks.Channel old = null;
         synchronized (sendLock) {
+            synchronized (this) {
+                if (role == PairRole.BACKUP) {
+                    // The name made this process the primary with deadBackup as its backup (a switch),
+                    // and the promotion is still on its way: it arrives after this, and acts on it.
+                    earlyBackupDeath = new EarlyDeath(deadBackup, message);
+                    return;
+                }
+            }
             if (deadBackup.equals(partner)) {
                 old = detachChannel();
                 partner = null;
             }
         }
         closeOutsideLocks(old);
+        backupGone(message);
+    }
+
+    /** A backup that died before this process's promotion named it. */
+    private record EarlyDeath(ProcessHandle backup, SystemMessage message) {
+    }
+
+    /** The backup is gone for good: the process is told, and the restart policy may make a new one. */
+    private void backupGone(SystemMessage message) {
         system.add(message);
         int code = message instanceof SystemMessage.ProcessDeletion d ? d.termination().completionCode()
                 : message instanceof SystemMessage.CpuDown c ? c.termination().completionCode() : -4;
@@ -788,11 +807,18 @@ public final class PairMember {
         // Under the send lock: no checkpoint or reply of the new primary can be sent before its
         // channel to the new backup (after a switch, the demoted member) exists, or it would be
         // acknowledged without a backup that the name table lists as ready.
+        EarlyDeath early;
         synchronized (sendLock) {
             synchronized (this) {
                 // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
                 if (role != PairRole.BACKUP || takeover.epoch() <= epoch) {
                     return;
+                }
+                early = earlyBackupDeath;
+                earlyBackupDeath = null;
+                if (early != null && early.backup().equals(newBackup)) {
+                    // The member a switch demoted died before this promotion arrived: no channel to it.
+                    newBackup = null;
                 }
                 if (incoming != null) {
                     LOG.log(System.Logger.Level.ERROR, "{0}: {1} promoted in the middle of its state transfer", name,
@@ -815,6 +841,9 @@ public final class PairMember {
         }
         LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", name, self.cpuPin(),
                 takeover.epoch(), takeover.cause());
+        if (early != null) {
+            backupGone(early.message());
+        }
     }
 
     /** Applies held checkpoints until this process is the primary; see {@link ProcessContext#awaitTakeover}. */
