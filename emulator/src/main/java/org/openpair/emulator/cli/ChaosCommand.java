@@ -1,0 +1,111 @@
+package org.openpair.emulator.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.openpair.emulator.chaos.ChaosReport;
+import org.openpair.emulator.chaos.ChaosResult;
+import org.openpair.emulator.chaos.ChaosRun;
+import org.openpair.emulator.chaos.ChaosSettings;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code guardian chaos}: the seeded fault run with a history checker (DESIGN.md, "the safety net"). */
+@Command(name = "chaos", mixinStandardHelpOptions = true,
+        description = {"Start a private node of CPU JVMs, run three pairs under concurrent clients that record every "
+                + "request, make seeded faults (kill -9 of a CPU, switch, SIGSTOP, kill -9 of a primary process, "
+                + "state growth, partitions), then read every pair back and check the history: every acknowledged "
+                + "request applied exactly once, no effect nobody asked for, nothing applied after its open was "
+                + "closed, the ledger's total conserved, no reply from an older epoch, no pair left without a member.",
+                "The pairs: $LEDG (the hosted ledger), $KV (a key-value server written as the README teaches) and "
+                        + "$LEDO (the ledger as Java OS processes). The seed is printed first; --seed S replays the plan.",
+                "Progress goes to stderr; the table (or --json: the machine, one line per fault kind and a total line) "
+                        + "to stdout."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every count is 0", "1:a violation was found (or a Guardian error)", "2:usage",
+                "4:internal failure"})
+final class ChaosCommand implements Callable<Integer> {
+    @Option(names = "--seed", paramLabel = "S", description = "The fault plan's seed (default: a random one, printed).")
+    Long seed;
+
+    @Option(names = "--faults", paramLabel = "N", defaultValue = "20",
+            description = "How many faults, 1-10000 (default: 20; each kind at least once from 10 on).")
+    int faults;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "3", description = "CPU JVMs, 3-16 (default: 3).")
+    int cpus;
+
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
+            description = "Concurrent clients per pair, 1-64 (default: 2).")
+    int clients;
+
+    @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "The node's heartbeat timeout, 2-60 (default: 5, the emulator's).")
+    int heartbeat;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Each request's timeout; after it the outcome is unknown (default: 30).")
+    int requestTimeout;
+
+    @Option(names = "--max-minutes", paramLabel = "M", defaultValue = "120",
+            description = "Bound of the whole run: no fault starts after it (default: 120).")
+    int maxMinutes;
+
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "Where the CPUs and processes log (default: a new temporary directory, kept).")
+    Path logDir;
+
+    @Option(names = "--plan", description = "Print the fault plan and exit.")
+    boolean planOnly;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (requestTimeout < 1 || requestTimeout > 600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--request-timeout must be 1-600: " + requestTimeout);
+        }
+        if (maxMinutes < 1 || maxMinutes > 24 * 60) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-minutes must be 1-1440: " + maxMinutes);
+        }
+        ChaosSettings settings;
+        try {
+            settings = new ChaosSettings(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48), faults,
+                    cpus, clients, heartbeat, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
+                    logDir != null ? logDir : Files.createTempDirectory("openpair-chaos-"));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (planOnly) {
+            out.println("seed " + settings.seed());
+            ChaosRun.plan(settings).forEach(out::println);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        ChaosResult result = ChaosRun.run(settings, err);
+        ChaosReport report = ChaosReport.of(result);
+        if (output.json) {
+            report.jsonLines().forEach(out::println);
+            report.violations(20).forEach(v -> err.println("violation: " + v));
+            err.flush();
+        } else {
+            report.printTable(out);
+        }
+        out.flush();
+        return report.clean() ? ExitCodes.OK : ExitCodes.GUARDIAN_ERROR;
+    }
+}
