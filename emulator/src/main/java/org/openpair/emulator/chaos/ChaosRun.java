@@ -81,18 +81,19 @@ public final class ChaosRun {
             }
             threads.forEach(Thread::start);
             FaultInjector injector = new FaultInjector(node, pairs, history, s.requestTimeout());
-            for (Fault fault : plan) {
+            for (Fault planned : plan) {
+                Fault fault = retarget(planned, pairs, lostPairs);
                 if (System.nanoTime() - deadline > 0) {
                     say(progress, "chaos: the run's bound of %d s passed: no more faults", s.maxDuration().toSeconds());
                     break;
                 }
                 node.restartDead();
                 awaitServing(g, history, pairs, lostPairs);
-                FaultRecord r = injector.make(fault);
+                FaultRecord r = fault == null ? skippedForLostPair(planned, pairs) : injector.make(fault);
                 records.add(r);
                 survivors(g, node, pairs, lostPairs, r, lost);
                 say(progress, "chaos: %.1f s: fault %d/%d %s on %s%s%s", (System.nanoTime() - began) / 1e9,
-                        fault.index(), plan.size(), fault.kind().key(), r.pair(),
+                        planned.index(), plan.size(), planned.kind().key(), r.pair(),
                         r.skipped() != null ? ": skipped: " + r.skipped() : "",
                         r.note().isEmpty() ? "" : " (" + r.note() + ")");
             }
@@ -115,6 +116,28 @@ public final class ChaosRun {
             violations.addAll(lost);
             return new ChaosResult(s, records, ops, finals, violations, (System.nanoTime() - began) / 1_000_000);
         }
+    }
+
+    /**
+     * A fault planned against a pair that was lost goes to the first pair still served that it
+     * fits, so that a lost pair does not silence the rest of the plan; null if none fits.
+     */
+    private static Fault retarget(Fault f, List<ChaosPair> pairs, Set<String> lostPairs) {
+        if (!lostPairs.contains(pairs.get(f.pair()).name().toString())) {
+            return f;
+        }
+        for (int i = 0; i < pairs.size(); i++) {
+            if (!lostPairs.contains(pairs.get(i).name().toString()) && FaultPlan.fits(f.kind(), pairs.get(i))) {
+                return new Fault(f.index(), f.kind(), i, f.millis());
+            }
+        }
+        return null;
+    }
+
+    private static FaultRecord skippedForLostPair(Fault f, List<ChaosPair> pairs) {
+        long now = System.nanoTime();
+        return new FaultRecord(f, pairs.get(f.pair()).name().toString(), now, now,
+                "every pair it fits was lost earlier in the run", "");
     }
 
     /** Waits (bounded) until each pair has a primary and a backup and has answered a few more requests. */

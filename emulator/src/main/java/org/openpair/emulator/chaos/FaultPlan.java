@@ -45,16 +45,19 @@ final class FaultPlan {
         return plan;
     }
 
+    /** Whether a fault of {@code kind} can be made against {@code pair}. */
+    static boolean fits(FaultKind kind, ChaosPair pair) {
+        return switch (kind) {
+            case KILL_PRIMARY_PROCESS -> pair.osProcess();
+            case GROW_STATE_THEN_KILL -> pair.kind() == PairKind.KV;
+            default -> true;
+        };
+    }
+
     private static int target(FaultKind kind, List<ChaosPair> pairs, Random random) {
         List<Integer> fit = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            ChaosPair p = pairs.get(i);
-            boolean fits = switch (kind) {
-                case KILL_PRIMARY_PROCESS -> p.osProcess();
-                case GROW_STATE_THEN_KILL -> p.kind() == PairKind.KV;
-                default -> true;
-            };
-            if (fits) {
+            if (fits(kind, pairs.get(i))) {
                 fit.add(i);
             }
         }

@@ -26,17 +26,18 @@ final class LedgerCheck {
                     + " was acknowledged but the ledger could not be read at the end: " + f.error())));
             return found;
         }
+        Map<String, Op> sent = new HashMap<>();
+        ops.forEach(o -> sent.put(o.id(), o));
         Map<String, Integer> position = new HashMap<>();
         for (int i = 0; i < f.log().size(); i++) {
             String id = f.log().get(i);
             if (position.putIfAbsent(id, i) != null) {
-                found.add(new Violation(Violation.Type.APPLIED_TWICE, pair, doneOf(ops, id),
+                Op o = sent.get(id);
+                found.add(new Violation(Violation.Type.APPLIED_TWICE, pair, o == null ? Long.MAX_VALUE : o.doneNanos(),
                         "transfer " + id + " is in the ledger's log more than once"));
             }
         }
-        Map<String, Op> sent = new HashMap<>();
         for (Op o : ops) {
-            sent.put(o.id(), o);
             if (o.outcome() == Outcome.OK && o.detail().startsWith("DUP")) {
                 found.add(new Violation(Violation.Type.APPLIED_TWICE, pair, o.doneNanos(), "client " + o.client()
                         + " sent transfer " + o.id() + " once and the ledger answered DUP: a second execution"));
@@ -92,9 +93,5 @@ final class LedgerCheck {
             }
         }
         return found;
-    }
-
-    private static long doneOf(List<Op> ops, String id) {
-        return ops.stream().filter(o -> o.id().equals(id)).mapToLong(Op::doneNanos).findFirst().orElse(Long.MAX_VALUE);
     }
 }

@@ -21,14 +21,33 @@ import picocli.CommandLine.Option;
 /** {@code guardian chaos}: the seeded fault run with a history checker (DESIGN.md, "the safety net"). */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
         description = {"Start a private node of CPU JVMs, run three pairs under concurrent clients that record every "
-                + "request, make seeded faults (kill -9 of a CPU, switch, SIGSTOP, kill -9 of a primary process, "
-                + "state growth, partitions), then read every pair back and check the history: every acknowledged "
-                + "request applied exactly once, no effect nobody asked for, nothing applied after its open was "
-                + "closed, the ledger's total conserved, no reply from an older epoch, no pair left without a member.",
-                "The pairs: $LEDG (the hosted ledger), $KV (a key-value server written as the README teaches) and "
-                        + "$LEDO (the ledger as Java OS processes). The seed is printed first; --seed S replays the plan.",
-                "Progress goes to stderr; the table (or --json: the machine, one line per fault kind and a total line) "
-                        + "to stdout."},
+                + "request, make seeded faults one after another, then read every pair back and check the history.",
+                "The pairs: $LEDG (the hosted ledger, org.openpair.examples.LedgerServer), $KV (KvServer, a key-value "
+                        + "server written as the README teaches) and $LEDO (the ledger as a pair of Java OS processes). "
+                        + "Each client opens its pair with sync depth 1 and records each request as invoked, then ok, "
+                        + "failed (a Guardian error that means not executed: 14, 16, 22, 44, 74, or a refusal by the "
+                        + "server) or unknown (40, 201, 210 and the rest); after an unknown outcome it closes that open "
+                        + "and opens another. Transfer IDs and written values are unique.",
+                "Faults (the plan is rounds of every kind in a shuffled order, drawn from the seed, so N faults make "
+                        + "each kind N/10 times): kill-primary-cpu, kill-backup-cpu (SIGKILL of that CPU's JVM); switch "
+                        + "(under traffic); switch-kill-new-primary-cpu (after 0-500 ms); freeze-primary-cpu (SIGSTOP "
+                        + "until a new primary is named, past the heartbeat timeout, then SIGCONT); pause-primary-cpu "
+                        + "(SIGSTOP for less than half the heartbeat timeout); kill-primary-process (SIGKILL of the OS "
+                        + "pair's primary JVM alone); grow-state-kill ($KV grown past 4 MiB, its backup's CPU killed so a "
+                        + "new backup is made on the large state, then its primary's CPU killed); partition-primary and "
+                        + "partition-backup, skipped with their reason: the node runs on 127.0.0.1. Killed CPUs are "
+                        + "started again and the node awaited whole before the next fault.",
+                "Checks: acked_lost (an acknowledged request missing from the final state, or undone), applied_twice "
+                        + "(a transfer ID twice in the ledger's log, a DUP reply, a key's version above the writes sent), "
+                        + "stale_epoch (a reply from an epoch older than one any client heard before the request was "
+                        + "sent), pairs_lost (a pair with no member 60 s after a fault while CPUs are up), phantom (an "
+                        + "effect nobody asked for, or one whose client was told it failed), late_apply (a request "
+                        + "applied after one its client sent once it had closed the first's open), total_changed (the "
+                        + "ledger's total). Unavailability: from a fault to the next acknowledged request of its pair, "
+                        + "p50, p99 and max.",
+                "The seed is printed first; --seed S --faults N replays the plan (not the timing). Progress goes to "
+                        + "stderr; the table, or with --json the machine line, one line per fault kind and a total line "
+                        + "({\"bench\":\"chaos\",\"seed\":S,\"faults\":N,\"acked_lost\":0,...}), to stdout."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every count is 0", "1:a violation was found (or a Guardian error)", "2:usage",
                 "4:internal failure"})
