@@ -15,7 +15,8 @@ import org.openpair.emulator.bench.Machine;
 /**
  * A chaos run's figures: per fault kind, how many were made or skipped, the violations charged
  * to it and the unavailability (from the fault to the next acknowledged request of its pair,
- * p50/p99/max); then the totals. A violation is charged by time: a lost acknowledged request to
+ * p50/p99/max); then the totals. "other" in the table is phantom + late_apply + total_changed
+ * + log_holes. A violation is charged by time: a lost acknowledged request to
  * the first fault on its pair after it was acknowledged (the loss happened there or later), any
  * other to the latest fault on its pair made before it showed; one seen before any fault to
  * {@code none}.
@@ -73,10 +74,18 @@ public final class ChaosReport {
                 .toList();
     }
 
-    /** The first {@code max} violations, one line each. */
+    /**
+     * The violations grouped by type, pair and the fault kind charged, at most {@code max} groups:
+     * the count and the first of each, one line per group.
+     */
     public List<String> violations(int max) {
-        return result.violations().stream().limit(max)
-                .map(v -> v.type().key() + " [" + chargedTo(v) + "] " + v.pair() + ": " + v.text()).toList();
+        Map<String, List<Violation>> groups = new LinkedHashMap<>();
+        for (Violation v : result.violations()) {
+            groups.computeIfAbsent(v.type().key() + " " + v.pair() + " [" + chargedTo(v) + "]", k -> new ArrayList<>())
+                    .add(v);
+        }
+        return groups.entrySet().stream().limit(max)
+                .map(e -> e.getKey() + " x" + e.getValue().size() + ", first: " + e.getValue().get(0).text()).toList();
     }
 
     public List<String> jsonLines() {
@@ -127,7 +136,7 @@ public final class ChaosReport {
 
     private void row(PrintWriter out, String name, int made, long skipped, Map<Violation.Type, Integer> c, long[] unav) {
         int other = c.getOrDefault(Violation.Type.PHANTOM, 0) + c.getOrDefault(Violation.Type.LATE_APPLY, 0)
-                + c.getOrDefault(Violation.Type.TOTAL, 0);
+                + c.getOrDefault(Violation.Type.TOTAL, 0) + c.getOrDefault(Violation.Type.LOG_HOLES, 0);
         out.printf(Locale.ROOT, "%-28s %6d %7d %10d %13d %11d %11d %8d %9s %9s %9s%n", name, made, skipped,
                 c.getOrDefault(Violation.Type.ACKED_LOST, 0), c.getOrDefault(Violation.Type.APPLIED_TWICE, 0),
                 c.getOrDefault(Violation.Type.STALE_EPOCH, 0), c.getOrDefault(Violation.Type.PAIR_LOST, 0), other,
@@ -156,7 +165,10 @@ public final class ChaosReport {
         return result.history().stream().filter(op -> op.outcome() == o).count();
     }
 
-    /** Per made fault of {@code kind} (all kinds if null): ms to the next acknowledged request of its pair. */
+    /**
+     * Per made fault of {@code kind} (all kinds if null): ms from the fault to the acknowledgement of
+     * the first request of its pair sent after it (a reply already on its way does not count).
+     */
     long[] unavailableMillis(FaultKind kind) {
         List<Long> ms = new ArrayList<>();
         for (FaultRecord r : result.faults()) {
@@ -164,7 +176,7 @@ public final class ChaosReport {
                 continue;
             }
             result.history().stream()
-                    .filter(o -> o.pair().equals(r.pair()) && o.outcome() == Outcome.OK && o.doneNanos() > r.startNanos())
+                    .filter(o -> o.pair().equals(r.pair()) && o.outcome() == Outcome.OK && o.invokeNanos() > r.startNanos())
                     .mapToLong(Op::doneNanos).min()
                     .ifPresent(done -> ms.add((done - r.startNanos()) / 1_000_000));
         }

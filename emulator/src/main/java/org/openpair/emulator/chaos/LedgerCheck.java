@@ -14,6 +14,8 @@ import java.util.Map;
  * applied after a request the client sent later on another open: the log's order shows it.
  */
 final class LedgerCheck {
+    /** What the ledger's LOG shows for a transfer it counts but holds no record of. */
+    static final String HOLE = "?";
     private LedgerCheck() {
     }
 
@@ -29,13 +31,22 @@ final class LedgerCheck {
         Map<String, Op> sent = new HashMap<>();
         ops.forEach(o -> sent.put(o.id(), o));
         Map<String, Integer> position = new HashMap<>();
+        int holes = 0;
         for (int i = 0; i < f.log().size(); i++) {
             String id = f.log().get(i);
+            if (id.equals(LedgerCheck.HOLE)) {
+                holes++;
+                continue;
+            }
             if (position.putIfAbsent(id, i) != null) {
                 Op o = sent.get(id);
                 found.add(new Violation(Violation.Type.APPLIED_TWICE, pair, o == null ? Long.MAX_VALUE : o.doneNanos(),
                         "transfer " + id + " is in the ledger's log more than once"));
             }
+        }
+        if (holes > 0) {
+            found.add(new Violation(Violation.Type.LOG_HOLES, pair, Long.MAX_VALUE, "the ledger counts "
+                    + f.log().size() + " transfers but holds no record of " + holes + " of them"));
         }
         for (Op o : ops) {
             if (o.outcome() == Outcome.OK && o.detail().startsWith("DUP")) {

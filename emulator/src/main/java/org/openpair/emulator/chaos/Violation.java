@@ -25,6 +25,8 @@ record Violation(Type type, String pair, long atNanos, String text) {
         LATE_APPLY("late_apply"),
         /** The ledger's total differs from the opening total. */
         TOTAL("total_changed"),
+        /** The ledger counts transfers it holds no record of ({@code ?} in its log): its state lost entries. */
+        LOG_HOLES("log_holes"),
         /** The pair was left with no member while CPUs were up. */
         PAIR_LOST("pairs_lost");
 

@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
                         + "sent), pairs_lost (a pair with no member 60 s after a fault while CPUs are up), phantom (an "
                         + "effect nobody asked for, or one whose client was told it failed), late_apply (a request "
                         + "applied after one its client sent once it had closed the first's open), total_changed (the "
-                        + "ledger's total). Unavailability: from a fault to the next acknowledged request of its pair, "
+                        + "ledger's total), log_holes (transfers the ledger counts but holds no record of). Unavailability: from a fault to the next acknowledged request of its pair, "
                         + "p50, p99 and max.",
                 "The seed is printed first; --seed S --faults N replays the plan (not the timing). Progress goes to "
                         + "stderr; the table, or with --json the machine line, one line per fault kind and a total line "

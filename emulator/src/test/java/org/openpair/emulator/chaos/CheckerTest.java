@@ -84,6 +84,14 @@ class CheckerTest {
     }
 
     @Test
+    void ledger_countsTransfersItHoldsNoRecordOf_isLogHoles() {
+        List<Op> h = List.of(xfer("a", 1, 10, 20, Outcome.OK, 1));
+        FinalState f = FinalState.ledger(LEDG, List.of("?", "?", "a.1"), 100, 100);
+
+        assertThat(types(Checker.check(h, List.of(f)))).containsExactly(Violation.Type.LOG_HOLES);
+    }
+
+    @Test
     void ledger_unreadableAtTheEnd_everyAcknowledgedTransferIsLost() {
         List<Op> h = List.of(xfer("a", 1, 10, 20, Outcome.OK, 1), xfer("a", 2, 30, 40, Outcome.OK, 1));
         FinalState f = FinalState.unreadable(LEDG, PairKind.LEDGER, "error 201");
