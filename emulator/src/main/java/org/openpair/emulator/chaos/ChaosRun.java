@@ -29,6 +29,8 @@ public final class ChaosRun {
     private static final Duration BOUND = Duration.ofSeconds(60);
     /** Replies a pair must give between faults, so each fault meets a pair that serves. */
     private static final int PROGRESS_BETWEEN_FAULTS = 10;
+    /** Each client's bound in count, beside the run's bound in time. */
+    private static final long MAX_REQUESTS_PER_CLIENT = 20_000_000;
 
     private ChaosRun() {
     }
@@ -72,7 +74,7 @@ public final class ChaosRun {
                 for (int c = 0; c < s.clientsPerPair(); c++) {
                     String tag = p.name().toString().substring(1).toLowerCase(Locale.ROOT) + c;
                     ChaosClient client = new ChaosClient(p, tag, g, history, s.requestTimeout(),
-                            s.seed() * 31 + clients.size(), deadline, Long.MAX_VALUE);
+                            s.seed() * 31 + clients.size(), deadline, MAX_REQUESTS_PER_CLIENT);
                     Thread t = new Thread(client, "chaos-client-" + tag);
                     t.setDaemon(true);
                     clients.add(client);

@@ -36,6 +36,7 @@ final class FaultInjector {
     private final History history;
     private final Duration requestTimeout;
     private final Duration takeoverBound;
+    private int grows;
 
     FaultInjector(ChaosNode node, List<ChaosPair> pairs, History history, Duration requestTimeout) {
         this.node = node;
@@ -162,7 +163,7 @@ final class FaultInjector {
     /** Writes the large values as ordinary requests of a client of its own; returns when it is done. */
     private long grow(ChaosPair pair, List<String> notes) {
         int acked = 0;
-        try (Requests writer = new Requests(g, pair.name(), "grow" + System.nanoTime() % 100_000, requestTimeout, history)) {
+        try (Requests writer = new Requests(g, pair.name(), "grow" + ++grows, requestTimeout, history)) {
             for (int i = 0; i < GROW_VALUES; i++) {
                 if (!Waits.until(BOUND, writer::ensureOpen)) {
                     break;

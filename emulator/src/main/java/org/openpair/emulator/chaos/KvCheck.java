@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * came after it. The reply's previous value shows where an unknown write landed: after a write
  * its client sent once it had closed the unknown one's open means it was applied late.
  *
+ * <p>Writes to a key are ordered by invocation: each key has one writer at a time (a client's
+ * own keys; the state growth's keys, written by one fault after another).
+ *
  * <p>Counts are lower bounds: a lost write and a repeated one in the same stretch cancel out in
  * the version, though the values usually still show the loss.
  */
@@ -31,7 +34,8 @@ final class KvCheck {
         Map<String, List<Op>> byKey = ops.stream().collect(Collectors.groupingBy(Op::key));
         for (Map.Entry<String, List<Op>> e : byKey.entrySet()) {
             List<Op> writes = new ArrayList<>(e.getValue());
-            writes.sort(Comparator.comparingLong(Op::seq));
+            // One writer at a time per key (a client's own keys; the state growth's, one fault after another).
+            writes.sort(Comparator.comparingLong(Op::invokeNanos));
             found.addAll(checkKey(f, e.getKey(), writes));
         }
         return found;
@@ -53,13 +57,13 @@ final class KvCheck {
                 long high = acked + unknown + 1L;
                 if (w.version() < low && low - w.version() > lost) {
                     found.add(new Violation(Violation.Type.ACKED_LOST, pair, ackOf(writes, w), "key " + key + ": write "
-                            + w.seq() + " got version " + w.version() + " after " + acked + " acknowledged writes: "
+                            + w.id() + " got version " + w.version() + " after " + acked + " acknowledged writes: "
                             + (low - w.version() - lost) + " acknowledged write(s) undone"));
                     lost = low - w.version();
                 }
                 if (w.version() > high && w.version() - high > twice) {
                     found.add(new Violation(Violation.Type.APPLIED_TWICE, pair, w.doneNanos(), "key " + key + ": write "
-                            + w.seq() + " got version " + w.version() + " though only " + acked + " acknowledged and "
+                            + w.id() + " got version " + w.version() + " though only " + acked + " acknowledged and "
                             + unknown + " unknown writes came before it"));
                     twice = w.version() - high;
                 }
@@ -92,13 +96,13 @@ final class KvCheck {
                     + shorten(value) + (holder == null ? ", which no client wrote" : ", a write its client was told failed")));
         } else if (lastAcked != null && version == lastAcked.version() && !value.equals(lastAcked.id())) {
             found.add(new Violation(Violation.Type.ACKED_LOST, pair, lastAcked.doneNanos(), "key " + key + " holds "
-                    + shorten(value) + " at version " + version + ", not the last acknowledged write " + lastAcked.seq()));
+                    + shorten(value) + " at version " + version + ", not the last acknowledged write " + lastAcked.id()));
         } else if (holder != null && holder.outcome() == Outcome.UNKNOWN) {
             Op after = firstAckedAfterClose(holder, writes);
             if (after != null && version > 0) {
                 found.add(new Violation(Violation.Type.LATE_APPLY, pair, after.doneNanos(), "key " + key + " ends with "
-                        + "write " + holder.seq() + " (outcome unknown: " + holder.detail() + "), applied after write "
-                        + after.seq() + ", which its client sent after closing the open of the first"));
+                        + "write " + holder.id() + " (outcome unknown: " + holder.detail() + "), applied after write "
+                        + after.id() + ", which its client sent after closing the open of the first"));
             }
         }
         return found;
@@ -111,16 +115,16 @@ final class KvCheck {
         }
         Op before = byValue.get(w.previous());
         if (before == null || before.outcome() == Outcome.FAILED) {
-            return List.of(new Violation(Violation.Type.PHANTOM, pair, w.doneNanos(), "key " + key + ": write " + w.seq()
+            return List.of(new Violation(Violation.Type.PHANTOM, pair, w.doneNanos(), "key " + key + ": write " + w.id()
                     + " replaced " + shorten(w.previous()) + (before == null ? ", which no client wrote"
                     : ", a write its client was told failed")));
         }
         if (before.outcome() == Outcome.UNKNOWN && before.closedNanos() >= 0) {
             Op after = firstAckedAfterClose(before, writes);
-            if (after != null && after.seq() < w.seq()) {
+            if (after != null && after.invokeNanos() < w.invokeNanos()) {
                 return List.of(new Violation(Violation.Type.LATE_APPLY, pair, w.doneNanos(), "key " + key + ": write "
-                        + before.seq() + " (outcome unknown: " + before.detail() + ") was applied after write "
-                        + after.seq() + ", which its client sent after closing the open of the first"));
+                        + before.id() + " (outcome unknown: " + before.detail() + ") was applied after write "
+                        + after.id() + ", which its client sent after closing the open of the first"));
             }
         }
         return List.of();
@@ -138,7 +142,7 @@ final class KvCheck {
     private static long ackOf(List<Op> writes, Op showing) {
         long last = showing.doneNanos();
         for (Op o : writes) {
-            if (o.outcome() == Outcome.OK && o.seq() < showing.seq()) {
+            if (o.outcome() == Outcome.OK && o.invokeNanos() < showing.invokeNanos()) {
                 last = o.doneNanos();
             }
         }

@@ -77,7 +77,13 @@ final class Requests implements AutoCloseable {
         try {
             String reply = new String(open.writeRead(request.getBytes(StandardCharsets.UTF_8), timeout),
                     StandardCharsets.UTF_8);
-            op = fromReply(n, kind, id, key, invoked, System.nanoTime(), reply);
+            try {
+                op = fromReply(n, kind, id, key, invoked, System.nanoTime(), reply);
+            } catch (RuntimeException e) {
+                // A reply this client cannot read says nothing sure about the request's effect.
+                op = new Op(pair.toString(), client, n, opens, kind, id, key, invoked, System.nanoTime(),
+                        Outcome.UNKNOWN, -1, -1, null, "unreadable reply: " + reply, -1);
+            }
         } catch (GuardianException e) {
             long done = System.nanoTime();
             boolean definite = DEFINITE.contains(e.error());
