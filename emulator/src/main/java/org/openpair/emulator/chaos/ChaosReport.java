@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import org.openpair.emulator.bench.JsonLine;
 import org.openpair.emulator.bench.Machine;
@@ -185,22 +186,28 @@ public final class ChaosReport {
         return sorted;
     }
 
+    /** The fault kind a violation is charged to: by its pair's faults first, else by any (a CPU fault hits every pair on it). */
     private String chargedTo(Violation v) {
         List<FaultRecord> made = result.faults().stream().filter(FaultRecord::wasMade).toList();
+        String own = chargedTo(v, made.stream().filter(r -> r.pair().equals(v.pair())).toList());
+        return own != null ? own : Objects.requireNonNullElse(chargedTo(v, made), "none");
+    }
+
+    private static String chargedTo(Violation v, List<FaultRecord> faults) {
         if (v.type() == Violation.Type.ACKED_LOST) {
-            for (FaultRecord r : made) {
-                if (r.pair().equals(v.pair()) && r.startNanos() > v.atNanos()) {
+            for (FaultRecord r : faults) {
+                if (r.startNanos() > v.atNanos()) {
                     return r.fault().kind().key();
                 }
             }
         }
         FaultRecord latest = null;
-        for (FaultRecord r : made) {
-            if (r.pair().equals(v.pair()) && r.startNanos() <= v.atNanos()) {
+        for (FaultRecord r : faults) {
+            if (r.startNanos() <= v.atNanos()) {
                 latest = r;
             }
         }
-        return latest == null ? "none" : latest.fault().kind().key();
+        return latest == null ? null : latest.fault().kind().key();
     }
 
     static long nearestRank(long[] sorted, int percent) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.openpair.emulator.netns.NetnsLab;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessName;
@@ -21,7 +22,7 @@ import org.openpair.guardian.ProcessName;
  *
  * {@snippet :
  * ChaosResult r = ChaosRun.run(new ChaosSettings(42, 20, 3, 2, 5, Duration.ofSeconds(30),
- *         Duration.ofMinutes(30), logDir), progress);
+ *         Duration.ofMinutes(30), logDir, true), progress);
  * boolean clean = r.violations().isEmpty();
  * }
  */
@@ -62,9 +63,19 @@ public final class ChaosRun {
         List<FaultRecord> records = new ArrayList<>();
         List<Violation> lost = new ArrayList<>();
         Set<String> lostPairs = new LinkedHashSet<>();
-        try (ChaosNode node = ChaosNode.start(s.cpus(), s.heartbeatSeconds(), s.logDir())) {
+        NetnsLab lab = null;
+        String noPartition = "every CPU is on 127.0.0.1 (--loopback): there is no network to cut";
+        if (s.namespaces()) {
+            try {
+                lab = NetnsLab.create(s.cpus());
+            } catch (NetnsLab.Unavailable e) {
+                noPartition = "network namespaces are unavailable here (" + e.getMessage() + "): every CPU is on 127.0.0.1";
+            }
+        }
+        try (ChaosNode node = ChaosNode.start(s.cpus(), s.heartbeatSeconds(), s.logDir(), lab)) {
             Guardian g = node.guardian();
-            say(progress, "chaos: node \\%s up, logs in %s", node.config().nodeName(), s.logDir());
+            say(progress, "chaos: node \\%s up, %s, logs in %s", node.config().nodeName(),
+                    lab != null ? "each CPU in a network namespace of its own (" + lab + ")" : "on 127.0.0.1", s.logDir());
             for (ChaosPair p : pairs) {
                 g.processSpawn(p.spawn());
             }
@@ -82,7 +93,8 @@ public final class ChaosRun {
                 }
             }
             threads.forEach(Thread::start);
-            FaultInjector injector = new FaultInjector(node, pairs, history, s.requestTimeout());
+            FaultInjector injector = new FaultInjector(node, pairs, history, s.requestTimeout(),
+                    node.canPartition() ? null : noPartition);
             for (Fault planned : plan) {
                 Fault fault = retarget(planned, pairs, lostPairs);
                 if (System.nanoTime() - deadline > 0) {

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param requestTimeout    each WRITEREAD's timeout, after which its outcome is unknown
  * @param maxDuration       the whole run's bound: clients stop and no fault starts after it
  * @param logDir            where the CPUs and processes log
+ * @param namespaces        run each CPU in a network namespace of its own, so that partitions can
+ *                          be made (needs root and iproute2; without them, or if false, every CPU
+ *                          is on 127.0.0.1 and the partition faults are skipped with the reason)
  */
 public record ChaosSettings(long seed, int faults, int cpus, int clientsPerPair, int heartbeatSeconds,
-                            Duration requestTimeout, Duration maxDuration, Path logDir) {
+                            Duration requestTimeout, Duration maxDuration, Path logDir, boolean namespaces) {
 
     public ChaosSettings {
         check("faults", faults, 1, 10_000);

@@ -29,6 +29,8 @@ final class FaultInjector {
     static final int GROW_VALUE_BYTES = 60 * 1024;
     private static final Duration BOUND = Duration.ofSeconds(60);
     private static final int ACKS_AFTER_NEW_BACKUP = 20;
+    /** Hazelcast's first merge check runs 10 s after a member starts, then every 5 s. */
+    private static final Duration MERGE_BOUND = Duration.ofSeconds(90);
 
     private final ChaosNode node;
     private final Guardian g;
@@ -37,8 +39,11 @@ final class FaultInjector {
     private final Duration requestTimeout;
     private final Duration takeoverBound;
     private int grows;
+    /** Why partitions cannot be made, or null if they can. */
+    private final String noPartition;
 
-    FaultInjector(ChaosNode node, List<ChaosPair> pairs, History history, Duration requestTimeout) {
+    FaultInjector(ChaosNode node, List<ChaosPair> pairs, History history, Duration requestTimeout, String noPartition) {
+        this.noPartition = noPartition;
         this.node = node;
         this.g = node.guardian();
         this.pairs = pairs;
@@ -51,11 +56,10 @@ final class FaultInjector {
     FaultRecord make(Fault fault) {
         ChaosPair pair = pairs.get(fault.pair());
         String name = pair.name().toString();
-        if (fault.kind() == FaultKind.PARTITION_PRIMARY || fault.kind() == FaultKind.PARTITION_BACKUP) {
+        boolean partition = fault.kind() == FaultKind.PARTITION_PRIMARY || fault.kind() == FaultKind.PARTITION_BACKUP;
+        if (partition && noPartition != null) {
             long now = System.nanoTime();
-            return new FaultRecord(fault, name, now, now, "the chaos node's CPUs all share 127.0.0.1: a partition needs "
-                    + "each CPU in a network namespace of its own, which only the tests module builds (NetnsLab, "
-                    + "PartitionIT)", "");
+            return new FaultRecord(fault, name, now, now, noPartition, "");
         }
         List<String> notes = new ArrayList<>();
         PairInfo before = g.processGetPairInfo(pair.name());
@@ -79,6 +83,8 @@ final class FaultInjector {
                     node.sigcont(cpu);
                 }
                 case KILL_PRIMARY_PROCESS -> killProcess(before.primary(), notes);
+                case PARTITION_PRIMARY -> partition(pair, before, before.primary().cpu(), notes);
+                case PARTITION_BACKUP -> partition(pair, before, before.backup().cpu(), notes);
                 case GROW_STATE_THEN_KILL -> {
                     start = grow(pair, notes);
                     growThenKill(pair, notes);
@@ -99,7 +105,7 @@ final class FaultInjector {
 
     private boolean awaitNewPrimaryIfExpected(FaultKind kind, ChaosPair pair, PairInfo before) {
         boolean expected = kind == FaultKind.KILL_PRIMARY_CPU || kind == FaultKind.KILL_PRIMARY_PROCESS
-                || kind == FaultKind.FREEZE_PRIMARY_CPU;
+                || kind == FaultKind.FREEZE_PRIMARY_CPU || kind == FaultKind.PARTITION_PRIMARY;
         return !expected || Waits.until(takeoverBound, () -> {
             PairInfo p = g.processGetPairInfo(pair.name());
             return p.primary() != null && p.epoch() > before.epoch();
@@ -142,6 +148,33 @@ final class FaultInjector {
         notes.add("froze CPU " + cpu + (promoted ? "" : " (no new primary while frozen)"));
         if (!node.awaitWhole(BOUND)) {
             notes.add("thawed CPU " + cpu + " not back in the node within " + BOUND.toSeconds() + " s: killed");
+            node.kill9(cpu);
+        }
+    }
+
+    /**
+     * Cuts a CPU off (its peers hear silence, it hears nothing) until the others have declared it
+     * down (a new primary named, for the primary's CPU), then heals. Alone and below the quorum it
+     * must have stopped its primaries; merged back, it must not act as one. If the node has not
+     * taken it back within the bound, it is killed and started again like any dead CPU.
+     */
+    private void partition(ChaosPair pair, PairInfo before, int cpu, List<String> notes) {
+        node.cut(cpu);
+        boolean separated;
+        try {
+            separated = Waits.until(takeoverBound, () -> {
+                if (cpu == before.primary().cpu()) {
+                    PairInfo p = g.processGetPairInfo(pair.name());
+                    return p.primary() != null && p.epoch() > before.epoch();
+                }
+                return !node.upCpus().contains(cpu);
+            });
+        } finally {
+            node.heal(cpu);
+        }
+        notes.add("cut CPU " + cpu + " off" + (separated ? "" : " (the others had not declared it down)") + ", healed");
+        if (!node.awaitWhole(MERGE_BOUND)) {
+            notes.add("CPU " + cpu + " not back in the node within " + MERGE_BOUND.toSeconds() + " s of the heal: killed");
             node.kill9(cpu);
         }
     }

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
                         + "(SIGSTOP for less than half the heartbeat timeout); kill-primary-process (SIGKILL of the OS "
                         + "pair's primary JVM alone); grow-state-kill ($KV grown past 4 MiB, its backup's CPU killed so a "
                         + "new backup is made on the large state, then its primary's CPU killed); partition-primary and "
-                        + "partition-backup, skipped with their reason: the node runs on 127.0.0.1. Killed CPUs are "
+                        + "partition-backup (that CPU's network namespace cut off the bridge until the others declare it "
+                        + "down, then healed; skipped with the reason when the node runs on 127.0.0.1). Killed CPUs are "
                         + "started again and the node awaited whole before the next fault.",
                 "Checks: acked_lost (an acknowledged request missing from the final state, or undone), applied_twice "
                         + "(a transfer ID twice in the ledger's log, a DUP reply, a key's version above the writes sent), "
@@ -82,6 +83,11 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Where the CPUs and processes log (default: a new temporary directory, kept).")
     Path logDir;
 
+    @Option(names = "--loopback",
+            description = "Run every CPU on 127.0.0.1 (the partition faults are then skipped). By default each CPU runs "
+                    + "in a network namespace of its own when this is possible (root and iproute2), else on 127.0.0.1.")
+    boolean loopback;
+
     @Option(names = "--plan", description = "Print the fault plan and exit.")
     boolean planOnly;
 
@@ -105,7 +111,7 @@ final class ChaosCommand implements Callable<Integer> {
         try {
             settings = new ChaosSettings(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48), faults,
                     cpus, clients, heartbeat, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
-                    logDir != null ? logDir : Files.createTempDirectory("openpair-chaos-"));
+                    logDir != null ? logDir : Files.createTempDirectory("openpair-chaos-"), !loopback);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
