@@ -39,6 +39,8 @@ final class FaultInjector {
     private final Duration requestTimeout;
     private final Duration takeoverBound;
     private int grows;
+    /** When the current fault took effect (the signal sent, the link down): 0 until it has. */
+    private long effectiveAt;
     /** Why partitions cannot be made, or null if they can. */
     private final String noPartition;
 
@@ -64,6 +66,7 @@ final class FaultInjector {
         List<String> notes = new ArrayList<>();
         PairInfo before = g.processGetPairInfo(pair.name());
         long start = System.nanoTime();
+        effectiveAt = 0;
         try {
             switch (fault.kind()) {
                 case KILL_PRIMARY_CPU -> killCpu(before.primary().cpu(), notes);
@@ -79,6 +82,7 @@ final class FaultInjector {
                 case PAUSE_PRIMARY_CPU -> {
                     int cpu = before.primary().cpu();
                     node.sigstop(cpu);
+                    effective();
                     Waits.pause(Duration.ofMillis(fault.millis()));
                     node.sigcont(cpu);
                 }
@@ -86,7 +90,7 @@ final class FaultInjector {
                 case PARTITION_PRIMARY -> partition(pair, before, before.primary().cpu(), notes);
                 case PARTITION_BACKUP -> partition(pair, before, before.backup().cpu(), notes);
                 case GROW_STATE_THEN_KILL -> {
-                    start = grow(pair, notes);
+                    grow(pair, notes);
                     growThenKill(pair, notes);
                 }
                 default -> throw new IllegalStateException("unhandled fault " + fault.kind());
@@ -100,7 +104,8 @@ final class FaultInjector {
         if (!node.restartDead()) {
             notes.add("the node was not whole again within " + ChaosNode.SETTLE_BOUND.toSeconds() + " s");
         }
-        return new FaultRecord(fault, name, start, System.nanoTime(), null, String.join("; ", notes));
+        return new FaultRecord(fault, name, effectiveAt != 0 ? effectiveAt : start, System.nanoTime(), null,
+                String.join("; ", notes));
     }
 
     private boolean awaitNewPrimaryIfExpected(FaultKind kind, ChaosPair pair, PairInfo before) {
@@ -112,14 +117,24 @@ final class FaultInjector {
         });
     }
 
+    /** Marks the first moment the fault is in force: requests sent before it do not measure it. */
+    private void effective() {
+        if (effectiveAt == 0) {
+            effectiveAt = System.nanoTime();
+        }
+    }
+
     private void killCpu(int cpu, List<String> notes) {
-        if (!node.kill9(cpu)) {
+        boolean reaped = node.kill9(cpu);
+        effective();
+        if (!reaped) {
             notes.add("CPU " + cpu + "'s JVM did not exit after SIGKILL");
         }
         notes.add("killed CPU " + cpu);
     }
 
     private void switchPair(ChaosPair pair, List<String> notes) {
+        effective();
         try {
             g.switchPair(pair.name());
             notes.add("switched, epoch " + g.processGetPairInfo(pair.name()).epoch());
@@ -136,6 +151,7 @@ final class FaultInjector {
     private void freeze(ChaosPair pair, PairInfo before, List<String> notes) {
         int cpu = before.primary().cpu();
         node.sigstop(cpu);
+        effective();
         boolean promoted;
         try {
             promoted = Waits.until(takeoverBound, () -> {
@@ -160,6 +176,7 @@ final class FaultInjector {
      */
     private void partition(ChaosPair pair, PairInfo before, int cpu, List<String> notes) {
         node.cut(cpu);
+        effective();
         boolean separated;
         try {
             separated = Waits.until(takeoverBound, () -> {
@@ -187,14 +204,15 @@ final class FaultInjector {
         }
         try {
             NativeOs.get().kill(pid, NativeOs.SIGKILL);
+            effective();
             notes.add("killed pid " + pid);
         } catch (NativeException e) {
             notes.add("cannot kill pid " + pid + ": " + e.getMessage());
         }
     }
 
-    /** Writes the large values as ordinary requests of a client of its own; returns when it is done. */
-    private long grow(ChaosPair pair, List<String> notes) {
+    /** Writes the large values as ordinary requests of a client of its own. */
+    private void grow(ChaosPair pair, List<String> notes) {
         int acked = 0;
         try (Requests writer = new Requests(g, pair.name(), "grow" + ++grows, requestTimeout, history)) {
             for (int i = 0; i < GROW_VALUES; i++) {
@@ -207,7 +225,6 @@ final class FaultInjector {
             }
         }
         notes.add("grew " + pair.name() + " by " + acked + " x " + GROW_VALUE_BYTES / 1024 + " KiB");
-        return System.nanoTime();
     }
 
     /**

@@ -5,7 +5,8 @@ package org.openpair.emulator.chaos;
  *
  * @param fault      the plan's fault
  * @param pair       the target pair's name
- * @param startNanos when it was made ({@link System#nanoTime()}): the unavailability runs from here
+ * @param startNanos when it took effect ({@link System#nanoTime()}: the signal sent, the link down, the
+ *                   switch asked for): the unavailability runs from here
  * @param endNanos   when the node was whole again (or the wait for it gave up)
  * @param skipped    the reason it was not made, or {@code null} if it was
  * @param note       what was seen while making it, for the report
