@@ -101,9 +101,19 @@ public final class ChaosRun {
                     say(progress, "chaos: the run's bound of %d s passed: no more faults", s.maxDuration().toSeconds());
                     break;
                 }
-                node.restartDead();
+                String end = lostPairs.size() == pairs.size() ? "every pair was lost"
+                        : node.restartDead() || node.restartDead() ? null
+                        : "the node was not whole again within twice " + ChaosNode.SETTLE_BOUND.toSeconds()
+                        + " s (CPUs up: " + upCpus(node) + ")";
+                if (end != null) {
+                    // Faults on a node that cannot be whole again would test nothing more.
+                    say(progress, "chaos: the run ends before fault %d: %s", planned.index(), end);
+                    plan.subList(planned.index() - 1, plan.size()).forEach(f -> records.add(skipped(f, pairs, end)));
+                    break;
+                }
                 awaitServing(g, history, pairs, lostPairs);
-                FaultRecord r = fault == null ? skippedForLostPair(planned, pairs) : injector.make(fault);
+                FaultRecord r = fault == null ? skipped(planned, pairs, "every pair it fits was lost earlier in the run")
+                        : injector.make(fault);
                 records.add(r);
                 survivors(g, node, pairs, lostPairs, r, lost);
                 say(progress, "chaos: %.1f s: fault %d/%d %s on %s%s%s", (System.nanoTime() - began) / 1e9,
@@ -148,10 +158,17 @@ public final class ChaosRun {
         return null;
     }
 
-    private static FaultRecord skippedForLostPair(Fault f, List<ChaosPair> pairs) {
+    private static FaultRecord skipped(Fault f, List<ChaosPair> pairs, String why) {
         long now = System.nanoTime();
-        return new FaultRecord(f, pairs.get(f.pair()).name().toString(), now, now,
-                "every pair it fits was lost earlier in the run", "");
+        return new FaultRecord(f, pairs.get(f.pair()).name().toString(), now, now, why, "");
+    }
+
+    private static String upCpus(ChaosNode node) {
+        try {
+            return node.upCpus().toString();
+        } catch (RuntimeException e) {
+            return "unknown: " + e.getMessage();
+        }
     }
 
     /** Waits (bounded) until each pair has a primary and a backup and has answered a few more requests. */
@@ -170,7 +187,7 @@ public final class ChaosRun {
         }
     }
 
-    /** A pair with no primary a bound after the fault, while CPUs are up, was lost by it. */
+    /** A pair with no primary a bound after the fault, while CPU JVMs run, was lost by it. */
     private static void survivors(Guardian g, ChaosNode node, List<ChaosPair> pairs, Set<String> lostPairs,
                                   FaultRecord r, List<Violation> lost) {
         if (!r.wasMade()) {
@@ -182,11 +199,12 @@ public final class ChaosRun {
                 continue;
             }
             boolean hasPrimary = Waits.until(BOUND, () -> g.processGetPairInfo(p.name()).primary() != null);
-            if (!hasPrimary && !node.upCpus().isEmpty()) {
+            boolean cpuAlive = java.util.stream.IntStream.range(0, node.cpus()).anyMatch(node::isAlive);
+            if (!hasPrimary && cpuAlive) {
                 lostPairs.add(name);
                 lost.add(new Violation(Violation.Type.PAIR_LOST, name, r.startNanos(), name + " has no member "
                         + BOUND.toSeconds() + " s after fault " + r.fault().index() + " (" + r.fault().kind().key()
-                        + ") while CPUs " + node.upCpus() + " are up"));
+                        + ") while CPU JVMs run (CPUs listed up: " + upCpus(node) + ")"));
             }
         }
     }
