@@ -189,6 +189,14 @@ public final class ChaosReport {
     /** The fault kind a violation is charged to: by its pair's faults first, else by any (a CPU fault hits every pair on it). */
     private String chargedTo(Violation v) {
         List<FaultRecord> made = result.faults().stream().filter(FaultRecord::wasMade).toList();
+        if (v.type() == Violation.Type.PAIR_LOST) {
+            // Found right after the fault that lost it, whichever pair that fault aimed at.
+            for (FaultRecord r : made) {
+                if (r.startNanos() == v.atNanos()) {
+                    return r.fault().kind().key();
+                }
+            }
+        }
         String own = chargedTo(v, made.stream().filter(r -> r.pair().equals(v.pair())).toList());
         return own != null ? own : Objects.requireNonNullElse(chargedTo(v, made), "none");
     }
