@@ -29,8 +29,9 @@ import org.openpair.guardian.Takeover;
  * {@code ABEND}, with which a chaos test makes the primary abend at a moment it chooses.
  * Requests, in UTF-8 text:
  * <pre>
- *   XFER id from to amount   → OK id fromBalance toBalance server | DUP id | ERR reason
- *                              (server: the replying process's descriptor, \NODE.$:cpu:pin:seq)
+ *   XFER id from to amount   → OK id fromBalance toBalance server epoch | DUP id | ERR reason
+ *                              (server: the replying process's descriptor, \NODE.$:cpu:pin:seq;
+ *                              epoch: the pair's epoch when that process became the primary)
  *   BAL account              → BAL account balance
  *   TOTAL                    → TOTAL sum accounts transfers
  *   LOG first max            → LOG id id ...   (IDs of applied transfers, in order, from index first ≥ 1)
@@ -51,17 +52,23 @@ public final class LedgerServer implements GuardianProgram {
         boolean faults = ctx.args().size() > 3 && ctx.args().get(3).equals("faults");
         CheckpointedMap state = ctx.state();
         while (!ctx.isStopRequested()) {
+            long epoch;
             if (ctx.role() == PairRole.BACKUP) {
                 Takeover t = ctx.awaitTakeover(null);
+                epoch = t.epoch();
                 ctx.out().println("took over with " + transfers(state) + " transfers, total " + total(state)
                         + " (" + t.cause() + ", epoch " + t.epoch() + ")");
                 backupCpu = SpawnRequest.ANY_CPU;
-            } else if (state.get("accounts").isEmpty()) {
-                for (int a = 1; a <= accounts; a++) {
-                    state.putLong("a." + a, opening);
+            } else {
+                // Never promoted: the name table holds the epoch this primary started at.
+                epoch = ctx.name().map(n -> ctx.guardian().processGetPairInfo(n).epoch()).orElse(0L);
+                if (state.get("accounts").isEmpty()) {
+                    for (int a = 1; a <= accounts; a++) {
+                        state.putLong("a." + a, opening);
+                    }
+                    state.putLong("accounts", accounts);
+                    state.putLong("n", 0);
                 }
-                state.putLong("accounts", accounts);
-                state.putLong("n", 0);
             }
             try {
                 var backup = ctx.createBackup(backupCpu, POLICY);
@@ -69,7 +76,7 @@ public final class LedgerServer implements GuardianProgram {
             } catch (GuardianException e) {
                 ctx.out().println("no backup: " + e.oneLine());
             }
-            serve(ctx, state, faults);
+            serve(ctx, state, faults, epoch);
             if (ctx.role() != PairRole.BACKUP) {
                 // 210 without a switch: fenced, the pair moved on without this process; it is being stopped.
                 return;
@@ -77,7 +84,7 @@ public final class LedgerServer implements GuardianProgram {
         }
     }
 
-    private static void serve(ProcessContext ctx, CheckpointedMap state, boolean faults) {
+    private static void serve(ProcessContext ctx, CheckpointedMap state, boolean faults, long epoch) {
         Receive receive = ctx.openReceive(16, false);
         try {
             while (!ctx.isStopRequested() && ctx.role() == PairRole.PRIMARY) {
@@ -85,7 +92,7 @@ public final class LedgerServer implements GuardianProgram {
                 if (next.isPresent() && faults && new String(next.get().data(), StandardCharsets.UTF_8).equals("ABEND")) {
                     ctx.abend("ABEND requested (fault injection)");
                 }
-                next.ifPresent(r -> answer(ctx, state, r));
+                next.ifPresent(r -> answer(ctx, state, r, epoch));
             }
         } catch (GuardianException e) {
             // 210 from any primary-only call: a switch made this process the backup (at a read,
@@ -97,11 +104,11 @@ public final class LedgerServer implements GuardianProgram {
         }
     }
 
-    private static void answer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r) {
+    private static void answer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r, long epoch) {
         String[] words = new String(r.data(), StandardCharsets.UTF_8).trim().split("\\s+");
         try {
             switch (words[0]) {
-                case "XFER" -> transfer(ctx, state, r, words);
+                case "XFER" -> transfer(ctx, state, r, words, epoch);
                 case "BAL" -> {
                     expect(words, 2, "BAL account");
                     r.reply(text("BAL " + words[1] + " " + balance(state, words[1])));
@@ -125,7 +132,7 @@ public final class LedgerServer implements GuardianProgram {
         }
     }
 
-    private static void transfer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r, String[] w) {
+    private static void transfer(ProcessContext ctx, CheckpointedMap state, ReceivedRequest r, String[] w, long epoch) {
         expect(w, 5, "XFER id from to amount");
         String id = w[1];
         if (!ID.matcher(id).matches()) {
@@ -156,7 +163,7 @@ public final class LedgerServer implements GuardianProgram {
         changes.put("l." + n, id);
         changes.put("n", Long.toString(n));
         // The changes and the reply reach the backup as one checkpoint; the reply leaves after.
-        r.reply(text("OK " + id + " " + (from - amount) + " " + (to + amount) + " " + ctx.self()), changes);
+        r.reply(text("OK " + id + " " + (from - amount) + " " + (to + amount) + " " + ctx.self() + " " + epoch), changes);
     }
 
     private static void expect(String[] words, int n, String form) {

@@ -29,7 +29,7 @@ import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.Termination;
 import org.openpair.testing.TestCluster;
-import org.openpair.testing.netns.NetnsLab;
+import org.openpair.emulator.netns.NetnsLab;
 import org.openpair.testing.netns.NetnsNode;
 
 /**

@@ -11,25 +11,25 @@ import org.openpair.emulator.json.Json;
  * places (never NaN or infinity: those become {@code null}). The values are written by
  * {@link Json}, as the CLI's output is.
  *
- * <p>Used by {@link BenchReport}; run with {@code ./guardian bench spawn --json}.
+ * <p>Used by {@link BenchReport} and the chaos run's report; run with {@code ./guardian bench spawn --json}.
  */
-final class JsonLine {
+public final class JsonLine {
     private final StringBuilder sb = new StringBuilder("{");
 
-    JsonLine put(String key, String value) {
+    public JsonLine put(String key, String value) {
         return field(key, value);
     }
 
-    JsonLine put(String key, long value) {
+    public JsonLine put(String key, long value) {
         return field(key, value);
     }
 
-    JsonLine put(String key, boolean value) {
+    public JsonLine put(String key, boolean value) {
         return field(key, value);
     }
 
     /** A decimal rounded half-up to {@code decimals} places. */
-    JsonLine put(String key, double value, int decimals) {
+    public JsonLine put(String key, double value, int decimals) {
         return field(key, Double.isNaN(value) || Double.isInfinite(value) ? null
                 : BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP));
     }

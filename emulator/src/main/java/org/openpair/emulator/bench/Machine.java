@@ -27,11 +27,11 @@ import com.hazelcast.instance.BuildInfoProvider;
  *                  or a negative number if unknown: how busy the shared machine was
  * @param date      when the run started, to the second, with the offset
  */
-record Machine(int cores, String cpuModel, String jvm, String os, String hazelcast, double load,
+public record Machine(int cores, String cpuModel, String jvm, String os, String hazelcast, double load,
                OffsetDateTime date) {
 
     /** This machine, now. */
-    static Machine current() {
+    public static Machine current() {
         return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(Path.of("/proc/cpuinfo")),
                 System.getProperty("java.vm.vendor", "?") + " " + System.getProperty("java.vm.name", "?") + " "
                         + System.getProperty("java.runtime.version", System.getProperty("java.version", "?")),
@@ -73,13 +73,13 @@ record Machine(int cores, String cpuModel, String jvm, String os, String hazelca
     }
 
     /** "machine: 2 cores (AMD EPYC), <jvm>, <os>, Hazelcast 5.7.0, load 0.42, 2026-05-20T10:11:12Z". */
-    String oneLine() {
+    public String oneLine() {
         return "machine: " + cores + (cores == 1 ? " core" : " cores") + " (" + cpuModel + "), " + jvm + ", " + os
                 + ", Hazelcast " + hazelcast + ", load " + (load < 0 ? "?" : String.format(Locale.ROOT, "%.2f", load))
                 + ", " + date;
     }
 
-    JsonLine json() {
+    public JsonLine json() {
         return new JsonLine().put("bench", "machine").put("cores", cores).put("cpu", cpuModel).put("jvm", jvm)
                 .put("os", os).put("hazelcast", hazelcast).put("load", load < 0 ? Double.NaN : load, 2)
                 .put("date", date.toString());

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 SendCommand.class,
                 CpusCommand.class,
                 DemoCommand.class,
+                ChaosCommand.class,
                 BenchCommand.class,
                 SemCommand.class,
                 CompletionCommand.class,

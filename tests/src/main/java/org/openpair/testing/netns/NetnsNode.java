@@ -23,6 +23,7 @@ import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
 import org.openpair.emulator.messages.RequesterLinks;
+import org.openpair.emulator.netns.NetnsLab;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;

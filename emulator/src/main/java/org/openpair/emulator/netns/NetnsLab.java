@@ -1,4 +1,4 @@
-package org.openpair.testing.netns;
+package org.openpair.emulator.netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,18 +11,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A small private network of Linux network namespaces on this machine, for tests that need a
- * real network partition: namespace {@code i} is a "host" with address {@code 10.231.X.(i+1)/24},
+ * A small private network of Linux network namespaces on this machine, for tests and chaos runs
+ * that need a real network partition: namespace {@code i} is a "host" with address {@code 10.231.X.(i+1)/24},
  * joined to the others through a bridge in the root namespace (address {@code 10.231.X.254/24},
- * so the test JVM reaches every host) by a veth pair whose root end {@link #cut(int)} sets down
+ * so that JVM reaches every host) by a veth pair whose root end {@link #cut(int)} sets down
  * and {@link #heal(int)} sets up again. Nothing leaves the machine: the subnet exists only on
  * the bridge.
  *
- * <p>Names carry the test JVM's pid ({@code op<pid>-n0}, bridge {@code op<pid>br}, veths
+ * <p>Names carry the pid of the JVM that made the lab ({@code op<pid>-n0}, bridge {@code op<pid>br}, veths
  * {@code op<pid>v0} / {@code op<pid>p0}), and {@code X} is derived from the pid and moved on
  * while some interface of this machine already has an address in {@code 10.231.X.0/24}, so
  * concurrent labs do not meet. {@link #close()} deletes the links, the bridge and the namespaces;
- * a JVM shutdown hook does the same if the test JVM exits without closing, and {@link #create}
+ * a JVM shutdown hook does the same if that JVM exits without closing, and {@link #create}
  * first removes what labs of JVMs that no longer exist (killed with {@code kill -9}) left behind.
  *
  * <p>Needs root and {@code ip} (iproute2). When either is missing, or {@code ip netns add} is
