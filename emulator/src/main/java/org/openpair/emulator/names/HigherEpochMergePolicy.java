@@ -20,6 +20,9 @@ import com.hazelcast.spi.merge.MergingValue;
  * <li>A name the larger side does not hold stays absent: it was removed there (its pair ended)
  *     or made on the smaller side, whose processes are halting; either way the entry would name
  *     a process that is gone.
+ * <li>Epochs with the same counter made by different CPUs are one step taken on both sides
+ *     independently (the smaller side can write in the moments before its split-brain
+ *     protection sees the split): the larger side's stays, as the quorum's decision.
  * <li>Equal epochs with the same primary are the same pair seen from both sides (attaching a
  *     backup or marking it ready keeps the epoch): the larger side's view stays, as it is the
  *     side whose processes go on.
@@ -69,6 +72,16 @@ public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameE
             return Side.EXISTING;
         }
         String name = String.valueOf(existing.name());
+        if (Epochs.counter(merging.epoch()) == Epochs.counter(existing.epoch())
+                && Epochs.cpu(merging.epoch()) != Epochs.cpu(existing.epoch())) {
+            // Both sides took the same step independently (the smaller side before its split-brain
+            // protection saw the split): the deciding CPU's bits order them, but only the larger
+            // side's decision is the quorum's, and its processes are the ones that go on.
+            LOG.log(System.Logger.Level.WARNING, "name table merge: {0}: both sides moved to epoch counter {1} on their "
+                    + "own; the larger side''s entry ({2}) stays, the smaller side''s ({3}) is dropped", name,
+                    Epochs.counter(existing.epoch()), describe(existing), describe(merging));
+            return Side.EXISTING;
+        }
         if (merging.epoch() > existing.epoch()) {
             LOG.log(System.Logger.Level.WARNING, "name table merge: {0}: the smaller side''s entry ({1}) has the higher "
                     + "epoch and replaces the larger side''s ({2})", name, describe(merging), describe(existing));
