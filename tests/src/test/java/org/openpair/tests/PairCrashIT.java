@@ -72,6 +72,13 @@ import org.openpair.testing.TestCluster;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class PairCrashIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /**
+     * Longer than the 5 s default: in one of about 25 freezes of a CPU here, the two CPUs left
+     * stopped hearing each other for about 6 s right after the frozen one was removed, split,
+     * and the merge halted the new primary (a second fault on top of the freeze; see the README's
+     * known issues). 10 s keeps this class about the fault it makes.
+     */
+    private static final int HEARTBEAT_TIMEOUT_SECONDS = 10;
     /** Covers the heartbeat timeout of a frozen CPU many times over: no claim about speed. */
     private static final Duration HUNG_BOUND = Duration.ofSeconds(60);
     private static final ProcessName CTR = ProcessName.of("$CTR");
@@ -105,7 +112,7 @@ class PairCrashIT {
 
     @BeforeAll
     static void startNode() {
-        cluster = TestCluster.builder().cpus(CPUS).start();
+        cluster = TestCluster.builder().cpus(CPUS).heartbeatTimeoutSeconds(HEARTBEAT_TIMEOUT_SECONDS).start();
         guardian = cluster.guardian();
     }
 
