@@ -28,6 +28,8 @@ public final class MessagePrograms {
     static final Map<String, List<SystemMessage>> MESSAGES = new ConcurrentHashMap<>();
     /** Errors the server saw from its own $RECEIVE calls, by server name. */
     static final Map<String, List<Integer>> ERRORS = new ConcurrentHashMap<>();
+    /** Servers that have opened their $RECEIVE (opens before that bring no -103). */
+    static final java.util.Set<String> RECEIVING = ConcurrentHashMap.newKeySet();
     /** Servers that started a "nap". */
     static final java.util.Set<String> NAPPING = ConcurrentHashMap.newKeySet();
 
@@ -37,6 +39,7 @@ public final class MessagePrograms {
     static void reset() {
         EXECUTED.clear();
         NAPPING.clear();
+        RECEIVING.clear();
         HELD.clear();
         MESSAGES.clear();
         ERRORS.clear();
@@ -90,6 +93,7 @@ public final class MessagePrograms {
                 ctx.createBackup(Integer.parseInt(ctx.args().get(0)), RestartPolicy.TEMPORARY);
             }
             Receive receive = ctx.openReceive(Integer.parseInt(ctx.args().get(1)), true);
+            RECEIVING.add(name);
             while (!ctx.isStopRequested()) {
                 ctx.readSystemMessage(Duration.ZERO)
                         .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
