@@ -101,7 +101,15 @@ public final class TestCluster implements AutoCloseable {
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
-                cpu -> guardianJvmCommand(cpuStartArgs(cpu)));
+                cpu -> CpuJvm.command(List.of(), Stream.of(CPU_JVM_FLAGS, diagnosticFlags(),
+                        CpuJvm.gcLogFlags(config.logDir().resolve("cpu" + cpu + "-gc-%p.log")))
+                        .flatMap(List::stream).toList(), cpuStartArgs(cpu)));
+    }
+
+    /** The loggers this JVM was told to log at FINE ({@code -Dopenpair.log.fine=...}), for its CPUs too. */
+    private static List<String> diagnosticFlags() {
+        String fine = System.getProperty(Logging.FINE_PROPERTY);
+        return fine == null ? List.of() : List.of("-D" + Logging.FINE_PROPERTY + "=" + fine);
     }
 
     /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */
@@ -296,6 +304,15 @@ public final class TestCluster implements AutoCloseable {
         c.setProperty("hazelcast.client.heartbeat.interval", "1000");
         c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
         return c;
+    }
+
+    /**
+     * The CPU of the engine's master (its oldest member) as the operator's client sees it now,
+     * or -1 if the oldest member carries no CPU number.
+     */
+    public int masterCpu() {
+        return client().getCluster().getMembers().stream().findFirst()
+                .map(m -> m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE)).map(Integer::parseInt).orElse(-1);
     }
 
     /** How many members the node has now, as the operator's client sees them, CPUs or not. */

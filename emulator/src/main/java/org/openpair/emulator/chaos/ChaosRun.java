@@ -21,7 +21,7 @@ import org.openpair.guardian.ProcessName;
  * pair's state back and hands history and state to the {@link Checker}.
  *
  * {@snippet :
- * ChaosResult r = ChaosRun.run(new ChaosSettings(42, 20, 3, 2, 5, Duration.ofSeconds(30),
+ * ChaosResult r = ChaosRun.run(new ChaosSettings(42, 20, 3, 2, ChaosSettings.DEFAULT_RATE, 5, Duration.ofSeconds(30),
  *         Duration.ofMinutes(30), logDir, true), progress);
  * boolean clean = r.violations().isEmpty();
  * }
@@ -56,8 +56,9 @@ public final class ChaosRun {
         long deadline = began + s.maxDuration().toNanos();
         List<ChaosPair> pairs = pairs(s.cpus());
         List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds());
-        say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair, heartbeat timeout %d s "
+        say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair (%s), heartbeat timeout %d s "
                 + "(replay: --seed %d --faults %d)", s.seed(), s.faults(), s.cpus(), s.clientsPerPair(),
+                s.ratePerClient() > 0 ? "each at most " + s.ratePerClient() + " requests/s" : "unpaced",
                 s.heartbeatSeconds(), s.seed(), s.faults());
         History history = new History();
         List<FaultRecord> records = new ArrayList<>();
@@ -85,7 +86,7 @@ public final class ChaosRun {
                 for (int c = 0; c < s.clientsPerPair(); c++) {
                     String tag = p.name().toString().substring(1).toLowerCase(Locale.ROOT) + c;
                     ChaosClient client = new ChaosClient(p, tag, g, history, s.requestTimeout(),
-                            s.seed() * 31 + clients.size(), deadline, MAX_REQUESTS_PER_CLIENT);
+                            s.seed() * 31 + clients.size(), deadline, MAX_REQUESTS_PER_CLIENT, s.ratePerClient());
                     Thread t = new Thread(client, "chaos-client-" + tag);
                     t.setDaemon(true);
                     clients.add(client);
@@ -116,7 +117,9 @@ public final class ChaosRun {
                         : injector.make(fault);
                 records.add(r);
                 survivors(g, node, pairs, lostPairs, r, lost);
-                say(progress, "chaos: %.1f s: fault %d/%d %s on %s%s%s", (System.nanoTime() - began) / 1e9,
+                // The wall clock too, to find the fault in the CPUs' logs.
+                say(progress, "chaos: %.1f s (%s): fault %d/%d %s on %s%s%s", (System.nanoTime() - began) / 1e9,
+                        java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                         planned.index(), plan.size(), planned.kind().key(), r.pair(),
                         r.skipped() != null ? ": skipped: " + r.skipped() : "",
                         r.note().isEmpty() ? "" : " (" + r.note() + ")");

@@ -67,6 +67,12 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Concurrent clients per pair, 1-64 (default: 2).")
     int clients;
 
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "" + ChaosSettings.DEFAULT_RATE,
+            description = "Requests a second each client sends at most, 1-100000, or 0 for as fast as it can (default: "
+                    + ChaosSettings.DEFAULT_RATE + "). The ledgers keep every transfer for the check, so an unpaced long "
+                    + "run grows them without bound.")
+    int rate;
+
     @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "The node's heartbeat timeout, 2-60 (default: 5, the emulator's).")
     int heartbeat;
@@ -110,7 +116,7 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosSettings settings;
         try {
             settings = new ChaosSettings(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48), faults,
-                    cpus, clients, heartbeat, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
+                    cpus, clients, rate, heartbeat, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
                     logDir != null ? logDir : Files.createTempDirectory("openpair-chaos-"), !loopback);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -75,6 +75,21 @@ public final class CpuJvm {
      * which the {@code guardian} script reads too): the ForkJoin parallelism and the
      * {@code --add-opens} Hazelcast and the emulator need.
      */
+    /**
+     * The flag that logs the JVM's collections and safepoints to {@code file} (two files of at
+     * most 20 MB): a pause of the whole JVM looks to its peers like a freeze, and this log tells
+     * such a pause from an engine thread that waited. A {@code %p} in the name becomes the JVM's
+     * pid, so a restarted CPU does not overwrite its predecessor's log. None when the path holds
+     * a character the flag's syntax reserves (':' or ',').
+     */
+    public static List<String> gcLogFlags(Path file) {
+        String path = file.toAbsolutePath().toString();
+        if (path.contains(":") || path.contains(",")) {
+            return List.of();
+        }
+        return List.of("-Xlog:gc,safepoint:file=" + path + ":time,uptime,level,tags:filecount=2,filesize=20m");
+    }
+
     public static List<String> projectFlags() {
         try (InputStream in = CpuJvm.class.getResourceAsStream(PROJECT_FLAGS_RESOURCE)) {
             if (in == null) {

@@ -2,6 +2,8 @@ package org.openpair.emulator.node;
 
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -18,6 +20,13 @@ public final class Logging {
     /** Kept strongly: java.util.logging holds loggers weakly and would forget the levels. */
     private static final Logger OPENPAIR = Logger.getLogger("org.openpair");
     private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
+
+    /**
+     * Loggers named in {@value #FINE_PROPERTY} (comma-separated, such as
+     * {@code com.hazelcast.internal.cluster.impl}), set to FINE for a diagnosis; kept strongly too.
+     */
+    public static final String FINE_PROPERTY = "openpair.log.fine";
+    private static final List<Logger> FINE = new ArrayList<>();
 
     private Logging() {
     }
@@ -40,6 +49,14 @@ public final class Logging {
         root.setLevel(Level.INFO);
         OPENPAIR.setLevel(openpairLevel);
         HAZELCAST.setLevel(hazelcastLevel);
+        FINE.clear();
+        for (String name : System.getProperty(FINE_PROPERTY, "").split(",")) {
+            if (!name.isBlank()) {
+                Logger l = Logger.getLogger(name.strip());
+                l.setLevel(Level.FINE);
+                FINE.add(l);
+            }
+        }
     }
 
     private static final class OneLine extends Formatter {
