@@ -16,6 +16,7 @@ import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.node.StalledHandshakes;
 import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.Guardian;
@@ -45,6 +46,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final CpuRouter router;
     private final CpuLinks links;
     private QuorumWatch quorum;
+    private final StalledHandshakes handshakes;
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private volatile boolean running = true;
 
@@ -52,6 +54,8 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.config = config;
         this.number = number;
         this.hz = hz;
+        this.handshakes = StalledHandshakes.watch(hz, StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
+                "cpu" + number);
         this.tables = new NodeTables(hz);
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
@@ -90,6 +94,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         try {
             cpu.claimNumber();
         } catch (RuntimeException e) {
+            cpu.handshakes.close();
             hz.getLifecycleService().terminate();
             throw e;
         }
@@ -313,6 +318,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         closeQuorum();
         closeSemaphoreReaper();
         links.close();
+        handshakes.close();
         hz.shutdown();
     }
 
@@ -333,6 +339,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         sweeper.close();
         closeQuorum();
         closeSemaphoreReaper();
+        handshakes.close();
         hz.getLifecycleService().terminate();
     }
 
