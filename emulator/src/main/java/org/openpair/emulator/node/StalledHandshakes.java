@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.nio.ConnectionType;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.ServerConnectionManager;
 
@@ -79,7 +80,11 @@ public final class StalledHandshakes implements AutoCloseable {
             long now = System.currentTimeMillis();
             for (ServerConnection c : connections.getConnections()) {
                 long age = now - c.getStartTime();
-                if (c.isAlive() && c.getRemoteUuid() == null && c.getStartTime() > 0 && age > boundMillis) {
+                // Only a peer member's connection (typed MEMBER, or NONE before its protocol is known):
+                // a client's on the same port is the client engine's business.
+                String type = c.getConnectionType();
+                boolean member = ConnectionType.MEMBER.equals(type) || ConnectionType.NONE.equals(type) || type == null;
+                if (member && c.isAlive() && c.getRemoteUuid() == null && c.getStartTime() > 0 && age > boundMillis) {
                     c.close("no answer to the handshake in " + age + " ms (the peer is frozen or hung)", null);
                     report(String.valueOf(c.getRemoteSocketAddress()), age, now);
                 }
