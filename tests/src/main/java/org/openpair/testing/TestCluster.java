@@ -101,15 +101,8 @@ public final class TestCluster implements AutoCloseable {
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
-                cpu -> CpuJvm.command(List.of(), Stream.of(CPU_JVM_FLAGS, diagnosticFlags(),
-                        CpuJvm.gcLogFlags(config.logDir().resolve("cpu" + cpu + "-gc-%p.log")))
-                        .flatMap(List::stream).toList(), cpuStartArgs(cpu)));
-    }
-
-    /** The loggers this JVM was told to log at FINE ({@code -Dopenpair.log.fine=...}), for its CPUs too. */
-    private static List<String> diagnosticFlags() {
-        String fine = System.getProperty(Logging.FINE_PROPERTY);
-        return fine == null ? List.of() : List.of("-D" + Logging.FINE_PROPERTY + "=" + fine);
+                cpu -> CpuJvm.command(List.of(), Stream.concat(CPU_JVM_FLAGS.stream(),
+                        CpuJvm.diagnosticFlags(cpu, config.logDir()).stream()).toList(), cpuStartArgs(cpu)));
     }
 
     /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */

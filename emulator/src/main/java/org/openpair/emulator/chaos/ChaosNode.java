@@ -22,7 +22,6 @@ import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.netns.NetnsLab;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuJvm;
-import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
@@ -232,11 +231,7 @@ final class ChaosNode implements AutoCloseable {
         List<String> flags = new ArrayList<>(CpuJvm.projectFlags());
         // Room for the ledgers' journals of a long paced run (they keep every transfer for the check).
         flags.add("-Xmx1g");
-        String fine = System.getProperty(Logging.FINE_PROPERTY);
-        if (fine != null) {
-            flags.add("-D" + Logging.FINE_PROPERTY + "=" + fine);
-        }
-        flags.addAll(CpuJvm.gcLogFlags(config.logDir().resolve("cpu" + cpu + "-gc-%p.log")));
+        flags.addAll(CpuJvm.diagnosticFlags(cpu, config.logDir()));
         CpuJvm jvm = CpuJvm.start("CPU " + cpu, CpuJvm.command(lab != null ? lab.execPrefix(cpu) : List.of(), flags, args),
                 config.logDir().resolve("cpu" + cpu + ".out"));
         jvms.put(cpu, jvm);

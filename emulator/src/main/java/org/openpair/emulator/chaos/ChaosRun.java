@@ -2,6 +2,8 @@ package org.openpair.emulator.chaos;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -119,7 +121,7 @@ public final class ChaosRun {
                 survivors(g, node, pairs, lostPairs, r, lost);
                 // The wall clock too, to find the fault in the CPUs' logs.
                 say(progress, "chaos: %.1f s (%s): fault %d/%d %s on %s%s%s", (System.nanoTime() - began) / 1e9,
-                        java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                        LocalTime.now().truncatedTo(ChronoUnit.MILLIS),
                         planned.index(), plan.size(), planned.kind().key(), r.pair(),
                         r.skipped() != null ? ": skipped: " + r.skipped() : "",
                         r.note().isEmpty() ? "" : " (" + r.note() + ")");

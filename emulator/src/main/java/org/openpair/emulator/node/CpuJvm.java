@@ -76,18 +76,23 @@ public final class CpuJvm {
      * {@code --add-opens} Hazelcast and the emulator need.
      */
     /**
-     * The flag that logs the JVM's collections and safepoints to {@code file} (two files of at
-     * most 20 MB): a pause of the whole JVM looks to its peers like a freeze, and this log tells
-     * such a pause from an engine thread that waited. A {@code %p} in the name becomes the JVM's
-     * pid, so a restarted CPU does not overwrite its predecessor's log. None when the path holds
-     * a character the flag's syntax reserves (':' or ',').
+     * The diagnostic flags of CPU {@code cpu}'s JVM: its collections and safepoints logged to
+     * {@code cpuN-gc-PID.log} in {@code logDir} (two files of at most 20 MB; a pause of the whole
+     * JVM looks to its peers like a freeze, and this log tells one from the other; none when the
+     * path holds ':' or ',', which the flag's syntax reserves), and the FINE loggers this JVM was
+     * given ({@value Logging#FINE_PROPERTY}), passed on.
      */
-    public static List<String> gcLogFlags(Path file) {
-        String path = file.toAbsolutePath().toString();
-        if (path.contains(":") || path.contains(",")) {
-            return List.of();
+    public static List<String> diagnosticFlags(int cpu, Path logDir) {
+        List<String> flags = new ArrayList<>();
+        String fine = System.getProperty(Logging.FINE_PROPERTY);
+        if (fine != null) {
+            flags.add("-D" + Logging.FINE_PROPERTY + "=" + fine);
         }
-        return List.of("-Xlog:gc,safepoint:file=" + path + ":time,uptime,level,tags:filecount=2,filesize=20m");
+        String gcLog = logDir.resolve("cpu" + cpu + "-gc-%p.log").toAbsolutePath().toString();
+        if (!gcLog.contains(":") && !gcLog.contains(",")) {
+            flags.add("-Xlog:gc,safepoint:file=" + gcLog + ":time,uptime,level,tags:filecount=2,filesize=20m");
+        }
+        return flags;
     }
 
     public static List<String> projectFlags() {
