@@ -96,13 +96,13 @@ public final class TestCluster implements AutoCloseable {
         Logging.configure(Level.INFO, false);
     }
 
-    private TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds) {
+    private TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds, List<String> extraJvmFlags) {
         this.config = config;
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
-                cpu -> CpuJvm.command(List.of(), Stream.concat(CPU_JVM_FLAGS.stream(),
-                        CpuJvm.diagnosticFlags(cpu, config.logDir()).stream()).toList(), cpuStartArgs(cpu)));
+                cpu -> CpuJvm.command(List.of(), Stream.of(CPU_JVM_FLAGS, extraJvmFlags,
+                        CpuJvm.diagnosticFlags(cpu, config.logDir())).flatMap(List::stream).toList(), cpuStartArgs(cpu)));
     }
 
     /** Starts a node of {@code cpuJvms} CPUs (0 .. cpuJvms-1), each in a JVM of its own. */
@@ -119,6 +119,7 @@ public final class TestCluster implements AutoCloseable {
         private int cpus = 2;
         private Integer heartbeatTimeoutSeconds;
         private Path logDir;
+        private final List<String> jvmFlags = new ArrayList<>();
 
         private Builder() {
         }
@@ -153,6 +154,18 @@ public final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a flag to every CPU JVM's command line, such as {@code -Dhazelcast.PROPERTY=VALUE}
+         * to change an engine setting that the node's configuration does not name.
+         */
+        public Builder jvmFlag(String flag) {
+            if (flag == null || !flag.startsWith("-")) {
+                throw new IllegalArgumentException("a JVM flag starts with '-': " + flag);
+            }
+            jvmFlags.add(flag);
+            return this;
+        }
+
         /** Starts the node; on any failure ends what it started and rethrows. */
         public TestCluster start() {
             String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
@@ -166,7 +179,7 @@ public final class TestCluster implements AutoCloseable {
             NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
                     .cpus(cpus).logDir(dir);
             b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
-            TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds);
+            TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
             try {
                 cluster.startAll();
             } catch (RuntimeException | Error e) {

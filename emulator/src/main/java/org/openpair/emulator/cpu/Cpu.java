@@ -48,6 +48,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private QuorumWatch quorum;
     private final StalledHandshakes handshakes;
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
+    private final DeathWatch deathWatch;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
@@ -64,6 +65,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.links.receiveWith(processes);
         this.router.noticesBy(links.notices());
         this.sweeper = new CpuLossSweeper(tables, number, router, processes);
+        this.deathWatch = new DeathWatch(config, number, hz, tables);
     }
 
     /**
@@ -95,6 +97,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             cpu.claimNumber();
         } catch (RuntimeException e) {
             cpu.handshakes.close();
+            cpu.links.close();
             hz.getLifecycleService().terminate();
             throw e;
         }
@@ -115,6 +118,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         });
         cpu.sweepLostCpus();
         cpu.announceUp();
+        cpu.deathWatch.start();
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         return cpu;
@@ -200,6 +204,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     @Override
     public void cpuUpLocal(int upCpu) {
         requireRunning();
+        deathWatch.cpuUp(upCpu);
         processes.cpuUp(upCpu);
     }
 
@@ -246,6 +251,15 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** Notifications over the CPU link, for this package's tests. */
     CpuNotices notices() {
         return links.notices();
+    }
+
+    /**
+     * Whether this CPU acts on the kernel's evidence that another CPU's JVM is gone (default), or
+     * leaves every CPU loss to the engine's own detection: for benchmarks that measure the
+     * engine's detection as their baseline, and tests that compare the two.
+     */
+    public void actOnKernelEvidence(boolean on) {
+        deathWatch.acting(on);
     }
 
     public boolean isRunning() {
@@ -314,12 +328,16 @@ public final class Cpu implements CpuService, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: could not clear its record: {1}", number, e.toString());
         }
+        deathWatch.close();
         sweeper.close();
         closeQuorum();
         closeSemaphoreReaper();
-        links.close();
         handshakes.close();
+        // The member leaves before the link server closes: a link that ends while the member is
+        // still listed is the kernel's evidence of a crash to the other CPUs (DeathWatch), and an
+        // orderly leave must not be taken for one.
         hz.shutdown();
+        links.close();
     }
 
     /**
@@ -334,6 +352,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
         // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
         processes.freeze();
+        deathWatch.close();
         links.close();
         processes.crash();
         sweeper.close();

@@ -65,7 +65,8 @@ class PairBenchmarkTest {
                 n.put(c + part, TK.processRuns());
             }
         }
-        for (var e : Map.of("cpu-kill9", TK.kill9Runs(), "cpu-sigstop", TK.sigstopRuns()).entrySet()) {
+        for (var e : Map.of("cpu-kill9", TK.kill9Runs(), "cpu-kill9-engine", TK.kill9Runs(),
+                "cpu-sigstop", TK.sigstopRuns()).entrySet()) {
             for (String part : List.of("", "-name", "-primary", "-promoted", "-after-detection")) {
                 n.put(e.getKey() + part, e.getValue());
             }
@@ -95,10 +96,11 @@ class PairBenchmarkTest {
     void takeover_everyCaseIsThere_withItsCount_andOrderedPercentiles() {
         assertCases(takeover, takeoverCases(), false);
         assertThat(takeover.latency("cpu-kill9").baseline()).isEqualTo("hz-member-removed-kill9");
+        assertThat(takeover.latency("cpu-kill9-engine").baseline()).isEqualTo("hz-member-removed-kill9");
         assertThat(takeover.latency("cpu-sigstop").baseline()).isEqualTo("hz-member-removed-sigstop");
         assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-remote-idle");
         // The takeover is the later of the name and the new primary, and after the fault.
-        for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-sigstop")) {
+        for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-kill9-engine", "cpu-sigstop")) {
             Stats total = takeover.latency(c).stats();
             assertThat(total.p50()).as(c).isPositive();
             assertThat(total.max()).as(c).isGreaterThanOrEqualTo(takeover.latency(c + "-name").stats().max())
