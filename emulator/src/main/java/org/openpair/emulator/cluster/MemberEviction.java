@@ -28,27 +28,15 @@ import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
  *
  * <p>This uses the engine's internal cluster service (the call its own connection monitor makes
  * after repeated connection faults), the one place the runtime reaches below Hazelcast's public
- * API; a Hazelcast upgrade must keep {@link #evict} covered by {@code MemberEvictionTest}.
+ * API; a Hazelcast upgrade must keep {@link #evict} covered by {@code EngineMembershipTest}.
  */
-public final class MemberEviction {
-    /** What an eviction did. */
-    public enum Action {
-        /** This member is the master: the dead member is removed from the cluster now. */
-        REMOVED,
-        /** The dead member was the master: this member suspects it, and the next in line claims mastership. */
-        MASTER_SUSPECTED,
-        /** Neither is the master: the master acts on its own evidence. */
-        LEFT_TO_MASTER,
-        /** The member had already left. */
-        NOT_A_MEMBER
-    }
-
+final class MemberEviction {
     private final HazelcastInstance hz;
     /** Looked up once: an eviction runs the moment a CPU dies, and should find its way warm. */
     private final ClusterServiceImpl cluster;
 
     /** @throws IllegalStateException if {@code hz} is not a running member of this JVM */
-    public MemberEviction(HazelcastInstance hz) {
+    MemberEviction(HazelcastInstance hz) {
         this.hz = hz;
         this.cluster = clusterService(hz);
     }
@@ -56,7 +44,7 @@ public final class MemberEviction {
     /**
      * Tells the engine that member {@code uuid} is dead, for {@code evidence} (logged by the engine).
      */
-    public Action evict(UUID uuid, String evidence) {
+    Membership.Eviction evict(UUID uuid, String evidence) {
         Member dead = null;
         for (Member m : hz.getCluster().getMembers()) {
             if (m.getUuid().equals(uuid)) {
@@ -64,17 +52,17 @@ public final class MemberEviction {
             }
         }
         if (dead == null || dead.localMember()) {
-            return Action.NOT_A_MEMBER;
+            return Membership.Eviction.NOT_A_MEMBER;
         }
         if (cluster.isMaster()) {
             cluster.suspectMember(dead, evidence, true);
-            return Action.REMOVED;
+            return Membership.Eviction.REMOVED;
         }
         if (dead.getAddress().equals(cluster.getMasterAddress())) {
             cluster.suspectMember(dead, evidence, true);
-            return Action.MASTER_SUSPECTED;
+            return Membership.Eviction.MASTER_SUSPECTED;
         }
-        return Action.LEFT_TO_MASTER;
+        return Membership.Eviction.LEFT_TO_MASTER;
     }
 
     private static ClusterServiceImpl clusterService(HazelcastInstance hz) {

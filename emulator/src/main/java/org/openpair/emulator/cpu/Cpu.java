@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.EngineMembership;
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
@@ -42,6 +44,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final HazelcastInstance hz;
     private final NodeTables tables;
     private final ProcessTable processes;
+    private final Membership membership;
     private final CpuLossSweeper sweeper;
     private final CpuRouter router;
     private final CpuLinks links;
@@ -64,8 +67,9 @@ public final class Cpu implements CpuService, AutoCloseable {
                 caller -> new NodeGuardian(tables, config, caller, this, links));
         this.links.receiveWith(processes);
         this.router.noticesBy(links.notices());
-        this.sweeper = new CpuLossSweeper(tables, number, router, processes);
-        this.deathWatch = new DeathWatch(config, number, hz, tables);
+        this.membership = new EngineMembership(hz);
+        this.sweeper = new CpuLossSweeper(tables, membership, number, router, processes);
+        this.deathWatch = new DeathWatch(config, number, membership, tables);
     }
 
     /**
@@ -105,17 +109,12 @@ public final class Cpu implements CpuService, AutoCloseable {
         // user context into the instance, so register in the instance's.
         hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
-        hz.getCluster().addMembershipListener(cpu.sweeper);
-        cpu.quorum = new QuorumWatch(hz, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
+        cpu.membership.onCpuLeft(cpu.sweeper::cpuLeft);
+        cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
                 config.heartbeatTimeoutSeconds());
         cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
-        hz.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING) {
-                cpu.sweeper.viewChanging();
-            } else if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-                SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start();
-            }
-        });
+        cpu.membership.onMerge(cpu.sweeper::viewChanging,
+                () -> SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start());
         cpu.sweepLostCpus();
         cpu.announceUp();
         cpu.deathWatch.start();
@@ -135,7 +134,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     private void claimNumber() {
-        UUID self = hz.getCluster().getLocalMember().getUuid();
+        UUID self = membership.localMember();
         NodeTables.CpuRecord mine = new NodeTables.CpuRecord(number, self.toString(),
                 config.cpuAddresses().get(number), Instant.now(), links.port());
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -174,7 +173,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     private Set<String> memberUuids() {
-        return hz.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+        return membership.cpuMembers().stream().map(m -> m.member().toString()).collect(Collectors.toSet());
     }
 
     /** Retires the entries of CPUs that left while no survivor was there to do it. */

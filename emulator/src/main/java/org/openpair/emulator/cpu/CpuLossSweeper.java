@@ -5,12 +5,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.names.NameUpdates;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -20,7 +16,7 @@ import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
 
 /**
- * Learns a CPU's loss from Hazelcast membership and retires everything the lost CPU held:
+ * Learns a CPU's loss from the engine's membership and retires everything the lost CPU held:
  * each of its processes ends with completion code -4 and its name is freed. Every surviving
  * CPU runs the sweep; the conditional removes let exactly one of them retire each process,
  * and the work runs off the event thread so membership events keep flowing.
@@ -32,10 +28,11 @@ import org.openpair.guardian.TerminationCause;
  * the pair lost). So a sweep queued before a merge is dropped ({@link #viewChanging}), and every
  * retirement first checks that the lost member is still not a member.
  */
-final class CpuLossSweeper implements MembershipListener {
+final class CpuLossSweeper {
     private static final System.Logger LOG = System.getLogger(CpuLossSweeper.class.getName());
 
     private final NodeTables tables;
+    private final Membership membership;
     private final int self;
     private final CpuRouter router;
     private final ProcessTable processes;
@@ -43,30 +40,23 @@ final class CpuLossSweeper implements MembershipListener {
     /** Bumped when this CPU merges back into the node: sweeps decided in the old view are dropped. */
     private final java.util.concurrent.atomic.AtomicLong view = new java.util.concurrent.atomic.AtomicLong();
 
-    CpuLossSweeper(NodeTables tables, int self, CpuRouter router, ProcessTable processes) {
+    CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, ProcessTable processes) {
         this.tables = tables;
+        this.membership = membership;
         this.self = self;
         this.router = router;
         this.processes = processes;
         this.worker = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-loss-sweeper"));
     }
 
-    @Override
-    public void memberAdded(MembershipEvent event) {
-        // Nothing yet: the new member does not hold its CPU number. It announces itself (-3)
-        // once it serves calls (Cpu.announceUp).
-    }
-
-    @Override
-    public void memberRemoved(MembershipEvent event) {
-        Member member = event.getMember();
-        String cpu = member.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-        if (cpu != null && !worker.isShutdown()) {
-            int lost = Integer.parseInt(cpu);
-            LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.getAddress());
+    /** A member carrying a CPU number left this CPU's view of the node (on an engine thread). */
+    void cpuLeft(Membership.CpuMember member) {
+        if (!worker.isShutdown()) {
+            int lost = member.cpu();
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.address());
             long seenIn = view.get();
             try {
-                worker.execute(() -> sweepIfHolder(lost, member.getUuid().toString(), seenIn));
+                worker.execute(() -> sweepIfHolder(lost, member.member().toString(), seenIn));
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // This CPU is closing between the check and the call: it sweeps nothing any more.
             }
@@ -163,12 +153,7 @@ final class CpuLossSweeper implements MembershipListener {
     }
 
     private boolean isMember(String memberUuid) {
-        for (Member m : tables.hazelcast().getCluster().getMembers()) {
-            if (m.getUuid().toString().equals(memberUuid)) {
-                return true;
-            }
-        }
-        return false;
+        return membership.isMember(java.util.UUID.fromString(memberUuid));
     }
 
     void close() {

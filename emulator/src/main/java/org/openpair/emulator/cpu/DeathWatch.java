@@ -11,13 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.core.HazelcastInstance;
-
-import org.openpair.emulator.cluster.MemberEviction;
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -26,7 +22,7 @@ import org.openpair.emulator.node.SystemThreads;
  * Takes a CPU's crash on the kernel's evidence (DESIGN.md, "Faster than the engine"): this CPU
  * keeps an idle link to every other CPU, and when one of them ends with EOF or a reset and a
  * new connection to that CPU's port is refused (or reset unanswered), that CPU's JVM is gone
- * while its machine still answers. This CPU then tells the engine ({@link MemberEviction}), which
+ * while its machine still answers. This CPU then tells the engine ({@link Membership#evict}), which
  * removes the member at once; the survivors' sweeps ({@link CpuLossSweeper}) retire its
  * processes and promote their backups as after any CPU loss, a few table writes later, instead
  * of after the engine's own detection.
@@ -47,9 +43,8 @@ final class DeathWatch implements AutoCloseable {
 
     private final NodeConfig config;
     private final int self;
-    private final HazelcastInstance hz;
+    private final Membership membership;
     private final NodeTables tables;
-    private final MemberEviction eviction;
     private final ScheduledExecutorService thread;
     /** CPU number → the link watching it; touched only by {@link #thread}. */
     private final Map<Integer, Watched> watched = new HashMap<>();
@@ -57,12 +52,11 @@ final class DeathWatch implements AutoCloseable {
     private final Map<UUID, Boolean> acted = new ConcurrentHashMap<>();
     private volatile boolean acting = true;
 
-    DeathWatch(NodeConfig config, int self, HazelcastInstance hz, NodeTables tables) {
+    DeathWatch(NodeConfig config, int self, Membership membership, NodeTables tables) {
         this.config = config;
         this.self = self;
-        this.hz = hz;
+        this.membership = membership;
         this.tables = tables;
-        this.eviction = new MemberEviction(hz);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-death-watch"));
     }
 
@@ -86,24 +80,23 @@ final class DeathWatch implements AutoCloseable {
 
     private void reconcile() {
         try {
-            Map<Integer, Member> up = new HashMap<>();
-            for (Member m : hz.getCluster().getMembers()) {
-                String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-                if (cpu != null && !m.localMember()) {
-                    up.put(Integer.parseInt(cpu), m);
+            Map<Integer, UUID> up = new HashMap<>();
+            for (Membership.CpuMember m : membership.cpuMembers()) {
+                if (!m.local()) {
+                    up.put(m.cpu(), m.member());
                 }
             }
             watched.entrySet().removeIf(e -> {
-                Member m = up.get(e.getKey());
-                boolean stale = m == null || !m.getUuid().equals(e.getValue().member) || !e.getValue().link.isUp();
+                UUID m = up.get(e.getKey());
+                boolean stale = m == null || !m.equals(e.getValue().member) || !e.getValue().link.isUp();
                 if (stale) {
                     e.getValue().link.close();
                 }
                 return stale;
             });
-            for (Map.Entry<Integer, Member> e : up.entrySet()) {
+            for (Map.Entry<Integer, UUID> e : up.entrySet()) {
                 if (!watched.containsKey(e.getKey())) {
-                    watch(e.getKey(), e.getValue().getUuid());
+                    watch(e.getKey(), e.getValue());
                 }
             }
         } catch (RuntimeException e) {
@@ -157,7 +150,7 @@ final class DeathWatch implements AutoCloseable {
             return;
         }
         try {
-            MemberEviction.Action action = eviction.evict(member, "CPU " + cpu + "'s JVM is gone (kernel evidence: "
+            Membership.Eviction action = membership.evict(member, "CPU " + cpu + "'s JVM is gone (kernel evidence: "
                     + what + ")");
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} is gone on the kernel''s evidence ({2}): {3}", self, cpu,
                     what, action);

@@ -4,10 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
-
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 
@@ -32,7 +29,7 @@ final class QuorumWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(QuorumWatch.class.getName());
     private static final long PERIOD_MILLIS = 250;
 
-    private final HazelcastInstance hz;
+    private final Membership membership;
     private final int cpu;
     private final int quorum;
     private final ProcessTable processes;
@@ -46,16 +43,16 @@ final class QuorumWatch implements AutoCloseable {
      * @param heartbeatIntervalSeconds how often this CPU's member sends heartbeats
      * @param heartbeatTimeoutSeconds  how long the others wait for one before declaring it down
      */
-    QuorumWatch(HazelcastInstance hz, int cpu, int quorum, ProcessTable processes, int heartbeatIntervalSeconds,
+    QuorumWatch(Membership membership, int cpu, int quorum, ProcessTable processes, int heartbeatIntervalSeconds,
                 int heartbeatTimeoutSeconds) {
-        this.hz = hz;
+        this.membership = membership;
         this.cpu = cpu;
         this.quorum = quorum;
         this.processes = processes;
         this.suspendedNanos = suspendedThreshold(heartbeatIntervalSeconds, heartbeatTimeoutSeconds).toNanos();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-quorum"));
         timer.scheduleWithFixedDelay(this::check, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-        hz.getLifecycleService().addLifecycleListener(this::onLifecycle);
+        membership.onMerge(this::onMerging, () -> { });
     }
 
     /** The gap between two checks after which the others may have declared this CPU down. */
@@ -68,7 +65,7 @@ final class QuorumWatch implements AutoCloseable {
         // From the previous check's end: a check slowed by its own work is no sign of a frozen CPU.
         long gap = System.nanoTime() - lastCheckEnd;
         try {
-            if (!hz.getLifecycleService().isRunning()) {
+            if (!membership.isRunning()) {
                 return;
             }
             if (gap >= suspendedNanos) {
@@ -78,8 +75,7 @@ final class QuorumWatch implements AutoCloseable {
                         + " ms and may have been declared down");
                 return;
             }
-            long visible = hz.getCluster().getMembers().stream()
-                    .filter(m -> m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE) != null).count();
+            long visible = membership.cpuMembers().size();
             if (visible < quorum) {
                 if (!reported) {
                     LOG.log(System.Logger.Level.WARNING, "CPU {0} sees {1} CPU(s), below the quorum of {2}: "
@@ -97,12 +93,10 @@ final class QuorumWatch implements AutoCloseable {
         }
     }
 
-    private void onLifecycle(LifecycleEvent event) {
-        if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
-            LOG.log(System.Logger.Level.WARNING, "CPU {0} is merging back into the node, which declared it down: "
-                    + "halting its processes", cpu);
-            processes.haltAfterSplit("CPU " + cpu + " was on the smaller side of a split");
-        }
+    private void onMerging() {
+        LOG.log(System.Logger.Level.WARNING, "CPU {0} is merging back into the node, which declared it down: "
+                + "halting its processes", cpu);
+        processes.haltAfterSplit("CPU " + cpu + " was on the smaller side of a split");
     }
 
     @Override

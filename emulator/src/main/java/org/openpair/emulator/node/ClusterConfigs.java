@@ -24,7 +24,7 @@ import org.openpair.emulator.names.HigherEpochMergePolicy;
  */
 public final class ClusterConfigs {
     /** Member attribute carrying the CPU number, so every member and client can map member → CPU. */
-    public static final String CPU_ATTRIBUTE = "openpair.cpu";
+    public static final String CPU_ATTRIBUTE = org.openpair.emulator.cluster.EngineMembership.CPU_ATTRIBUTE;
     /** The split-brain protection of the maps that decide who is primary: the node's quorum. */
     public static final String NAMES_QUORUM = "openpair.names-quorum";
 
