@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param deadOwners the holders that died since the last mark, oldest first (empty unless
  *                   {@code ownerDied})
  */
-public record Acquisition(String semaphore, int permits, boolean ownerDied, List<ProcessHandle> deadOwners) implements java.io.Serializable {
+public record Acquisition(String semaphore, int permits, boolean ownerDied, List<ProcessHandle> deadOwners) {
     public Acquisition {
         Objects.requireNonNull(semaphore, "semaphore");
         deadOwners = List.copyOf(deadOwners);

@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.time.Instant;
 
 /**
@@ -11,5 +10,5 @@ import java.time.Instant;
  * @param started   when it joined
  * @param processes how many processes it runs now
  */
-public record CpuInfo(int cpu, String address, Instant started, int processes) implements Serializable {
+public record CpuInfo(int cpu, String address, Instant started, int processes) {
 }

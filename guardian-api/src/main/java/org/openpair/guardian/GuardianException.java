@@ -9,8 +9,6 @@ package org.openpair.guardian;
  * each method documents the numbers it produces.
  */
 public class GuardianException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
     private final GuardianError error;
 
     public GuardianException(GuardianError error, String message) {

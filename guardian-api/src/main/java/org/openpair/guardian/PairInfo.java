@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 
 /**
  * What PROCESS_GETPAIRINFO_ reports about a name or a process.
@@ -18,7 +17,7 @@ import java.io.Serializable;
  *                 pair down (201) rather than hand it to a backup with stale or missing state.
  */
 public record PairInfo(PairStatus status, ProcessName name, ProcessHandle primary, ProcessHandle backup,
-                       ProcessHandle ancestor, long epoch, boolean backupReady) implements Serializable {
+                       ProcessHandle ancestor, long epoch, boolean backupReady) {
 
     /** A pair without a backup ready to take over (no backup, or a process that is not a pair). */
     public PairInfo(PairStatus status, ProcessName name, ProcessHandle primary, ProcessHandle backup,

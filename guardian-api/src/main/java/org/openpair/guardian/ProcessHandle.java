@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -12,7 +11,7 @@ import java.util.Objects;
  * @param pin      the process number within the CPU, 0-65534 (255 reserved)
  * @param verifier the creation sequence number; the {@code seq} of a process descriptor
  */
-public record ProcessHandle(String node, int cpu, int pin, long verifier) implements Serializable {
+public record ProcessHandle(String node, int cpu, int pin, long verifier) {
 
     public ProcessHandle {
         Objects.requireNonNull(node, "node");

@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.time.Instant;
 
 /**
@@ -16,7 +15,7 @@ import java.time.Instant;
  * @param logFile  its per-process log file
  */
 public record ProcessInfo(ProcessHandle handle, ProcessName name, Program program, int priority, long pid,
-                          Instant started, ProcessHandle ancestor, String logFile) implements Serializable {
+                          Instant started, ProcessHandle ancestor, String logFile) {
 
     /** The descriptor of this process: named or unnamed form. */
     public String descriptor() {

@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -10,8 +9,7 @@ import java.util.Locale;
  * <p>{@link #of(String)} also accepts the name without its {@code $}, since {@code $} needs
  * quoting in shells.
  */
-public final class ProcessName implements Serializable, Comparable<ProcessName> {
-    private static final long serialVersionUID = 1L;
+public final class ProcessName implements Comparable<ProcessName> {
     /** Longest local name after the {@code $}. */
     public static final int MAX_LENGTH = 5;
 

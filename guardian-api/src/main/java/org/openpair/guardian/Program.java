@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -8,7 +7,7 @@ import java.util.Objects;
  * threads inside the target CPU's JVM), a Java program run as an OS process of its own that
  * attaches to its CPU, or an OS executable spawned by the target CPU.
  */
-public sealed interface Program extends Serializable {
+public sealed interface Program {
 
     /** How STATUS shows the program. */
     String display();

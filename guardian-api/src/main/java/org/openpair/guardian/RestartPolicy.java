@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,7 +17,7 @@ import java.util.Objects;
  * @param maxRestarts restarts allowed within the period; at least 1
  * @param period      the window the restarts are counted in
  */
-public record RestartPolicy(Type type, int maxRestarts, Duration period) implements Serializable {
+public record RestartPolicy(Type type, int maxRestarts, Duration period) {
 
     /** Never re-create: the default. */
     public static final RestartPolicy TEMPORARY = new RestartPolicy(Type.TEMPORARY, 1, Duration.ofSeconds(5));

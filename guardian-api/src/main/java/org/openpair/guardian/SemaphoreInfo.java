@@ -19,8 +19,7 @@ import java.util.Map;
  */
 public record SemaphoreInfo(String name, int permits, int available, DeathPolicy policy, Consistency consistency,
                             Map<ProcessHandle, Integer> holders, Map<ProcessHandle, Integer> orphans,
-                            List<ProcessHandle> deadOwners, int waiters, long stateVersion)
-        implements java.io.Serializable {
+                            List<ProcessHandle> deadOwners, int waiters, long stateVersion) {
     public SemaphoreInfo {
         holders = Map.copyOf(holders);
         orphans = Map.copyOf(orphans);

@@ -34,7 +34,6 @@ public final class SignalJump {
      * so that {@code catch (Exception e)} in the code between does not stop the jump.
      */
     public static final class Unwind extends Error {
-        private static final long serialVersionUID = 1L;
         private final transient SignalJump target;
 
         public Unwind(SignalJump target) {

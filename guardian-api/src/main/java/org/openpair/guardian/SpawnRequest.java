@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +19,7 @@ import java.util.Objects;
  *         .build();
  * }
  */
-public final class SpawnRequest implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class SpawnRequest {
 
     /** Target CPU value meaning "the caller's own CPU", as -1 means to PROCESS_SPAWN_; for the operator, any CPU. */
     public static final int CALLER_CPU = -1;

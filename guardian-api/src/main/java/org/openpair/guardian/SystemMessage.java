@@ -1,11 +1,10 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 
 /**
  * A system message on a process's $RECEIVE. The number is the one NonStop uses.
  */
-public sealed interface SystemMessage extends Serializable {
+public sealed interface SystemMessage {
 
     /** The message number: -101, -2, -3, -103 or -104. */
     int number();

@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 
 /**
  * A backup's promotion to primary: why, the old primary's death (absent for a switch), and
@@ -11,6 +10,5 @@ import java.io.Serializable;
  * @param termination how the old primary ended, or {@code null} for a switch
  * @param epoch       the pair's epoch from now on
  */
-public record Takeover(TakeoverCause cause, ProcessHandle oldPrimary, Termination termination, long epoch)
-        implements Serializable {
+public record Takeover(TakeoverCause cause, ProcessHandle oldPrimary, Termination termination, long epoch) {
 }

@@ -1,6 +1,5 @@
 package org.openpair.guardian;
 
-import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -22,7 +21,7 @@ import java.util.Objects;
  */
 public record Termination(ProcessHandle process, ProcessName name, String program, TerminationCause cause,
                           int completionCode, int exitStatus, int signal, ProcessHandle killer,
-                          String detail, Instant at) implements Serializable {
+                          String detail, Instant at) {
 
     public Termination {
         Objects.requireNonNull(process, "process");

@@ -1,7 +1,5 @@
 package org.openpair.emulator.bench;
 
-import java.io.IOException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,10 +7,8 @@ import java.util.concurrent.TimeoutException;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
 
+import org.openpair.emulator.cluster.EchoTask;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -21,8 +17,8 @@ import org.openpair.guardian.GuardianException;
  * an {@link IExecutorService#submitToMember} of a tiny task to another member that hands its
  * payload back, waited for on the caller's thread. It is what a message system built on
  * Hazelcast would cost per request before any checkpoint: a request to the member, a run on its
- * executor thread, the answer back. The task is {@link DataSerializable}, Hazelcast's cheap
- * serialization, not Java serialization.
+ * executor thread, the answer back. The task is an {@link EchoTask}, encoded as cheaply as
+ * Hazelcast's own serialization would (its length, then its bytes), not Java serialization.
  *
  * <p>Used by {@link WriteReadBenchmark}; run with {@code ./guardian bench writeread}.
  */
@@ -46,7 +42,7 @@ final class RemoteCallBaseline {
     byte[] call(byte[] payload) {
         byte[] back;
         try {
-            back = executor.submitToMember(new Echo(payload), target).get(CALL_LIMIT_SECONDS, TimeUnit.SECONDS);
+            back = executor.submitToMember(new EchoTask(payload), target).get(CALL_LIMIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted during an executor call");
@@ -61,32 +57,5 @@ final class RemoteCallBaseline {
                     + " bytes") + " for " + payload.length);
         }
         return back;
-    }
-
-    /** The task: returns what it carries. Public with a public constructor for Hazelcast's deserializer. */
-    public static final class Echo implements Callable<byte[]>, DataSerializable {
-        private byte[] payload;
-
-        public Echo() {
-        }
-
-        Echo(byte[] payload) {
-            this.payload = payload;
-        }
-
-        @Override
-        public byte[] call() {
-            return payload;
-        }
-
-        @Override
-        public void writeData(ObjectDataOutput out) throws IOException {
-            out.writeByteArray(payload);
-        }
-
-        @Override
-        public void readData(ObjectDataInput in) throws IOException {
-            payload = in.readByteArray();
-        }
     }
 }

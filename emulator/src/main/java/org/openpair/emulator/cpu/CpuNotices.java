@@ -1,11 +1,5 @@
 package org.openpair.emulator.cpu;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntFunction;
 
+import org.openpair.emulator.codec.CpuCallCodecs;
 import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.Verdict;
@@ -37,16 +32,13 @@ import org.openpair.guardian.GuardianException;
  * (never the link's: a promotion may open links itself). Whenever the link cannot say that, the
  * notification goes the slow way as well (see {@link CpuRouter.NoticeLane}): the receivers of
  * notifications ignore a repeat (a promotion carries the new epoch, a death the dead handle).
- * Payloads are Java-serialized {@link CpuTask.CpuCall}s, as on the executor, read through a
- * filter that admits only the node's own and the JDK's value classes.
+ * Payloads are {@link CpuTask.CpuCall}s in the node's codec ({@link CpuCallCodecs#CALL}), as on
+ * the executor: plain fields behind a type id, so a payload can only ever be one of the calls.
  */
 final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CpuNotices.class.getName());
     /** The link stream notifications travel on. */
     static final long STREAM = -1;
-    private static final ObjectInputFilter FILTER = ObjectInputFilter.Config.createFilter(
-            "maxdepth=16;maxrefs=512;maxbytes=65536;maxarray=4096;org.openpair.**;java.lang.*;java.time.*;"
-                    + "java.util.*;!*");
 
     private final int self;
     private final IntFunction<LinkClient> connected;
@@ -88,7 +80,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
             }
             bytes = encode(call);
             acked = stream.send(bytes);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: notification {1} to CPU {2} not sent on the link: {3}",
                     self, call, cpu, e.toString());
             return false;
@@ -154,7 +146,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
         CpuTask.CpuCall<?> call;
         try {
             call = decode(payload);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: refused a notification it cannot read: {1}", self,
                     e.toString());
             return Verdict.HANDLER_FAILED;
@@ -199,25 +191,15 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
         return accepted.get();
     }
 
-    static byte[] encode(CpuTask.CpuCall<?> call) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(call);
-        }
-        return bytes.toByteArray();
+    static byte[] encode(CpuTask.CpuCall<?> call) {
+        return CpuCallCodecs.CALL.encode(call);
     }
 
-    static CpuTask.CpuCall<?> decode(ByteBuffer payload) throws IOException, ClassNotFoundException {
+    /** @throws org.openpair.emulator.codec.CodecException if the payload is not a CPU call */
+    static CpuTask.CpuCall<?> decode(ByteBuffer payload) {
         byte[] bytes = new byte[payload.remaining()];
         payload.get(bytes);
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            in.setObjectInputFilter(FILTER);
-            Object o = in.readObject();
-            if (!(o instanceof CpuTask.CpuCall<?> call)) {
-                throw new IOException("not a CPU call: " + (o == null ? "null" : o.getClass().getName()));
-            }
-            return call;
-        }
+        return CpuCallCodecs.CALL.decode(bytes);
     }
 
     @Override

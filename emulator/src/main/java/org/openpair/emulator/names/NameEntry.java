@@ -1,6 +1,5 @@
 package org.openpair.emulator.names;
 
-import java.io.Serializable;
 import java.time.Instant;
 
 import org.openpair.guardian.ProcessHandle;
@@ -24,7 +23,7 @@ import org.openpair.guardian.ProcessName;
  *                kept through takeovers and switches; {@code null}: the operator
  */
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
-                        boolean closing, boolean ready, ProcessHandle creator) implements Serializable {
+                        boolean closing, boolean ready, ProcessHandle creator) {
 
     /** A new name held by {@code primary} alone; its CPU creates the name, so it makes the epoch. */
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created, ProcessHandle creator) {

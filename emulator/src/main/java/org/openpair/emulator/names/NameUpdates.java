@@ -1,6 +1,5 @@
 package org.openpair.emulator.names;
 
-import java.io.Serializable;
 import java.util.Map;
 
 import com.hazelcast.map.EntryProcessor;
@@ -33,7 +32,7 @@ public final class NameUpdates {
     }
 
     /** An update's outcome and the entry as it was before and is after. */
-    public record Result(Outcome outcome, NameEntry before, NameEntry after) implements Serializable {
+    public record Result(Outcome outcome, NameEntry before, NameEntry after) {
     }
 
     /**

@@ -14,13 +14,15 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 
+import org.openpair.emulator.cluster.EngineSerialization;
 import org.openpair.emulator.names.HigherEpochMergePolicy;
 
 /**
  * Turns a {@link NodeConfig} into the Hazelcast member configuration of one CPU and the client
  * configuration of the {@code guardian} command. Only here does the node's shape meet
  * Hazelcast's settings: loopback or the configured addresses, TCP-IP join, no multicast, no
- * auto-detection, no phone-home, fast heartbeats.
+ * auto-detection, no phone-home, fast heartbeats; and on members and clients alike, what crosses
+ * the engine is encoded by the runtime's codec ({@link EngineSerialization}).
  */
 public final class ClusterConfigs {
     /** Member attribute carrying the CPU number, so every member and client can map member → CPU. */
@@ -54,6 +56,7 @@ public final class ClusterConfigs {
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         config.setMemberAttributeConfig(new MemberAttributeConfig().setAttribute(CPU_ATTRIBUTE, String.valueOf(cpu)));
+        EngineSerialization.applyTo(config.getSerializationConfig());
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(NodeConfig.portOf(address)).setPortAutoIncrement(false);
@@ -120,6 +123,7 @@ public final class ClusterConfigs {
         config.setClusterName(node.clusterName());
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
+        EngineSerialization.applyTo(config.getSerializationConfig());
         // A call stuck on a hung CPU must fail when the node declares it dead, not after the 60 s default.
         config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(node.heartbeatTimeoutSeconds() * 1000L));
         config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(node.heartbeatIntervalSeconds() * 1000L));

@@ -117,7 +117,7 @@ public final class CpuRouter {
                 + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
         try {
             return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
-                    .submitToMember(new CpuTask<>(call), member)
+                    .submitToMember(CpuTask.of(call), member)
                     .get(boundMillis, TimeUnit.MILLISECONDS)
                     .valueOrThrow();
         } catch (ExecutionException e) {

@@ -1,6 +1,5 @@
 package org.openpair.emulator.node;
 
-import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -18,32 +17,39 @@ import org.openpair.guardian.Termination;
 /**
  * A call shipped to the member that holds a CPU, run there against its {@link CpuService}.
  * The calls are small named records rather than lambdas, so what crosses the wire is plain
- * data that every CPU's class path can read.
+ * data; the runtime's codec writes them ({@code codec.CpuCallCodecs}), not Java serialization.
  *
  * <p>It runs on a thread of Hazelcast's executor service. A notification ({@link #notice}) is
  * only handed to one of the CPU's own threads there: what it starts may wait on other CPUs (a
  * promoted backup's new backup, a table write whose partition a hung CPU still owns), and an
  * engine thread must never wait on another CPU.
  */
-public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware, Serializable {
-    private static final long serialVersionUID = 1L;
-
+public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware {
     private final CpuCall<T> call;
     private final boolean notice;
-    private transient HazelcastInstance hz;
-
-    CpuTask(CpuCall<T> call) {
-        this(call, false);
-    }
+    private HazelcastInstance hz;
 
     private CpuTask(CpuCall<T> call, boolean notice) {
         this.call = call;
         this.notice = notice;
     }
 
+    /** A call whose sender waits for its result. */
+    public static <T> CpuTask<T> of(CpuCall<T> call) {
+        return new CpuTask<>(call, false);
+    }
+
     /** A notification: its sender wants no result, so it is queued on the CPU and answered at once. */
-    static <T> CpuTask<T> notice(CpuCall<T> call) {
+    public static <T> CpuTask<T> notice(CpuCall<T> call) {
         return new CpuTask<>(call, true);
+    }
+
+    public CpuCall<T> cpuCall() {
+        return call;
+    }
+
+    public boolean isNotice() {
+        return notice;
     }
 
     @Override
@@ -54,6 +60,9 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
     /**
      * Runs the call and returns its value or its Guardian error as data: the client protocol
      * does not carry exception classes of ours, so a refusal travels as a number and a message.
+     * Any other failure travels as data too, as the error the caller made of it when the
+     * exception itself came back: the engine refuses to read classes of ours from Java
+     * serialization ({@code cluster.EngineSerialization}), so an exception of ours must not cross.
      */
     @Override
     public Reply<T> call() {
@@ -69,11 +78,14 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
             return new Reply<>(call.call(cpu), 0, null);
         } catch (GuardianException e) {
             return new Reply<>(null, e.error(), e.getMessage());
+        } catch (RuntimeException e) {
+            return new Reply<>(null, GuardianError.INVALID_OPERATION.number(), "CPU " + cpu.number() + " failed the call: "
+                    + e);
         }
     }
 
     /** A call's outcome: a value, or a Guardian error number and message. */
-    record Reply<T>(T value, int error, String message) implements Serializable {
+    public record Reply<T>(T value, int error, String message) {
         T valueOrThrow() {
             if (error != 0) {
                 throw new GuardianException(GuardianError.of(error), message);
@@ -83,7 +95,7 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
     }
 
     /** One operation on a CPU. */
-    public interface CpuCall<T> extends Serializable {
+    public interface CpuCall<T> {
         T call(CpuService cpu);
     }
 

@@ -1,6 +1,5 @@
 package org.openpair.emulator.node;
 
-import java.io.Serializable;
 import java.time.Instant;
 import java.util.Map;
 
@@ -88,8 +87,7 @@ public final class NodeTables {
     }
 
     /** A CPU's claim on its number, and the port of its checkpoint link. */
-    public record CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort)
-            implements Serializable {
+    public record CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort) {
     }
 
 

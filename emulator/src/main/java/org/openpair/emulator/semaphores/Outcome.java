@@ -1,7 +1,5 @@
 package org.openpair.emulator.semaphores;
 
-import java.io.Serializable;
-
 import org.openpair.guardian.Acquisition;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -11,7 +9,7 @@ import org.openpair.guardian.GuardianException;
  * behind others, or refused with a Guardian error as data (the client protocol carries no
  * exception classes of ours).
  */
-record Outcome(Kind kind, int error, String message, Acquisition acquisition, long number) implements Serializable {
+record Outcome(Kind kind, int error, String message, Acquisition acquisition, long number) {
 
     enum Kind { DONE, WAITING, REFUSED }
 

@@ -41,7 +41,6 @@ final class SemaphoreOps {
 
     /** Base: a processor on one semaphore entry that may refuse. */
     abstract static class Op implements EntryProcessor<String, SemaphoreRecord, Outcome> {
-        private static final long serialVersionUID = 1L;
 
         @Override
         public final Outcome process(Map.Entry<String, SemaphoreRecord> entry) {
@@ -84,7 +83,6 @@ final class SemaphoreOps {
      * lease renewed when half of it has run out).
      */
     static final class Acquire extends Op {
-        private static final long serialVersionUID = 1L;
         final ProcessHandle caller;
         final long ticket;
         final int permits;
@@ -162,7 +160,6 @@ final class SemaphoreOps {
 
     /** Returns permits the caller holds. */
     static final class Release extends Op {
-        private static final long serialVersionUID = 1L;
         final ProcessHandle caller;
         final int permits;
 
@@ -199,7 +196,6 @@ final class SemaphoreOps {
 
     /** Adds permits that belong to nobody. */
     static final class Post extends Op {
-        private static final long serialVersionUID = 1L;
         final int permits;
 
         Post(int permits) {
@@ -221,7 +217,6 @@ final class SemaphoreOps {
 
     /** pthread_mutex_consistent for the semaphore. */
     static final class MarkConsistent extends Op {
-        private static final long serialVersionUID = 1L;
         final ProcessHandle caller;
 
         MarkConsistent(ProcessHandle caller) {
@@ -249,7 +244,6 @@ final class SemaphoreOps {
 
     /** Applies a transaction on the protected state, only for a holder. */
     static final class Commit extends Op {
-        private static final long serialVersionUID = 1L;
         final ProcessHandle caller;
         final Map<String, byte[]> puts;
         final Set<String> removes;
@@ -297,7 +291,6 @@ final class SemaphoreOps {
      * member that takes over from it, or null. Idempotent: a second run finds nothing of it.
      */
     static final class HolderDied extends Op {
-        private static final long serialVersionUID = 1L;
         final ProcessHandle dead;
         final ProcessHandle partner;
 
@@ -351,7 +344,6 @@ final class SemaphoreOps {
 
     /** Returns orphaned permits; the next acquirer is told their owner died. */
     static final class Purge extends Op {
-        private static final long serialVersionUID = 1L;
 
         @Override
         Outcome apply(SemaphoreRecord r, Changes c) {

@@ -1,6 +1,5 @@
 package org.openpair.emulator.semaphores;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,13 +19,12 @@ import org.openpair.guardian.SemaphoreInfo;
  * One robust semaphore as the node stores it: a single entry of the semaphore map, so that
  * every change to permits, holders, the wait queue and the protected state is one entry
  * processor, atomic on the entry's partition and copied to its synchronous backup. Mutable
- * only inside those processors, which get their own deserialized copy.
+ * only inside those processors, which get their own deserialized copy. It crosses the engine
+ * through {@link SemaphoreCodecs#RECORD}.
  */
-final class SemaphoreRecord implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+final class SemaphoreRecord {
     /** A queued blocking acquire; dropped when its lease (wall-clock millis) runs out. */
-    record Waiter(ProcessHandle process, long ticket, int permits, long leaseUntil) implements Serializable {
+    record Waiter(ProcessHandle process, long ticket, int permits, long leaseUntil) {
     }
 
     final String name;
@@ -52,6 +50,25 @@ final class SemaphoreRecord implements Serializable {
         this.total = permits;
         this.available = permits;
         this.policy = policy;
+    }
+
+    /** The rest of a decoded record: what its processors changed since its creation. */
+    SemaphoreRecord restore(int total, int available, Consistency consistency, Map<ProcessHandle, Integer> holders,
+                            Map<ProcessHandle, Integer> orphans, List<ProcessHandle> deadOwners,
+                            List<ProcessHandle> informed, List<Waiter> waiters, Map<String, byte[]> state,
+                            long stateVersion, int stateBytes) {
+        this.total = total;
+        this.available = available;
+        this.consistency = consistency;
+        this.holders.putAll(holders);
+        this.orphans.putAll(orphans);
+        this.deadOwners.addAll(deadOwners);
+        this.informed.addAll(informed);
+        this.waiters.addAll(waiters);
+        this.state.putAll(state);
+        this.stateVersion = stateVersion;
+        this.stateBytes = stateBytes;
+        return this;
     }
 
     int heldBy(ProcessHandle p) {

@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import com.hazelcast.spi.impl.merge.MapMergingEntryImpl;
@@ -18,12 +19,13 @@ import com.hazelcast.spi.merge.MergingValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.cluster.EngineSerialization;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 
 /**
  * The name table's merge rule on entries made by hand, through Hazelcast's own merging-entry
- * type and serialization, as the map's merge hands them over.
+ * type and the product's serialization, as the map's merge hands them over.
  */
 class HigherEpochMergePolicyTest {
     private static final ProcessName NAME = ProcessName.of("$SRV");
@@ -32,7 +34,8 @@ class HigherEpochMergePolicyTest {
     private static final ProcessHandle B1 = new ProcessHandle("N", 1, 11, 1001);
     private static final ProcessHandle B2 = new ProcessHandle("N", 2, 12, 1002);
 
-    private final InternalSerializationService serialization = new DefaultSerializationServiceBuilder().build();
+    private final InternalSerializationService serialization = new DefaultSerializationServiceBuilder()
+            .setConfig(engineSerialization()).build();
     private final HigherEpochMergePolicy policy = new HigherEpochMergePolicy();
     private final Logger logger = Logger.getLogger(HigherEpochMergePolicy.class.getName());
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
@@ -60,6 +63,13 @@ class HigherEpochMergePolicyTest {
     void stopListening() {
         logger.removeHandler(capture);
         serialization.dispose();
+    }
+
+    /** The entries travel as the product's members write them: through the runtime's codec. */
+    private static SerializationConfig engineSerialization() {
+        SerializationConfig config = new SerializationConfig();
+        EngineSerialization.applyTo(config);
+        return config;
     }
 
     private static NameEntry entry(ProcessHandle primary, ProcessHandle backup, long epoch) {

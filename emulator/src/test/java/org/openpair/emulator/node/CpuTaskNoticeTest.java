@@ -14,6 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
+import org.openpair.guardian.GuardianProgram;
+import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
 
 /**
  * A notification that goes the slow way, through Hazelcast's executor service (the CPU link
@@ -28,18 +32,35 @@ class CpuTaskNoticeTest {
 
     private EmbeddedNode node;
 
-    /** A notification whose work waits until the test lets it go, as one stuck on a hung CPU would. */
-    record Blocking(String key) implements CpuTask.CpuCall<Boolean> {
-        @Override
-        public Boolean call(CpuService cpu) {
+    /** Which latch the next {@link Blocking} program's constructor waits on. */
+    private static volatile String nextKey;
+
+    /**
+     * A hosted program whose constructor waits until the test lets it go. A spawn constructs the
+     * program on the thread that runs the call, so a spawn of it is a notification whose work
+     * waits, as one stuck on a hung CPU would; and it is a real call, which the node's codec
+     * carries (a call class of the test's own would not cross).
+     */
+    public static final class Blocking implements GuardianProgram {
+        public Blocking() {
+            String key = nextKey;
             RAN_ON.put(key, Thread.currentThread().getName());
             try {
                 RELEASE.get(key).await(BOUND_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return true;
         }
+
+        @Override
+        public void run(ProcessContext context) {
+        }
+    }
+
+    private static CpuTask.Spawn blocking(String key) {
+        RELEASE.put(key, new CountDownLatch(1));
+        nextKey = key;
+        return new CpuTask.Spawn(SpawnRequest.of(Program.hosted(Blocking.class)).cpu(1).build(), null);
     }
 
     @AfterEach
@@ -57,9 +78,7 @@ class CpuTaskNoticeTest {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
         // A router with no CPU of its own and no link: every notification takes Hazelcast's executor.
         CpuRouter viaExecutor = new CpuRouter(new NodeTables(node.cpu(0).hazelcast()), node.config(), null);
-        RELEASE.put("a", new CountDownLatch(1));
-
-        viaExecutor.tell(1, new Blocking("a"));
+        viaExecutor.tell(1, blocking("a"));
 
         awaitRan("a");
         assertThat(RAN_ON.get("a")).as("thread the notification ran on").startsWith("cpu1-").doesNotStartWith("hz.");
@@ -70,10 +89,10 @@ class CpuTaskNoticeTest {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
         CpuRouter router = new CpuRouter(new NodeTables(node.cpu(0).hazelcast()), node.config(), null);
         Member cpu1 = router.upCpus().get(1);
-        RELEASE.put("b", new CountDownLatch(1));
+        CpuTask.Spawn call = blocking("b");
 
         Future<?> answered = node.cpu(0).hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
-                .submitToMember(CpuTask.notice(new Blocking("b")), cpu1);
+                .submitToMember(CpuTask.notice(call), cpu1);
 
         answered.get(BOUND_SECONDS, TimeUnit.SECONDS);
         awaitRan("b");

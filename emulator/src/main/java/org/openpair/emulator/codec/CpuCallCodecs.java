@@ -1,0 +1,77 @@
+package org.openpair.emulator.codec;
+
+import static org.openpair.emulator.codec.GuardianCodecs.HANDLE;
+
+import java.util.List;
+
+import org.openpair.emulator.node.CpuTask;
+
+/**
+ * The calls one CPU makes on another (ids 400-499): the task that carries one through the
+ * engine's executor, its reply, and each call record. {@link #CALL} is also the payload of a
+ * notification on the CPU link.
+ */
+public final class CpuCallCodecs {
+    private CpuCallCodecs() {
+    }
+
+    public static final Codec<CpuTask.Spawn> SPAWN = Codec.of(404, CpuTask.Spawn.class,
+            (out, c) -> out.optional(GuardianCodecs.SPAWN_REQUEST, c.request()).optional(HANDLE, c.ancestor()),
+            in -> new CpuTask.Spawn(in.optional(GuardianCodecs.SPAWN_REQUEST), in.optional(HANDLE)));
+
+    public static final Codec<CpuTask.Stop> STOP = Codec.of(405, CpuTask.Stop.class,
+            (out, c) -> out.optional(HANDLE, c.target()).optional(HANDLE, c.killer()),
+            in -> new CpuTask.Stop(in.optional(HANDLE), in.optional(HANDLE)));
+
+    public static final Codec<CpuTask.Promote> PROMOTE = Codec.of(406, CpuTask.Promote.class,
+            (out, c) -> out.optional(HANDLE, c.backup()).optional(GuardianCodecs.TAKEOVER, c.takeover())
+                    .optional(GuardianCodecs.SYSTEM_MESSAGE, c.message()).optional(HANDLE, c.newBackup()),
+            in -> new CpuTask.Promote(in.optional(HANDLE), in.optional(GuardianCodecs.TAKEOVER),
+                    in.optional(GuardianCodecs.SYSTEM_MESSAGE), in.optional(HANDLE)));
+
+    public static final Codec<CpuTask.PartnerDied> PARTNER_DIED = Codec.of(407, CpuTask.PartnerDied.class,
+            (out, c) -> out.optional(HANDLE, c.primary()).optional(HANDLE, c.deadBackup())
+                    .optional(GuardianCodecs.SYSTEM_MESSAGE, c.message()),
+            in -> new CpuTask.PartnerDied(in.optional(HANDLE), in.optional(HANDLE),
+                    in.optional(GuardianCodecs.SYSTEM_MESSAGE)));
+
+    public static final Codec<CpuTask.Kill> KILL = Codec.of(408, CpuTask.Kill.class,
+            (out, c) -> {
+                out.optional(HANDLE, c.target()).bool(c.signal() != null);
+                if (c.signal() != null) {
+                    out.constant(GuardianCodecs.SIGNAL, c.signal());
+                }
+                out.optional(HANDLE, c.sender());
+            },
+            in -> new CpuTask.Kill(in.optional(HANDLE), in.bool() ? in.constant(GuardianCodecs.SIGNAL) : null,
+                    in.optional(HANDLE)));
+
+    public static final Codec<CpuTask.CpuUp> CPU_UP = Codec.of(409, CpuTask.CpuUp.class,
+            (out, c) -> out.i32(c.cpu()),
+            in -> new CpuTask.CpuUp(in.i32()));
+
+    public static final Codec<CpuTask.SwitchPair> SWITCH_PAIR = Codec.of(410, CpuTask.SwitchPair.class,
+            (out, c) -> out.optional(HANDLE, c.primary()),
+            in -> new CpuTask.SwitchPair(in.optional(HANDLE)));
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final Codec<CpuTask.CpuCall<?>> CALL = (Codec) Union.of(403, CpuTask.CpuCall.class, SPAWN, STOP,
+            PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR);
+
+    public static final Codec<CpuTask<?>> TASK = Codec.ofRaw(401, CpuTask.class,
+            (out, t) -> out.bool(t.isNotice()).value(CALL, t.cpuCall()),
+            in -> in.bool() ? CpuTask.notice(in.value(CALL)) : CpuTask.of(in.value(CALL)));
+
+    /** What a call returns: nothing, a flag, a new process, a death. */
+    public static final Codec<Object> RESULT = Union.of(411, Object.class, Scalars.BOOLEAN,
+            GuardianCodecs.PROCESS_INFO, GuardianCodecs.TERMINATION);
+
+    public static final Codec<CpuTask.Reply<?>> REPLY = Codec.ofRaw(402, CpuTask.Reply.class,
+            (out, r) -> out.optional(RESULT, r.value()).i32(r.error()).optStr(r.message()),
+            in -> new CpuTask.Reply<>(in.optional(RESULT), in.i32(), in.optStr()));
+
+    /** Every codec of this family. */
+    public static List<Codec<?>> all() {
+        return List.of(TASK, REPLY, CALL, SPAWN, STOP, PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR, RESULT);
+    }
+}

@@ -1,0 +1,209 @@
+package org.openpair.emulator.codec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads what an {@link Encoder} wrote, checking every length against the bytes that are left
+ * before it allocates anything, so a bad length is an error and never a huge array. Every
+ * failure is a {@link CodecException} naming the type being read and the offset.
+ */
+public final class Decoder {
+    private final byte[] buf;
+    private final int end;
+    private int pos;
+    /** The type being read, for error messages. */
+    private String reading = "value";
+
+    public Decoder(byte[] bytes, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > bytes.length) {
+            throw new IllegalArgumentException("bytes " + offset + "+" + length + " of " + bytes.length);
+        }
+        this.buf = bytes;
+        this.pos = offset;
+        this.end = offset + length;
+    }
+
+    public int i8() {
+        need(1, "a byte");
+        return buf[pos++];
+    }
+
+    public boolean bool() {
+        int b = i8();
+        if (b != 0 && b != 1) {
+            throw bad("a boolean is 0 or 1, found " + b, pos - 1);
+        }
+        return b == 1;
+    }
+
+    public int i32() {
+        need(4, "an int");
+        int v = (buf[pos] & 0xff) << 24 | (buf[pos + 1] & 0xff) << 16 | (buf[pos + 2] & 0xff) << 8
+                | (buf[pos + 3] & 0xff);
+        pos += 4;
+        return v;
+    }
+
+    public long i64() {
+        need(8, "a long");
+        return (long) i32() << 32 | (i32() & 0xffff_ffffL);
+    }
+
+    /** A string, strict UTF-8: a malformed sequence is an error, not a replacement character. */
+    public String str() {
+        int at = pos;
+        int n = length("a string");
+        boolean ascii = true;
+        for (int i = pos; i < pos + n; i++) {
+            if (buf[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String s;
+        if (ascii) {
+            s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
+        } else {
+            try {
+                s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, pos, n)).toString();
+            } catch (CharacterCodingException e) {
+                throw bad("a string of " + n + " bytes is not UTF-8", at);
+            }
+        }
+        pos += n;
+        return s;
+    }
+
+    public String optStr() {
+        return bool() ? str() : null;
+    }
+
+    public byte[] bytes() {
+        int n = length("a byte array");
+        byte[] b = new byte[n];
+        System.arraycopy(buf, pos, b, 0, n);
+        pos += n;
+        return b;
+    }
+
+    public Instant instant() {
+        int at = pos;
+        long seconds = i64();
+        int nanos = i32();
+        if (nanos < 0 || nanos > 999_999_999) {
+            throw bad("an instant's nanoseconds are 0-999999999, found " + nanos, at);
+        }
+        try {
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (DateTimeException e) {
+            throw bad("an instant " + seconds + " s from the epoch is out of range", at);
+        }
+    }
+
+    public Instant optInstant() {
+        return bool() ? instant() : null;
+    }
+
+    public <E extends Enum<E>> E constant(EnumCode<E> code) {
+        int at = pos;
+        int c = i32();
+        E value = code.valueOf(c);
+        if (value == null) {
+            throw bad("unknown " + code.name() + " code " + c, at);
+        }
+        return value;
+    }
+
+    /**
+     * A value with {@code codec}'s fields. A value its own constructor refuses (a CPU of 99, an
+     * empty class name) is bad input like any other.
+     */
+    public <T> T value(Codec<T> codec) {
+        String outer = reading;
+        reading = codec.name();
+        int at = pos;
+        try {
+            return codec.readFields(this);
+        } catch (CodecException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw bad(codec.name() + " refused its fields: " + e.getMessage(), at);
+        } finally {
+            reading = outer;
+        }
+    }
+
+    public <T> T optional(Codec<T> codec) {
+        return bool() ? value(codec) : null;
+    }
+
+    /** A list; every element takes at least one byte, so a count past the bytes left is refused at once. */
+    public <T> List<T> list(Codec<T> codec) {
+        int n = count("a list of " + codec.name());
+        List<T> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(value(codec));
+        }
+        return list;
+    }
+
+    /** A map in the order it was written. */
+    public <K, V> LinkedHashMap<K, V> map(Codec<K> keys, Codec<V> values) {
+        int at = pos;
+        int n = count("a map of " + keys.name() + " to " + values.name());
+        LinkedHashMap<K, V> map = new LinkedHashMap<>(Math.max(4, n * 2));
+        for (int i = 0; i < n; i++) {
+            K k = value(keys);
+            V v = value(values);
+            if (map.put(k, v) != null) {
+                throw bad("a map holds the key " + k + " twice", at);
+            }
+        }
+        return map;
+    }
+
+    /** Fails unless every byte was read: bytes left over mean writer and reader disagree. */
+    public void end(String what) {
+        if (pos != end) {
+            throw new CodecException(what + ": " + (end - pos) + " byte(s) left over after the value, at offset "
+                    + pos);
+        }
+    }
+
+    CodecException bad(String what, int at) {
+        return new CodecException("bad " + reading + " at offset " + at + ": " + what);
+    }
+
+    private void need(int n, String what) {
+        if (end - pos < n) {
+            throw new CodecException("truncated " + reading + ": " + what + " needs " + n + " byte(s) at offset " + pos
+                    + ", " + (end - pos) + " left");
+        }
+    }
+
+    private int length(String what) {
+        int at = pos;
+        int n = i32();
+        if (n < 0 || n > end - pos) {
+            throw bad(what + " of length " + n + " with " + (end - pos) + " byte(s) left", at);
+        }
+        return n;
+    }
+
+    private int count(String what) {
+        int at = pos;
+        int n = i32();
+        if (n < 0 || n > end - pos) {
+            throw bad(what + " of " + n + " element(s) with " + (end - pos) + " byte(s) left", at);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,147 @@
+package org.openpair.emulator.codec;
+
+import java.util.List;
+
+import org.openpair.guardian.Acquisition;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.Signal;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
+import org.openpair.guardian.Termination;
+import org.openpair.guardian.TerminationCause;
+
+/**
+ * The public API's values as they cross between CPUs and clients (ids 100-199): the API keeps
+ * its shape for programs, the wire keeps its own, and neither changes the other by accident.
+ */
+public final class GuardianCodecs {
+    private GuardianCodecs() {
+    }
+
+    public static final EnumCode<TerminationCause> TERMINATION_CAUSE = EnumCode.of(TerminationCause.class,
+            c -> switch (c) {
+                case RETURNED -> 1;
+                case ABENDED -> 2;
+                case EXITED -> 3;
+                case SIGNALLED -> 4;
+                case STOPPED -> 5;
+                case CPU_DOWN -> 6;
+                case FENCED -> 7;
+                case LOOP_TIMEOUT -> 8;
+            });
+
+    public static final EnumCode<TakeoverCause> TAKEOVER_CAUSE = EnumCode.of(TakeoverCause.class,
+            c -> switch (c) {
+                case PRIMARY_STOPPED -> 1;
+                case PRIMARY_ABENDED -> 2;
+                case CPU_FAILED -> 3;
+                case SWITCH -> 4;
+                case PRIMARY_LOOP_TIMEOUT -> 5;
+            });
+
+    /** A signal travels as its number, which is what it is in Guardian. */
+    public static final EnumCode<Signal> SIGNAL = EnumCode.of(Signal.class, Signal::number);
+
+    public static final Codec<ProcessHandle> HANDLE = Codec.of(101, ProcessHandle.class,
+            (out, h) -> out.str(h.node()).i32(h.cpu()).i32(h.pin()).i64(h.verifier()),
+            in -> new ProcessHandle(in.str(), in.i32(), in.i32(), in.i64()));
+
+    /** As its text, so the reader applies the same rules as any other name it is given. */
+    public static final Codec<ProcessName> NAME = Codec.of(102, ProcessName.class,
+            (out, n) -> out.str(n.toString()),
+            in -> ProcessName.of(in.str()));
+
+    public static final Codec<Program.Hosted> HOSTED = Codec.of(104, Program.Hosted.class,
+            (out, p) -> out.str(p.className()),
+            in -> new Program.Hosted(in.str()));
+
+    public static final Codec<Program.Java> JAVA = Codec.of(105, Program.Java.class,
+            (out, p) -> out.str(p.className()),
+            in -> new Program.Java(in.str()));
+
+    public static final Codec<Program.Executable> EXECUTABLE = Codec.of(106, Program.Executable.class,
+            (out, p) -> out.str(p.path()),
+            in -> new Program.Executable(in.str()));
+
+    public static final Codec<Program> PROGRAM = Union.of(103, Program.class, HOSTED, JAVA, EXECUTABLE);
+
+    /**
+     * Read back through the builder, so a request is checked as the caller's was. A backup's
+     * request carries its primary's name once routed, which the builder refuses to build, so the
+     * name is applied to the built request as the router does.
+     */
+    public static final Codec<SpawnRequest> SPAWN_REQUEST = Codec.of(107, SpawnRequest.class,
+            (out, r) -> out.value(PROGRAM, r.program()).optional(NAME, r.name()).i32(r.cpu()).i32(r.priority())
+                    .collection(Scalars.STRING, r.args()).map(Scalars.STRING, Scalars.STRING, r.env())
+                    .bool(r.isMyBackup()),
+            in -> {
+                SpawnRequest.Builder b = SpawnRequest.of(in.value(PROGRAM));
+                ProcessName name = in.optional(NAME);
+                b.cpu(in.i32()).priority(in.i32()).args(in.list(Scalars.STRING));
+                in.map(Scalars.STRING, Scalars.STRING).forEach(b::env);
+                if (in.bool()) {
+                    b.myBackup();
+                }
+                SpawnRequest r = b.build();
+                return name == null ? r : r.withName(name);
+            });
+
+    public static final Codec<ProcessInfo> PROCESS_INFO = Codec.of(108, ProcessInfo.class,
+            (out, p) -> out.value(HANDLE, p.handle()).optional(NAME, p.name()).optional(PROGRAM, p.program())
+                    .i32(p.priority()).i64(p.pid()).optInstant(p.started()).optional(HANDLE, p.ancestor())
+                    .optStr(p.logFile()),
+            in -> new ProcessInfo(in.value(HANDLE), in.optional(NAME), in.optional(PROGRAM), in.i32(), in.i64(),
+                    in.optInstant(), in.optional(HANDLE), in.optStr()));
+
+    public static final Codec<Termination> TERMINATION = Codec.of(109, Termination.class,
+            (out, t) -> out.value(HANDLE, t.process()).optional(NAME, t.name()).optStr(t.program())
+                    .constant(TERMINATION_CAUSE, t.cause()).i32(t.completionCode()).i32(t.exitStatus()).i32(t.signal())
+                    .optional(HANDLE, t.killer()).str(t.detail()).instant(t.at()),
+            in -> new Termination(in.value(HANDLE), in.optional(NAME), in.optStr(), in.constant(TERMINATION_CAUSE),
+                    in.i32(), in.i32(), in.i32(), in.optional(HANDLE), in.str(), in.instant()));
+
+    public static final Codec<Takeover> TAKEOVER = Codec.of(110, Takeover.class,
+            (out, t) -> out.constant(TAKEOVER_CAUSE, t.cause()).optional(HANDLE, t.oldPrimary())
+                    .optional(TERMINATION, t.termination()).i64(t.epoch()),
+            in -> new Takeover(in.constant(TAKEOVER_CAUSE), in.optional(HANDLE), in.optional(TERMINATION), in.i64()));
+
+    public static final Codec<SystemMessage.ProcessDeletion> PROCESS_DELETION = Codec.of(112,
+            SystemMessage.ProcessDeletion.class,
+            (out, m) -> out.optional(TERMINATION, m.termination()),
+            in -> new SystemMessage.ProcessDeletion(in.optional(TERMINATION)));
+
+    public static final Codec<SystemMessage.CpuDown> CPU_DOWN = Codec.of(113, SystemMessage.CpuDown.class,
+            (out, m) -> out.i32(m.cpu()).optional(TERMINATION, m.termination()),
+            in -> new SystemMessage.CpuDown(in.i32(), in.optional(TERMINATION)));
+
+    public static final Codec<SystemMessage.CpuUp> CPU_UP = Codec.of(114, SystemMessage.CpuUp.class,
+            (out, m) -> out.i32(m.cpu()),
+            in -> new SystemMessage.CpuUp(in.i32()));
+
+    public static final Codec<SystemMessage.ProcessOpen> PROCESS_OPEN = Codec.of(115, SystemMessage.ProcessOpen.class,
+            (out, m) -> out.optional(HANDLE, m.opener()).i64(m.openId()).i32(m.syncDepth()),
+            in -> new SystemMessage.ProcessOpen(in.optional(HANDLE), in.i64(), in.i32()));
+
+    public static final Codec<SystemMessage.ProcessClose> PROCESS_CLOSE = Codec.of(116,
+            SystemMessage.ProcessClose.class,
+            (out, m) -> out.optional(HANDLE, m.opener()).i64(m.openId()),
+            in -> new SystemMessage.ProcessClose(in.optional(HANDLE), in.i64()));
+
+    public static final Codec<SystemMessage> SYSTEM_MESSAGE = Union.of(111, SystemMessage.class, PROCESS_DELETION,
+            CPU_DOWN, CPU_UP, PROCESS_OPEN, PROCESS_CLOSE);
+
+    public static final Codec<Acquisition> ACQUISITION = Codec.of(117, Acquisition.class,
+            (out, a) -> out.str(a.semaphore()).i32(a.permits()).bool(a.ownerDied()).collection(HANDLE, a.deadOwners()),
+            in -> new Acquisition(in.str(), in.i32(), in.bool(), in.list(HANDLE)));
+
+    /** Every codec of this family. */
+    public static List<Codec<?>> all() {
+        return List.of(HANDLE, NAME, PROGRAM, HOSTED, JAVA, EXECUTABLE, SPAWN_REQUEST, PROCESS_INFO, TERMINATION,
+                TAKEOVER, SYSTEM_MESSAGE, PROCESS_DELETION, CPU_DOWN, CPU_UP, PROCESS_OPEN, PROCESS_CLOSE, ACQUISITION);
+    }
+}

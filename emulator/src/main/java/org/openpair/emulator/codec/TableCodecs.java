@@ -1,0 +1,88 @@
+package org.openpair.emulator.codec;
+
+import static org.openpair.emulator.codec.GuardianCodecs.HANDLE;
+import static org.openpair.emulator.codec.GuardianCodecs.NAME;
+
+import java.util.List;
+
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameUpdates;
+import org.openpair.emulator.node.NodeTables;
+
+/**
+ * The node tables' records and the entry processors that change them: the CPU and process
+ * tables (ids 200-299) and the name table (ids 300-399). A processor travels to the entry's
+ * partition and again to its backup, so its fields are all it may depend on.
+ */
+public final class TableCodecs {
+    private TableCodecs() {
+    }
+
+    public static final Codec<NodeTables.CpuRecord> CPU_RECORD = Codec.of(201, NodeTables.CpuRecord.class,
+            (out, r) -> out.i32(r.cpu()).optStr(r.memberUuid()).optStr(r.address()).optInstant(r.started())
+                    .i32(r.linkPort()),
+            in -> new NodeTables.CpuRecord(in.i32(), in.optStr(), in.optStr(), in.optInstant(), in.i32()));
+
+    public static final Codec<NodeTables.RemoveIfHeldBy<?>> REMOVE_IF_HELD_BY = Codec.ofRaw(202,
+            NodeTables.RemoveIfHeldBy.class,
+            (out, p) -> out.optional(HANDLE, p.holder()),
+            in -> new NodeTables.RemoveIfHeldBy<>(in.optional(HANDLE)));
+
+    public static final Codec<NodeTables.SetAncestorIfHeldBy> SET_ANCESTOR_IF_HELD_BY = Codec.of(203,
+            NodeTables.SetAncestorIfHeldBy.class,
+            (out, p) -> out.optional(HANDLE, p.holder()).optional(HANDLE, p.ancestor()),
+            in -> new NodeTables.SetAncestorIfHeldBy(in.optional(HANDLE), in.optional(HANDLE)));
+
+    public static final Codec<NameEntry> NAME_ENTRY = Codec.of(301, NameEntry.class,
+            (out, e) -> out.optional(NAME, e.name()).optional(HANDLE, e.primary()).optional(HANDLE, e.backup())
+                    .i64(e.epoch()).optInstant(e.created()).bool(e.closing()).bool(e.ready())
+                    .optional(HANDLE, e.creator()),
+            in -> new NameEntry(in.optional(NAME), in.optional(HANDLE), in.optional(HANDLE), in.i64(),
+                    in.optInstant(), in.bool(), in.bool(), in.optional(HANDLE)));
+
+    public static final EnumCode<NameUpdates.Outcome> NAME_OUTCOME = EnumCode.of(NameUpdates.Outcome.class,
+            o -> switch (o) {
+                case DONE -> 1;
+                case REMOVED -> 2;
+                case PROMOTED -> 3;
+                case BACKUP_DETACHED -> 4;
+                case NOT_HELD -> 5;
+                case HAS_BACKUP -> 6;
+            });
+
+    public static final Codec<NameUpdates.Result> NAME_RESULT = Codec.of(302, NameUpdates.Result.class,
+            (out, r) -> out.constant(NAME_OUTCOME, r.outcome()).optional(NAME_ENTRY, r.before())
+                    .optional(NAME_ENTRY, r.after()),
+            in -> new NameUpdates.Result(in.constant(NAME_OUTCOME), in.optional(NAME_ENTRY), in.optional(NAME_ENTRY)));
+
+    public static final Codec<NameUpdates.RetireMember> RETIRE_MEMBER = Codec.of(303, NameUpdates.RetireMember.class,
+            (out, u) -> out.optional(HANDLE, u.member()).i32(u.decidingCpu()),
+            in -> new NameUpdates.RetireMember(in.optional(HANDLE), in.i32()));
+
+    public static final Codec<NameUpdates.Close> CLOSE = Codec.of(304, NameUpdates.Close.class,
+            (out, u) -> out.optional(HANDLE, u.primary()),
+            in -> new NameUpdates.Close(in.optional(HANDLE)));
+
+    public static final Codec<NameUpdates.AttachBackup> ATTACH_BACKUP = Codec.of(305, NameUpdates.AttachBackup.class,
+            (out, u) -> out.optional(HANDLE, u.primary()).optional(HANDLE, u.backup()),
+            in -> new NameUpdates.AttachBackup(in.optional(HANDLE), in.optional(HANDLE)));
+
+    public static final Codec<NameUpdates.BackupReady> BACKUP_READY = Codec.of(306, NameUpdates.BackupReady.class,
+            (out, u) -> out.optional(HANDLE, u.primary()).optional(HANDLE, u.backup()),
+            in -> new NameUpdates.BackupReady(in.optional(HANDLE), in.optional(HANDLE)));
+
+    public static final Codec<NameUpdates.BackupLags> BACKUP_LAGS = Codec.of(307, NameUpdates.BackupLags.class,
+            (out, u) -> out.optional(HANDLE, u.primary()).optional(HANDLE, u.backup()),
+            in -> new NameUpdates.BackupLags(in.optional(HANDLE), in.optional(HANDLE)));
+
+    public static final Codec<NameUpdates.Switch> SWITCH = Codec.of(308, NameUpdates.Switch.class,
+            (out, u) -> out.optional(HANDLE, u.primary()).optional(HANDLE, u.backup()).i64(u.epoch())
+                    .i32(u.decidingCpu()),
+            in -> new NameUpdates.Switch(in.optional(HANDLE), in.optional(HANDLE), in.i64(), in.i32()));
+
+    /** Every codec of this family. */
+    public static List<Codec<?>> all() {
+        return List.of(CPU_RECORD, REMOVE_IF_HELD_BY, SET_ANCESTOR_IF_HELD_BY, NAME_ENTRY, NAME_RESULT, RETIRE_MEMBER,
+                CLOSE, ATTACH_BACKUP, BACKUP_READY, BACKUP_LAGS, SWITCH);
+    }
+}

@@ -1,0 +1,28 @@
+/**
+ * The runtime's own codec: how every value that crosses a process boundary through the engine
+ * (table entries, entry processors and their results, CPU tasks and replies) or the CPU link's
+ * notifications is written, independent of the engine and of Java serialization, so that the
+ * public API's shape is never the wire format. Nothing here imports the engine; the
+ * {@code cluster} package hands these codecs to it.
+ *
+ * <p>A value is its fields in a fixed order, big-endian ({@link org.openpair.emulator.codec.Encoder},
+ * {@link org.openpair.emulator.codec.Decoder}); a family of types is a member's type id and then
+ * its fields ({@link org.openpair.emulator.codec.Union}); enums travel by explicit codes
+ * ({@link org.openpair.emulator.codec.EnumCode}). Anything else read is a
+ * {@link org.openpair.emulator.codec.CodecException}.
+ *
+ * <h2>Type ids</h2>
+ * Stable once released; a changed layout takes a new id. The engine stores them as its
+ * serializer type ids, so they are positive and unique across all blocks:
+ * <table>
+ * <caption>Blocks</caption>
+ * <tr><td>1-99</td><td>the JDK's plain values ({@link org.openpair.emulator.codec.Scalars})</td></tr>
+ * <tr><td>100-199</td><td>the public API's values ({@link org.openpair.emulator.codec.GuardianCodecs})</td></tr>
+ * <tr><td>200-299</td><td>the CPU and process tables ({@link org.openpair.emulator.codec.TableCodecs})</td></tr>
+ * <tr><td>300-399</td><td>the name table ({@link org.openpair.emulator.codec.TableCodecs})</td></tr>
+ * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.codec.CpuCallCodecs})</td></tr>
+ * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
+ * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask})</td></tr>
+ * </table>
+ */
+package org.openpair.emulator.codec;
