@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.openpair.emulator.chaos.ChaosReport;
-import org.openpair.emulator.chaos.ChaosResult;
-import org.openpair.emulator.chaos.ChaosRun;
-import org.openpair.emulator.chaos.ChaosSettings;
+import org.openpair.chaos.ChaosReport;
+import org.openpair.chaos.ChaosResult;
+import org.openpair.chaos.ChaosRun;
+import org.openpair.chaos.ChaosSettings;
 import org.openpair.testing.NodeJvms;
 
 /**

@@ -28,8 +28,6 @@ import picocli.CommandLine.Command;
                 SendCommand.class,
                 CpusCommand.class,
                 DemoCommand.class,
-                ChaosCommand.class,
-                BenchCommand.class,
                 SemCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class
@@ -56,6 +54,18 @@ public final class GuardianCommand implements Runnable {
         Logging.configure("debug".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.FINE
                 : "info".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.INFO : Level.WARNING, Level.OFF);
         CommandLine cl = new CommandLine(new GuardianCommand());
+        // Subcommands from outside the runtime (bench, chaos), in a stable order; before help.
+        java.util.List<Object> plugins = new java.util.ArrayList<>();
+        for (GuardianSubcommand s : java.util.ServiceLoader.load(GuardianSubcommand.class)) {
+            plugins.add(s.command());
+        }
+        plugins.sort(java.util.Comparator.comparing(o -> o.getClass().getName()));
+        CommandLine help = cl.getSubcommands().get("help");
+        cl.getCommandSpec().removeSubcommand("help");
+        for (Object plugin : plugins) {
+            cl.addSubcommand(plugin);
+        }
+        cl.addSubcommand("help", help);
         cl.setExecutionExceptionHandler(GuardianCommand::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // Everything after the program is the program's: 'guardian run sh -c true'.

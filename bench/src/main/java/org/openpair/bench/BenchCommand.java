@@ -1,0 +1,412 @@
+package org.openpair.bench;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import org.openpair.bench.BenchReport;
+import org.openpair.bench.CheckpointBenchmark;
+import org.openpair.bench.LoopTimerBenchmark;
+import org.openpair.bench.PairBenchReport;
+import org.openpair.bench.SpawnBenchmark;
+import org.openpair.bench.TakeoverBenchmark;
+import org.openpair.bench.WriteReadBenchmark;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import org.openpair.emulator.cli.ExitCodes;
+import org.openpair.emulator.cli.OutputOptions;
+
+/**
+ * {@code guardian bench}: measurements of the emulator next to Hazelcast baselines taken in the
+ * same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
+                "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
+        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class,
+                BenchCommand.WriteRead.class, BenchCommand.LoopTimer.class, BenchSemCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover, writeread, looptimer or sem");
+    }
+
+    /** {@code guardian bench spawn}. */
+    @Command(name = "spawn", mixinStandardHelpOptions = true,
+            description = {"Time process creation, stop and name lookup across CPUs.",
+                    "Starts a private node of 2 CPUs in this JVM (its own name, free loopback ports 20000-50000, "
+                            + "logs in a temporary directory deleted afterwards) and calls on CPU 0 for processes "
+                            + "of CPU 1: hosted spawn+stop (and each half), OS spawn+stop of 'sleep 600' (and each "
+                            + "half), lookup of a name (also from CPU 1 itself), and the baseline: IMap.get on "
+                            + "CPU 0 of keys owned by CPU 1. Each phase warms up first and is limited to 5 minutes.",
+                    "The figures are medians and 99th percentiles on a shared machine: compare them with the "
+                            + "baseline of the same run, not with another run."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok", "1:Guardian error: 40 a phase exceeded its time limit, 12 no free ports",
+                    "2:usage", "4:internal failure"})
+    static final class Spawn implements Callable<Integer> {
+        @Option(names = "--hosted", paramLabel = "N",
+                description = "Hosted spawn+stop iterations (default: 1000; at least 1000 unless --smoke).")
+        Integer hosted;
+
+        @Option(names = "--os", paramLabel = "N", description = "OS spawn+stop iterations (default: 100).")
+        Integer os;
+
+        @Option(names = "--lookups", paramLabel = "N",
+                description = "Name lookups from each CPU, and baseline gets (default: 2000).")
+        Integer lookups;
+
+        @Option(names = "--smoke",
+                description = "Small counts (50/10/200) for a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            SpawnBenchmark.Counts defaults = smoke ? SpawnBenchmark.Counts.smoke() : SpawnBenchmark.Counts.full();
+            int h = hosted != null ? hosted : defaults.hosted();
+            int o = os != null ? os : defaults.os();
+            int l = lookups != null ? lookups : defaults.lookups();
+            if (!smoke && h < SpawnBenchmark.Counts.DEFAULT_HOSTED) {
+                throw usage("--hosted must be at least " + SpawnBenchmark.Counts.DEFAULT_HOSTED
+                        + " (or add --smoke for a quick check): " + h);
+            }
+            check("--hosted", h, 1, 100_000);
+            check("--os", o, 1, 10_000);
+            check("--lookups", l, 4, 1_000_000);
+
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            BenchReport report = new SpawnBenchmark(new SpawnBenchmark.Counts(h, o, l), err).run();
+            if (output.json()) {
+                report.jsonLines().forEach(out::println);
+            } else {
+                report.printTable(out);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+
+        private void check(String option, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw usage(option + " must be " + min + "-" + max + ": " + value);
+            }
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** Prints a pair benchmark's report as a table or as JSON lines. */
+    private static void print(PairBenchReport report, OutputOptions output, CommandLine.Model.CommandSpec spec) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json()) {
+            report.jsonLines().forEach(out::println);
+        } else {
+            report.printTable(out);
+        }
+        out.flush();
+    }
+
+    /** {@code guardian bench checkpoint}. */
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+            description = {"Time a process pair's checkpoints across two JVMs, next to raw TCP and Hazelcast baselines.",
+                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
+                            + "ports 20000-50000, logs in a temporary directory deleted afterwards). A pair program runs "
+                            + "its primary on CPU 0 and its backup on CPU 1 and times ProcessContext.checkpoint of 100 B "
+                            + "and 4 KiB (round trips until OK) and pipelined checkpointAsync of 100 B (at most 1024 "
+                            + "outstanding), interleaved with raw TCP round trips of the same sizes to an echo peer in "
+                            + "CPU 1's JVM; the driver times IMap.set with one sync backup from CPU 0 of keys CPU 1 owns.",
+                    "Targets: checkpoint p50 at most 2x the raw TCP round trip; at least 100,000 pipelined "
+                            + "checkpoints a second. The report says whether this run met them."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the targets were met)",
+                    "1:Guardian error: 40 a phase exceeded its time limit, 66 a CPU JVM failed",
+                    "2:usage", "4:internal failure"})
+    static final class Checkpoint implements Callable<Integer> {
+        @Option(names = "--samples", paramLabel = "N",
+                description = "Round trips of each kind (default: 25000; at least 20000 unless --smoke).")
+        Integer samples;
+
+        @Option(names = "--runs", paramLabel = "N", description = "Pipelined runs of 200,000 checkpoints (default: 3).")
+        Integer runs;
+
+        @Option(names = "--smoke", description = "Small counts for a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CheckpointBenchmark.Counts counts;
+            if (smoke) {
+                CheckpointBenchmark.Counts s = CheckpointBenchmark.Counts.smoke();
+                counts = new CheckpointBenchmark.Counts(samples != null ? samples : s.samples(), s.pipelined(),
+                        runs != null ? runs : s.runs(), s.imapSets(), s.warmup(), s.pipelinedWarmup(), s.limitSeconds());
+            } else {
+                int n = samples != null ? samples : CheckpointBenchmark.Counts.DEFAULT_SAMPLES;
+                if (n < CheckpointBenchmark.Counts.MIN_SAMPLES) {
+                    throw usage("--samples must be at least " + CheckpointBenchmark.Counts.MIN_SAMPLES
+                            + " (or add --smoke for a quick check): " + n);
+                }
+                counts = CheckpointBenchmark.Counts.full(n, runs != null ? runs : CheckpointBenchmark.Counts.DEFAULT_RUNS);
+            }
+            check("--samples", counts.samples(), 5, 1_000_000);
+            check("--runs", counts.runs(), 1, 20);
+            print(new CheckpointBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+            return ExitCodes.OK;
+        }
+
+        private void check(String option, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw usage(option + " must be " + min + "-" + max + ": " + value);
+            }
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code guardian bench takeover}. */
+    @Command(name = "takeover", mixinStandardHelpOptions = true,
+            description = {"Time process-pair takeovers after a process stop, an abend, a CPU kill -9 and a CPU SIGSTOP.",
+                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM started again after every CPU "
+                            + "fault). Each run creates a pair with its primary on CPU 1 and its backup on CPU 0, faults "
+                            + "the primary, and times until the name resolves to the new primary and the new primary has "
+                            + "returned from awaitTakeover (the later of the two). CPU 0 acts on the kernel's evidence of a "
+                            + "killed CPU (cpu-kill9); the same kill is run again with CPU 0 leaving it to Hazelcast's "
+                            + "own detection (cpu-kill9-engine). Baselines of the same run: IMap.set across members; "
+                            + "Hazelcast's memberRemoved in the cpu-kill9-engine runs and after the SIGSTOP.",
+                    "Targets: process stop and abend p99 at most 20 ms; CPU kill -9 p99 at most 50 ms; CPU SIGSTOP at "
+                            + "most the heartbeat detection + 0.3 s. The report says whether this run met them."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the targets were met)",
+                    "1:Guardian error: 40 a takeover or a phase exceeded its time limit, 66 a CPU JVM failed",
+                    "2:usage", "4:internal failure"})
+    static final class Takeover implements Callable<Integer> {
+        @Option(names = "--runs", paramLabel = "N",
+                description = "Runs of process stop and of abend (default: 20; at least 20 unless --smoke); CPU kill -9 "
+                        + "gets half as many (at least 10), SIGSTOP a quarter (at least 5).")
+        Integer runs;
+
+        @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
+                description = "Silence after which the node declares a CPU dead (default: 5, the node's default; "
+                        + "2 with --smoke).")
+        Integer heartbeatTimeout;
+
+        @Option(names = "--smoke",
+                description = "3 runs of each process fault, 1 of each CPU fault, a 2 s heartbeat timeout: a quick check "
+                        + "of the output; the figures mean little.")
+        boolean smoke;
+
+        @Option(names = "--os",
+                description = "Java programs as OS processes attached to their CPU instead: the time from spawn until "
+                        + "attached (target 300 ms), and kill -9 of an attached OS primary until its OS backup runs as "
+                        + "primary (target p99 20 ms), next to a hosted abend of the same pair as the baseline. Both CPUs "
+                        + "run in this JVM; --runs (default 20, 3 with --smoke) counts each case; --heartbeat-timeout "
+                        + "does not apply.")
+        boolean os;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (os) {
+                if (runs != null && (runs < 1 || runs > 1000)) {
+                    throw usage("--runs must be 1-1000: " + runs);
+                }
+                int n = runs != null ? runs : smoke ? 3 : TakeoverBenchmark.Counts.DEFAULT_RUNS;
+                org.openpair.bench.BenchReport report =
+                        new org.openpair.bench.OsTakeoverBenchmark(n, spec.commandLine().getErr()).run();
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.json()) {
+                    report.jsonLines().forEach(out::println);
+                } else {
+                    report.printTable(out);
+                }
+                out.flush();
+                return ExitCodes.OK;
+            }
+            TakeoverBenchmark.Counts counts;
+            if (heartbeatTimeout != null && (heartbeatTimeout < 2 || heartbeatTimeout > 60)) {
+                throw usage("--heartbeat-timeout must be 2-60: " + heartbeatTimeout);
+            }
+            if (runs != null && (runs < 1 || runs > 1000)) {
+                throw usage("--runs must be 1-1000: " + runs);
+            }
+            if (smoke) {
+                TakeoverBenchmark.Counts s = TakeoverBenchmark.Counts.smoke();
+                counts = new TakeoverBenchmark.Counts(runs != null ? runs : s.processRuns(), s.kill9Runs(),
+                        s.sigstopRuns(), s.warmup(), s.imapSets(), s.idleSets(), heartbeatTimeout != null
+                        ? heartbeatTimeout : s.heartbeatTimeout());
+            } else {
+                int n = runs != null ? runs : TakeoverBenchmark.Counts.DEFAULT_RUNS;
+                if (n < TakeoverBenchmark.Counts.DEFAULT_RUNS) {
+                    throw usage("--runs must be at least " + TakeoverBenchmark.Counts.DEFAULT_RUNS
+                            + " (or add --smoke for a quick check): " + n);
+                }
+                counts = TakeoverBenchmark.Counts.full(n, heartbeatTimeout != null ? heartbeatTimeout
+                        : TakeoverBenchmark.Counts.DEFAULT_HEARTBEAT_TIMEOUT);
+            }
+            print(new TakeoverBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+            return ExitCodes.OK;
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code guardian bench writeread}. */
+    @Command(name = "writeread", mixinStandardHelpOptions = true,
+            description = {"Time WRITEREAD to a process pair across two JVMs, every request checkpointed, next to raw TCP "
+                    + "and a Hazelcast executor call.",
+                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
+                            + "ports 20000-50000, logs in a temporary directory deleted afterwards). A server pair $WRB runs "
+                            + "its primary on CPU 1 and its backup on CPU 0 and answers each request with its own bytes, "
+                            + "checkpointing a state change with every reply. From CPU 0 the bench times writeRead of 100 B "
+                            + "and 4 KiB (round trips until the reply), interleaved with raw TCP round trips of the same "
+                            + "sizes to an echo peer in CPU 1's JVM and IExecutorService calls to CPU 1's member; then "
+                            + "requests per second with N concurrent clients (each its own open, sync depth 1), next to N "
+                            + "concurrent executor callers. At the end the server's counts must match the clients': every "
+                            + "request executed once, every reply checkpointed.",
+                    "Targets: WRITEREAD p50 at most 2.5x the raw TCP round trip; at least 20,000 checkpointed requests a "
+                            + "second. The report says whether this run met them."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the targets were met)",
+                    "1:Guardian error: 40 a phase exceeded its time limit, 66 a CPU JVM failed",
+                    "2:usage", "4:internal failure (also: the server's counts disagree with the clients')"})
+    static final class WriteRead implements Callable<Integer> {
+        @Option(names = "--samples", paramLabel = "N",
+                description = "Round trips of each kind (default: 20000; at least 20000 unless --smoke).")
+        Integer samples;
+
+        @Option(names = "--runs", paramLabel = "N",
+                description = "Throughput runs of 40,000 requests per client count (default: 3).")
+        Integer runs;
+
+        @Option(names = "--clients", paramLabel = "N", split = ",",
+                description = "Concurrent clients of the throughput runs, rising, each 1-256 (default: 1,4,16,64).")
+        java.util.List<Integer> clients;
+
+        @Option(names = "--smoke", description = "Small counts for a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (samples != null && (samples < 5 || samples > 1_000_000)) {
+                throw usage("--samples must be 5-1000000: " + samples);
+            }
+            if (runs != null && (runs < 1 || runs > 20)) {
+                throw usage("--runs must be 1-20: " + runs);
+            }
+            WriteReadBenchmark.Counts counts;
+            try {
+                if (smoke) {
+                    WriteReadBenchmark.Counts s = WriteReadBenchmark.Counts.smoke();
+                    counts = new WriteReadBenchmark.Counts(samples != null ? samples : s.samples(), s.warmup(),
+                            s.requests(), runs != null ? runs : s.runs(), clients != null ? clients : s.clients(),
+                            s.limitSeconds());
+                } else {
+                    int n = samples != null ? samples : WriteReadBenchmark.Counts.DEFAULT_SAMPLES;
+                    if (n < WriteReadBenchmark.Counts.MIN_SAMPLES) {
+                        throw usage("--samples must be at least " + WriteReadBenchmark.Counts.MIN_SAMPLES
+                                + " (or add --smoke for a quick check): " + n);
+                    }
+                    counts = WriteReadBenchmark.Counts.full(n, runs != null ? runs : WriteReadBenchmark.Counts.DEFAULT_RUNS,
+                            clients != null ? clients : WriteReadBenchmark.Counts.DEFAULT_CLIENTS);
+                }
+            } catch (IllegalArgumentException e) {
+                throw usage("--clients: " + e.getMessage());
+            }
+            print(new WriteReadBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+            return ExitCodes.OK;
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code guardian bench looptimer}. */
+    @Command(name = "looptimer", mixinStandardHelpOptions = true,
+            description = {"Time how late SIGTIMEOUT arrives: CPU time used past the loop timer's budget.",
+                    "Starts a private node of 2 CPUs in this JVM. A hosted program on CPU 0 catches SIGTIMEOUT, then "
+                            + "for each firing arms SETLOOPTIMER and spins until its handler has run; the figure is the "
+                            + "CPU time its spinning thread used past the budget. Baseline of the same run: a bare thread "
+                            + "polling a spinning thread's CPU time every millisecond.",
+                    "Target: lateness p99 at most 20 ms. The cost of one setLoopTimer call is measured with JMH "
+                            + "(see the README)."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:ok (whether or not the target was met)",
+                    "1:Guardian error: 40 a phase exceeded its time limit", "2:usage", "4:internal failure"})
+    static final class LoopTimer implements Callable<Integer> {
+        @Option(names = "--firings", paramLabel = "N",
+                description = "Measured firings of each kind (default: 200; at least 100 unless --smoke).")
+        Integer firings;
+
+        @Option(names = "--smoke", description = "10 firings of 20 ms: a quick check of the output; the figures mean little.")
+        boolean smoke;
+
+        @Mixin
+        OutputOptions output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            LoopTimerBenchmark.Counts counts;
+            if (smoke) {
+                LoopTimerBenchmark.Counts s = LoopTimerBenchmark.Counts.smoke();
+                counts = new LoopTimerBenchmark.Counts(firings != null ? firings : s.firings(), s.warmup(), s.hundredths());
+            } else {
+                int n = firings != null ? firings : 200;
+                if (n < LoopTimerBenchmark.Counts.MIN_FIRINGS) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--firings must be at least "
+                            + LoopTimerBenchmark.Counts.MIN_FIRINGS + " (or add --smoke for a quick check): " + n);
+                }
+                counts = LoopTimerBenchmark.Counts.full(n);
+            }
+            if (counts.firings() < 1 || counts.firings() > 100_000) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--firings must be 1-100000: "
+                        + counts.firings());
+            }
+            BenchReport report = new LoopTimerBenchmark(counts, spec.commandLine().getErr()).run();
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.json()) {
+                report.jsonLines().forEach(out::println);
+            } else {
+                report.printTable(out);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,580 @@
+package org.openpair.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+
+import org.openpair.emulator.node.CpuJvm;
+import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.pairs.PairMember;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.Termination;
+
+/**
+ * {@code guardian bench takeover}: how long a process pair is without a primary after a fault,
+ * from the fault until the name resolves to the new primary <em>and</em> the new primary runs
+ * as such (its {@code awaitTakeover} has returned), whichever comes later.
+ *
+ * <p>The node ({@link PairBenchNode}): CPU 0 in this JVM, CPU 1 a child JVM. In every case the
+ * primary ({@link TakeoverBenchProgram}, a fresh name per run) runs on CPU 1 and its backup on
+ * CPU 0, so the takeover crosses JVMs and the primary's CPU can be killed for real. Faults:
+ * <ul>
+ *   <li>{@code process-stop}: PROCESS_STOP_ of the primary by the operator (issued on CPU 0,
+ *       on a thread of its own); fault time: just before the call;</li>
+ *   <li>{@code process-abend}: the primary abends when the driver creates a trigger file; fault
+ *       time: what the primary logs just before it calls {@code abend};</li>
+ *   <li>both with baseline {@code hz-imap-set-remote-idle}: one IMap.set with a sync backup
+ *       across the two members after {@value #IDLE_MILLIS} ms of silence, as the takeover's own
+ *       table writes come (the same set in a tight loop, {@code hz-imap-set-remote}, is listed
+ *       too: it is several times cheaper, since no Hazelcast thread has to wake up);</li>
+ *   <li>{@code cpu-kill9}: SIGKILL of CPU 1's JVM ({@link Process#destroyForcibly()}); fault
+ *       time: just before the signal. CPU 0 acts on the kernel's evidence of the death (its
+ *       link to CPU 1 ends and CPU 1's port refuses a new one) and has the engine remove the
+ *       member at once. Baseline {@code hz-member-removed-kill9}: the same kill in runs of its
+ *       own ({@code cpu-kill9-engine}) where CPU 0 leaves the loss to the engine's own
+ *       detection, timed when CPU 0's Hazelcast member reported CPU 1's member removed (a
+ *       MembershipListener), with that series' takeover beside it;</li>
+ *   <li>{@code cpu-sigstop}: SIGSTOP of CPU 1's JVM, SIGKILLed after the measurement; baseline
+ *       {@code hz-member-removed-sigstop}, which follows the configured heartbeat timeout.</li>
+ * </ul>
+ * CPU 1's JVM is started again before the run after a CPU fault and the node left to settle
+ * (partitions safe). The name is polled on CPU 0 with PROCESS_GETPAIRINFO_ every
+ * {@value #POLL_MICROS} µs, and its time is when the first poll that showed the new primary
+ * returned (an upper bound); the new primary's time is what it logged. Times are wall-clock
+ * microseconds, comparable across the JVMs of one machine. Each case's parts are reported too
+ * ({@code -name}, {@code -primary}, {@code -promoted}: when CPU 0 logged the backup's promotion,
+ * taken from its log record ({@link StageTrace}), and for CPU faults {@code -after-detection}:
+ * the takeover minus the member-removed time).
+ *
+ * <p>Targets (from the issues): process stop and abend p99 at most 20 ms; CPU kill -9 p99 at
+ * most 50 ms; CPU SIGSTOP at most the heartbeat detection plus 0.3 s.
+ *
+ * <p>Run: {@code ./guardian bench takeover [--runs N] [--heartbeat-timeout S] [--json]}, or
+ * {@code --smoke} for a quick check.
+ */
+public final class TakeoverBenchmark {
+    public static final String BENCH = "takeover";
+    static final String STOP = "process-stop";
+    static final String ABEND = "process-abend";
+    static final String KILL9 = "cpu-kill9";
+    static final String KILL9_ENGINE = "cpu-kill9-engine";
+    static final String SIGSTOP = "cpu-sigstop";
+    static final String MEMBER_REMOVED_KILL9 = "hz-member-removed-kill9";
+    static final String MEMBER_REMOVED_SIGSTOP = "hz-member-removed-sigstop";
+    static final long POLL_MICROS = 500;
+    static final int KILL9_WARMUP = 1;
+    static final double TARGET_PROCESS_MS = 20;
+    static final double TARGET_KILL9_MS = 50;
+    static final double TARGET_AFTER_DETECTION_MS = 300;
+    private static final Duration LINE_LIMIT = Duration.ofSeconds(30);
+    /** The silence before each idle IMap.set: about the pause between two takeover runs. */
+    static final long IDLE_MILLIS = 150;
+    static final Duration IDLE_PAUSE = Duration.ofMillis(IDLE_MILLIS);
+
+    /**
+     * How many runs of each fault.
+     *
+     * @param processRuns      measured runs of process stop and of process abend each
+     * @param kill9Runs        measured CPU kill -9 runs
+     * @param sigstopRuns      measured CPU SIGSTOP runs
+     * @param warmup           unmeasured runs of process stop and abend each, first
+     * @param imapSets         IMap.set baseline samples in a loop
+     * @param idleSets         IMap.set baseline samples each after {@link #IDLE_PAUSE} of idling
+     * @param heartbeatTimeout seconds of silence after which a CPU is declared dead
+     */
+    public record Counts(int processRuns, int kill9Runs, int sigstopRuns, int warmup, int imapSets, int idleSets,
+                         int heartbeatTimeout) {
+        public static final int DEFAULT_RUNS = 20;
+        public static final int DEFAULT_HEARTBEAT_TIMEOUT = 5;
+
+        public Counts {
+            if (processRuns < 1 || kill9Runs < 1 || sigstopRuns < 1 || warmup < 0 || imapSets < 1 || idleSets < 1
+                    || heartbeatTimeout < 2) {
+                throw new IllegalArgumentException("counts out of range: " + processRuns + "/" + kill9Runs + "/"
+                        + sigstopRuns + "/" + warmup + "/" + imapSets + "/" + idleSets + "/" + heartbeatTimeout);
+            }
+        }
+
+        /** {@code runs} of each process fault, half as many CPU kills (at least 10), a quarter as many SIGSTOPs (at least 5). */
+        public static Counts full(int runs, int heartbeatTimeout) {
+            return new Counts(runs, Math.max(10, runs / 2), Math.max(5, runs / 4), 3, 2_000, 50, heartbeatTimeout);
+        }
+
+        /** Small counts for the test suite: 3 of each process fault, 1 of each CPU fault, a 2 s heartbeat timeout. */
+        public static Counts smoke() {
+            return new Counts(3, 1, 1, 1, 100, 5, 2);
+        }
+    }
+
+    /** The fault of one run. */
+    enum Fault { STOP, ABEND, KILL9, KILL9_ENGINE, SIGSTOP }
+
+    private static boolean cpuFault(Fault fault) {
+        return fault == Fault.KILL9 || fault == Fault.KILL9_ENGINE || fault == Fault.SIGSTOP;
+    }
+
+    /**
+     * One run's wall-clock times, µs since the epoch: the fault; the first poll that showed the
+     * name moved; the new primary's return from awaitTakeover; CPU 0's promotion of the backup
+     * (0 if not traced); the member-removed event (0 for process faults).
+     */
+    record Outcome(long fault, long nameMoved, long runsAsPrimary, long promoted, long memberRemoved) {
+        long total() {
+            return Math.max(nameMoved, runsAsPrimary) - fault;
+        }
+    }
+
+    private final Counts counts;
+    private final PrintWriter progress;
+    private final Map<UUID, Long> removals = new ConcurrentHashMap<>();
+    /** The unmeasured runs of the CPU faults, for the report's notes. */
+    private final List<Outcome> kill9Warmups = new ArrayList<>();
+    private int names;
+    private StageTrace trace;
+
+    /** @param progress where to say what is running (stderr for the command); not the report */
+    public TakeoverBenchmark(Counts counts, PrintWriter progress) {
+        this.counts = counts;
+        this.progress = progress;
+    }
+
+    /** Runs every fault on a fresh node, closes it, and returns the figures. */
+    public PairBenchReport run() {
+        Machine machine = Machine.current();
+        long started = System.nanoTime();
+        Samples sets = new Samples(RemoteSetBaseline.CASE, counts.imapSets());
+        Samples idleSets = new Samples(RemoteSetBaseline.CASE_IDLE, counts.idleSets());
+        List<Outcome> stops = new ArrayList<>();
+        List<Outcome> abends = new ArrayList<>();
+        List<Outcome> kills = new ArrayList<>();
+        List<Outcome> engineKills = new ArrayList<>();
+        List<Outcome> sigstops = new ArrayList<>();
+        String nodeName;
+        int childStarts;
+        ExecutorService faults = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "bench-fault"));
+        try (StageTrace stages = StageTrace.open(PairMember.class);
+             PairBenchNode node = PairBenchNode.start(progress, counts.heartbeatTimeout())) {
+            trace = stages;
+            nodeName = node.config().nodeName();
+            Path work = node.config().logDir().resolveSibling("work");
+            Files.createDirectories(work);
+            node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    removals.put(event.getMember().getUuid(), TakeoverBenchProgram.epochMicros());
+                }
+            });
+
+            RemoteSetBaseline baseline = new RemoteSetBaseline(node.hazelcast(), node.childMember());
+            baseline.prepare();
+            baseline.measure(Math.min(1_000, counts.imapSets()), null, Deadline.start("IMap.set warm-up"));
+            baseline.measure(counts.imapSets(), sets, Deadline.start("IMap.set"));
+            baseline.measureIdle(counts.idleSets(), IDLE_PAUSE, idleSets, Deadline.start("IMap.set after idle"));
+            say("IMap.set baseline: %d sets in a loop, p50 %.2f ms; %d sets each after %d ms idle, p50 %.2f ms",
+                    counts.imapSets(), sets.stats().p50() / 1e6, counts.idleSets(), IDLE_PAUSE.toMillis(),
+                    idleSets.stats().p50() / 1e6);
+
+            series(node, work, faults, Fault.STOP, counts.warmup(), counts.processRuns(), stops);
+            series(node, work, faults, Fault.ABEND, counts.warmup(), counts.processRuns(), abends);
+            // One unmeasured kill first, as the process faults have warm-up runs: the first eviction
+            // in CPU 0's JVM runs cold code. Its figure is printed and kept in the report's notes.
+            series(node, work, faults, Fault.KILL9, KILL9_WARMUP, counts.kill9Runs(), kills);
+            node.local().actOnKernelEvidence(false);
+            try {
+                series(node, work, faults, Fault.KILL9_ENGINE, 0, counts.kill9Runs(), engineKills);
+            } finally {
+                node.local().actOnKernelEvidence(true);
+            }
+            series(node, work, faults, Fault.SIGSTOP, 0, counts.sigstopRuns(), sigstops);
+            childStarts = node.childStarts();
+        } catch (IOException e) {
+            throw new UncheckedIOException("bench takeover: " + e.getMessage(), e);
+        } finally {
+            faults.shutdownNow();
+        }
+        say("done in %.1f s", (System.nanoTime() - started) / 1e9);
+        return report(machine, nodeName, childStarts, sets, idleSets, stops, abends, kills, engineKills, sigstops);
+    }
+
+    private void series(PairBenchNode node, Path work, ExecutorService faults, Fault fault, int warmup, int runs,
+                        List<Outcome> into) {
+        say("%s: %d warm-up, %d measured", caseOf(fault), warmup, runs);
+        Deadline deadline = Deadline.start(caseOf(fault), Duration.ofMinutes(10));
+        for (int i = 0; i < warmup + runs; i++) {
+            deadline.check(i, warmup + runs);
+            Outcome o = once(node, work, faults, fault);
+            if (i < warmup && fault == Fault.KILL9) {
+                kill9Warmups.add(o);
+                say("%s warm-up run %d/%d: %.1f ms (member removed %.1f)", caseOf(fault), i + 1, warmup,
+                        o.total() / 1e3, (o.memberRemoved() - o.fault()) / 1e3);
+            }
+            if (i >= warmup) {
+                into.add(o);
+                if (cpuFault(fault)) {
+                    say("%s run %d/%d: %.1f ms (member removed %.1f, backup promoted %.1f, runs as primary %.1f, "
+                            + "name %.1f)", caseOf(fault), i - warmup + 1, runs, o.total() / 1e3,
+                            (o.memberRemoved() - o.fault()) / 1e3, (o.promoted() - o.fault()) / 1e3,
+                            (o.runsAsPrimary() - o.fault()) / 1e3, (o.nameMoved() - o.fault()) / 1e3);
+                }
+            }
+        }
+    }
+
+    /** One run: a fresh pair (primary on CPU 1, backup on CPU 0), the fault, the takeover timed, cleanup. */
+    private Outcome once(PairBenchNode node, Path work, ExecutorService faults, Fault fault) {
+        if (!node.child().isAlive()) {
+            node.startChild();
+        }
+        Guardian g = node.guardian();
+        ProcessName name = ProcessName.of(String.format(Locale.ROOT, "$T%03d", ++names % 1000));
+        Path trigger = work.resolve("abend-" + names);
+        String mode = fault == Fault.ABEND ? TakeoverBenchProgram.MODE_ABEND : TakeoverBenchProgram.MODE_WAIT;
+        ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(TakeoverBenchProgram.class)).name(name)
+                .cpu(PairBenchNode.CHILD_CPU)
+                .args(mode, String.valueOf(PairBenchNode.LOCAL_CPU), trigger.toString()).build());
+        String primaryLog = logOf(g, primary);
+        awaitLine(g, primary, primaryLog, TakeoverBenchProgram.READY);
+        PairInfo pair = g.processGetPairInfo(name);
+        ProcessHandle backup = pair.backup();
+        if (backup == null || backup.cpu() != PairBenchNode.LOCAL_CPU || !primary.equals(pair.primary())) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, name + ": expected primary " + primary.cpuPin()
+                    + " with a backup on CPU " + PairBenchNode.LOCAL_CPU + ", found " + pair);
+        }
+        String backupLog = logOf(g, backup);
+        CpuJvm child = node.child();
+        Member childMember = node.childMember();
+        if (childMember == null) {
+            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + PairBenchNode.CHILD_CPU + " is not a member");
+        }
+        Future<?> stopCall = null;
+        long faultAt = 0;
+        switch (fault) {
+            case STOP -> {
+                faultAt = TakeoverBenchProgram.epochMicros();
+                stopCall = faults.submit(() -> g.processStop(primary));
+            }
+            case ABEND -> {
+                try {
+                    Files.createFile(trigger);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the abend trigger " + trigger, e);
+                }
+            }
+            case KILL9, KILL9_ENGINE -> {
+                faultAt = TakeoverBenchProgram.epochMicros();
+                child.sigkill();
+            }
+            case SIGSTOP -> {
+                faultAt = TakeoverBenchProgram.epochMicros();
+                child.sigstop();
+            }
+        }
+        try {
+            long nameMoved = awaitPrimary(g, name, backup, Duration.ofSeconds(counts.heartbeatTimeout() + 60L));
+            long runsAsPrimary = parseMicros(awaitLine(g, backup, backupLog, TakeoverBenchProgram.TOOK_OVER_AT),
+                    TakeoverBenchProgram.TOOK_OVER_AT);
+            if (fault == Fault.ABEND) {
+                // The primary is gone by now; its log stays.
+                faultAt = parseMicros(awaitLine(g, null, primaryLog, TakeoverBenchProgram.ABEND_AT),
+                        TakeoverBenchProgram.ABEND_AT);
+            }
+            long memberRemoved = 0;
+            if (cpuFault(fault)) {
+                memberRemoved = awaitRemoval(childMember.getUuid(), Duration.ofSeconds(counts.heartbeatTimeout() + 60L));
+            }
+            if (stopCall != null) {
+                stopCall.get(30, TimeUnit.SECONDS);
+            }
+            long promoted = awaitPromotionRecord(name, faultAt);
+            return new Outcome(faultAt, nameMoved, runsAsPrimary, promoted, memberRemoved);
+        } catch (ExecutionException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "PROCESS_STOP_ of " + name + " failed: "
+                    + e.getCause());
+        } catch (TimeoutException e) {
+            throw new GuardianException(GuardianError.TIMED_OUT, "PROCESS_STOP_ of " + name + " did not return within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while timing the takeover of " + name);
+        } finally {
+            stopQuietly(g, backup);
+            if (cpuFault(fault)) {
+                // Frozen or dead: gone for good. The next run that needs CPU 1 starts it again.
+                if (!child.kill9(Duration.ofSeconds(30))) {
+                    throw new GuardianException(GuardianError.TIMED_OUT, "the JVM of " + child.label() + " (pid "
+                            + child.pid() + ") did not exit after SIGKILL");
+                }
+            } else {
+                stopQuietly(g, primary);
+            }
+        }
+    }
+
+    /**
+     * The time of CPU 0's log record of the backup's promotion; 0 if none comes within a second.
+     * The promoting thread logs after it released the backup, so the record may trail the
+     * backup's own "took over" line by a little.
+     */
+    private long awaitPromotionRecord(ProcessName name, long fromMicros) {
+        String wanted = name.toString();
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (true) {
+            long at = trace.first(PairMember.class, "{0}: {1} took over as primary",
+                    p -> p.length > 0 && String.valueOf(p[0]).equals(wanted), fromMicros);
+            if (at != 0 || System.nanoTime() - end > 0) {
+                return at;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+    }
+
+    /** Polls the name on CPU 0 until its primary is {@code expected}; the time the first such poll returned. */
+    private static long awaitPrimary(Guardian g, ProcessName name, ProcessHandle expected, Duration limit) {
+        long end = System.nanoTime() + limit.toNanos();
+        PairInfo last = null;
+        while (true) {
+            last = g.processGetPairInfo(name);
+            long now = TakeoverBenchProgram.epochMicros();
+            if (expected.equals(last.primary())) {
+                return now;
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new GuardianException(GuardianError.TIMED_OUT, name + " did not resolve to the backup "
+                        + expected.cpuPin() + " within " + limit.toSeconds() + " s; last seen: " + last);
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(POLL_MICROS));
+        }
+    }
+
+    private long awaitRemoval(UUID member, Duration limit) {
+        long end = System.nanoTime() + limit.toNanos();
+        Long at;
+        while ((at = removals.get(member)) == null) {
+            if (System.nanoTime() - end > 0) {
+                throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + PairBenchNode.CHILD_CPU
+                        + "'s member was not reported removed within " + limit.toSeconds() + " s");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+        return at;
+    }
+
+    private static String logOf(Guardian g, ProcessHandle h) {
+        return g.process(h).map(ProcessInfo::logFile).orElseThrow(() -> new GuardianException(
+                GuardianError.NO_SUCH_DEVICE, "process " + h.cpuPin() + " ended at once: "
+                + g.termination(h).map(Termination::toString).orElse("?")));
+    }
+
+    /**
+     * Waits until the log has a line starting with {@code prefix} and returns it; fails at once
+     * if {@code process} (when given) ended without writing it, and after {@link #LINE_LIMIT}.
+     */
+    static String awaitLine(Guardian g, ProcessHandle process, String log, String prefix) {
+        long end = System.nanoTime() + LINE_LIMIT.toNanos();
+        long nextCheck = System.nanoTime() + Duration.ofMillis(200).toNanos();
+        while (true) {
+            String line = findLine(log, prefix);
+            if (line != null) {
+                return line;
+            }
+            long now = System.nanoTime();
+            if (process != null && now - nextCheck > 0) {
+                nextCheck = now + Duration.ofMillis(200).toNanos();
+                if (g.process(process).isEmpty() && findLine(log, prefix) == null) {
+                    throw new GuardianException(GuardianError.DEVICE_DOWN, "process " + process.cpuPin() + " ended "
+                            + "without logging '" + prefix.trim() + "': " + g.termination(process)
+                            .map(Termination::toString).orElse("?") + CheckpointBenchmark.logTail(log));
+                }
+            }
+            if (now - end > 0) {
+                throw new GuardianException(GuardianError.TIMED_OUT, "no '" + prefix.trim() + "' in " + log + " within "
+                        + LINE_LIMIT.toSeconds() + " s" + CheckpointBenchmark.logTail(log));
+            }
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+    }
+
+    static String findLine(String log, String prefix) {
+        try {
+            for (String line : Files.readAllLines(Path.of(log), StandardCharsets.UTF_8)) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        } catch (IOException e) {
+            // Not there yet.
+        }
+        return null;
+    }
+
+    /** The number after {@code prefix} in {@code line}. */
+    static long parseMicros(String line, String prefix) {
+        String rest = line.substring(prefix.length()).trim();
+        int space = rest.indexOf(' ');
+        return Long.parseLong(space < 0 ? rest : rest.substring(0, space));
+    }
+
+    private static void stopQuietly(Guardian g, ProcessHandle h) {
+        try {
+            g.processStop(h);
+        } catch (GuardianException e) {
+            // Gone already.
+        }
+    }
+
+    private static String caseOf(Fault fault) {
+        return switch (fault) {
+            case STOP -> STOP;
+            case ABEND -> ABEND;
+            case KILL9 -> KILL9;
+            case KILL9_ENGINE -> KILL9_ENGINE;
+            case SIGSTOP -> SIGSTOP;
+        };
+    }
+
+    // ---- the report ---------------------------------------------------------------------
+
+    private PairBenchReport report(Machine machine, String nodeName, int childStarts, Samples sets, Samples idleSets,
+                                   List<Outcome> stops, List<Outcome> abends, List<Outcome> kills,
+                                   List<Outcome> engineKills, List<Outcome> sigstops) {
+        List<PairBenchReport.Latency> latencies = new ArrayList<>();
+        List<PairBenchReport.Target> targets = new ArrayList<>();
+        long hbMillis = counts.heartbeatTimeout() * 1000L;
+
+        addCase(latencies, STOP, stops, RemoteSetBaseline.CASE_IDLE, false,
+                "PROCESS_STOP_ of the primary (CPU 1) by the operator on CPU 0 -> backup on CPU 0 is primary");
+        targets.add(p99AtMost(STOP, latencies, TARGET_PROCESS_MS));
+        addCase(latencies, ABEND, abends, RemoteSetBaseline.CASE_IDLE, false,
+                "the primary (CPU 1) calls abend -> backup on CPU 0 is primary");
+        targets.add(p99AtMost(ABEND, latencies, TARGET_PROCESS_MS));
+        addCase(latencies, KILL9, kills, MEMBER_REMOVED_KILL9, true,
+                "SIGKILL of CPU 1's JVM (primary there) -> backup on CPU 0 is primary; CPU 0 acts on the kernel's "
+                        + "evidence (EOF on its link to CPU 1, then a refused reconnect)");
+        targets.add(p99AtMost(KILL9, latencies, TARGET_KILL9_MS));
+        addCase(latencies, KILL9_ENGINE, engineKills, MEMBER_REMOVED_KILL9, true,
+                "the same kill with CPU 0 leaving it to Hazelcast's own detection (the baseline's runs)");
+        addCase(latencies, SIGSTOP, sigstops, MEMBER_REMOVED_SIGSTOP, true,
+                "SIGSTOP of CPU 1's JVM (primary there) -> backup on CPU 0 is primary; heartbeat timeout "
+                        + counts.heartbeatTimeout() + " s");
+        targets.add(p99AtMost(SIGSTOP, latencies, hbMillis + TARGET_AFTER_DETECTION_MS));
+        targets.add(p99AtMost(SIGSTOP + "-after-detection", latencies, TARGET_AFTER_DETECTION_MS));
+
+        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE_IDLE, idleSets.stats(), null, false,
+                "IMap.set(100 B) on CPU 0 of a key owned by CPU 1, one sync backup, each after "
+                        + IDLE_PAUSE.toMillis() + " ms idle (as a takeover's writes come)", List.of()));
+        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE, sets.stats(), null, false,
+                "the same set in a tight loop (Hazelcast's threads never idle)", List.of()));
+        latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_KILL9, Stats.of(member(engineKills)), null, false,
+                "SIGKILL -> CPU 0's MembershipListener.memberRemoved, Hazelcast's own detection (the "
+                        + KILL9_ENGINE + " runs)", List.of()));
+        latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_SIGSTOP, Stats.of(member(sigstops)), null, false,
+                "SIGSTOP -> CPU 0's MembershipListener.memberRemoved", List.of(
+                        PairBenchReport.Field.of("heartbeat_timeout_ms", hbMillis))));
+
+        List<String> notes = new ArrayList<>();
+        notes.add(CheckpointBenchmark.loadNote(machine));
+        notes.add("figure = max(name resolves to the new primary, new primary returned from awaitTakeover) - fault; "
+                + "the name is polled on CPU 0 every " + POLL_MICROS + " us with PROCESS_GETPAIRINFO_ (2 IMap.get), "
+                + "its time is when the first poll showing the new primary returned");
+        for (Outcome o : kill9Warmups) {
+            notes.add(String.format(Locale.ROOT, "%s: after %d unmeasured kill (the first eviction in CPU 0's JVM runs "
+                    + "cold code): that run took %.1f ms, member removed at %.1f ms", KILL9, KILL9_WARMUP,
+                    o.total() / 1e3, (o.memberRemoved() - o.fault()) / 1e3));
+        }
+        notes.add("CPU 1's JVM was started " + childStarts + " times (again before each run after a CPU fault), the "
+                + "node left to settle (partitions safe) before each run");
+        String title = String.format(Locale.ROOT, "node \\%s; primary on CPU 1 (child JVM), backup on CPU 0 (this JVM, "
+                + "pid %d); a fresh pair per run; process faults after %d warm-up runs each; heartbeat timeout %d s",
+                nodeName, java.lang.ProcessHandle.current().pid(), counts.warmup(), counts.heartbeatTimeout());
+        return new PairBenchReport(BENCH, title, Unit.MS, machine, latencies, List.of(), targets, notes);
+    }
+
+    private static void addCase(List<PairBenchReport.Latency> into, String name, List<Outcome> runs, String baseline,
+                                boolean cpuFault, String note) {
+        long[] total = new long[runs.size()];
+        long[] nameMoved = new long[runs.size()];
+        long[] primary = new long[runs.size()];
+        long[] afterDetection = new long[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            Outcome o = runs.get(i);
+            total[i] = o.total() * 1_000;
+            nameMoved[i] = (o.nameMoved() - o.fault()) * 1_000;
+            primary[i] = (o.runsAsPrimary() - o.fault()) * 1_000;
+            afterDetection[i] = (o.total() - (o.memberRemoved() - o.fault())) * 1_000;
+        }
+        into.add(new PairBenchReport.Latency(name, Stats.of(total), baseline, false, note, List.of()));
+        into.add(new PairBenchReport.Latency(name + "-name", Stats.of(nameMoved), baseline, true,
+                "fault -> PROCESS_GETPAIRINFO_ on CPU 0 shows the backup as primary", List.of()));
+        into.add(new PairBenchReport.Latency(name + "-primary", Stats.of(primary), baseline, true,
+                "fault -> the backup's awaitTakeover returned", List.of()));
+        if (runs.stream().allMatch(o -> o.promoted() != 0)) {
+            long[] promoted = new long[runs.size()];
+            for (int i = 0; i < runs.size(); i++) {
+                promoted[i] = (runs.get(i).promoted() - runs.get(i).fault()) * 1_000;
+            }
+            into.add(new PairBenchReport.Latency(name + "-promoted", Stats.of(promoted), baseline, true,
+                    "fault -> CPU 0 promoted the backup (its 'took over as primary' log record)", List.of()));
+        }
+        if (cpuFault) {
+            into.add(new PairBenchReport.Latency(name + "-after-detection", Stats.of(afterDetection), null, true,
+                    "the figure minus fault -> memberRemoved (negative: faster than Hazelcast)", List.of()));
+        }
+    }
+
+    private static long[] member(List<Outcome> runs) {
+        long[] out = new long[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            out[i] = (runs.get(i).memberRemoved() - runs.get(i).fault()) * 1_000;
+        }
+        return out;
+    }
+
+    private static PairBenchReport.Target p99AtMost(String caseName, List<PairBenchReport.Latency> latencies,
+                                                    double limitMillis) {
+        Stats s = latencies.stream().filter(l -> l.name().equals(caseName)).findFirst().orElseThrow().stats();
+        double p99 = s.p99() / 1e6;
+        boolean met = p99 <= limitMillis;
+        return new PairBenchReport.Target(caseName, String.format(Locale.ROOT, "p99 <= %.0f ms", limitMillis),
+                String.format(Locale.ROOT, "p99 %.1f ms", p99), met,
+                met ? String.format(Locale.ROOT, "met with %.1f ms to spare", limitMillis - p99)
+                        : String.format(Locale.ROOT, "missed by %.1f ms, %.0f%% over", p99 - limitMillis,
+                        (p99 / limitMillis - 1) * 100));
+    }
+
+    private void say(String format, Object... args) {
+        progress.println("bench takeover: " + String.format(Locale.ROOT, format, args));
+        progress.flush();
+    }
+}
