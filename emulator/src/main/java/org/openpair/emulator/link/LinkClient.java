@@ -177,8 +177,12 @@ public final class LinkClient implements AutoCloseable {
             return channel;
         } catch (ConnectException e) {
             closeQuietly(channel);
-            throw new LinkException(LinkException.Kind.PEER_GONE, "no CPU listens on " + address + ": "
-                    + e.getMessage(), e);
+            if (PeerProbe.refused(e)) {
+                throw new LinkException(LinkException.Kind.PEER_GONE, "no CPU listens on " + address + ": "
+                        + e.getMessage(), e);
+            }
+            // Unreachable or timed out: what a partition looks like, not evidence of death.
+            throw new LinkException(LinkException.Kind.LINK_DOWN, "cannot reach " + address + ": " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
             closeQuietly(channel);
             throw new LinkException(LinkException.Kind.LINK_DOWN, "no answer from " + address + " within " + timeout, e);

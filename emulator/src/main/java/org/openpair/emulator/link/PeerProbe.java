@@ -53,10 +53,7 @@ final class PeerProbe {
             try {
                 probe.connect(address, (int) millis);
             } catch (ConnectException e) {
-                // The JDK reports a kernel ETIMEDOUT as ConnectException too; that is silence, not refusal.
-                String message = e.getMessage();
-                return message != null && message.toLowerCase(Locale.ROOT).contains("timed out")
-                        ? Outcome.SILENT : Outcome.REFUSED;
+                return refused(e) ? Outcome.REFUSED : Outcome.SILENT;
             }
             probe.setTcpNoDelay(true);
             probe.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
@@ -71,6 +68,18 @@ final class PeerProbe {
         } catch (RuntimeException e) {
             return Outcome.SILENT;
         }
+    }
+
+    /**
+     * Whether a failed connect was refused by the peer's kernel (ECONNREFUSED: the machine
+     * answered, nothing listens on the port). The JDK throws the same ConnectException for
+     * ETIMEDOUT and ENOTCONN, and only its message tells them apart (an unreachable host is a
+     * NoRouteToHostException, caught as silence by the caller). Only a refusal is evidence;
+     * whatever a partition can produce is silence.
+     */
+    static boolean refused(ConnectException e) {
+        String message = e.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("connection refused");
     }
 
     private static byte[] helloFrame(Hello hello) {
