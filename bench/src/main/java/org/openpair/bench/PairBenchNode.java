@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuJvm;
@@ -156,7 +157,7 @@ final class PairBenchNode implements AutoCloseable {
     void awaitSettled() {
         long end = System.nanoTime() + SETTLE_LIMIT.toNanos();
         HazelcastInstance hz = hazelcast();
-        NodeTables tables = new NodeTables(hz);
+        NodeTables tables = new NodeTables(new Engine(hz));
         while (true) {
             Member m = childMember();
             if (m != null && hz.getCluster().getMembers().size() == CPUS && hz.getPartitionService().isClusterSafe()) {

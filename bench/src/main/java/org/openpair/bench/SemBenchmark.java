@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.IMap;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
@@ -261,11 +262,11 @@ public final class SemBenchmark {
         try (BenchNode bench = BenchNode.start(progress)) {
             Guardian op = bench.node().cpu(0).guardian();
             ProcessHandle caller = sleeper(op, 0);
-            NodeTables tables = new NodeTables(bench.node().cpu(0).hazelcast());
+            NodeTables tables = new NodeTables(new Engine(bench.node().cpu(0).hazelcast()));
             Guardian as = bench.node().cpu(0).guardianAs(caller);
             op.semaphoreCreate("bench", 1, DeathPolicy.RELEASE);
             RobustSemaphore sem = as.semaphore("bench");
-            IMap<String, Long> baselineMap = tables.hazelcast().getMap("openpair.bench-sem-baseline");
+            IMap<String, Long> baselineMap = tables.engine().hazelcast().getMap("openpair.bench-sem-baseline");
             Samples acq = new Samples("cluster-acquire-release", counts.clusterOps());
             Samples set = new Samples("hz-imap-set", counts.clusterOps());
             Deadline d = Deadline.start("sem cluster");

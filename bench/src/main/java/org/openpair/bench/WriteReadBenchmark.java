@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
@@ -193,7 +194,7 @@ public final class WriteReadBenchmark {
     }
 
     private void awaitReadyBackup(PairBenchNode node, Guardian g, ProcessHandle primary) {
-        NodeTables tables = new NodeTables(node.hazelcast());
+        NodeTables tables = new NodeTables(new Engine(node.hazelcast()));
         long end = System.nanoTime() + READY_LIMIT.toNanos();
         while (true) {
             NameEntry e = tables.names().get(NAME);

@@ -18,6 +18,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.netns.NetnsLab;
 import org.openpair.emulator.node.ClusterConfigs;
@@ -85,7 +86,7 @@ final class ChaosNode implements AutoCloseable {
         // A call stuck on a member that is cut off fails after a bound, not after the 120 s default.
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");
         this.client = HazelcastClient.newHazelcastClient(c);
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(new Engine(client));
         this.links = new RequesterLinks(tables, config.nodeName());
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }

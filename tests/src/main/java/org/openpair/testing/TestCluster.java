@@ -20,6 +20,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.Logging;
@@ -281,7 +282,7 @@ public final class TestCluster implements AutoCloseable {
      * next call.
      */
     public Guardian guardian() {
-        NodeTables tables = new NodeTables(client());
+        NodeTables tables = new NodeTables(new Engine(client()));
         RequesterLinks links = new RequesterLinks(tables, config.nodeName());
         synchronized (this) {
             requesterLinks.add(links);

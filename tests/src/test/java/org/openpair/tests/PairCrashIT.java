@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
@@ -455,7 +456,7 @@ class PairCrashIT {
         config.getNetworkConfig().getClusterRoutingConfig().setRoutingMode(RoutingMode.SINGLE_MEMBER);
         HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
         try {
-            NodeTables tables = new NodeTables(client);
+            NodeTables tables = new NodeTables(new Engine(client));
             Guardian through = new NodeGuardian(tables, only, null, null, new RequesterLinks(tables, only.nodeName()));
             PairInfo pair = through.processGetPairInfo(CTR);
             return new Lookup(pair.primary(), pair.epoch(), through.lookup(CTR));

@@ -3,6 +3,7 @@ package org.openpair.emulator.cli;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
@@ -24,7 +25,7 @@ final class NodeConnection implements AutoCloseable {
 
     private NodeConnection(HazelcastInstance client, NodeConfig config) {
         this.client = client;
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(new Engine(client));
         this.links = new RequesterLinks(tables, config.nodeName());
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }

@@ -65,6 +65,8 @@ public final class EngineSerialization {
                 config.addSerializerConfig(serializer(codec));
             }
         }
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(EngineUpdate.class)
+                .setImplementation(new EngineUpdate.Serializer()));
         JavaSerializationFilterConfig javaFilter = new JavaSerializationFilterConfig();
         javaFilter.getBlacklist().addPrefixes(OURS);
         config.setJavaSerializationFilterConfig(javaFilter);

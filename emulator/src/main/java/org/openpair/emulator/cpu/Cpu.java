@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.node.ClusterConfigs;
@@ -60,7 +61,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.hz = hz;
         this.handshakes = StalledHandshakes.watch(hz, StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
                 "cpu" + number);
-        this.tables = new NodeTables(hz);
+        this.tables = new NodeTables(new Engine(hz));
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
         this.processes = new ProcessTable(config, number, tables, router, links,

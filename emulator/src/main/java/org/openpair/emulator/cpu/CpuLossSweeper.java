@@ -118,7 +118,7 @@ final class CpuLossSweeper {
                     tables.cpuProcesses().remove(lost, key);
                     continue;
                 }
-                ProcessInfo removed = tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(info.handle()));
+                ProcessInfo removed = tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(info.handle()));
                 if (removed == null) {
                     continue;
                 }
@@ -128,7 +128,7 @@ final class CpuLossSweeper {
                 // The CPU may have recorded the real end just before it was lost.
                 tables.terminations().putIfAbsent(NodeTables.terminationKey(info.handle()), t);
                 if (info.name() != null) {
-                    NameUpdates.Result r = tables.names().executeOnKey(info.name().toString(),
+                    NameUpdates.Result r = tables.names().update(info.name().toString(),
                             new NameUpdates.RetireMember(info.handle(), self));
                     ProcessTable.tellPartner(r, t, true, router);
                 }

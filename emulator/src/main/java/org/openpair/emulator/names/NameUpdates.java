@@ -2,7 +2,7 @@ package org.openpair.emulator.names;
 
 import java.util.Map;
 
-import com.hazelcast.map.EntryProcessor;
+import org.openpair.emulator.cluster.Update;
 
 import org.openpair.guardian.ProcessHandle;
 
@@ -41,13 +41,13 @@ public final class NameUpdates {
      * the name, a backup is detached.
      */
     public record RetireMember(ProcessHandle member, int decidingCpu)
-            implements EntryProcessor<String, NameEntry, Result> {
+            implements Update<String, NameEntry, Result> {
         public RetireMember {
             Epochs.requireCpu(decidingCpu);
         }
 
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null) {
                 return new Result(Outcome.NOT_HELD, null, null);
@@ -77,9 +77,9 @@ public final class NameUpdates {
      * PROCESS_STOP_ of both members: marks the pair as closing, so that neither member's death
      * promotes the other and no new backup is attached while both are being stopped.
      */
-    public record Close(ProcessHandle primary) implements EntryProcessor<String, NameEntry, Result> {
+    public record Close(ProcessHandle primary) implements Update<String, NameEntry, Result> {
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary())) {
                 return new Result(Outcome.NOT_HELD, e, e);
@@ -92,9 +92,9 @@ public final class NameUpdates {
 
     /** Records a new backup of {@code primary}; refused if the primary changed or a backup exists. */
     public record AttachBackup(ProcessHandle primary, ProcessHandle backup)
-            implements EntryProcessor<String, NameEntry, Result> {
+            implements Update<String, NameEntry, Result> {
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary()) || e.closing()) {
                 return new Result(Outcome.NOT_HELD, e, e);
@@ -110,9 +110,9 @@ public final class NameUpdates {
 
     /** The backup acknowledged the primary's state snapshot: from now on it may take over. */
     public record BackupReady(ProcessHandle primary, ProcessHandle backup)
-            implements EntryProcessor<String, NameEntry, Result> {
+            implements Update<String, NameEntry, Result> {
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup())) {
                 return new Result(Outcome.NOT_HELD, e, e);
@@ -133,9 +133,9 @@ public final class NameUpdates {
      * name.
      */
     public record BackupLags(ProcessHandle primary, ProcessHandle backup)
-            implements EntryProcessor<String, NameEntry, Result> {
+            implements Update<String, NameEntry, Result> {
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary())) {
                 return new Result(Outcome.NOT_HELD, e, e);
@@ -156,13 +156,13 @@ public final class NameUpdates {
      * a backup still receiving the state must not become the primary.
      */
     public record Switch(ProcessHandle primary, ProcessHandle backup, long epoch, int decidingCpu)
-            implements EntryProcessor<String, NameEntry, Result> {
+            implements Update<String, NameEntry, Result> {
         public Switch {
             Epochs.requireCpu(decidingCpu);
         }
 
         @Override
-        public Result process(Map.Entry<String, NameEntry> entry) {
+        public Result apply(Map.Entry<String, NameEntry> entry) {
             NameEntry e = entry.getValue();
             if (e == null || !primary.equals(e.primary()) || !backup.equals(e.backup()) || e.epoch() != epoch
                     || e.closing() || !e.ready()) {

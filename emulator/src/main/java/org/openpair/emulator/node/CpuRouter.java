@@ -55,7 +55,7 @@ public final class CpuRouter {
     public Map<Integer, Member> upCpus() {
         Map<Integer, Member> up = new TreeMap<>();
         Map<Integer, Integer> carriers = new HashMap<>();
-        for (Member m : tables.hazelcast().getCluster().getMembers()) {
+        for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
             String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
             if (cpu != null) {
                 int n = Integer.parseInt(cpu);
@@ -66,7 +66,7 @@ public final class CpuRouter {
         carriers.forEach((cpu, count) -> {
             if (count > 1) {
                 NodeTables.CpuRecord holder = tables.cpus().get(cpu);
-                for (Member m : tables.hazelcast().getCluster().getMembers()) {
+                for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
                     if (holder != null && m.getUuid().toString().equals(holder.memberUuid())) {
                         up.put(cpu, m);
                     }
@@ -116,7 +116,7 @@ public final class CpuRouter {
         long boundMillis = config.operatorTimeout().toMillis()
                 + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
         try {
-            return tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
+            return tables.engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
                     .submitToMember(CpuTask.of(call), member)
                     .get(boundMillis, TimeUnit.MILLISECONDS)
                     .valueOrThrow();
@@ -174,7 +174,7 @@ public final class CpuRouter {
             return;
         }
         try {
-            tables.hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(CpuTask.notice(call), member);
+            tables.engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(CpuTask.notice(call), member);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
         }

@@ -133,7 +133,7 @@ public final class NodeGuardian implements Guardian {
                 }
                 // Closing first: neither death may promote the other or bring a new backup.
                 NameUpdates.Result closed = NameTableQuorum.write("this side of the node", "closing " + info.name(),
-                        () -> tables.names().executeOnKey(info.name().toString(), new NameUpdates.Close(entry.primary())));
+                        () -> tables.names().update(info.name().toString(), new NameUpdates.Close(entry.primary())));
                 NameEntry pair = closed.after() != null ? closed.after() : entry;
                 if (pair.backup() != null) {
                     stopIfAlive(pair.backup());

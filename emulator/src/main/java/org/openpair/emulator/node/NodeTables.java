@@ -3,11 +3,10 @@ package org.openpair.emulator.node;
 import java.time.Instant;
 import java.util.Map;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
-import com.hazelcast.multimap.MultiMap;
-
+import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.cluster.MultiTable;
+import org.openpair.emulator.cluster.Table;
+import org.openpair.emulator.cluster.Update;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.emulator.names.NameEntry;
@@ -29,24 +28,25 @@ public final class NodeTables {
     public static final String CPU_PROCESSES = "openpair.cpu-processes";
     public static final String CPU_EXECUTOR = "openpair.cpu";
 
-    private final HazelcastInstance hz;
+    private final Engine engine;
 
-    public NodeTables(HazelcastInstance hz) {
-        this.hz = hz;
+    public NodeTables(Engine engine) {
+        this.engine = engine;
     }
 
-    public HazelcastInstance hazelcast() {
-        return hz;
+    /** The engine underneath, for what is not behind the seam yet. */
+    public Engine engine() {
+        return engine;
     }
 
     /** CPU number → the member that holds it. */
-    public IMap<Integer, CpuRecord> cpus() {
-        return hz.getMap(CPUS);
+    public Table<Integer, CpuRecord> cpus() {
+        return engine.table(CPUS);
     }
 
     /** "cpu,pin" → the live process. */
-    public IMap<String, ProcessInfo> processes() {
-        return hz.getMap(PROCESSES);
+    public Table<String, ProcessInfo> processes() {
+        return engine.table(PROCESSES);
     }
 
     /**
@@ -55,18 +55,18 @@ public final class NodeTables {
      * for the partition migrations a CPU's loss starts (seconds), while a key is readable as
      * soon as its backup is promoted.
      */
-    public MultiMap<Integer, String> cpuProcesses() {
-        return hz.getMultiMap(CPU_PROCESSES);
+    public MultiTable<Integer, String> cpuProcesses() {
+        return engine.multiTable(CPU_PROCESSES);
     }
 
     /** "$NAME" → the process that holds the name. */
-    public IMap<String, NameEntry> names() {
-        return hz.getMap(NAMES);
+    public Table<String, NameEntry> names() {
+        return engine.table(NAMES);
     }
 
     /** Handle descriptor → how the process died; kept an hour. */
-    public IMap<String, Termination> terminations() {
-        return hz.getMap(TERMINATIONS);
+    public Table<String, Termination> terminations() {
+        return engine.table(TERMINATIONS);
     }
 
     public static String processKey(ProcessHandle handle) {
@@ -96,9 +96,9 @@ public final class NodeTables {
      * verifier included), returning what it removed. Atomic on the key's partition, so a retiring CPU and
      * the survivors of a lost CPU never remove a later process's entry.
      */
-    public record RemoveIfHeldBy<V>(ProcessHandle holder) implements EntryProcessor<String, V, V> {
+    public record RemoveIfHeldBy<V>(ProcessHandle holder) implements Update<String, V, V> {
         @Override
-        public V process(Map.Entry<String, V> entry) {
+        public V apply(Map.Entry<String, V> entry) {
             V value = entry.getValue();
             ProcessHandle current = value instanceof ProcessInfo p ? p.handle() : null;
             if (holder.equals(current)) {
@@ -111,9 +111,9 @@ public final class NodeTables {
 
     /** Sets a process entry's ancestor, if the entry still holds that process. */
     public record SetAncestorIfHeldBy(ProcessHandle holder, ProcessHandle ancestor)
-            implements EntryProcessor<String, ProcessInfo, Boolean> {
+            implements Update<String, ProcessInfo, Boolean> {
         @Override
-        public Boolean process(Map.Entry<String, ProcessInfo> entry) {
+        public Boolean apply(Map.Entry<String, ProcessInfo> entry) {
             ProcessInfo p = entry.getValue();
             if (p == null || !holder.equals(p.handle())) {
                 return false;

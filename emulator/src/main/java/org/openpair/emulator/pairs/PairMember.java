@@ -208,7 +208,7 @@ public final class PairMember {
         CheckpointResult first = settle(CompletableFuture.allOf(transfer.toArray(CompletableFuture[]::new)), backup);
         if (first == CheckpointResult.OK) {
             // Only now may the backup take over: it holds everything the primary was told was safe.
-            NameUpdates.Result r = host.tables().names().executeOnKey(name.toString(),
+            NameUpdates.Result r = host.tables().names().update(name.toString(),
                     new NameUpdates.BackupReady(self, backup));
             if (r.outcome() != NameUpdates.Outcome.DONE) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: backup {1} holds the state but the name no longer "
@@ -406,7 +406,7 @@ public final class PairMember {
     private void revoke(ProcessHandle lost) {
         NameUpdates.Result r;
         try {
-            r = host.tables().names().executeOnKey(name.toString(), new NameUpdates.BackupLags(self, lost));
+            r = host.tables().names().update(name.toString(), new NameUpdates.BackupLags(self, lost));
         } catch (RuntimeException e) {
             fenced = true;
             host.fence("its backup " + lost.cpuPin() + " missed a checkpoint and the name table could not be told: " + e);
@@ -693,7 +693,7 @@ public final class PairMember {
                         + "acknowledged; not switched");
             }
             NameUpdates.Result r = NameTableQuorum.write("CPU " + self.cpu(), "the switch of " + name,
-                    () -> host.tables().names().executeOnKey(name.toString(),
+                    () -> host.tables().names().update(name.toString(),
                             new NameUpdates.Switch(self, backup, epoch, self.cpu())));
             if (r.outcome() != NameUpdates.Outcome.DONE) {
                 throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch, or "

@@ -246,7 +246,7 @@ public final class ProcessTable {
                 byVerifier.remove(handle.verifier());
                 if (name != null) {
                     try {
-                        tables.names().executeOnKey(name.toString(), new NameUpdates.RetireMember(handle, cpu));
+                        tables.names().update(name.toString(), new NameUpdates.RetireMember(handle, cpu));
                     } catch (RuntimeException refused) {
                         // The start's failure is what the caller must see; the name stays with the sweep.
                         e.addSuppressed(refused);
@@ -264,7 +264,7 @@ public final class ProcessTable {
 
     private void unpublish(ProcessHandle handle, int pin) {
         String key = NodeTables.processKey(handle);
-        tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+        tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(handle));
         tables.cpuProcesses().remove(cpu, key);
         pins.release(pin);
     }
@@ -305,7 +305,7 @@ public final class ProcessTable {
 
     private NameEntry attachBackup(ProcessName name, ProcessHandle primary, ProcessHandle backup) {
         NameUpdates.Result r = NameTableQuorum.write("CPU " + cpu, "a backup for " + name,
-                () -> tables.names().executeOnKey(name.toString(), new NameUpdates.AttachBackup(primary, backup)));
+                () -> tables.names().update(name.toString(), new NameUpdates.AttachBackup(primary, backup)));
         return switch (r.outcome()) {
             case DONE -> r.after();
             case HAS_BACKUP -> throw new GuardianException(GuardianError.IN_USE, name + " already has a backup: "
@@ -430,12 +430,12 @@ public final class ProcessTable {
         try {
             String key = NodeTables.processKey(handle);
             if (process.info.name() != null) {
-                NameUpdates.Result r = tables.names().executeOnKey(process.info.name().toString(),
+                NameUpdates.Result r = tables.names().update(process.info.name().toString(),
                         new NameUpdates.RetireMember(handle, cpu));
                 tellPartner(r, t, false, router);
             }
             tables.terminations().set(NodeTables.terminationKey(handle), t);
-            tables.processes().executeOnKey(key, new NodeTables.RemoveIfHeldBy<>(handle));
+            tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(handle));
             tables.cpuProcesses().remove(cpu, key);
         } catch (RuntimeException e) {
             // The member is shutting down or gone: the survivors retire this CPU's entries.
@@ -498,7 +498,7 @@ public final class ProcessTable {
         try {
             NameEntry e = tables.names().get(p.info.name().toString());
             if (e != null && p.handle().equals(e.primary())) {
-                tables.processes().executeOnKey(NodeTables.processKey(p.handle()),
+                tables.processes().update(NodeTables.processKey(p.handle()),
                         new NodeTables.SetAncestorIfHeldBy(p.handle(), e.creator()));
             }
         } catch (RuntimeException ex) {

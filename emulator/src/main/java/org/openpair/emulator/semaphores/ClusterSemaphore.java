@@ -58,13 +58,13 @@ final class ClusterSemaphore implements RobustSemaphore {
     }
 
     private Outcome run(SemaphoreOps.Op op) {
-        return semaphores.map().executeOnKey(name, op).orThrow();
+        return semaphores.map().update(name, op).orThrow();
     }
 
     /** Puts (caller's CPU, semaphore) in the holder index once per JVM, before the first attempt. */
     private void indexed(ProcessHandle caller) {
         String key = caller.cpu() + "/" + name;
-        Wakeups w = Wakeups.of(semaphores.tables.hazelcast());
+        Wakeups w = Wakeups.of(semaphores.tables.engine().hazelcast());
         if (!w.indexed.contains(key)) {
             semaphores.index().put(caller.cpu(), name);
             w.indexed.add(key);
@@ -94,7 +94,7 @@ final class ClusterSemaphore implements RobustSemaphore {
         Semaphores.checkPermits(permits);
         ProcessHandle caller = caller("acquire");
         indexed(caller);
-        Wakeups wakeups = Wakeups.of(semaphores.tables.hazelcast());
+        Wakeups wakeups = Wakeups.of(semaphores.tables.engine().hazelcast());
         long ticket = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         long start = System.nanoTime();
         long lastCheck = start;
@@ -129,7 +129,7 @@ final class ClusterSemaphore implements RobustSemaphore {
     }
 
     private void cancel(long ticket) {
-        semaphores.map().executeOnKey(name, new SemaphoreOps.Cancel(ticket));
+        semaphores.map().update(name, new SemaphoreOps.Cancel(ticket));
     }
 
     private void awaitRecordedDeathOfFormerPartner(ProcessHandle caller) {

@@ -27,7 +27,7 @@ final class HolderDeaths {
         }
         ProcessHandle partner = takeoverPartner(tables, t);
         for (String name : names) {
-            s.map().executeOnKey(name, new SemaphoreOps.HolderDied(dead, partner));
+            s.map().update(name, new SemaphoreOps.HolderDied(dead, partner));
         }
     }
 

@@ -3,7 +3,7 @@ package org.openpair.emulator.semaphores;
 import java.util.Map;
 import java.util.Set;
 
-import com.hazelcast.map.EntryProcessor;
+import org.openpair.emulator.cluster.Update;
 
 import org.openpair.guardian.Consistency;
 import org.openpair.guardian.DeathPolicy;
@@ -40,10 +40,10 @@ final class SemaphoreOps {
     }
 
     /** Base: a processor on one semaphore entry that may refuse. */
-    abstract static class Op implements EntryProcessor<String, SemaphoreRecord, Outcome> {
+    abstract static class Op implements Update<String, SemaphoreRecord, Outcome> {
 
         @Override
-        public final Outcome process(Map.Entry<String, SemaphoreRecord> entry) {
+        public final Outcome apply(Map.Entry<String, SemaphoreRecord> entry) {
             SemaphoreRecord r = entry.getValue();
             if (r == null) {
                 return missing(entry.getKey());
@@ -61,9 +61,9 @@ final class SemaphoreOps {
 
     /** Creates the entry, or accepts an existing one with the same permits and policy. */
     record Create(String name, int permits, DeathPolicy policy)
-            implements EntryProcessor<String, SemaphoreRecord, Outcome> {
+            implements Update<String, SemaphoreRecord, Outcome> {
         @Override
-        public Outcome process(Map.Entry<String, SemaphoreRecord> entry) {
+        public Outcome apply(Map.Entry<String, SemaphoreRecord> entry) {
             SemaphoreRecord r = entry.getValue();
             if (r == null) {
                 entry.setValue(new SemaphoreRecord(name, permits, policy));
@@ -146,9 +146,9 @@ final class SemaphoreOps {
     }
 
     /** Leaves the queue (a timed acquire gave up, or the waiter was interrupted). */
-    record Cancel(long ticket) implements EntryProcessor<String, SemaphoreRecord, Boolean> {
+    record Cancel(long ticket) implements Update<String, SemaphoreRecord, Boolean> {
         @Override
-        public Boolean process(Map.Entry<String, SemaphoreRecord> entry) {
+        public Boolean apply(Map.Entry<String, SemaphoreRecord> entry) {
             SemaphoreRecord r = entry.getValue();
             if (r != null && r.waiters.removeIf(w -> w.ticket() == ticket)) {
                 entry.setValue(r);

@@ -4,9 +4,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import com.hazelcast.core.EntryEvent;
-import com.hazelcast.map.listener.EntryAddedListener;
-
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -25,7 +22,7 @@ import org.openpair.guardian.Termination;
  * keeps this package out of the process table. It costs one event hop (about 0.1-0.3 ms on one
  * machine) over a direct call.
  */
-public final class SemaphoreReaper implements EntryAddedListener<String, Termination>, AutoCloseable {
+public final class SemaphoreReaper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SemaphoreReaper.class.getName());
 
     private final NodeTables tables;
@@ -39,7 +36,7 @@ public final class SemaphoreReaper implements EntryAddedListener<String, Termina
         this.self = self;
         this.router = router;
         this.worker = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-sem-reaper"));
-        this.registration = tables.terminations().addEntryListener(this, true);
+        this.registration = tables.terminations().onAdded((key, t) -> deathRecorded(t));
     }
 
     /** Starts CPU {@code self}'s reaper. */
@@ -47,9 +44,8 @@ public final class SemaphoreReaper implements EntryAddedListener<String, Termina
         return new SemaphoreReaper(tables, self, router);
     }
 
-    @Override
-    public void entryAdded(EntryEvent<String, Termination> event) {
-        Termination t = event.getValue();
+    /** A death record was added (on an engine thread). */
+    private void deathRecorded(Termination t) {
         if (t == null) {
             return;
         }
@@ -75,8 +71,8 @@ public final class SemaphoreReaper implements EntryAddedListener<String, Termina
     @Override
     public void close() {
         try {
-            if (tables.hazelcast().getLifecycleService().isRunning()) {
-                tables.terminations().removeEntryListener(registration);
+            if (tables.engine().isRunning()) {
+                tables.terminations().stopListening(registration);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: reaper listener not removed: {1}", self, e.toString());

@@ -5,9 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import com.hazelcast.map.IMap;
-import com.hazelcast.multimap.MultiMap;
-
+import org.openpair.emulator.cluster.MultiTable;
+import org.openpair.emulator.cluster.Table;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.DeathPolicy;
 import org.openpair.guardian.GuardianError;
@@ -38,12 +37,12 @@ public final class Semaphores {
         this.caller = caller;
     }
 
-    IMap<String, SemaphoreRecord> map() {
-        return tables.hazelcast().getMap(MAP);
+    Table<String, SemaphoreRecord> map() {
+        return tables.engine().table(MAP);
     }
 
-    MultiMap<Integer, String> index() {
-        return tables.hazelcast().getMultiMap(INDEX);
+    MultiTable<Integer, String> index() {
+        return tables.engine().multiTable(INDEX);
     }
 
     static String checkName(String name) {
@@ -66,7 +65,7 @@ public final class Semaphores {
         if (policy == null) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "a death policy is required");
         }
-        map().executeOnKey(name, new SemaphoreOps.Create(name, permits, policy)).orThrow();
+        map().update(name, new SemaphoreOps.Create(name, permits, policy)).orThrow();
         return new ClusterSemaphore(this, name);
     }
 
@@ -89,7 +88,7 @@ public final class Semaphores {
 
     public int purge(String name) {
         checkName(name);
-        return (int) map().executeOnKey(name, new SemaphoreOps.Purge()).orThrow().number();
+        return (int) map().update(name, new SemaphoreOps.Purge()).orThrow().number();
     }
 
     static GuardianException noSuch(String name) {

@@ -17,6 +17,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
@@ -130,7 +131,7 @@ class NoJavaSerializationTest {
         assertThat(g.semaphore("lock").info().waiters()).isZero();
 
         // A client reads every table and makes a CPU call through the executor, as the command does.
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(new Engine(client));
         assertThat(tables.cpus().keySet()).containsExactlyInAnyOrder(0, 1, 2);
         assertThat(tables.processes().get(NodeTables.processKey(holder)).handle()).isEqualTo(holder);
         assertThat(tables.names().get(CTR.toString()).primary()).isEqualTo(backup);
@@ -152,6 +153,6 @@ class NoJavaSerializationTest {
     }
 
     private NameEntry entry() {
-        return new NodeTables(node.cpu(0).hazelcast()).names().get(CTR.toString());
+        return new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(CTR.toString());
     }
 }

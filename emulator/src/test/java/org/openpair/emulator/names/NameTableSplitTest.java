@@ -18,6 +18,8 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.cluster.Table;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.cpu.EmbeddedNode;
@@ -64,7 +66,7 @@ class NameTableSplitTest {
             Guardian g0 = cpu0.guardian();
             TestNodes.await("CPU 0 to see the quorum", BOUND, () -> hasQuorum(cpu0));
             ProcessHandle solo = g0.processSpawn(named("$SOLO", 0));
-            IMap<String, NameEntry> names = new NodeTables(cpu0.hazelcast()).names();
+            Table<String, NameEntry> names = new NodeTables(new Engine(cpu0.hazelcast())).names();
             NameEntry before = names.get("$SOLO");
             assertThat(before.primary()).isEqualTo(solo);
             assertThat(before.epoch()).isEqualTo(Epochs.first(0));
@@ -84,7 +86,7 @@ class NameTableSplitTest {
             TestNodes.await("the quorum watch to stop $SOLO", BOUND, () -> cpu0.processCount() == 0);
             // Any update, as a takeover or a sweep would make it: the Guardian error, and no change.
             GuardianException retire = catchThrowableOfType(() -> NameTableQuorum.write("CPU 0", "retiring " + solo,
-                    () -> names.executeOnKey("$SOLO", new NameUpdates.RetireMember(solo, 0))), GuardianException.class);
+                    () -> names.update("$SOLO", new NameUpdates.RetireMember(solo, 0))), GuardianException.class);
             assertThat(retire).isNotNull();
             assertThat(retire.error()).isEqualTo(GuardianError.DEVICE_DOWN.number());
             GuardianException close = catchThrowableOfType(() -> g0.processStop(solo, StopScope.PAIR),
@@ -133,7 +135,7 @@ class NameTableSplitTest {
     void takingOverAStaleEntry_continuesItsEpoch_madeByTheCreatingCpu() {
         try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(2).build(), List.of(0))) {
             Cpu cpu0 = node.cpu(0);
-            IMap<String, NameEntry> names = new NodeTables(cpu0.hazelcast()).names();
+            Table<String, NameEntry> names = new NodeTables(new Engine(cpu0.hazelcast())).names();
             ProcessHandle gone = new ProcessHandle(node.config().nodeName(), 1, 5, 77);
             long staleEpoch = Epochs.next(Epochs.next(Epochs.first(1), 1), 1);
             names.set("$STALE", new NameEntry(ProcessName.of("$STALE"), gone, null, staleEpoch,

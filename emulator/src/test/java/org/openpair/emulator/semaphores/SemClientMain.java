@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
@@ -25,7 +26,7 @@ public final class SemClientMain {
         NodeConfig config = NodeConfig.builder().nodeName(args[0]).basePort(Integer.parseInt(args[1]))
                 .cpus(Integer.parseInt(args[2])).build();
         HazelcastInstance client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, 20_000));
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(new Engine(client));
         long pid = java.lang.ProcessHandle.current().pid();
         ProcessHandle self = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -18,6 +18,7 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.client.config.RoutingMode;
 import com.hazelcast.core.HazelcastInstance;
 
+import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
@@ -202,7 +203,7 @@ public final class NetnsNode implements AutoCloseable {
 
     /** The operator's Guardian procedures through {@code client}. */
     public Guardian guardian(HazelcastInstance client) {
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(new Engine(client));
         return new NodeGuardian(tables, config, null, null, new RequesterLinks(tables, config.nodeName()));
     }
 
