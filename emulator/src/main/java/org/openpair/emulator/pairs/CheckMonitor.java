@@ -15,8 +15,9 @@ import org.openpair.guardian.Takeover;
  * epoch, holds them (including a new backup's state transfer) and, when the name table
  * promotes it, queues the takeover after every checkpoint it accepted, so that
  * {@link #awaitTakeover} applies all that the primary was told was safe before it returns.
- * Acceptance and promotion change the role, epoch and sequence under the member's monitor;
- * promotion takes the send lock first.
+ * Acceptance (epoch, sequence) and promotion (role, epoch, partner) change the member under
+ * its monitor; promotion takes the send lock first, so the new primary sends nothing before
+ * its channel to the new backup exists.
  */
 final class CheckMonitor {
     private static final System.Logger LOG = PairMember.LOG;

@@ -516,10 +516,6 @@ public final class ProcessTable {
     }
 
     /**
-     * Simulates the CPU's sudden death inside a shared JVM: processes are killed, nothing is
-     * written to the tables (the survivors do that, as after a real crash).
-     */
-    /**
      * The first step of a simulated crash: from now on no process of this CPU acts (a pair
      * member whose link breaks next must not stop its partner, which is about to take over),
      * as no process of a CPU killed with SIGKILL can.
@@ -533,6 +529,10 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * Simulates the CPU's sudden death inside a shared JVM: processes are killed, nothing is
+     * written to the tables (the survivors do that, as after a real crash).
+     */
     public void crash() {
         crashed = true;
         for (LocalProcess p : new ArrayList<>(live.values())) {
