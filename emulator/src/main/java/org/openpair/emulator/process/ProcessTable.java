@@ -18,12 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.openpair.emulator.messages.ReceiveQueue;
-import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.names.NameEntry;
-import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
-import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -41,7 +38,6 @@ import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
-import org.openpair.guardian.TakeoverCause;
 import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
 
@@ -54,6 +50,10 @@ import org.openpair.guardian.TerminationCause;
  * <p>Creation publishes the process entry before it claims the name: a name entry therefore
  * always points at published processes, and a second creation that finds the name held can
  * tell a live holder (refused, error 12) from a stale one left by a lost CPU (replaced).
+ *
+ * <p>Its helpers: {@link NameClaims} (the name of a process being created),
+ * {@link EndRecords} (an end written to the node tables, and the partner told),
+ * {@link PairHost} (what a pair member needs from its CPU) and {@link AttachSocket}.
  */
 public final class ProcessTable {
     private static final System.Logger LOG = System.getLogger(ProcessTable.class.getName());
@@ -88,7 +88,9 @@ public final class ProcessTable {
     /** The loop timers of this CPU's hosted processes: one sampler thread. */
     private final org.openpair.emulator.timers.LoopTimers loopTimers;
     /** Where this CPU's Java OS processes attach; see {@link AttachedProcess}. */
-    private org.openpair.emulator.attach.AttachServer attachServer;
+    private final AttachSocket attachSocket;
+    private final NameClaims names;
+    private final EndRecords ends;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -107,32 +109,18 @@ public final class ProcessTable {
         this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
         this.recorder = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-recorder"));
         this.loopTimers = new org.openpair.emulator.timers.LoopTimers(cpu);
+        this.attachSocket = new AttachSocket(cpu, () -> crashed);
+        this.names = new NameClaims(cpu, tables, router);
+        this.ends = new EndRecords(cpu, tables, router);
     }
 
     org.openpair.emulator.timers.LoopTimers loopTimers() {
         return loopTimers;
     }
 
-    /** The CPU's attach socket, opened at the first Java OS process: a CPU that runs none has none. */
-    private synchronized org.openpair.emulator.attach.AttachServer attachServer() {
-        if (crashed) {
-            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
-        }
-        if (attachServer == null) {
-            try {
-                attachServer = org.openpair.emulator.attach.AttachServer.open(cpu,
-                        Long.getLong("openpair.attach.handshakeMillis", 5000), Long.getLong("openpair.attach.stallMillis", 5000));
-            } catch (java.io.IOException e) {
-                throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " cannot open its attach socket: "
-                        + e.getMessage());
-            }
-        }
-        return attachServer;
-    }
-
     /** The attach socket, if open: for tests and benchmarks that talk to it directly. */
-    public synchronized java.util.Optional<org.openpair.emulator.attach.AttachServer> attachSocket() {
-        return java.util.Optional.ofNullable(attachServer);
+    public java.util.Optional<org.openpair.emulator.attach.AttachServer> attachSocket() {
+        return attachSocket.current();
     }
 
     /**
@@ -154,12 +142,6 @@ public final class ProcessTable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private synchronized void closeAttachServer() {
-        if (attachServer != null) {
-            attachServer.close();
         }
     }
 
@@ -194,7 +176,7 @@ public final class ProcessTable {
         if (program instanceof Program.Java j) {
             // The child runs with this CPU's class path: what resolves here resolves there.
             HostedProcess.resolve(j.className(), ProcessTable.class.getClassLoader());
-            attach = attachServer();
+            attach = attachSocket.open();
         }
         Path executable = program instanceof Program.Executable e
                 ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
@@ -220,15 +202,16 @@ public final class ProcessTable {
         tables.processes().set(key, info);
         NameEntry entry;
         try {
-            entry = name == null ? null : request.isMyBackup() ? attachBackup(name, ancestor, handle)
-                    : claimName(NameEntry.single(name, handle, info.started(), ancestor));
+            entry = name == null ? null : request.isMyBackup() ? names.attachBackup(name, ancestor, handle)
+                    : names.claimName(NameEntry.single(name, handle, info.started(), ancestor));
         } catch (RuntimeException e) {
             unpublish(handle, pin);
             throw e;
         }
         if (process instanceof HostedProcess || process instanceof AttachedProcess) {
             PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
-            process.pair = new PairMember(new Host(process, request), handle, name, role,
+            process.pair = new PairMember(new PairHost(process, request, guardianOf, links, tables, router, pairWork,
+                    reason -> fence(process, reason)), handle, name, role,
                     entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
             if (name != null) {
                 process.receive = new ReceiveQueue(process.pair, handle);
@@ -273,54 +256,6 @@ public final class ProcessTable {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(request.env());
         return new SpawnSpec(executable, request.args(), env, logFile, true);
-    }
-
-    private NameEntry claimName(NameEntry entry) {
-        String key = entry.name().toString();
-        return NameTableQuorum.write("CPU " + cpu, "naming " + key, () -> claimName(key, entry));
-    }
-
-    private NameEntry claimName(String key, NameEntry entry) {
-        var names = tables.names();
-        for (int attempt = 0; attempt < 10; attempt++) {
-            NameEntry held = names.putIfAbsent(key, entry);
-            if (held == null) {
-                return entry;
-            }
-            if (isLive(held.primary()) || (held.backup() != null && isLive(held.backup()))) {
-                throw new GuardianException(GuardianError.IN_USE, "name " + key + " is in use by "
-                        + held.primary().descriptor(held.name()) + " (CPU " + held.primary().cpuPin() + ")");
-            }
-            // The stale entry's epoch goes on rising: whoever saw it must never meet a lower one under this name.
-            NameEntry successor = new NameEntry(entry.name(), entry.primary(), null, Epochs.next(held.epoch(), cpu),
-                    entry.created(), false, false, entry.creator());
-            if (names.replace(key, held, successor)) {
-                LOG.log(System.Logger.Level.INFO, "{0}: took over the stale entry of {1}", key,
-                        held.primary().descriptor(held.name()));
-                return successor;
-            }
-        }
-        throw new GuardianException(GuardianError.IN_USE, "name " + key + " is being created by another process");
-    }
-
-    private NameEntry attachBackup(ProcessName name, ProcessHandle primary, ProcessHandle backup) {
-        NameUpdates.Result r = NameTableQuorum.write("CPU " + cpu, "a backup for " + name,
-                () -> tables.names().update(name.toString(), new NameUpdates.AttachBackup(primary, backup)));
-        return switch (r.outcome()) {
-            case DONE -> r.after();
-            case HAS_BACKUP -> throw new GuardianException(GuardianError.IN_USE, name + " already has a backup: "
-                    + r.before().backup().cpuPin());
-            default -> throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " is no longer held by "
-                    + primary.cpuPin() + ": no backup created");
-        };
-    }
-
-    private boolean isLive(ProcessHandle holder) {
-        if (!router.isUp(holder.cpu())) {
-            return false;
-        }
-        ProcessInfo p = tables.processes().get(NodeTables.processKey(holder));
-        return p != null && p.handle().equals(holder);
     }
 
     /** Verifiers grow with time, so a handle stays unique across CPU restarts as long as the clock does. */
@@ -398,7 +333,7 @@ public final class ProcessTable {
             }
             if (!crashed && !silent) {
                 Termination ended = t;
-                Runnable record = () -> record(process, ended);
+                Runnable record = () -> ends.record(process, ended);
                 if (process.isOwnThread()) {
                     CompletableFuture.runAsync(record, recorder).join();
                 } else {
@@ -419,62 +354,12 @@ public final class ProcessTable {
     }
 
     /**
-     * The takeover's critical path is the name update and the notice to the backup's CPU, so
-     * they come first; the death is recorded right after. The process entry goes only once the
-     * death is recorded, so a process missing from the table always has its end on record; if
-     * this CPU dies before that, the survivors' sweep finds the entry (through the index) and
-     * records the end instead.
-     */
-    private void record(LocalProcess process, Termination t) {
-        ProcessHandle handle = process.handle();
-        try {
-            String key = NodeTables.processKey(handle);
-            if (process.info.name() != null) {
-                NameUpdates.Result r = tables.names().update(process.info.name().toString(),
-                        new NameUpdates.RetireMember(handle, cpu));
-                tellPartner(r, t, false, router);
-            }
-            tables.terminations().set(NodeTables.terminationKey(handle), t);
-            tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(handle));
-            tables.cpuProcesses().remove(cpu, key);
-        } catch (RuntimeException e) {
-            // The member is shutting down or gone: the survivors retire this CPU's entries.
-            LOG.log(System.Logger.Level.WARNING, "{0}: could not record its end in the node tables: {1}",
-                    process.info.descriptor(), e.toString());
-        }
-    }
-
-    /**
      * After a pair member's death changed its name entry: a promoted backup is told it is the
      * primary now; a primary whose backup died is told so. Used by the dead member's CPU and by
      * the survivors of a lost CPU alike.
      */
     public static void tellPartner(NameUpdates.Result r, Termination t, boolean cpuLost, CpuRouter router) {
-        if (r.before() != null && r.before().closing()) {
-            // The pair is being stopped as a whole: nobody takes over, nothing is re-created.
-            return;
-        }
-        SystemMessage message = cpuLost ? new SystemMessage.CpuDown(t.process().cpu(), t)
-                : new SystemMessage.ProcessDeletion(t);
-        switch (r.outcome()) {
-            case REMOVED -> {
-                // The primary died before its backup held the whole state: that backup is stopped.
-                ProcessHandle unready = r.before() == null ? null : r.before().backup();
-                if (unready != null) {
-                    router.tell(unready.cpu(), new CpuTask.Stop(unready, null));
-                }
-            }
-            case PROMOTED -> {
-                ProcessHandle promoted = r.after().primary();
-                Takeover takeover = new Takeover(TakeoverCause.of(t), t.process(), t, r.after().epoch());
-                router.tell(promoted.cpu(), new CpuTask.Promote(promoted, takeover, message, null));
-            }
-            case BACKUP_DETACHED -> router.tell(r.after().primary().cpu(),
-                    new CpuTask.PartnerDied(r.after().primary(), t.process(), message));
-            default -> {
-                // Nothing to tell: the name is gone, or was not held by this member.
-            }
-        }
+        EndRecords.tellPartner(r, t, cpuLost, router);
     }
 
     // ---- pair events for processes of this CPU ---------------------------------------------
@@ -593,7 +478,7 @@ public final class ProcessTable {
         while ((p = halted.poll()) != null) {
             Termination t = p.ended.getNow(null);
             if (t != null) {
-                record(p, t);
+                ends.record(p, t);
             }
         }
     }
@@ -627,13 +512,9 @@ public final class ProcessTable {
         pairWork.shutdownNow();
         recorder.shutdown();
         loopTimers.close();
-        closeAttachServer();
+        attachSocket.close();
     }
 
-    /**
-     * Simulates the CPU's sudden death inside a shared JVM: processes are killed, nothing is
-     * written to the tables (the survivors do that, as after a real crash).
-     */
     /**
      * The first step of a simulated crash: from now on no process of this CPU acts (a pair
      * member whose link breaks next must not stop its partner, which is about to take over),
@@ -648,6 +529,10 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * Simulates the CPU's sudden death inside a shared JVM: processes are killed, nothing is
+     * written to the tables (the survivors do that, as after a real crash).
+     */
     public void crash() {
         crashed = true;
         for (LocalProcess p : new ArrayList<>(live.values())) {
@@ -665,54 +550,6 @@ public final class ProcessTable {
         pairWork.shutdownNow();
         recorder.shutdownNow();
         loopTimers.close();
-        closeAttachServer();
-    }
-
-    /** What a pair member of this CPU needs from it. */
-    private final class Host implements PairMember.Host {
-        private final LocalProcess process;
-        private final SpawnRequest request;
-
-        Host(LocalProcess process, SpawnRequest request) {
-            this.process = process;
-            this.request = request;
-        }
-
-        @Override
-        public Guardian guardian() {
-            return guardianOf.apply(process.handle());
-        }
-
-        @Override
-        public CheckpointLinks links() {
-            return links;
-        }
-
-        @Override
-        public NodeTables tables() {
-            return tables;
-        }
-
-        @Override
-        public CpuRouter router() {
-            return router;
-        }
-
-        @Override
-        public void fence(String reason) {
-            pairWork.execute(() -> ProcessTable.this.fence(process, reason));
-        }
-
-        @Override
-        public SpawnRequest.Builder backupRequest() {
-            SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args());
-            request.env().forEach(b::env);
-            return b;
-        }
-
-        @Override
-        public ScheduledExecutorService scheduler() {
-            return pairWork;
-        }
+        attachSocket.close();
     }
 }

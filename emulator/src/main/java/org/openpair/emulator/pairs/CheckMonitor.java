@@ -1,0 +1,199 @@
+package org.openpair.emulator.pairs;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.SystemMessage;
+import org.openpair.guardian.Takeover;
+
+/**
+ * The backup's side, NonStop's CHECKMONITOR: it accepts checkpoints in sequence for its
+ * epoch, holds them (including a new backup's state transfer) and, when the name table
+ * promotes it, queues the takeover after every checkpoint it accepted, so that
+ * {@link #awaitTakeover} applies all that the primary was told was safe before it returns.
+ * Acceptance (epoch, sequence) and promotion (role, epoch, partner) change the member under
+ * its monitor; promotion takes the send lock first, so the new primary sends nothing before
+ * its channel to the new backup exists.
+ */
+final class CheckMonitor {
+    private static final System.Logger LOG = PairMember.LOG;
+    private static final Object NOTHING = new Object();
+
+    private final PairMember member;
+    /** Accepted program checkpoints, then the takeover (or NOTHING once the process ended), in order. */
+    private final LinkedBlockingQueue<Object> held = new LinkedBlockingQueue<>();
+    /** A new backup's state transfer being received; guarded by the member's monitor. */
+    private StateTransfer.Incoming incoming;
+
+    CheckMonitor(PairMember member) {
+        this.member = member;
+    }
+
+    /** See {@link PairMember#onCheckpoint}. */
+    PairMember.Verdict onCheckpoint(long senderEpoch, long seq, byte[] record) {
+        synchronized (member) {
+            if (member.fenced) {
+                // Ending (its CPU is going down): like a backup that is gone, not a newer primary.
+                return PairMember.Verdict.UNKNOWN;
+            }
+            if (member.role != PairRole.BACKUP || senderEpoch < member.epoch) {
+                return PairMember.Verdict.STALE_EPOCH;
+            }
+            if (senderEpoch > member.epoch) {
+                member.epoch = senderEpoch;
+            }
+            if (seq < member.nextSeq) {
+                return PairMember.Verdict.ACCEPT;
+            }
+            if (seq > member.nextSeq) {
+                return PairMember.Verdict.GAP;
+            }
+            try {
+                hold(record);
+            } catch (RuntimeException e) {
+                // A state transfer that does not verify (or a malformed record): refused, so the
+                // primary drops this backup rather than count it as one that may take over.
+                incoming = null;
+                LOG.log(System.Logger.Level.ERROR, "{0}: backup {1} refused checkpoint {2} of epoch {3}: {4}",
+                        member.name, member.self.cpuPin(), seq, senderEpoch, e.toString());
+                return PairMember.Verdict.GAP;
+            }
+            member.nextSeq++;
+            return PairMember.Verdict.ACCEPT;
+        }
+    }
+
+    /**
+     * Keeps an accepted checkpoint. What the runtime owns is applied at once: the saved replies
+     * (a resend after a takeover must find them before the program has applied anything), the
+     * key-value state (so the backup's state is current whether or not its program waits in
+     * awaitTakeover: a member demoted by a switch may be promoted before it gets there) and a
+     * new backup's state transfer. Only the program's own bytes wait, in order, for
+     * {@link #awaitTakeover} and its applier.
+     */
+    private void hold(byte[] record) {
+        switch (record[0]) {
+            case CheckpointRecord.REPLY -> {
+                CheckpointRecord.Reply r = CheckpointRecord.decodeReply(record);
+                member.savedReplies.record(r.openId(), r.syncId(), r.depth(), r.reply());
+                if (r.change().length > 0) {
+                    hold(r.change());
+                }
+            }
+            case CheckpointRecord.CLOSE_OPEN -> member.savedReplies.forget(CheckpointRecord.closedOpen(record));
+            case CheckpointRecord.PUT -> member.state.putAll(CheckpointRecord.decodeEntries(record));
+            case CheckpointRecord.REMOVE -> member.state.removeAll(CheckpointRecord.decodeEntries(record).keySet());
+            case CheckpointRecord.TRANSFER_BEGIN -> incoming = StateTransfer.Incoming.begin(record);
+            case CheckpointRecord.TRANSFER_STATE -> transfer().state(record);
+            case CheckpointRecord.TRANSFER_REPLIES -> transfer().replies(record);
+            case CheckpointRecord.TRANSFER_END -> {
+                StateTransfer.Result r = transfer().end(record);
+                incoming = null;
+                member.state.replace(r.state());
+                member.savedReplies.restore(r.savedReplies(), 0);
+                member.backups.policy(r.policy());
+            }
+            case CheckpointRecord.POLICY -> member.backups.policy(CheckpointRecord.decodePolicy(record));
+            case CheckpointRecord.USER -> held.add(record);
+            default -> throw new IllegalArgumentException("unknown checkpoint record type " + record[0]);
+        }
+    }
+
+    private StateTransfer.Incoming transfer() {
+        if (incoming == null) {
+            throw new IllegalArgumentException("a part of a state transfer without its beginning");
+        }
+        return incoming;
+    }
+
+    /** See {@link PairMember#promote}. */
+    void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
+        // Under the send lock: no checkpoint or reply of the new primary can be sent before its
+        // channel to the new backup (after a switch, the demoted member) exists, or it would be
+        // acknowledged without a backup that the name table lists as ready.
+        BackupCreation.EarlyDeath early;
+        synchronized (member.sendLock) {
+            synchronized (member) {
+                // A repeat of an earlier promotion (a notification may arrive twice) has an old epoch.
+                if (member.role != PairRole.BACKUP || takeover.epoch() <= member.epoch) {
+                    return;
+                }
+                early = member.backups.takeEarlyDeath();
+                if (early != null && early.backup().equals(newBackup)) {
+                    // The member a switch demoted died before this promotion arrived: no channel to it.
+                    newBackup = null;
+                }
+                if (incoming != null) {
+                    LOG.log(System.Logger.Level.ERROR, "{0}: {1} promoted in the middle of its state transfer",
+                            member.name, member.self.cpuPin());
+                }
+                // Before the takeover is queued: the program may act on it (createBackup) at once.
+                member.partner = newBackup;
+                member.role = PairRole.PRIMARY;
+                member.epoch = takeover.epoch();
+                held.add(takeover);
+            }
+            if (newBackup != null) {
+                member.channel = member.host.links().open(newBackup.cpu(), newBackup.verifier(), member.epoch);
+                // The demoted member may be promoted again: it must know the pair's restart policy.
+                member.lastSend = member.channel.send(CheckpointRecord.policy(member.backups.policy()));
+            }
+        }
+        if (message != null) {
+            member.post(message);
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", member.name,
+                member.self.cpuPin(), takeover.epoch(), takeover.cause());
+        if (early != null) {
+            member.backups.backupGone(early.message());
+        }
+    }
+
+    /** See {@link PairMember#awaitTakeover}. */
+    Takeover awaitTakeover(Consumer<byte[]> applier) {
+        if (member.role == PairRole.PRIMARY && held.isEmpty()) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "awaitTakeover called by a primary");
+        }
+        if (member.role == PairRole.SINGLE) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "awaitTakeover called by a process without a pair");
+        }
+        while (true) {
+            Object item;
+            try {
+                item = held.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for a takeover");
+            }
+            if (item instanceof Takeover t) {
+                return t;
+            }
+            if (item == NOTHING) {
+                held.add(NOTHING);
+                throw new GuardianException(GuardianError.TIMED_OUT, "the process ended while waiting for a takeover");
+            }
+            apply((byte[]) item, applier);
+        }
+    }
+
+    private void apply(byte[] record, Consumer<byte[]> applier) {
+        switch (record[0]) {
+            case CheckpointRecord.USER -> {
+                if (applier != null) {
+                    applier.accept(CheckpointRecord.userBytes(record));
+                }
+            }
+            default -> LOG.log(System.Logger.Level.ERROR, "{0}: unknown checkpoint record type {1}", member.name, record[0]);
+        }
+    }
+
+    /** The process ended: a waiting (or later) awaitTakeover returns at once. */
+    void end() {
+        held.clear();
+        held.add(NOTHING);
+    }
+}

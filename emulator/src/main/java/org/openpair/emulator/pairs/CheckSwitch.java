@@ -1,0 +1,159 @@
+package org.openpair.emulator.pairs;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameTableQuorum;
+import org.openpair.emulator.names.NameUpdates;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.Takeover;
+import org.openpair.guardian.TakeoverCause;
+
+/**
+ * CHECKSWITCH: a switch is asked for on any thread, but made only by the primary's own
+ * program at its next safe point (no request read and unanswered, no checkpoint half done),
+ * so the demoted member's state is exactly the new primary's. The switch lock guards the one
+ * pending request between the asker and the program; the swap itself takes the send lock and
+ * waits for the checkpoints in flight before the name table changes.
+ */
+final class CheckSwitch {
+    private static final System.Logger LOG = PairMember.LOG;
+
+    private final PairMember member;
+    /** A switch waiting for this primary's next safe point; see {@link #safePoint}. */
+    private volatile CompletableFuture<Long> pendingSwitch;
+    private final Object switchLock = new Object();
+
+    CheckSwitch(PairMember member) {
+        this.member = member;
+    }
+
+    /** See {@link PairMember#switchToBackup}. */
+    void switchToBackup() {
+        var name = member.name;
+        CompletableFuture<Long> request;
+        synchronized (switchLock) {
+            member.requirePrimary();
+            ProcessHandle backup = member.partner;
+            NameEntry entry = member.host.tables().names().get(name.toString());
+            if (backup == null || member.channel == null || entry == null || !backup.equals(entry.backup())) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
+            }
+            if (!entry.ready()) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + ": the backup " + backup.cpuPin()
+                        + " is still receiving the state and may not become the primary yet");
+            }
+            if (pendingSwitch == null) {
+                pendingSwitch = new CompletableFuture<>();
+            }
+            request = pendingSwitch;
+        }
+        member.wakeReceive.run();
+        try {
+            try {
+                request.get(PairMember.SAFE_POINT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                synchronized (switchLock) {
+                    if (pendingSwitch == request) {
+                        pendingSwitch = null;
+                        throw new GuardianException(GuardianError.TIMED_OUT, name + ": the primary " + member.self.cpuPin()
+                                + " reached no safe point (a $RECEIVE read with every request answered, or a "
+                                + "checkpoint between requests) within " + PairMember.SAFE_POINT_BOUND.toMillis()
+                                + " ms; not switched");
+                    }
+                }
+                // The program took it just now: the switch is under way; its own bounds end it.
+                request.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for the switch");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof GuardianException g ? g
+                    : new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": not switched: " + e.getCause());
+        }
+    }
+
+    /** True while a switch waits for this primary's safe point. */
+    boolean pending() {
+        return pendingSwitch != null;
+    }
+
+    /** See {@link PairMember#safePoint}. */
+    void safePoint() {
+        if (pendingSwitch == null || member.outstanding.getAsInt() > 0) {
+            return;
+        }
+        CompletableFuture<Long> request;
+        synchronized (switchLock) {
+            request = pendingSwitch;
+            pendingSwitch = null;
+            if (request == null || request.isDone()) {
+                return;
+            }
+        }
+        long newEpoch;
+        ProcessHandle backup;
+        try {
+            backup = member.partner;
+            newEpoch = switchNow();
+        } catch (RuntimeException e) {
+            request.completeExceptionally(e);
+            throw e;
+        }
+        request.complete(newEpoch);
+        throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, member.name + ": switched (CHECKSWITCH): "
+                + backup.cpuPin() + " is the primary at epoch " + newEpoch + " and this process its backup: call "
+                + "awaitTakeover");
+    }
+
+    /** The switch itself: waits for the checkpoints in flight, swaps the roles in the name table. */
+    private long switchNow() {
+        var name = member.name;
+        var self = member.self;
+        ProcessHandle backup;
+        long newEpoch;
+        CheckpointLinks.Channel switched;
+        synchronized (member.sendLock) {
+            member.requirePrimary();
+            backup = member.partner;
+            if (backup == null || member.channel == null) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
+            }
+            try {
+                member.lastSend.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new GuardianException(GuardianError.TIMED_OUT, name + ": checkpoints in flight were not "
+                        + "acknowledged; not switched");
+            }
+            NameUpdates.Result r = NameTableQuorum.write("CPU " + self.cpu(), "the switch of " + name,
+                    () -> member.host.tables().names().update(name.toString(),
+                            new NameUpdates.Switch(self, backup, member.epoch, self.cpu())));
+            if (r.outcome() != NameUpdates.Outcome.DONE) {
+                throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed during the switch, or "
+                        + "its backup is not ready: not switched");
+            }
+            newEpoch = r.after().epoch();
+            switched = member.detachChannel();
+            synchronized (member) {
+                member.role = PairRole.BACKUP;
+                member.epoch = newEpoch;
+                member.partner = backup;
+                member.nextSeq = 1;
+            }
+        }
+        PairMember.closeOutsideLocks(switched);
+        // Requests that wait unread are answered 210: their requesters turn to the new primary.
+        member.demoted.run();
+        member.host.router().tell(backup.cpu(), new CpuTask.Promote(backup,
+                new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
+        LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
+                backup.cpuPin(), newEpoch, self.cpuPin());
+        return newEpoch;
+    }
+}

@@ -1,0 +1,77 @@
+package org.openpair.emulator.process;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.pairs.CheckpointLinks;
+import org.openpair.emulator.pairs.PairMember;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.SpawnRequest;
+
+/** What a pair member of this CPU needs from it: one per process that can have a backup. */
+final class PairHost implements PairMember.Host {
+    private final LocalProcess process;
+    private final SpawnRequest request;
+    private final Function<ProcessHandle, Guardian> guardianOf;
+    private final CheckpointLinks links;
+    private final NodeTables tables;
+    private final CpuRouter router;
+    /** The CPU's pair thread: fencing and the member's chores run there, off the callers' threads. */
+    private final ScheduledExecutorService pairWork;
+    /** The table's fence of this process, run on the pair thread. */
+    private final Consumer<String> fence;
+
+    PairHost(LocalProcess process, SpawnRequest request, Function<ProcessHandle, Guardian> guardianOf,
+             CheckpointLinks links, NodeTables tables, CpuRouter router, ScheduledExecutorService pairWork,
+             Consumer<String> fence) {
+        this.process = process;
+        this.request = request;
+        this.guardianOf = guardianOf;
+        this.links = links;
+        this.tables = tables;
+        this.router = router;
+        this.pairWork = pairWork;
+        this.fence = fence;
+    }
+
+    @Override
+    public Guardian guardian() {
+        return guardianOf.apply(process.handle());
+    }
+
+    @Override
+    public CheckpointLinks links() {
+        return links;
+    }
+
+    @Override
+    public NodeTables tables() {
+        return tables;
+    }
+
+    @Override
+    public CpuRouter router() {
+        return router;
+    }
+
+    @Override
+    public void fence(String reason) {
+        pairWork.execute(() -> fence.accept(reason));
+    }
+
+    @Override
+    public SpawnRequest.Builder backupRequest() {
+        SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args());
+        request.env().forEach(b::env);
+        return b;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return pairWork;
+    }
+}
