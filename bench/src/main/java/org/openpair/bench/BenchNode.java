@@ -104,7 +104,7 @@ final class BenchNode implements AutoCloseable {
     }
 
     HazelcastInstance hazelcast(int cpu) {
-        return node.cpu(cpu).hazelcast();
+        return node.cpu(cpu).engine().hazelcast();
     }
 
     /** The member that is CPU {@code cpu}. */

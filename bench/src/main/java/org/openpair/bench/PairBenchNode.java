@@ -195,7 +195,7 @@ final class PairBenchNode implements AutoCloseable {
 
     /** CPU 0's member. */
     HazelcastInstance hazelcast() {
-        return local.hazelcast();
+        return local.engine().hazelcast();
     }
 
     /** CPU 1's JVM as it runs now (after a kill, until {@link #startChild()}, a dead one). */

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.IMap;
 
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
@@ -262,7 +261,7 @@ public final class SemBenchmark {
         try (BenchNode bench = BenchNode.start(progress)) {
             Guardian op = bench.node().cpu(0).guardian();
             ProcessHandle caller = sleeper(op, 0);
-            NodeTables tables = new NodeTables(new Engine(bench.node().cpu(0).hazelcast()));
+            NodeTables tables = new NodeTables(bench.node().cpu(0).engine());
             Guardian as = bench.node().cpu(0).guardianAs(caller);
             op.semaphoreCreate("bench", 1, DeathPolicy.RELEASE);
             RobustSemaphore sem = as.semaphore("bench");

@@ -14,7 +14,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
@@ -46,7 +45,7 @@ class WriteReadBenchProgramTest {
         g = node.cpu(0).guardian();
         primary = g.processSpawn(SpawnRequest.of(Program.hosted(WriteReadBenchProgram.class)).name(NAME.toString())
                 .cpu(1).args("0").build());
-        NodeTables tables = new NodeTables(new Engine(node.cpu(0).hazelcast()));
+        NodeTables tables = new NodeTables(node.cpu(0).engine());
         await("a ready backup on CPU 0", () -> {
             NameEntry e = tables.names().get(NAME.toString());
             return e != null && e.backup() != null && e.backup().cpu() == 0 && e.ready();

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.function.BiConsumer;
 
 import com.hazelcast.core.EntryEvent;
@@ -13,6 +15,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.multimap.MultiMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 
 /**
  * The cluster engine as the runtime holds it: a member's or a client's connection to the node,
@@ -37,6 +40,36 @@ public final class Engine {
     /** False once the member or client has shut down. */
     public boolean isRunning() {
         return hz.getLifecycleService().isRunning();
+    }
+
+    /** Starts a member of the node with {@code config} (a CPU's, from {@code node.ClusterConfigs}). */
+    public static Engine startMember(com.hazelcast.config.Config config) {
+        return new Engine(com.hazelcast.core.Hazelcast.newHazelcastInstance(config));
+    }
+
+    /** What the engine hands to the tasks it runs on this member (the CPU they call). */
+    public java.util.concurrent.ConcurrentMap<String, Object> userContext() {
+        return hz.getUserContext();
+    }
+
+    /** This member's view of the node's members, with its events. */
+    public Membership membership() {
+        return new EngineMembership(hz);
+    }
+
+    /** Closes member connections whose handshake goes unanswered for {@code bound} ({@link StalledHandshakes}). */
+    public StalledHandshakes watchHandshakes(java.time.Duration bound, String owner) {
+        return StalledHandshakes.watch(hz, bound, owner);
+    }
+
+    /** Leaves the node in order: the engine hands this member's partitions to the others first. */
+    public void shutdown() {
+        hz.shutdown();
+    }
+
+    /** Leaves at once, as a crash would: the others find out from their own detection. */
+    public void terminate() {
+        hz.getLifecycleService().terminate();
     }
 
     /** The table of that name (configured by the node's engine configuration). */
@@ -72,27 +105,30 @@ public final class Engine {
 
         @Override
         public void set(K key, V value) {
-            map.set(key, value);
+            write(() -> {
+                map.set(key, value);
+                return null;
+            });
         }
 
         @Override
         public V putIfAbsent(K key, V value) {
-            return map.putIfAbsent(key, value);
+            return write(() -> map.putIfAbsent(key, value));
         }
 
         @Override
         public boolean replace(K key, V expected, V value) {
-            return map.replace(key, expected, value);
+            return write(() -> map.replace(key, expected, value));
         }
 
         @Override
         public V remove(K key) {
-            return map.remove(key);
+            return write(() -> map.remove(key));
         }
 
         @Override
         public boolean remove(K key, V expected) {
-            return map.remove(key, expected);
+            return write(() -> map.remove(key, expected));
         }
 
         @Override
@@ -112,12 +148,25 @@ public final class Engine {
 
         @Override
         public <R> R update(K key, Update<K, V, R> update) {
-            return map.executeOnKey(key, new EngineUpdate<>(update));
+            return write(() -> map.executeOnKey(key, new EngineUpdate<>(update)));
         }
 
         @Override
         public <R> CompletionStage<R> updateAsync(K key, Update<K, V, R> update) {
-            return map.submitToKey(key, new EngineUpdate<>(update));
+            CompletionStage<R> sent;
+            try {
+                sent = map.submitToKey(key, new EngineUpdate<>(update));
+            } catch (RuntimeException e) {
+                throw translated(e);
+            }
+            return sent.handle((r, failure) -> {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    throw new CompletionException(cause instanceof RuntimeException re ? translated(re) : cause);
+                }
+                return r;
+            });
         }
 
         @Override
@@ -130,6 +179,29 @@ public final class Engine {
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
         }
+    }
+
+    /** A write, with the engine's split-brain refusal turned into {@link QuorumRefusal}. */
+    private static <T> T write(Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (RuntimeException e) {
+            throw translated(e);
+        }
+    }
+
+    /** How deep a refusal may sit in a chain of causes: the engine wraps some remote failures. */
+    private static final int MAX_CAUSES = 8;
+
+    private static RuntimeException translated(RuntimeException e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < MAX_CAUSES; depth++) {
+            if (t instanceof SplitBrainProtectionException) {
+                return new QuorumRefusal(t.getMessage(), e);
+            }
+            t = t.getCause();
+        }
+        return e;
     }
 
     private record MultiMapTable<K, V>(MultiMap<K, V> map) implements MultiTable<K, V> {

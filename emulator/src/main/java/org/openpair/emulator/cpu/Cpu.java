@@ -7,19 +7,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
 
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.cluster.Membership;
+import org.openpair.emulator.cluster.StalledHandshakes;
 import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.StalledHandshakes;
 import org.openpair.emulator.node.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.Guardian;
@@ -42,7 +39,7 @@ public final class Cpu implements CpuService, AutoCloseable {
 
     private final NodeConfig config;
     private final int number;
-    private final HazelcastInstance hz;
+    private final Engine engine;
     private final NodeTables tables;
     private final ProcessTable processes;
     private final Membership membership;
@@ -55,20 +52,20 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final DeathWatch deathWatch;
     private volatile boolean running = true;
 
-    private Cpu(NodeConfig config, int number, HazelcastInstance hz, ConcurrentMap<String, Object> context) {
+    private Cpu(NodeConfig config, int number, Engine engine) {
         this.config = config;
         this.number = number;
-        this.hz = hz;
-        this.handshakes = StalledHandshakes.watch(hz, StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
+        this.engine = engine;
+        this.handshakes = engine.watchHandshakes(StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
                 "cpu" + number);
-        this.tables = new NodeTables(new Engine(hz));
+        this.tables = new NodeTables(engine);
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
         this.processes = new ProcessTable(config, number, tables, router, links,
                 caller -> new NodeGuardian(tables, config, caller, this, links));
         this.links.receiveWith(processes);
         this.router.noticesBy(links.notices());
-        this.membership = new EngineMembership(hz);
+        this.membership = engine.membership();
         this.sweeper = new CpuLossSweeper(tables, membership, number, router, processes);
         this.deathWatch = new DeathWatch(config, number, membership, tables);
     }
@@ -86,9 +83,9 @@ public final class Cpu implements CpuService, AutoCloseable {
                     + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
         }
         ConcurrentMap<String, Object> context = new ConcurrentHashMap<>();
-        HazelcastInstance hz;
+        Engine engine;
         try {
-            hz = Hazelcast.newHazelcastInstance(ClusterConfigs.member(config, number, context));
+            engine = Engine.startMember(ClusterConfigs.member(config, number, context));
         } catch (RuntimeException e) {
             if (isBindFailure(e)) {
                 throw new GuardianException(GuardianError.IN_USE, "CPU " + number + ": address "
@@ -97,18 +94,18 @@ public final class Cpu implements CpuService, AutoCloseable {
             }
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " could not start: " + e.getMessage(), e);
         }
-        Cpu cpu = new Cpu(config, number, hz, context);
+        Cpu cpu = new Cpu(config, number, engine);
         try {
             cpu.claimNumber();
         } catch (RuntimeException e) {
             cpu.handshakes.close();
             cpu.links.close();
-            hz.getLifecycleService().terminate();
+            engine.terminate();
             throw e;
         }
         // Callable by the node only once it holds its number. Hazelcast copies the configured
         // user context into the instance, so register in the instance's.
-        hz.getUserContext().put(USER_CONTEXT_KEY, cpu);
+        engine.userContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
         cpu.membership.onCpuLeft(cpu.sweeper::cpuLeft);
         cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
@@ -234,8 +231,8 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     /** The member underneath, for the test harness and benchmarks of this module. */
-    public HazelcastInstance hazelcast() {
-        return hz;
+    public Engine engine() {
+        return engine;
     }
 
     /** This CPU's process table, for the test harness and benchmarks of this module. */
@@ -336,7 +333,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // The member leaves before the link server closes: a link that ends while the member is
         // still listed is the kernel's evidence of a crash to the other CPUs (DeathWatch), and an
         // orderly leave must not be taken for one.
-        hz.shutdown();
+        engine.shutdown();
         links.close();
     }
 
@@ -359,7 +356,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         closeQuorum();
         closeSemaphoreReaper();
         handshakes.close();
-        hz.getLifecycleService().terminate();
+        engine.terminate();
     }
 
     private void closeSemaphoreReaper() {

@@ -2,21 +2,21 @@ package org.openpair.emulator.names;
 
 import java.util.function.Supplier;
 
-import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
-
+import org.openpair.emulator.cluster.QuorumRefusal;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
 /**
  * The name table refuses every change on a member that sees fewer CPUs than the node's quorum
- * (Hazelcast's split-brain protection on the map, set up in
- * {@link org.openpair.emulator.node.ClusterConfigs}): such a member may be the small side of a
- * split, and must not make anyone primary. A user call that meets the refusal gets Guardian
- * error 66 (device down: to the rest of the node, this CPU is down) with the reason, never
- * Hazelcast's exception, which the client protocol would not carry as a Guardian error.
+ * (the engine's split-brain protection on the map, set up in
+ * {@link org.openpair.emulator.node.ClusterConfigs}, which the table reports as a
+ * {@link QuorumRefusal}): such a member may be the small side of a split, and must not make
+ * anyone primary. A user call that meets the refusal gets Guardian error 66 (device down: to the
+ * rest of the node, this CPU is down) with the reason, never the engine's exception, which the
+ * client protocol would not carry as a Guardian error.
  */
 public final class NameTableQuorum {
-    /** How deep a refusal may sit in a chain of causes: Hazelcast wraps some remote failures. */
+    /** How deep a refusal may sit in a chain of causes: futures wrap their failures. */
     private static final int MAX_CAUSES = 8;
 
     private NameTableQuorum() {
@@ -50,7 +50,7 @@ public final class NameTableQuorum {
     public static boolean isRefusal(Throwable e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < MAX_CAUSES; depth++) {
-            if (t instanceof SplitBrainProtectionException) {
+            if (t instanceof QuorumRefusal) {
                 return true;
             }
             t = t.getCause();

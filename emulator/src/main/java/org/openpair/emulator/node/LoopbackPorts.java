@@ -6,30 +6,53 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A block of consecutive loopback ports that are free now, picked at random in 20000-50000,
- * so a private node (the demo's, a benchmark's, a test's) never meets a node the user runs
- * (5801-5816 by default) or another private node. Free "now" only: the caller retries if a
- * port is taken meanwhile.
+ * A block of consecutive loopback ports that are free now, picked at random from 20000 up to
+ * the kernel's ephemeral range, so a private node (the demo's, a benchmark's, a test's) never
+ * meets a node the user runs (5801-5816 by default) or another private node.
+ *
+ * <p>Below the ephemeral range, because free "now" is all a check can say, and the kernel
+ * hands ephemeral ports to every outgoing connection and every listener bound to port 0: the
+ * CPUs' own links and engine connections, opened while the next CPU of the same node starts,
+ * took its port between the check and the bind (seen: "address 127.0.0.1:36225 is already in
+ * use" for the third CPU of a test node, its first two CPUs linked to each other meanwhile).
  */
 public final class LoopbackPorts {
-    static final int LOW = 20000;
-    static final int HIGH = 50000;
+    public static final int LOW = 20000;
+    /** Where the draw stops when the kernel does not say where its ephemeral range starts. */
+    static final int DEFAULT_HIGH = 32768;
+    private static final java.nio.file.Path EPHEMERAL_RANGE = java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private LoopbackPorts() {
     }
 
+    /** The first port above every block this class draws: the start of the ephemeral range, at most 50000. */
+    public static int high() {
+        return Math.min(50000, Math.max(LOW + 1000, ephemeralStart()));
+    }
+
+    private static int ephemeralStart() {
+        try {
+            String[] range = java.nio.file.Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            return Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            return DEFAULT_HIGH;
+        }
+    }
+
     /** The first port of {@code count} consecutive ports that could be bound on 127.0.0.1. */
     public static int block(int count) {
+        int high = high();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = LOW + ThreadLocalRandom.current().nextInt(HIGH - LOW - count);
+            int base = LOW + ThreadLocalRandom.current().nextInt(high - LOW - count);
             if (allFree(base, count)) {
                 return base;
             }
         }
-        throw new IllegalStateException("no block of " + count + " free loopback ports found in " + LOW + "-" + HIGH);
+        throw new IllegalStateException("no block of " + count + " free loopback ports found in " + LOW + "-" + high);
     }
 
-    private static boolean allFree(int base, int count) {
+    /** True if every port of {@code base .. base+count-1} can be bound on 127.0.0.1 now. */
+    public static boolean allFree(int base, int count) {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         for (int port = base; port < base + count; port++) {
             try (ServerSocket s = new ServerSocket()) {

@@ -42,7 +42,7 @@ class AttachDeathTest {
         ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.java(ContractProgramsAccess.counter()))
                 .name(n.toString()).cpu(1).args("0", "temporary").build());
         AttachTest.await("a ready backup", () -> g.processGetPairInfo(n).backup() != null
-                && new org.openpair.emulator.node.NodeTables(new org.openpair.emulator.cluster.Engine(node.cpu(0).hazelcast())).names().get(n.toString()).ready());
+                && new org.openpair.emulator.node.NodeTables(node.cpu(0).engine()).names().get(n.toString()).ready());
         PairInfo pair = g.processGetPairInfo(n);
         String backupLog = g.process(pair.backup()).orElseThrow().logFile();
         long pid = g.process(primary).orElseThrow().pid();

@@ -153,6 +153,6 @@ class NoJavaSerializationTest {
     }
 
     private NameEntry entry() {
-        return new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(CTR.toString());
+        return new NodeTables(node.cpu(0).engine()).names().get(CTR.toString());
     }
 }

@@ -10,7 +10,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.TestInstance;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.attach.Reports;
 import org.openpair.emulator.cpu.EmbeddedNode;
@@ -111,7 +110,7 @@ abstract class ContractBase {
     }
 
     boolean ready(ProcessName n) {
-        NameEntry e = new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(n.toString());
+        NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(n.toString());
         return e != null && e.ready();
     }
 

@@ -63,7 +63,7 @@ class CpuLossTest {
             Guardian g0 = node.cpu(0).guardian();
             ProcessHandle live = g0.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
                     .name("$LIVE").cpu(1).build());
-            String cpu1Member = node.cpu(1).hazelcast().getCluster().getLocalMember().getUuid().toString();
+            String cpu1Member = node.cpu(1).engine().hazelcast().getCluster().getLocalMember().getUuid().toString();
 
             node.cpu(0).sweeper().sweep(1, cpu1Member, "CPU 1 failed");
 

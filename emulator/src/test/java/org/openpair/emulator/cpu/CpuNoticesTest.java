@@ -17,7 +17,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
@@ -135,7 +134,7 @@ class CpuNoticesTest {
 
     @Test
     void unreadableNotices_areRefused_andTheCpuCarriesOn() throws IOException {
-        NodeTables.CpuRecord cpu1 = new NodeTables(new Engine(node.cpu(0).hazelcast())).cpus().get(1);
+        NodeTables.CpuRecord cpu1 = new NodeTables(node.cpu(0).engine()).cpus().get(1);
         List<byte[]> bad = List.of(
                 new byte[0],
                 "not serialized at all".getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -174,7 +173,7 @@ class CpuNoticesTest {
     }
 
     private NameEntry entry() {
-        return new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(CTR.toString());
+        return new NodeTables(node.cpu(0).engine()).names().get(CTR.toString());
     }
 
     private static long deletions() {

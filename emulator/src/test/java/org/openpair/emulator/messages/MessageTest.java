@@ -16,7 +16,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.link.LinkReply;
@@ -59,7 +58,7 @@ class MessageTest {
                 .name(SRV.toString()).cpu(0).args(backupCpu, Integer.toString(receiveDepth)).build());
         if (!backupCpu.equals("none")) {
             await("a ready backup", () -> {
-                var e = new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(SRV.toString());
+                var e = new NodeTables(node.cpu(0).engine()).names().get(SRV.toString());
                 return e != null && e.backup() != null && e.ready();
             });
         }
@@ -149,7 +148,7 @@ class MessageTest {
         await("the hold request read by the primary", () -> held().size() == 1);
 
         // As after any join: a member lost while partitions still migrate can delay their ownership.
-        await("the node's partitions safe", () -> node.cpu(1).hazelcast().getPartitionService().isClusterSafe());
+        await("the node's partitions safe", () -> node.cpu(1).engine().hazelcast().getPartitionService().isClusterSafe());
         // CPU 0 vanishes; the primary's program thread lives on in this JVM, as a thawed CPU's would.
         node.cpu(0).crash();
 
@@ -170,7 +169,7 @@ class MessageTest {
         }
         g.processStop(primary);
         PairInfo after = awaitNewPrimary(primary);
-        try (RequesterLinks raw = new RequesterLinks(new NodeTables(new Engine(node.cpu(2).hazelcast())), node.config().nodeName())) {
+        try (RequesterLinks raw = new RequesterLinks(new NodeTables(node.cpu(2).engine()), node.config().nodeName())) {
             // Sync IDs 4 and 5 are within depth 2: answered from the saved replies the backup received.
             for (long syncId : new long[] {4, 5}) {
                 byte[] reply = rawRequest(raw, after.primary(), f.openId(), syncId, 2, "inc");
@@ -246,7 +245,7 @@ class MessageTest {
         ProcessFile f = g.fileOpen(SRV, 1);
         var nap = java.util.concurrent.CompletableFuture.supplyAsync(() -> text(f.writeRead(bytes("nap"), WAIT)));
         await("the server to nap", () -> MessagePrograms.NAPPING.contains("$SRV"));
-        try (RequesterLinks raw = new RequesterLinks(new NodeTables(new Engine(node.cpu(2).hazelcast())), node.config().nodeName())) {
+        try (RequesterLinks raw = new RequesterLinks(new NodeTables(node.cpu(2).engine()), node.config().nodeName())) {
             var late = raw.request(0, 7, 1, MessageFormat.request(MessageFormat.WRITEREAD, primary, 1, null,
                     System.currentTimeMillis() + 100, bytes("inc")));
             var cancelled = raw.request(0, 8, 1, MessageFormat.request(MessageFormat.WRITEREAD, primary, 1, null, 0,
@@ -282,7 +281,7 @@ class MessageTest {
         assertError(22, () -> g.fileOpen(SRV, -1));
         assertError(22, () -> g.fileOpen(SRV, Guardian.MAX_SYNC_DEPTH + 1));
         ProcessHandle unnamed = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).cpu(2).build());
-        try (RequesterLinks raw = new RequesterLinks(new NodeTables(new Engine(node.cpu(2).hazelcast())), node.config().nodeName())) {
+        try (RequesterLinks raw = new RequesterLinks(new NodeTables(node.cpu(2).engine()), node.config().nodeName())) {
             // Garbage, a process that does not exist, and an unnamed process (no $RECEIVE): refused, nothing harmed.
             LinkReply garbage = raw.request(0, 7, 1, ByteBuffer.wrap(new byte[] {9, 9, 9})).get(30, TimeUnit.SECONDS);
             assertThat(MessageFormat.status(garbage.payload())).isEqualTo(2);

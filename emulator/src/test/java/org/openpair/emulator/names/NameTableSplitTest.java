@@ -18,7 +18,6 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.Table;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.Cpu;
@@ -44,7 +43,7 @@ class NameTableSplitTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
     private static boolean hasQuorum(Cpu cpu) {
-        return cpu.hazelcast().getSplitBrainProtectionService().getSplitBrainProtection(ClusterConfigs.NAMES_QUORUM)
+        return cpu.engine().hazelcast().getSplitBrainProtectionService().getSplitBrainProtection(ClusterConfigs.NAMES_QUORUM)
                 .hasMinimumSize();
     }
 
@@ -66,7 +65,7 @@ class NameTableSplitTest {
             Guardian g0 = cpu0.guardian();
             TestNodes.await("CPU 0 to see the quorum", BOUND, () -> hasQuorum(cpu0));
             ProcessHandle solo = g0.processSpawn(named("$SOLO", 0));
-            Table<String, NameEntry> names = new NodeTables(new Engine(cpu0.hazelcast())).names();
+            Table<String, NameEntry> names = new NodeTables(cpu0.engine()).names();
             NameEntry before = names.get("$SOLO");
             assertThat(before.primary()).isEqualTo(solo);
             assertThat(before.epoch()).isEqualTo(Epochs.first(0));
@@ -115,11 +114,11 @@ class NameTableSplitTest {
         assertThat(config.quorum()).isEqualTo(1);
         try (EmbeddedNode node = EmbeddedNode.start(config, 2)) {
             Cpu cpu0 = node.cpu(0);
-            assertThat(cpu0.hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getSplitBrainProtectionName()).isNull();
-            assertThat(cpu0.hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getMergePolicyConfig().getPolicy())
+            assertThat(cpu0.engine().hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getSplitBrainProtectionName()).isNull();
+            assertThat(cpu0.engine().hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getMergePolicyConfig().getPolicy())
                     .isEqualTo(HigherEpochMergePolicy.class.getName());
             node.cpu(1).crash();
-            TestNodes.await("CPU 0 to be alone", BOUND, () -> cpu0.hazelcast().getCluster().getMembers().size() == 1);
+            TestNodes.await("CPU 0 to be alone", BOUND, () -> cpu0.engine().hazelcast().getCluster().getMembers().size() == 1);
             ProcessHandle alone = cpu0.guardian().processSpawn(named("$ALONE", 0));
             assertThat(cpu0.guardian().lookup(ProcessName.of("$ALONE"))).isPresent();
             cpu0.guardian().processStop(alone);
@@ -135,7 +134,7 @@ class NameTableSplitTest {
     void takingOverAStaleEntry_continuesItsEpoch_madeByTheCreatingCpu() {
         try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(2).build(), List.of(0))) {
             Cpu cpu0 = node.cpu(0);
-            Table<String, NameEntry> names = new NodeTables(new Engine(cpu0.hazelcast())).names();
+            Table<String, NameEntry> names = new NodeTables(cpu0.engine()).names();
             ProcessHandle gone = new ProcessHandle(node.config().nodeName(), 1, 5, 77);
             long staleEpoch = Epochs.next(Epochs.next(Epochs.first(1), 1), 1);
             names.set("$STALE", new NameEntry(ProcessName.of("$STALE"), gone, null, staleEpoch,

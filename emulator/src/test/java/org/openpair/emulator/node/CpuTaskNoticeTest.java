@@ -12,7 +12,6 @@ import com.hazelcast.cluster.Member;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.guardian.GuardianProgram;
@@ -78,7 +77,7 @@ class CpuTaskNoticeTest {
     void notificationThroughTheExecutor_runsOnTheCpusOwnThread_notTheEngines() throws Exception {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
         // A router with no CPU of its own and no link: every notification takes Hazelcast's executor.
-        CpuRouter viaExecutor = new CpuRouter(new NodeTables(new Engine(node.cpu(0).hazelcast())), node.config(), null);
+        CpuRouter viaExecutor = new CpuRouter(new NodeTables(node.cpu(0).engine()), node.config(), null);
         viaExecutor.tell(1, blocking("a"));
 
         awaitRan("a");
@@ -88,11 +87,11 @@ class CpuTaskNoticeTest {
     @Test
     void notificationThroughTheExecutor_isAnsweredWhileItsWorkStillWaits() throws Exception {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
-        CpuRouter router = new CpuRouter(new NodeTables(new Engine(node.cpu(0).hazelcast())), node.config(), null);
+        CpuRouter router = new CpuRouter(new NodeTables(node.cpu(0).engine()), node.config(), null);
         Member cpu1 = router.upCpus().get(1);
         CpuTask.Spawn call = blocking("b");
 
-        Future<?> answered = node.cpu(0).hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
+        Future<?> answered = node.cpu(0).engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
                 .submitToMember(CpuTask.notice(call), cpu1);
 
         answered.get(BOUND_SECONDS, TimeUnit.SECONDS);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.Epochs;
@@ -62,7 +61,7 @@ class AncestorTest {
         g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class)).name(op).cpu(1).args("2", "temporary")
                 .build());
         PairTest.await("a ready backup of $OPR", () -> {
-            NameEntry e = new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(op.toString());
+            NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(op.toString());
             return e != null && e.backup() != null && e.ready();
         });
         g.switchPair(op);
@@ -74,7 +73,7 @@ class AncestorTest {
 
     private ProcessHandle awaitReadyBackup() {
         PairTest.await("a ready backup", () -> {
-            NameEntry e = new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(CTR.toString());
+            NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(CTR.toString());
             return e != null && e.backup() != null && e.ready();
         });
         return g.processGetPairInfo(CTR).backup();

@@ -61,7 +61,7 @@ class PairTest {
     }
 
     private boolean ready(ProcessName n) {
-        org.openpair.emulator.names.NameEntry e = new org.openpair.emulator.node.NodeTables(new org.openpair.emulator.cluster.Engine(node.cpu(0).hazelcast()))
+        org.openpair.emulator.names.NameEntry e = new org.openpair.emulator.node.NodeTables(node.cpu(0).engine())
                 .names().get(n.toString());
         return e != null && e.ready();
     }

@@ -13,7 +13,6 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
@@ -104,7 +103,7 @@ class RestartAtCpuUpTest {
     }
 
     private NameEntry entry() {
-        return new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get(CTR.toString());
+        return new NodeTables(node.cpu(0).engine()).names().get(CTR.toString());
     }
 
     private static List<SystemMessage> messages() {

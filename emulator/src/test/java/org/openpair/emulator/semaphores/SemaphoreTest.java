@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.node.NodeTables;
@@ -237,7 +236,7 @@ class SemaphoreTest {
                 .name("$HOLD").args("hand", "2", "hold").cpu(1).build());
         await("the pair is up with a ready backup", () -> SemPrograms.SEEN.containsKey("hold-primary")
                 && g.processGetPairInfo(primary).backup() != null
-                && new NodeTables(new Engine(node.cpu(0).hazelcast())).names().get("$HOLD").ready());
+                && new NodeTables(node.cpu(0).engine()).names().get("$HOLD").ready());
         ProcessHandle backup = g.processGetPairInfo(primary).backup();
         assertThat(g.semaphore("hand").info().holders()).containsOnlyKeys(primary);
 

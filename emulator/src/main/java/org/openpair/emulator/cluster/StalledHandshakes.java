@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.cluster;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,6 +13,8 @@ import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.nio.ConnectionType;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.ServerConnectionManager;
+
+import org.openpair.emulator.node.SystemThreads;
 
 /**
  * Closes a member's connections whose handshake nobody has answered within a bound.

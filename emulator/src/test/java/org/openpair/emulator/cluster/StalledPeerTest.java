@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +27,8 @@ import com.hazelcast.internal.server.ServerConnectionManager;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
+import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeConfig;
 
 /**
  * A CPU frozen by SIGSTOP (or a JVM in a long pause) still has a kernel that accepts TCP

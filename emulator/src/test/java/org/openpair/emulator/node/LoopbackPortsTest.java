@@ -1,0 +1,29 @@
+package org.openpair.emulator.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Private nodes' ports come from below the kernel's ephemeral range, where no outgoing
+ * connection or port-0 listener of the CPUs themselves can take one between the check and the
+ * bind.
+ */
+class LoopbackPortsTest {
+    @Test
+    void blocks_lieBelowTheKernelsEphemeralRange_andAreFreeWhenDrawn() throws Exception {
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        int ephemeralStart = Files.exists(range)
+                ? Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]) : LoopbackPorts.DEFAULT_HIGH;
+        assertThat(LoopbackPorts.high()).isLessThanOrEqualTo(Math.max(LoopbackPorts.LOW + 1000, ephemeralStart));
+        for (int i = 0; i < 200; i++) {
+            int base = LoopbackPorts.block(16);
+            assertThat(base).isGreaterThanOrEqualTo(LoopbackPorts.LOW);
+            assertThat(base + 16).isLessThanOrEqualTo(LoopbackPorts.high());
+        }
+        assertThat(LoopbackPorts.allFree(LoopbackPorts.block(16), 16)).isTrue();
+    }
+}
