@@ -62,6 +62,27 @@ public final class Engine {
         return StalledHandshakes.watch(hz, bound, owner);
     }
 
+    /** Runs {@code action} (on an engine thread) when this member or client starts shutting down. */
+    public void onShutdown(Runnable action) {
+        hz.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN
+                    || e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+                action.run();
+            }
+        });
+    }
+
+    /** Two handles on the same member or client are equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Engine other && other.hz == hz;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(hz);
+    }
+
     /** Leaves the node in order: the engine hands this member's partitions to the others first. */
     public void shutdown() {
         hz.shutdown();
@@ -176,8 +197,33 @@ public final class Engine {
         }
 
         @Override
+        public UUID onKeyChanged(java.util.function.Consumer<K> listener) {
+            return map.addEntryListener(new KeyChanges<>(listener), false);
+        }
+
+        @Override
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
+        }
+    }
+
+    /** Every change of an entry, by key. */
+    private record KeyChanges<K, V>(java.util.function.Consumer<K> listener) implements
+            com.hazelcast.map.listener.EntryAddedListener<K, V>, com.hazelcast.map.listener.EntryUpdatedListener<K, V>,
+            com.hazelcast.map.listener.EntryRemovedListener<K, V> {
+        @Override
+        public void entryAdded(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
         }
     }
 

@@ -60,5 +60,12 @@ public interface Table<K, V> {
      */
     UUID onAdded(BiConsumer<K, V> listener);
 
+    /**
+     * Runs {@code listener} (on an engine thread: hand work off) with the key of each entry
+     * added, changed or removed from now on, without its value; returns the registration for
+     * {@link #stopListening}.
+     */
+    UUID onKeyChanged(java.util.function.Consumer<K> listener);
+
     void stopListening(UUID registration);
 }

@@ -64,7 +64,7 @@ final class ClusterSemaphore implements RobustSemaphore {
     /** Puts (caller's CPU, semaphore) in the holder index once per JVM, before the first attempt. */
     private void indexed(ProcessHandle caller) {
         String key = caller.cpu() + "/" + name;
-        Wakeups w = Wakeups.of(semaphores.tables.engine().hazelcast());
+        Wakeups w = Wakeups.of(semaphores.tables.engine());
         if (!w.indexed.contains(key)) {
             semaphores.index().put(caller.cpu(), name);
             w.indexed.add(key);
@@ -94,7 +94,7 @@ final class ClusterSemaphore implements RobustSemaphore {
         Semaphores.checkPermits(permits);
         ProcessHandle caller = caller("acquire");
         indexed(caller);
-        Wakeups wakeups = Wakeups.of(semaphores.tables.engine().hazelcast());
+        Wakeups wakeups = Wakeups.of(semaphores.tables.engine());
         long ticket = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         long start = System.nanoTime();
         long lastCheck = start;

@@ -5,40 +5,31 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import com.hazelcast.core.EntryEvent;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.openpair.emulator.cluster.Engine;
 
 /**
- * Wakes this JVM's waiters when a semaphore entry changes: one entry listener per Hazelcast
- * instance (member or client) on the semaphore map, without values, dispatching by key to a
+ * Wakes this JVM's waiters when a semaphore entry changes: one listener per engine (member or
+ * client) on the semaphore table, without values, dispatching by key to a
  * per-semaphore counter that waiters park on. A waiter reads the counter before its attempt and
  * sleeps only if it has not moved since, so a change between the attempt and the sleep is
  * never missed. Also remembers which (CPU, semaphore) pairs this JVM has put in the holder index.
  */
-final class Wakeups implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object>,
-        EntryRemovedListener<String, Object> {
-    private static final Map<HazelcastInstance, Wakeups> BY_INSTANCE = new ConcurrentHashMap<>();
+final class Wakeups {
+    private static final Map<Engine, Wakeups> BY_ENGINE = new ConcurrentHashMap<>();
 
     private final Map<String, Signal> signals = new ConcurrentHashMap<>();
     final Set<String> indexed = ConcurrentHashMap.newKeySet();
 
-    static Wakeups of(HazelcastInstance hz) {
-        return BY_INSTANCE.computeIfAbsent(hz, Wakeups::register);
+    static Wakeups of(Engine engine) {
+        return BY_ENGINE.computeIfAbsent(engine, Wakeups::register);
     }
 
-    private static Wakeups register(HazelcastInstance hz) {
+    private static Wakeups register(Engine engine) {
         Wakeups w = new Wakeups();
-        hz.getMap(Semaphores.MAP).addEntryListener(w, false);
-        hz.getLifecycleService().addLifecycleListener(e -> {
-            if (e.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
-                    || e.getState() == LifecycleEvent.LifecycleState.SHUTDOWN) {
-                BY_INSTANCE.remove(hz);
-                w.signals.values().forEach(Signal::bump);
-            }
+        engine.<String, Object>table(Semaphores.MAP).onKeyChanged(w::changed);
+        engine.onShutdown(() -> {
+            BY_ENGINE.remove(engine);
+            w.signals.values().forEach(Signal::bump);
         });
         return w;
     }
@@ -67,26 +58,11 @@ final class Wakeups implements EntryAddedListener<String, Object>, EntryUpdatedL
         return signals.computeIfAbsent(name, k -> new Signal());
     }
 
-    private void changed(EntryEvent<String, Object> e) {
-        Signal s = signals.get(e.getKey());
+    private void changed(String name) {
+        Signal s = signals.get(name);
         if (s != null) {
             s.bump();
         }
-    }
-
-    @Override
-    public void entryAdded(EntryEvent<String, Object> e) {
-        changed(e);
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, Object> e) {
-        changed(e);
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, Object> e) {
-        changed(e);
     }
 
     private static final class Signal {
