@@ -17,12 +17,12 @@ public final class EngineMembership implements Membership {
     public static final String CPU_ATTRIBUTE = "openpair.cpu";
 
     private final HazelcastInstance hz;
-    private final MemberEviction eviction;
+    /** Made at the first eviction: a client (the command) reads the member list but evicts nobody. */
+    private volatile MemberEviction eviction;
 
-    /** @throws IllegalStateException if {@code hz} is not a running member of this JVM */
+    /** Over a member or a client; only a member of this JVM can {@link #evict}. */
     public EngineMembership(HazelcastInstance hz) {
         this.hz = hz;
-        this.eviction = new MemberEviction(hz);
     }
 
     @Override
@@ -86,14 +86,20 @@ public final class EngineMembership implements Membership {
         });
     }
 
+    /** @throws IllegalStateException if this is not a running member of this JVM */
     @Override
     public Eviction evict(UUID member, String evidence) {
-        return eviction.evict(member, evidence);
+        MemberEviction e = eviction;
+        if (e == null) {
+            e = new MemberEviction(hz);
+            eviction = e;
+        }
+        return e.evict(member, evidence);
     }
 
     private static CpuMember cpuMember(Member m) {
         String cpu = m.getAttribute(CPU_ATTRIBUTE);
-        return cpu == null ? null : new CpuMember(Integer.parseInt(cpu), m.getUuid(), m.getAddress().toString(),
-                m.localMember());
+        return cpu == null ? null : new CpuMember(Integer.parseInt(cpu), m.getUuid(),
+                m.getAddress().getHost() + ":" + m.getAddress().getPort(), m.localMember());
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * Listeners run on the engine's threads and must only hand work to threads of their own.
  */
 public interface Membership {
-    /** A member that carries a CPU number, as this member sees it. */
+    /** A member that carries a CPU number, as this member sees it; {@code address} is host:port. */
     record CpuMember(int cpu, UUID member, String address, boolean local) {
     }
 

@@ -2,6 +2,7 @@ package org.openpair.emulator.node;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -28,6 +30,7 @@ public final class CpuRouter {
     private final NodeTables tables;
     private final NodeConfig config;
     private final CpuService local;
+    private final Membership membership;
     private volatile NoticeLane lane;
 
     /**
@@ -46,34 +49,46 @@ public final class CpuRouter {
         this.tables = tables;
         this.config = config;
         this.local = local;
+        this.membership = tables.engine().membership();
     }
 
     /**
      * The members holding CPUs, by CPU number. A member refused because its number was in use
      * carries the number too until it leaves: the CPU table says which member holds it.
      */
-    public Map<Integer, Member> upCpus() {
-        Map<Integer, Member> up = new TreeMap<>();
+    public Map<Integer, Membership.CpuMember> upCpus() {
+        Map<Integer, Membership.CpuMember> up = new TreeMap<>();
         Map<Integer, Integer> carriers = new HashMap<>();
-        for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
-            String cpu = m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
-            if (cpu != null) {
-                int n = Integer.parseInt(cpu);
-                up.put(n, m);
-                carriers.merge(n, 1, Integer::sum);
-            }
+        List<Membership.CpuMember> members = membership.cpuMembers();
+        for (Membership.CpuMember m : members) {
+            up.put(m.cpu(), m);
+            carriers.merge(m.cpu(), 1, Integer::sum);
         }
         carriers.forEach((cpu, count) -> {
             if (count > 1) {
                 NodeTables.CpuRecord holder = tables.cpus().get(cpu);
-                for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
-                    if (holder != null && m.getUuid().toString().equals(holder.memberUuid())) {
+                for (Membership.CpuMember m : members) {
+                    if (holder != null && m.member().toString().equals(holder.memberUuid())) {
                         up.put(cpu, m);
                     }
                 }
             }
         });
         return up;
+    }
+
+    /** The engine's member that holds {@code cpu}, for a call on its executor; null if it is not up. */
+    private Member engineMember(int cpu) {
+        Membership.CpuMember holder = upCpus().get(cpu);
+        if (holder == null) {
+            return null;
+        }
+        for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
+            if (m.getUuid().equals(holder.member())) {
+                return m;
+            }
+        }
+        return null;
     }
 
     public boolean isUp(int cpu) {
@@ -105,7 +120,7 @@ public final class CpuRouter {
         if (local != null && local.number() == cpu) {
             return call.call(local);
         }
-        Member member = upCpus().get(cpu);
+        Member member = engineMember(cpu);
         if (member == null) {
             if (!config.hasCpu(cpu)) {
                 throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + cpu + " is not configured in node \\"
@@ -168,7 +183,7 @@ public final class CpuRouter {
     }
 
     private void tellByExecutor(int cpu, CpuTask.CpuCall<?> call) {
-        Member member = upCpus().get(cpu);
+        Member member = engineMember(cpu);
         if (member == null) {
             LOG.log(System.Logger.Level.INFO, "notification {0} not sent: CPU {1} is down", call, cpu);
             return;

@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.hazelcast.cluster.Member;
-
+import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
@@ -236,15 +235,15 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public List<CpuInfo> cpus() {
-        Map<Integer, Member> up = router.upCpus();
+        Map<Integer, Membership.CpuMember> up = router.upCpus();
         Map<Integer, Integer> load = router.processCounts();
         Map<Integer, NodeTables.CpuRecord> records = tables.cpus().getAll(up.keySet());
         List<CpuInfo> result = new ArrayList<>();
         up.forEach((cpu, member) -> {
             NodeTables.CpuRecord record = records.get(cpu);
             // A member that has joined but not yet claimed its number is not a CPU yet.
-            if (record != null && record.memberUuid().equals(member.getUuid().toString())) {
-                result.add(new CpuInfo(cpu, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
+            if (record != null && record.memberUuid().equals(member.member().toString())) {
+                result.add(new CpuInfo(cpu, member.address(),
                         record.started(), load.getOrDefault(cpu, 0)));
             }
         });

@@ -137,7 +137,9 @@ class NoJavaSerializationTest {
         assertThat(tables.names().get(CTR.toString()).primary()).isEqualTo(backup);
         TestNodes.await("the primary's death record", BOUND,
                 () -> tables.terminations().get(NodeTables.terminationKey(primary)) != null);
-        Member cpu1 = new CpuRouter(tables, node.config(), null).upCpus().get(1);
+        java.util.UUID cpu1Id = new CpuRouter(tables, node.config(), null).upCpus().get(1).member();
+        Member cpu1 = client.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(cpu1Id)).findFirst()
+                .orElseThrow();
         CpuTask.Reply<ProcessInfo> spawned = client.getExecutorService(NodeTables.CPU_EXECUTOR)
                 .submitToMember(CpuTask.of(new CpuTask.Spawn(SpawnRequest.of(Program.hosted(
                         TestPrograms.WaitsForStop.class)).cpu(1).build(), null)), cpu1)

@@ -88,7 +88,9 @@ class CpuTaskNoticeTest {
     void notificationThroughTheExecutor_isAnsweredWhileItsWorkStillWaits() throws Exception {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
         CpuRouter router = new CpuRouter(new NodeTables(node.cpu(0).engine()), node.config(), null);
-        Member cpu1 = router.upCpus().get(1);
+        java.util.UUID cpu1Id = router.upCpus().get(1).member();
+        Member cpu1 = node.cpu(0).engine().hazelcast().getCluster().getMembers().stream()
+                .filter(m -> m.getUuid().equals(cpu1Id)).findFirst().orElseThrow();
         CpuTask.Spawn call = blocking("b");
 
         Future<?> answered = node.cpu(0).engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
