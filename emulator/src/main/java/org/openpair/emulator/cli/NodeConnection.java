@@ -1,8 +1,5 @@
 package org.openpair.emulator.cli;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.core.HazelcastInstance;
-
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.ClusterConfigs;
@@ -12,28 +9,27 @@ import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 
 /**
- * The command's way into a running node: a Hazelcast client, not a member. A client does not
+ * The command's way into a running node: an engine client, not a member. A client does not
  * join the node, so a quick {@code guardian status} never triggers a partition migration or a
  * membership event that the CPUs would have to treat as a CPU coming and going.
  */
 final class NodeConnection implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_MILLIS = 5000;
 
-    private final HazelcastInstance client;
+    private final Engine client;
     private final RequesterLinks links;
     private final Guardian guardian;
 
-    private NodeConnection(HazelcastInstance client, NodeConfig config) {
+    private NodeConnection(Engine client, NodeConfig config) {
         this.client = client;
-        NodeTables tables = new NodeTables(new Engine(client));
+        NodeTables tables = new NodeTables(client);
         this.links = new RequesterLinks(tables, config.nodeName());
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }
 
     static NodeConnection open(NodeConfig config) {
         try {
-            return new NodeConnection(HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, CONNECT_TIMEOUT_MILLIS)),
-                    config);
+            return new NodeConnection(Engine.startClient(ClusterConfigs.client(config, CONNECT_TIMEOUT_MILLIS)), config);
         } catch (IllegalStateException e) {
             throw new NodeUnreachableException("node \\" + config.nodeName() + " does not answer at "
                     + String.join(", ", summarize(config)) + " (is a CPU running? start one with 'guardian node up')");

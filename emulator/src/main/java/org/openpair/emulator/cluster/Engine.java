@@ -47,6 +47,16 @@ public final class Engine {
         return new Engine(com.hazelcast.core.Hazelcast.newHazelcastInstance(config));
     }
 
+    /**
+     * Connects to the node as a client (the command): it does not join, so it starts no
+     * partition migration and no membership event.
+     *
+     * @throws IllegalStateException if no member answered within the configuration's connect timeout
+     */
+    public static Engine startClient(com.hazelcast.client.config.ClientConfig config) {
+        return new Engine(com.hazelcast.client.HazelcastClient.newHazelcastClient(config));
+    }
+
     /** What the engine hands to the tasks it runs on this member (the CPU they call). */
     public java.util.concurrent.ConcurrentMap<String, Object> userContext() {
         return hz.getUserContext();
