@@ -10,7 +10,7 @@ import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.NodeTables;
 
 /**
- * The node tables' records and the entry processors that change them: the CPU and process
+ * The node tables' records and the updates that change them: the CPU and process
  * tables (ids 200-299) and the name table (ids 300-399). A processor travels to the entry's
  * partition and again to its backup, so its fields are all it may depend on.
  */

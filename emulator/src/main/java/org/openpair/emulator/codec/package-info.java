@@ -1,6 +1,6 @@
 /**
  * The runtime's own codec: how every value that crosses a process boundary through the engine
- * (table entries, entry processors and their results, CPU tasks and replies) or the CPU link's
+ * (table entries, table updates and their results, CPU tasks and replies) or the CPU link's
  * notifications is written, independent of the engine and of Java serialization, so that the
  * public API's shape is never the wire format. Nothing here imports the engine; the
  * {@code cluster} package hands these codecs to it.

@@ -7,7 +7,7 @@ import org.openpair.emulator.cluster.Update;
 import org.openpair.guardian.ProcessHandle;
 
 /**
- * The changes a pair's name entry goes through, each an entry processor: atomic on the name's
+ * The changes a pair's name entry goes through, each an {@link org.openpair.emulator.cluster.Update}: atomic on the name's
  * partition and conditional on who holds the name, so two CPUs acting on one pair at once (a
  * retiring CPU and the survivors of a lost one, a switch and a death) never both succeed.
  */

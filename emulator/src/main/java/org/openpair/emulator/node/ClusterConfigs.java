@@ -81,7 +81,7 @@ public final class ClusterConfigs {
         config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig(NodeTables.CPU_PROCESSES)
                 .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET).setBackupCount(1)
                 .setMergePolicyConfig(largerSideWins));
-        // Semaphore entries change only through entry processors: kept as objects, a processor
+        // Semaphore entries change only through updates: kept as objects, an update
         // does not deserialize and re-serialize the whole record on every acquire and release.
         config.addMapConfig(new MapConfig(org.openpair.emulator.semaphores.Semaphores.MAP).setBackupCount(1)
                 .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT).setMergePolicyConfig(largerSideWins));

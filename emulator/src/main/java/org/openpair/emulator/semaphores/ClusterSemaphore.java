@@ -23,7 +23,7 @@ import org.openpair.guardian.StateUpdate;
 import org.openpair.guardian.Termination;
 
 /**
- * A {@link RobustSemaphore} for one calling process: every operation is one entry processor on
+ * A {@link RobustSemaphore} for one calling process: every operation is one table update on
  * the semaphore's entry. A blocking acquire queues once, then sleeps until the entry changes
  * (an event) or {@link #RECHECK_NANOS} pass, and tries again; on a re-check without an event it
  * also looks up whether a holder has died unnoticed and applies that death itself.

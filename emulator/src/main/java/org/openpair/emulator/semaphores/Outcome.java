@@ -5,7 +5,7 @@ import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
 /**
- * What a semaphore entry processor answers: done (with an acquisition or a number), queued
+ * What a semaphore update answers: done (with an acquisition or a number), queued
  * behind others, or refused with a Guardian error as data (the client protocol carries no
  * exception classes of ours).
  */

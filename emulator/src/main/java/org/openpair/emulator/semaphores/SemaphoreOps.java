@@ -12,7 +12,7 @@ import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.RobustSemaphore;
 
 /**
- * The changes to a semaphore entry, each an entry processor: atomic on the entry's partition,
+ * The changes to a semaphore entry, each an {@link org.openpair.emulator.cluster.Update}: atomic on the entry's partition,
  * replayed as it is on the backup (every input, the clock included, travels in the processor,
  * so primary and backup compute the same). A processor that changes nothing does not write the
  * entry, so it wakes nobody: waiters re-checking never wake each other in a loop.
