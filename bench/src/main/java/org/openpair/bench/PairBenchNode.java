@@ -13,7 +13,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cpu.Cpu;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
@@ -206,7 +206,7 @@ final class PairBenchNode implements AutoCloseable {
     /** The member that is CPU 1, as CPU 0 sees the cluster now; {@code null} if it is not a member. */
     Member childMember() {
         for (Member m : hazelcast().getCluster().getMembers()) {
-            if (String.valueOf(CHILD_CPU).equals(m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE))) {
+            if (String.valueOf(CHILD_CPU).equals(m.getAttribute(EngineMembership.CPU_ATTRIBUTE))) {
                 return m;
             }
         }

@@ -8,7 +8,7 @@ import java.util.Locale;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -289,7 +289,7 @@ public final class SpawnBenchmark {
     /** The CPU whose member owns a key's partition (both tables are keyed by strings). */
     private static String ownerCpu(HazelcastInstance hz, String key) {
         Member owner = hz.getPartitionService().getPartition(key).getOwner();
-        String cpu = owner == null ? null : owner.getAttribute(ClusterConfigs.CPU_ATTRIBUTE);
+        String cpu = owner == null ? null : owner.getAttribute(EngineMembership.CPU_ATTRIBUTE);
         return cpu == null ? "?" : cpu;
     }
 

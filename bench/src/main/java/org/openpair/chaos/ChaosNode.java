@@ -21,7 +21,8 @@ import com.hazelcast.core.HazelcastInstance;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.netns.NetnsLab;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
@@ -79,7 +80,7 @@ final class ChaosNode implements AutoCloseable {
         for (int cpu = 1; cpu < cpus; cpu++) {
             jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
         }
-        ClientConfig c = ClusterConfigs.client(config, 10_000);
+        ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(config), 10_000);
         // The client's default 60 s silence before it gives up on a member would outlast a frozen CPU's removal.
         c.setProperty("hazelcast.client.heartbeat.interval", "1000");
         c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));

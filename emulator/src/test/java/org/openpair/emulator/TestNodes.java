@@ -8,9 +8,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
+import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeEngineSettings;
 
 /**
  * Node configurations for tests: each test node gets a cluster name and a block of loopback
@@ -56,5 +58,12 @@ public final class TestNodes {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /** The engine configuration CPU {@code cpu} of {@code node} runs with, for tests that start members themselves. */
+    public static com.hazelcast.config.Config memberConfig(NodeConfig node, int cpu) {
+        String address = node.cpuAddresses().get(cpu);
+        return EngineConfigs.member(NodeEngineSettings.of(node), cpu, NodeConfig.hostOf(address), NodeConfig.portOf(address),
+                new java.util.concurrent.ConcurrentHashMap<>());
     }
 }

@@ -21,7 +21,9 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
+import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.NodeConfig;
@@ -307,7 +309,7 @@ public final class TestCluster implements AutoCloseable {
      * the CPU dead and moved its partitions.
      */
     private ClientConfig clientConfig() {
-        ClientConfig c = ClusterConfigs.client(config, CLIENT_CONNECT_MILLIS);
+        ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(config), CLIENT_CONNECT_MILLIS);
         c.setProperty("hazelcast.client.heartbeat.interval", "1000");
         c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
         return c;
@@ -319,7 +321,7 @@ public final class TestCluster implements AutoCloseable {
      */
     public int masterCpu() {
         return client().getCluster().getMembers().stream().findFirst()
-                .map(m -> m.getAttribute(ClusterConfigs.CPU_ATTRIBUTE)).map(Integer::parseInt).orElse(-1);
+                .map(m -> m.getAttribute(EngineMembership.CPU_ATTRIBUTE)).map(Integer::parseInt).orElse(-1);
     }
 
     /** How many members the node has now, as the operator's client sees them, CPUs or not. */

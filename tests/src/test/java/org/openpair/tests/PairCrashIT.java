@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.names.Epochs;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.NodeGuardian;
@@ -452,7 +453,7 @@ class PairCrashIT {
     private static Lookup lookupThrough(int cpu) {
         String address = cluster.config().cpuAddresses().get(cpu);
         NodeConfig only = cluster.config().toBuilder().members(List.of(address)).build();
-        ClientConfig config = ClusterConfigs.client(only, 10_000);
+        ClientConfig config = EngineConfigs.client(NodeEngineSettings.of(only), 10_000);
         config.getNetworkConfig().getClusterRoutingConfig().setRoutingMode(RoutingMode.SINGLE_MEMBER);
         HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
         try {

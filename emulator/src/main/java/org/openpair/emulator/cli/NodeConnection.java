@@ -2,8 +2,8 @@ package org.openpair.emulator.cli;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
@@ -29,7 +29,7 @@ final class NodeConnection implements AutoCloseable {
 
     static NodeConnection open(NodeConfig config) {
         try {
-            return new NodeConnection(Engine.startClient(ClusterConfigs.client(config, CONNECT_TIMEOUT_MILLIS)), config);
+            return new NodeConnection(Engine.startClient(NodeEngineSettings.of(config), CONNECT_TIMEOUT_MILLIS), config);
         } catch (IllegalStateException e) {
             throw new NodeUnreachableException("node \\" + config.nodeName() + " does not answer at "
                     + String.join(", ", summarize(config)) + " (is a CPU running? start one with 'guardian node up')");

@@ -7,14 +7,24 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.BiConsumer;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.multimap.MultiMap;
+import com.hazelcast.spi.exception.TargetNotMemberException;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 
 /**
@@ -30,8 +40,8 @@ public final class Engine {
     }
 
     /**
-     * The engine's own instance, for the code that is not behind this seam yet (the CPU calls
-     * on the engine's executor, the semaphores' wake-ups, the benchmarks' baselines).
+     * The engine's own instance, for what measures or inspects the engine itself: the
+     * benchmarks' baselines and tests. The runtime never uses it.
      */
     public HazelcastInstance hazelcast() {
         return hz;
@@ -42,24 +52,88 @@ public final class Engine {
         return hz.getLifecycleService().isRunning();
     }
 
-    /** Starts a member of the node with {@code config} (a CPU's, from {@code node.ClusterConfigs}). */
-    public static Engine startMember(com.hazelcast.config.Config config) {
-        return new Engine(com.hazelcast.core.Hazelcast.newHazelcastInstance(config));
+    /**
+     * Starts the member that holds CPU {@code cpu} at {@code host}:{@code port}; {@code userContext}
+     * reaches the calls run on it ({@link #userContext}).
+     */
+    public static Engine startMember(EngineSettings node, int cpu, String host, int port,
+                                     ConcurrentMap<String, Object> userContext) {
+        return new Engine(Hazelcast.newHazelcastInstance(EngineConfigs.member(node, cpu, host, port, userContext)));
     }
 
     /**
      * Connects to the node as a client (the command): it does not join, so it starts no
      * partition migration and no membership event.
      *
-     * @throws IllegalStateException if no member answered within the configuration's connect timeout
+     * @throws IllegalStateException if no member answered within {@code connectTimeoutMillis}
      */
-    public static Engine startClient(com.hazelcast.client.config.ClientConfig config) {
-        return new Engine(com.hazelcast.client.HazelcastClient.newHazelcastClient(config));
+    public static Engine startClient(EngineSettings node, long connectTimeoutMillis) {
+        return new Engine(HazelcastClient.newHazelcastClient(EngineConfigs.client(node, connectTimeoutMillis)));
     }
 
-    /** What the engine hands to the tasks it runs on this member (the CPU they call). */
-    public java.util.concurrent.ConcurrentMap<String, Object> userContext() {
+    /** This member's or client's name, for messages. */
+    public String name() {
+        return hz.getName();
+    }
+
+    /** What the engine hands to the calls it runs on this member (the CPU they call). */
+    public ConcurrentMap<String, Object> userContext() {
         return hz.getUserContext();
+    }
+
+    /**
+     * Runs {@code call} on {@code member} and waits up to {@code boundMillis} for its answer.
+     *
+     * @throws MemberGone        if {@code member} is not (or no longer) a member, or this engine stopped
+     * @throws TimeoutException  if no answer came in time: the call may still run there
+     * @throws ExecutionException if the call itself failed there
+     */
+    public <R> R call(UUID member, MemberCall<R> call, long boundMillis)
+            throws TimeoutException, InterruptedException, ExecutionException {
+        try {
+            return hz.getExecutorService(EngineConfigs.CALLS).submitToMember(new EngineCall<>(call), target(member))
+                    .get(boundMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (isGone(e) || isGone(e.getCause())) {
+                throw new MemberGone("member " + member + " left during the call", e.getCause());
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            if (isGone(e)) {
+                throw new MemberGone("member " + member + " is gone: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@code call} to {@code member} without waiting for it to run.
+     *
+     * @throws MemberGone if {@code member} is not (or no longer) a member, or this engine stopped
+     */
+    public void tell(UUID member, MemberCall<?> call) {
+        try {
+            hz.getExecutorService(EngineConfigs.CALLS).submitToMember(new EngineCall<>(call), target(member));
+        } catch (RuntimeException e) {
+            if (isGone(e)) {
+                throw new MemberGone("member " + member + " is gone: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private Member target(UUID member) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().equals(member)) {
+                return m;
+            }
+        }
+        throw new MemberGone("member " + member + " is not in the node", null);
+    }
+
+    private static boolean isGone(Throwable t) {
+        return t instanceof MemberLeftException || t instanceof TargetNotMemberException
+                || t instanceof HazelcastInstanceNotActiveException;
     }
 
     /** This member's view of the node's members, with its events. */

@@ -16,7 +16,7 @@ import org.openpair.emulator.semaphores.SemaphoreCodecs;
 /**
  * Everything of ours that crosses the engine goes through the runtime's codec: one
  * {@link CodecSerializer} per type, on every member and every client alike (both configurations
- * come from {@code node.ClusterConfigs}, which applies this).
+ * come from {@link EngineConfigs}, which applies this).
  *
  * <p>And nothing of ours may go any other way. Left to itself the engine would fall back on Java
  * serialization for a {@code Serializable} type (an entry processor is one by its interface),
@@ -67,6 +67,8 @@ public final class EngineSerialization {
         }
         config.addSerializerConfig(new SerializerConfig().setTypeClass(EngineUpdate.class)
                 .setImplementation(new EngineUpdate.Serializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(EngineCall.class)
+                .setImplementation(new EngineCall.Serializer()));
         JavaSerializationFilterConfig javaFilter = new JavaSerializationFilterConfig();
         javaFilter.getBlacklist().addPrefixes(OURS);
         config.setJavaSerializationFilterConfig(javaFilter);

@@ -22,7 +22,7 @@
  * <tr><td>300-399</td><td>the name table ({@link org.openpair.emulator.codec.TableCodecs})</td></tr>
  * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.codec.CpuCallCodecs})</td></tr>
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
- * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrapper that runs a table update ({@code cluster.EngineUpdate}, 610, which carries the update by its own codec)</td></tr>
+ * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

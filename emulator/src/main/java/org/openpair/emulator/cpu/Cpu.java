@@ -11,10 +11,10 @@ import java.util.stream.Collectors;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.cluster.StalledHandshakes;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.node.SystemThreads;
@@ -85,7 +85,9 @@ public final class Cpu implements CpuService, AutoCloseable {
         ConcurrentMap<String, Object> context = new ConcurrentHashMap<>();
         Engine engine;
         try {
-            engine = Engine.startMember(ClusterConfigs.member(config, number, context));
+            String address = config.cpuAddresses().get(number);
+            engine = Engine.startMember(NodeEngineSettings.of(config), number, NodeConfig.hostOf(address),
+                    NodeConfig.portOf(address), context);
         } catch (RuntimeException e) {
             if (isBindFailure(e)) {
                 throw new GuardianException(GuardianError.IN_USE, "CPU " + number + ": address "

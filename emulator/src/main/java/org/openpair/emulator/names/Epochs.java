@@ -12,7 +12,7 @@ package org.openpair.emulator.names;
  * change the same entry (before Hazelcast's split-brain protection sees the split, or in a node
  * whose quorum is 1). The two sides have no CPU in common, so two epochs made on different
  * sides never collide even when both come from the same previous epoch, and the merge that
- * keeps the higher epoch ({@link HigherEpochMergePolicy}) always has a strict winner. Plain long
+ * keeps the higher epoch ({@link HigherEpochWins}) always has a strict winner. Plain long
  * comparison is the order: counter first, then CPU, so it stays total, and every epoch made by
  * {@link #next} is greater than the one it came from.
  *

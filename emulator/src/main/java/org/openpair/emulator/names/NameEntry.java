@@ -2,6 +2,7 @@ package org.openpair.emulator.names;
 
 import java.time.Instant;
 
+import org.openpair.emulator.cluster.Mergeable;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 
@@ -23,7 +24,7 @@ import org.openpair.guardian.ProcessName;
  *                kept through takeovers and switches; {@code null}: the operator
  */
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
-                        boolean closing, boolean ready, ProcessHandle creator) {
+                        boolean closing, boolean ready, ProcessHandle creator) implements Mergeable<NameEntry> {
 
     /** A new name held by {@code primary} alone; its CPU creates the name, so it makes the epoch. */
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created, ProcessHandle creator) {
@@ -38,5 +39,17 @@ public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle b
     /** The other member of the pair, or {@code null}. */
     public ProcessHandle partnerOf(ProcessHandle handle) {
         return handle.equals(primary) ? backup : handle.equals(backup) ? primary : null;
+    }
+
+    /** After a split heals, the higher epoch stays ({@link HigherEpochWins}). */
+    @Override
+    public boolean replaces(NameEntry existing) {
+        return HigherEpochWins.choose(this, existing) == HigherEpochWins.Side.MERGING;
+    }
+
+    /** A name only the smaller side holds stays removed: its pair ended, or it names a process that halted. */
+    @Override
+    public boolean keptAlone() {
+        return HigherEpochWins.keptAlone(this);
     }
 }

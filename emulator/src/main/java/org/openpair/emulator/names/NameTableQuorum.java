@@ -9,7 +9,7 @@ import org.openpair.guardian.GuardianException;
 /**
  * The name table refuses every change on a member that sees fewer CPUs than the node's quorum
  * (the engine's split-brain protection on the map, set up in
- * {@link org.openpair.emulator.node.ClusterConfigs}, which the table reports as a
+ * {@link org.openpair.emulator.cluster.EngineConfigs}, which the table reports as a
  * {@link QuorumRefusal}): such a member may be the small side of a split, and must not make
  * anyone primary. A user call that meets the refusal gets Guardian error 66 (device down: to the
  * rest of the node, this CPU is down) with the reason, never the engine's exception, which the

@@ -5,22 +5,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.spi.exception.TargetNotMemberException;
-
+import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.cluster.MemberGone;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
 /**
  * Finds the member that holds a CPU and runs a call there: directly when that CPU shares this
- * JVM, as a task on its member otherwise. Also answers which CPUs are up and how loaded.
+ * JVM, as a {@link org.openpair.emulator.cluster.MemberCall} on its member otherwise. Also answers which CPUs are up and how loaded.
  */
 public final class CpuRouter {
     private static final System.Logger LOG = System.getLogger(CpuRouter.class.getName());
@@ -31,6 +28,7 @@ public final class CpuRouter {
     private final NodeConfig config;
     private final CpuService local;
     private final Membership membership;
+    private final Engine engine;
     private volatile NoticeLane lane;
 
     /**
@@ -49,7 +47,8 @@ public final class CpuRouter {
         this.tables = tables;
         this.config = config;
         this.local = local;
-        this.membership = tables.engine().membership();
+        this.engine = tables.engine();
+        this.membership = engine.membership();
     }
 
     /**
@@ -77,18 +76,10 @@ public final class CpuRouter {
         return up;
     }
 
-    /** The engine's member that holds {@code cpu}, for a call on its executor; null if it is not up. */
-    private Member engineMember(int cpu) {
+    /** The engine's member that holds {@code cpu}; null if it is not up. */
+    private UUID memberOf(int cpu) {
         Membership.CpuMember holder = upCpus().get(cpu);
-        if (holder == null) {
-            return null;
-        }
-        for (Member m : tables.engine().hazelcast().getCluster().getMembers()) {
-            if (m.getUuid().equals(holder.member())) {
-                return m;
-            }
-        }
-        return null;
+        return holder == null ? null : holder.member();
     }
 
     public boolean isUp(int cpu) {
@@ -120,7 +111,7 @@ public final class CpuRouter {
         if (local != null && local.number() == cpu) {
             return call.call(local);
         }
-        Member member = engineMember(cpu);
+        UUID member = memberOf(cpu);
         if (member == null) {
             if (!config.hasCpu(cpu)) {
                 throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + cpu + " is not configured in node \\"
@@ -131,16 +122,11 @@ public final class CpuRouter {
         long boundMillis = config.operatorTimeout().toMillis()
                 + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
         try {
-            return tables.engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
-                    .submitToMember(CpuTask.of(call), member)
-                    .get(boundMillis, TimeUnit.MILLISECONDS)
-                    .valueOrThrow();
+            return engine.call(member, CpuTask.of(call), boundMillis).valueOrThrow();
+        } catch (MemberGone e) {
+            throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (e instanceof MemberLeftException || cause instanceof MemberLeftException
-                    || cause instanceof TargetNotMemberException || cause instanceof HazelcastInstanceNotActiveException) {
-                throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
-            }
             throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
         } catch (TimeoutException e) {
             // The call may still run there if the CPU resumes; a hung CPU is declared dead only
@@ -151,8 +137,6 @@ public final class CpuRouter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
-        } catch (TargetNotMemberException | HazelcastInstanceNotActiveException e) {
-            throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
         }
     }
 
@@ -183,13 +167,13 @@ public final class CpuRouter {
     }
 
     private void tellByExecutor(int cpu, CpuTask.CpuCall<?> call) {
-        Member member = engineMember(cpu);
+        UUID member = memberOf(cpu);
         if (member == null) {
             LOG.log(System.Logger.Level.INFO, "notification {0} not sent: CPU {1} is down", call, cpu);
             return;
         }
         try {
-            tables.engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR).submitToMember(CpuTask.notice(call), member);
+            engine.tell(member, CpuTask.notice(call));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
         }

@@ -1,10 +1,7 @@
 package org.openpair.emulator.node;
 
-import java.util.concurrent.Callable;
-
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceAware;
-
+import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.cluster.MemberCall;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
@@ -19,15 +16,14 @@ import org.openpair.guardian.Termination;
  * The calls are small named records rather than lambdas, so what crosses the wire is plain
  * data; the runtime's codec writes them ({@code codec.CpuCallCodecs}), not Java serialization.
  *
- * <p>It runs on a thread of Hazelcast's executor service. A notification ({@link #notice}) is
+ * <p>It runs on one of the engine's call threads ({@link Engine#call}). A notification ({@link #notice}) is
  * only handed to one of the CPU's own threads there: what it starts may wait on other CPUs (a
  * promoted backup's new backup, a table write whose partition a hung CPU still owns), and an
  * engine thread must never wait on another CPU.
  */
-public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastInstanceAware {
+public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
     private final CpuCall<T> call;
     private final boolean notice;
-    private HazelcastInstance hz;
 
     private CpuTask(CpuCall<T> call, boolean notice) {
         this.call = call;
@@ -52,11 +48,6 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
         return notice;
     }
 
-    @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-        this.hz = instance;
-    }
-
     /**
      * Runs the call and returns its value or its Guardian error as data: the client protocol
      * does not carry exception classes of ours, so a refusal travels as a number and a message.
@@ -65,10 +56,10 @@ public final class CpuTask<T> implements Callable<CpuTask.Reply<T>>, HazelcastIn
      * serialization ({@code cluster.EngineSerialization}), so an exception of ours must not cross.
      */
     @Override
-    public Reply<T> call() {
-        Object service = hz.getUserContext().get(CpuService.USER_CONTEXT_KEY);
+    public Reply<T> runOn(Engine here) {
+        Object service = here.userContext().get(CpuService.USER_CONTEXT_KEY);
         if (!(service instanceof CpuService cpu)) {
-            return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + hz.getName() + " carries no CPU");
+            return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + here.name() + " carries no CPU");
         }
         try {
             if (notice) {

@@ -26,7 +26,6 @@ public final class NodeTables {
     public static final String NAMES = "openpair.names";
     public static final String TERMINATIONS = "openpair.terminations";
     public static final String CPU_PROCESSES = "openpair.cpu-processes";
-    public static final String CPU_EXECUTOR = "openpair.cpu";
 
     private final Engine engine;
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.hazelcast.core.Hazelcast;
@@ -13,7 +12,6 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 
 /**
@@ -30,9 +28,9 @@ class EngineMembershipTest {
     @Test
     void master_removesTheMemberAtOnce_othersLeaveItToTheMaster_anUnknownMemberIsNotActedOn() {
         NodeConfig node = TestNodes.config(3).build();
-        HazelcastInstance h0 = Hazelcast.newHazelcastInstance(ClusterConfigs.member(node, 0, new ConcurrentHashMap<>()));
-        HazelcastInstance h1 = Hazelcast.newHazelcastInstance(ClusterConfigs.member(node, 1, new ConcurrentHashMap<>()));
-        HazelcastInstance h2 = Hazelcast.newHazelcastInstance(ClusterConfigs.member(node, 2, new ConcurrentHashMap<>()));
+        HazelcastInstance h0 = Hazelcast.newHazelcastInstance(TestNodes.memberConfig(node, 0));
+        HazelcastInstance h1 = Hazelcast.newHazelcastInstance(TestNodes.memberConfig(node, 1));
+        HazelcastInstance h2 = Hazelcast.newHazelcastInstance(TestNodes.memberConfig(node, 2));
         List<HazelcastInstance> all = List.of(h0, h1, h2);
         try {
             TestNodes.await("3 members in every view", BOUND,

@@ -11,7 +11,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,7 @@ import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeTables;
@@ -82,7 +81,7 @@ class NoJavaSerializationTest {
         PairPrograms.RESULTS.clear();
         Logger.getLogger("").addHandler(watch);
         node = EmbeddedNode.start(TestNodes.config(3).build(), 3);
-        client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(node.config(), 20_000));
+        client = HazelcastClient.newHazelcastClient(EngineConfigs.client(NodeEngineSettings.of(node.config()), 20_000));
     }
 
     @AfterEach
@@ -138,16 +137,11 @@ class NoJavaSerializationTest {
         TestNodes.await("the primary's death record", BOUND,
                 () -> tables.terminations().get(NodeTables.terminationKey(primary)) != null);
         java.util.UUID cpu1Id = new CpuRouter(tables, node.config(), null).upCpus().get(1).member();
-        Member cpu1 = client.getCluster().getMembers().stream().filter(m -> m.getUuid().equals(cpu1Id)).findFirst()
-                .orElseThrow();
-        CpuTask.Reply<ProcessInfo> spawned = client.getExecutorService(NodeTables.CPU_EXECUTOR)
-                .submitToMember(CpuTask.of(new CpuTask.Spawn(SpawnRequest.of(Program.hosted(
-                        TestPrograms.WaitsForStop.class)).cpu(1).build(), null)), cpu1)
-                .get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        CpuTask.Reply<ProcessInfo> spawned = tables.engine().call(cpu1Id, CpuTask.of(new CpuTask.Spawn(
+                SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class)).cpu(1).build(), null)), BOUND.toMillis());
         assertThat(spawned.error()).isZero();
-        CpuTask.Reply<Termination> stopped = client.getExecutorService(NodeTables.CPU_EXECUTOR)
-                .submitToMember(CpuTask.of(new CpuTask.Stop(spawned.value().handle(), null)), cpu1)
-                .get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        CpuTask.Reply<Termination> stopped = tables.engine().call(cpu1Id,
+                CpuTask.of(new CpuTask.Stop(spawned.value().handle(), null)), BOUND.toMillis());
         assertThat(stopped.value().process()).isEqualTo(spawned.value().handle());
         assertThat(SafetyProbe.submit(client, "openpair.test").get(BOUND.toSeconds(), TimeUnit.SECONDS)).isNotNull();
 

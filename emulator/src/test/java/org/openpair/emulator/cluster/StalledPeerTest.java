@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,7 +26,6 @@ import com.hazelcast.internal.server.ServerConnectionManager;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
-import org.openpair.emulator.node.ClusterConfigs;
 import org.openpair.emulator.node.NodeConfig;
 
 /**
@@ -42,7 +40,7 @@ import org.openpair.emulator.node.NodeConfig;
  * split" of issue 13, found by thread dumps of a FreezeSplitIT round: an {@code IO.thread-out}
  * at 100% of a core in {@code NioOutboundPipeline.postProcessClean} on both healthy CPUs).
  *
- * <p>The node's member configuration turns those wake-ups off ({@link ClusterConfigs}), so a
+ * <p>The node's member configuration turns those wake-ups off ({@link EngineConfigs}), so a
  * scheduled pipeline is queued as a task, which the looping thread still runs. This test makes
  * the frozen peer with a server socket that accepts and never reads, puts every connection of
  * the two real CPUs on one IO thread each, and checks that the loop happens and that the two
@@ -112,7 +110,7 @@ class StalledPeerTest {
 
     /** A CPU's member configuration with all its connections on one IO thread each way. */
     private static Config member(NodeConfig node, int cpu) {
-        Config config = ClusterConfigs.member(node, cpu, new ConcurrentHashMap<>());
+        Config config = TestNodes.memberConfig(node, cpu);
         config.setProperty("hazelcast.io.thread.count", "1");
         config.setProperty("hazelcast.io.balancer.interval.seconds", "-1");
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "1");

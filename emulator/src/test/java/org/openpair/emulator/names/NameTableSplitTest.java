@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +21,8 @@ import org.openpair.emulator.cluster.Table;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.cpu.EmbeddedNode;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.cluster.MergeByValue;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.process.TestPrograms;
@@ -43,7 +43,7 @@ class NameTableSplitTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
     private static boolean hasQuorum(Cpu cpu) {
-        return cpu.engine().hazelcast().getSplitBrainProtectionService().getSplitBrainProtection(ClusterConfigs.NAMES_QUORUM)
+        return cpu.engine().hazelcast().getSplitBrainProtectionService().getSplitBrainProtection(EngineConfigs.QUORUM)
                 .hasMinimumSize();
     }
 
@@ -116,7 +116,7 @@ class NameTableSplitTest {
             Cpu cpu0 = node.cpu(0);
             assertThat(cpu0.engine().hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getSplitBrainProtectionName()).isNull();
             assertThat(cpu0.engine().hazelcast().getConfig().getMapConfig(NodeTables.NAMES).getMergePolicyConfig().getPolicy())
-                    .isEqualTo(HigherEpochMergePolicy.class.getName());
+                    .isEqualTo(MergeByValue.class.getName());
             node.cpu(1).crash();
             TestNodes.await("CPU 0 to be alone", BOUND, () -> cpu0.engine().hazelcast().getCluster().getMembers().size() == 1);
             ProcessHandle alone = cpu0.guardian().processSpawn(named("$ALONE", 0));
@@ -225,7 +225,7 @@ class NameTableSplitTest {
 
     /** The member configuration a CPU runs with, merging sooner than Hazelcast's default, for the test. */
     private static Config member(NodeConfig node, int cpu) {
-        Config config = ClusterConfigs.member(node, cpu, new ConcurrentHashMap<>());
+        Config config = TestNodes.memberConfig(node, cpu);
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "2");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "2");
         return config;

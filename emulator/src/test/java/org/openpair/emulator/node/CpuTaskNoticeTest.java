@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import com.hazelcast.cluster.Member;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,14 +87,12 @@ class CpuTaskNoticeTest {
         node = EmbeddedNode.start(TestNodes.config(2).build(), 2);
         CpuRouter router = new CpuRouter(new NodeTables(node.cpu(0).engine()), node.config(), null);
         java.util.UUID cpu1Id = router.upCpus().get(1).member();
-        Member cpu1 = node.cpu(0).engine().hazelcast().getCluster().getMembers().stream()
-                .filter(m -> m.getUuid().equals(cpu1Id)).findFirst().orElseThrow();
         CpuTask.Spawn call = blocking("b");
 
-        Future<?> answered = node.cpu(0).engine().hazelcast().getExecutorService(NodeTables.CPU_EXECUTOR)
-                .submitToMember(CpuTask.notice(call), cpu1);
+        CpuTask.Reply<?> answered = node.cpu(0).engine().call(cpu1Id, CpuTask.notice(call),
+                TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
 
-        answered.get(BOUND_SECONDS, TimeUnit.SECONDS);
+        assertThat(answered.error()).isZero();
         awaitRan("b");
         assertThat(RELEASE.get("b").getCount()).as("the notification's work is still waiting").isEqualTo(1);
     }

@@ -6,7 +6,8 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
@@ -25,7 +26,7 @@ public final class SemClientMain {
     public static void main(String[] args) throws InterruptedException {
         NodeConfig config = NodeConfig.builder().nodeName(args[0]).basePort(Integer.parseInt(args[1]))
                 .cpus(Integer.parseInt(args[2])).build();
-        HazelcastInstance client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(config, 20_000));
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(EngineConfigs.client(NodeEngineSettings.of(config), 20_000));
         NodeTables tables = new NodeTables(new Engine(client));
         long pid = java.lang.ProcessHandle.current().pid();
         ProcessHandle self = null;

@@ -19,7 +19,8 @@ import com.hazelcast.client.config.RoutingMode;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.node.ClusterConfigs;
+import org.openpair.emulator.cluster.EngineConfigs;
+import org.openpair.emulator.node.NodeEngineSettings;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
@@ -183,7 +184,7 @@ public final class NetnsNode implements AutoCloseable {
             addresses.add(cpuAddress(cpu));
         }
         NodeConfig limited = config.toBuilder().members(addresses).build();
-        ClientConfig c = ClusterConfigs.client(limited, CLIENT_CONNECT_MILLIS);
+        ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(limited), CLIENT_CONNECT_MILLIS);
         c.setInstanceName("netns-client-" + config.nodeName() + "-" + CLIENT_IDS.incrementAndGet());
         // A call stuck on a member cut off fails after a bound, not after the 120 s default.
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");

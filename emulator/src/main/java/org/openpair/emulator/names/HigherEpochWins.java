@@ -1,21 +1,15 @@
 package org.openpair.emulator.names;
 
-import java.io.IOException;
-
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.spi.merge.SplitBrainMergePolicy;
-import com.hazelcast.spi.merge.MergingValue;
-
 /**
  * How the name table heals after a split: of the two entries for one name, the one with the
  * higher epoch stays. Hazelcast's own policies keep one side's entries whole (the default, or
  * {@code DiscardMergePolicy}, which the other tables use), and a side whose entry had moved on
  * would see its epoch go back or repeat; here an epoch only rises, on both sides of the heal.
  *
- * <p>Hazelcast calls this on the larger side (the existing entries) for each entry of the
- * smaller one (the merging entries), whose CPUs halt their processes as they merge
- * ({@code cpu.QuorumWatch}). Hence the rules where the epochs cannot decide:
+ * <p>The engine asks the larger side (the existing entries) about each entry of the smaller one
+ * (the merging entries), whose CPUs halt their processes as they merge ({@code cpu.QuorumWatch});
+ * the entry answers by this rule ({@link NameEntry} is {@link org.openpair.emulator.cluster.Mergeable}).
+ * Hence the rules where the epochs cannot decide:
  * <ul>
  * <li>A name the larger side does not hold stays absent: it was removed there (its pair ended)
  *     or made on the smaller side, whose processes are halting; either way the entry would name
@@ -32,27 +26,18 @@ import com.hazelcast.spi.merge.MergingValue;
  * </ul>
  * Every conflict (entries that differ) is logged at WARNING with both sides' primary, backup
  * and epoch, so an operator can tell what a split changed.
- *
- * <p>The policy asks for plain merging values, not {@code MapMergeTypes}: Hazelcast hands those
- * over only to maps that keep per-entry statistics, and the entry carries its own name.
  */
-public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameEntry, MergingValue<NameEntry>, Object> {
-    private static final System.Logger LOG = System.getLogger(HigherEpochMergePolicy.class.getName());
+public final class HigherEpochWins {
+    private static final System.Logger LOG = System.getLogger(HigherEpochWins.class.getName());
 
-    /** Hazelcast makes the policy from its class name. */
-    public HigherEpochMergePolicy() {
+    private HigherEpochWins() {
     }
 
-    @Override
-    public Object merge(MergingValue<NameEntry> merging, MergingValue<NameEntry> existing) {
-        if (existing == null) {
-            NameEntry gone = merging.getDeserializedValue();
-            LOG.log(System.Logger.Level.WARNING, "name table merge: {0} is held on the smaller side only ({1}); it stays "
-                    + "removed", gone.name(), describe(gone));
-            return null;
-        }
-        Side winner = choose(merging.getDeserializedValue(), existing.getDeserializedValue());
-        return winner == Side.MERGING ? merging.getRawValue() : existing.getRawValue();
+    /** An entry the larger side does not hold stays absent; logged, as every conflict is. */
+    static boolean keptAlone(NameEntry gone) {
+        LOG.log(System.Logger.Level.WARNING, "name table merge: {0} is held on the smaller side only ({1}); it stays "
+                + "removed", gone.name(), describe(gone));
+        return false;
     }
 
     /** Which side's entry a merge keeps. */
@@ -111,15 +96,5 @@ public final class HigherEpochMergePolicy implements SplitBrainMergePolicy<NameE
         return "primary " + e.primary().cpuPin() + " (verifier " + e.primary().verifier() + "), backup "
                 + (e.backup() == null ? "none" : e.backup().cpuPin() + " (verifier " + e.backup().verifier() + ")")
                 + ", epoch " + Epochs.format(e.epoch()) + (e.ready() ? ", ready" : "") + (e.closing() ? ", closing" : "");
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-        // No state: the rule is the class.
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-        // No state: the rule is the class.
     }
 }

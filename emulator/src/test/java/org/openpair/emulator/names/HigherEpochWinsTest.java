@@ -20,14 +20,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.cluster.EngineSerialization;
+import org.openpair.emulator.cluster.MergeByValue;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 
 /**
- * The name table's merge rule on entries made by hand, through Hazelcast's own merging-entry
- * type and the product's serialization, as the map's merge hands them over.
+ * The name table's merge rule on entries made by hand, through the engine's merge policy for
+ * mergeable values, Hazelcast's own merging-entry type and the product's serialization, as the
+ * map's merge hands them over.
  */
-class HigherEpochMergePolicyTest {
+class HigherEpochWinsTest {
     private static final ProcessName NAME = ProcessName.of("$SRV");
     private static final Instant CREATED = Instant.parse("2026-12-06T00:00:00Z");
     private static final ProcessHandle P0 = new ProcessHandle("N", 0, 10, 1000);
@@ -36,8 +38,8 @@ class HigherEpochMergePolicyTest {
 
     private final InternalSerializationService serialization = new DefaultSerializationServiceBuilder()
             .setConfig(engineSerialization()).build();
-    private final HigherEpochMergePolicy policy = new HigherEpochMergePolicy();
-    private final Logger logger = Logger.getLogger(HigherEpochMergePolicy.class.getName());
+    private final MergeByValue policy = new MergeByValue();
+    private final Logger logger = Logger.getLogger(HigherEpochWins.class.getName());
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -76,8 +78,8 @@ class HigherEpochMergePolicyTest {
         return new NameEntry(NAME, primary, backup, epoch, CREATED, false, backup != null, null);
     }
 
-    private MergingValue<NameEntry> merging(NameEntry value) {
-        return new MapMergingEntryImpl<Object, NameEntry>(serialization).setKey(serialization.toData(NAME.toString()))
+    private MergingValue<Object> merging(NameEntry value) {
+        return new MapMergingEntryImpl<Object, Object>(serialization).setKey(serialization.toData(NAME.toString()))
                 .setValue(serialization.toData(value));
     }
 
