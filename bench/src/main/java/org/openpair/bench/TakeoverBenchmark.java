@@ -26,7 +26,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 
 import org.openpair.emulator.node.CpuJvm;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;

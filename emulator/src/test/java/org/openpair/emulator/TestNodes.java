@@ -12,7 +12,7 @@ import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.node.Logging;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.node.NodeConfig;
-import org.openpair.emulator.node.NodeEngineSettings;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 
 /**
  * Node configurations for tests: each test node gets a cluster name and a block of loopback

@@ -20,7 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * One CPU's attach socket: a Unix-domain socket in a directory of its own (0700, the socket

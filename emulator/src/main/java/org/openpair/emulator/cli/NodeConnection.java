@@ -3,8 +3,8 @@ package org.openpair.emulator.cli;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.node.NodeConfig;
-import org.openpair.emulator.node.NodeEngineSettings;
-import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.cpu.NodeEngineSettings;
+import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 

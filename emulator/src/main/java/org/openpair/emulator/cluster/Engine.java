@@ -32,7 +32,7 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
  * handing out the node's tables as {@link Table}s and {@link MultiTable}s, never the engine's
  * own maps.
  */
-public final class Engine {
+public final class Engine implements TableStore {
     private final HazelcastInstance hz;
 
     public Engine(HazelcastInstance hz) {
@@ -178,11 +178,13 @@ public final class Engine {
     }
 
     /** The table of that name (configured by the node's engine configuration). */
+    @Override
     public <K, V> Table<K, V> table(String name) {
         return new MapTable<>(hz.getMap(name));
     }
 
     /** The index of that name. */
+    @Override
     public <K, V> MultiTable<K, V> multiTable(String name) {
         return new MultiMapTable<>(hz.getMultiMap(name));
     }

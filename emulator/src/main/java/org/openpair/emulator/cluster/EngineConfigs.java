@@ -60,7 +60,7 @@ public final class EngineConfigs {
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         config.setMemberAttributeConfig(new MemberAttributeConfig()
                 .setAttribute(EngineMembership.CPU_ATTRIBUTE, String.valueOf(cpu)));
-        EngineSerialization.applyTo(config.getSerializationConfig());
+        EngineSerialization.applyTo(config.getSerializationConfig(), node.codecs());
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(port).setPortAutoIncrement(false);
@@ -117,7 +117,7 @@ public final class EngineConfigs {
         config.setClusterName(node.clusterName());
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
-        EngineSerialization.applyTo(config.getSerializationConfig());
+        EngineSerialization.applyTo(config.getSerializationConfig(), node.codecs());
         // A call stuck on a hung CPU must fail when the node declares it dead, not after the 60 s default.
         config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(node.heartbeatTimeoutSeconds() * 1000L));
         config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(node.heartbeatIntervalSeconds() * 1000L));

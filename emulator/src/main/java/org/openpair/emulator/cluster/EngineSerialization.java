@@ -8,10 +8,6 @@ import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.config.SerializerConfig;
 
 import org.openpair.emulator.codec.Codec;
-import org.openpair.emulator.codec.CpuCallCodecs;
-import org.openpair.emulator.codec.GuardianCodecs;
-import org.openpair.emulator.codec.TableCodecs;
-import org.openpair.emulator.semaphores.SemaphoreCodecs;
 
 /**
  * Everything of ours that crosses the engine goes through the runtime's codec: one
@@ -46,21 +42,20 @@ public final class EngineSerialization {
     private EngineSerialization() {
     }
 
-    /** Every codec of a type the engine stores or ships, unions included (they are not registered). */
-    public static List<Codec<?>> codecs() {
-        List<Codec<?>> all = new ArrayList<>();
-        all.addAll(GuardianCodecs.all());
-        all.addAll(TableCodecs.all());
-        all.addAll(CpuCallCodecs.all());
-        all.addAll(SemaphoreCodecs.all());
-        all.add(SafetyProbe.CODEC);
-        all.add(EchoTask.CODEC);
-        return List.copyOf(all);
+    /** The codecs of the engine package's own types (its probes), registered beside the runtime's. */
+    public static List<Codec<?>> ownCodecs() {
+        return List.of(SafetyProbe.CODEC, EchoTask.CODEC);
     }
 
-    /** Registers the codecs and refuses the fallbacks, on a member's or a client's configuration. */
-    public static void applyTo(SerializationConfig config) {
-        for (Codec<?> codec : codecs()) {
+    /**
+     * Registers the runtime's codecs ({@code runtimeCodecs}, unions included: they are skipped)
+     * and the engine package's own, and refuses the fallbacks, on a member's or a client's
+     * configuration.
+     */
+    public static void applyTo(SerializationConfig config, List<Codec<?>> runtimeCodecs) {
+        List<Codec<?>> all = new ArrayList<>(runtimeCodecs);
+        all.addAll(ownCodecs());
+        for (Codec<?> codec : all) {
             if (!codec.isUnion()) {
                 config.addSerializerConfig(serializer(codec));
             }

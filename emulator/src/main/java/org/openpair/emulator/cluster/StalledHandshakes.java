@@ -14,7 +14,7 @@ import com.hazelcast.internal.nio.ConnectionType;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.ServerConnectionManager;
 
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * Closes a member's connections whose handshake nobody has answered within a bound.

@@ -2,8 +2,11 @@
  * The runtime's own codec: how every value that crosses a process boundary through the engine
  * (table entries, table updates and their results, CPU tasks and replies) or the CPU link's
  * notifications is written, independent of the engine and of Java serialization, so that the
- * public API's shape is never the wire format. Nothing here imports the engine; the
- * {@code cluster} package hands these codecs to it.
+ * public API's shape is never the wire format. Here are the mechanism and the public API's
+ * codecs; the runtime's own types have theirs beside them ({@code names.NameCodecs},
+ * {@code node.NodeTableCodecs}, {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}),
+ * so this package depends on nothing of the runtime. Nothing here imports the engine; the
+ * {@code cluster} package hands the codecs the runtime lists to it.
  *
  * <p>A value is its fields in a fixed order, big-endian ({@link org.openpair.emulator.codec.Encoder},
  * {@link org.openpair.emulator.codec.Decoder}); a family of types is a member's type id and then
@@ -18,9 +21,9 @@
  * <caption>Blocks</caption>
  * <tr><td>1-99</td><td>the JDK's plain values ({@link org.openpair.emulator.codec.Scalars})</td></tr>
  * <tr><td>100-199</td><td>the public API's values ({@link org.openpair.emulator.codec.GuardianCodecs})</td></tr>
- * <tr><td>200-299</td><td>the CPU and process tables ({@link org.openpair.emulator.codec.TableCodecs})</td></tr>
- * <tr><td>300-399</td><td>the name table ({@link org.openpair.emulator.codec.TableCodecs})</td></tr>
- * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.codec.CpuCallCodecs})</td></tr>
+ * <tr><td>200-299</td><td>the CPU and process tables ({@link org.openpair.emulator.node.NodeTableCodecs})</td></tr>
+ * <tr><td>300-399</td><td>the name table ({@link org.openpair.emulator.names.NameCodecs})</td></tr>
+ * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.node.CpuCallCodecs})</td></tr>
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
  * </table>

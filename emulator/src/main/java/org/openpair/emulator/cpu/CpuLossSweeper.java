@@ -9,7 +9,7 @@ import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;

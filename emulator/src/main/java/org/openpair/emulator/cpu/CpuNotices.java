@@ -9,14 +9,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntFunction;
 
-import org.openpair.emulator.codec.CpuCallCodecs;
+import org.openpair.emulator.node.CpuCallCodecs;
 import org.openpair.emulator.link.CheckpointStream;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.CpuTask;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 

@@ -16,7 +16,7 @@ import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * Takes a CPU's crash on the kernel's evidence (DESIGN.md, "Faster than the engine"): this CPU

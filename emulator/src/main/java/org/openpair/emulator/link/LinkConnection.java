@@ -119,7 +119,7 @@ final class LinkConnection {
     void start(Session session, String threadName, Runnable onExit) {
         this.session = session;
         // Not in the caller's group: a hosted program that opens a link must not take it down when stopped.
-        Thread t = org.openpair.emulator.node.SystemThreads.daemon(() -> run(session, onExit), threadName);
+        Thread t = org.openpair.emulator.threads.SystemThreads.daemon(() -> run(session, onExit), threadName);
         t.setDaemon(true);
         thread = t;
         t.start();

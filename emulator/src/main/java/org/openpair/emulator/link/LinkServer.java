@@ -49,7 +49,7 @@ public final class LinkServer implements AutoCloseable {
         this.handler = handler;
         this.options = options;
         this.port = ((InetSocketAddress) acceptor.getLocalAddress()).getPort();
-        this.acceptThread = org.openpair.emulator.node.SystemThreads.daemon(this::acceptLoop,
+        this.acceptThread = org.openpair.emulator.threads.SystemThreads.daemon(this::acceptLoop,
                 "link-accept cpu " + own.cpu() + " :" + port);
         acceptThread.setDaemon(true);
     }

@@ -23,6 +23,7 @@ import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
+import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * One CPU running as a JVM of its own ({@code guardian cpu start ...}) and started by this JVM:

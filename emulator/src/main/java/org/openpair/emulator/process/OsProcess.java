@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.os.ExitStatus;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;

@@ -23,7 +23,7 @@ import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.os.SpawnSpec;
 import org.openpair.emulator.pairs.CheckpointLinks;
 import org.openpair.emulator.pairs.PairMember;

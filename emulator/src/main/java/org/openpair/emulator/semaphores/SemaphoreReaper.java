@@ -6,7 +6,7 @@ import java.util.concurrent.Executors;
 
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.guardian.Termination;
 
 /**

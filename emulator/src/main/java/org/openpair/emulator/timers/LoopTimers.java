@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import org.openpair.emulator.node.SystemThreads;
+import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * One CPU's loop timers: a single sampler thread that reads the CPU time of each process whose

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.codec.Codec;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.codec.Samples;
 import org.openpair.emulator.node.LoopbackPorts;
 import org.openpair.emulator.semaphores.SemaphoreSamples;
@@ -55,7 +56,7 @@ class EngineSerializationTest {
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        EngineSerialization.applyTo(config.getSerializationConfig());
+        EngineSerialization.applyTo(config.getSerializationConfig(), NodeEngineSettings.codecs());
         member = Hazelcast.newHazelcastInstance(config);
         engine = ((SerializationServiceSupport) member).getSerializationService();
     }
@@ -79,7 +80,7 @@ class EngineSerializationTest {
     @Test
     void everyTypeOfOurs_goesThroughItsCodec() {
         Map<Class<?>, Codec<?>> byType = new HashMap<>();
-        for (Codec<?> c : EngineSerialization.codecs()) {
+        for (Codec<?> c : allCodecs()) {
             if (!c.isUnion()) {
                 byType.put(c.type(), c);
             }
@@ -100,7 +101,7 @@ class EngineSerializationTest {
     void everyRegisteredType_hasASample() {
         Set<Class<?>> sampled = new HashSet<>();
         samples().forEach(v -> sampled.add(v.getClass()));
-        for (Codec<?> c : EngineSerialization.codecs()) {
+        for (Codec<?> c : allCodecs()) {
             if (!c.isUnion()) {
                 assertThat(sampled).as("types with a sample").contains(c.type());
             }
@@ -110,7 +111,7 @@ class EngineSerializationTest {
     @Test
     void typeIds_areUnique() {
         Set<Integer> ids = new HashSet<>();
-        for (Codec<?> c : EngineSerialization.codecs()) {
+        for (Codec<?> c : allCodecs()) {
             assertThat(ids.add(c.id())).as("id of " + c + " is its own").isTrue();
         }
     }
@@ -153,5 +154,12 @@ class EngineSerializationTest {
         assertThat(failure).isInstanceOf(HazelcastSerializationException.class).hasNoCause()
                 .hasMessageStartingWith("cannot decode ProcessHandle#101: ");
         assertThat((Throwable) engine.toObject(engine.toData(failure))).isInstanceOf(HazelcastSerializationException.class);
+    }
+
+    /** The runtime's codecs and the engine package's own: everything the engine is configured with. */
+    private static java.util.List<Codec<?>> allCodecs() {
+        java.util.List<Codec<?>> all = new java.util.ArrayList<>(NodeEngineSettings.codecs());
+        all.addAll(EngineSerialization.ownCodecs());
+        return all;
     }
 }

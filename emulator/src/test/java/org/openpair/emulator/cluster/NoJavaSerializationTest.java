@@ -20,7 +20,7 @@ import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
-import org.openpair.emulator.node.NodeEngineSettings;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeTables;

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.guardian.TerminationCause;
+import org.openpair.emulator.node.CpuCallCodecs;
+import org.openpair.emulator.names.NameCodecs;
 
 /**
  * Bytes that are not what a codec wrote are refused with a {@link CodecException} that names
@@ -32,7 +34,7 @@ class CodecBadInputTest {
                         .hasMessageMatching("(?s).*(truncated|bad) \\w+.*");
             }
         }
-        assertThatThrownBy(() -> TableCodecs.NAME_ENTRY.decode(new byte[0]))
+        assertThatThrownBy(() -> NameCodecs.NAME_ENTRY.decode(new byte[0]))
                 .isInstanceOf(CodecException.class)
                 .hasMessage("truncated NameEntry: a byte needs 1 byte(s) at offset 0, 0 left");
     }
@@ -98,10 +100,10 @@ class CodecBadInputTest {
 
     @Test
     void booleanOtherThanZeroOrOne_isRefused() {
-        byte[] entry = TableCodecs.NAME_ENTRY.encode(Samples.nameEntries().get(0));
+        byte[] entry = NameCodecs.NAME_ENTRY.encode(Samples.nameEntries().get(0));
         byte[] bad = entry.clone();
         bad[0] = 2; // the presence byte of the name
-        assertThatThrownBy(() -> TableCodecs.NAME_ENTRY.decode(bad))
+        assertThatThrownBy(() -> NameCodecs.NAME_ENTRY.decode(bad))
                 .isInstanceOf(CodecException.class)
                 .hasMessage("bad NameEntry at offset 0: a boolean is 0 or 1, found 2");
     }
@@ -182,7 +184,7 @@ class CodecBadInputTest {
     @SuppressWarnings("unchecked")
     private static Codec<Object> codecOf(Object v) {
         if (v instanceof NameEntry) {
-            return (Codec<Object>) (Codec<?>) TableCodecs.NAME_ENTRY;
+            return (Codec<Object>) (Codec<?>) NameCodecs.NAME_ENTRY;
         }
         if (v instanceof CpuTask<?>) {
             return (Codec<Object>) (Codec<?>) CpuCallCodecs.TASK;

@@ -10,6 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.emulator.node.CpuCallCodecs;
+import org.openpair.emulator.names.NameCodecs;
+import org.openpair.emulator.node.NodeTableCodecs;
 
 /**
  * Every public type that crosses the engine comes back from its codec equal, field by field, to
@@ -22,7 +25,8 @@ class CodecRoundTripTest {
     static {
         List<Codec<?>> all = new ArrayList<>();
         all.addAll(GuardianCodecs.all());
-        all.addAll(TableCodecs.all());
+        all.addAll(NodeTableCodecs.all());
+        all.addAll(NameCodecs.all());
         all.addAll(CpuCallCodecs.all());
         for (Codec<?> c : all) {
             if (!c.isUnion()) {
@@ -71,7 +75,8 @@ class CodecRoundTripTest {
         Map<Integer, Codec<?>> seen = new HashMap<>();
         check(seen, List.of(Scalars.BOOLEAN, Scalars.INT, Scalars.LONG, Scalars.STRING, Scalars.BYTES), 1, 99);
         check(seen, GuardianCodecs.all(), 100, 199);
-        check(seen, TableCodecs.all(), 200, 399);
+        check(seen, NodeTableCodecs.all(), 200, 299);
+        check(seen, NameCodecs.all(), 300, 399);
         check(seen, CpuCallCodecs.all(), 400, 499);
     }
 

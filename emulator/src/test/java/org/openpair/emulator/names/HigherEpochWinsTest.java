@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.cluster.EngineSerialization;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.cluster.MergeByValue;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
@@ -70,7 +71,7 @@ class HigherEpochWinsTest {
     /** The entries travel as the product's members write them: through the runtime's codec. */
     private static SerializationConfig engineSerialization() {
         SerializationConfig config = new SerializationConfig();
-        EngineSerialization.applyTo(config);
+        EngineSerialization.applyTo(config, NodeEngineSettings.codecs());
         return config;
     }
 

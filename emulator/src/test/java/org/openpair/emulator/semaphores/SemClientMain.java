@@ -7,9 +7,9 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.EngineConfigs;
-import org.openpair.emulator.node.NodeEngineSettings;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.node.NodeConfig;
-import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;

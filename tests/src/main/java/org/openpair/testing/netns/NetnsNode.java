@@ -20,13 +20,13 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.EngineConfigs;
-import org.openpair.emulator.node.NodeEngineSettings;
+import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.node.CpuJvm;
 import org.openpair.emulator.node.NodeConfig;
 import org.openpair.emulator.node.NodeConfigFile;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.netns.NetnsLab;
-import org.openpair.emulator.node.NodeGuardian;
+import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;

@@ -1,10 +1,13 @@
-package org.openpair.emulator.codec;
+package org.openpair.emulator.node;
 
 import static org.openpair.emulator.codec.GuardianCodecs.HANDLE;
 
 import java.util.List;
 
-import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.codec.Codec;
+import org.openpair.emulator.codec.GuardianCodecs;
+import org.openpair.emulator.codec.Scalars;
+import org.openpair.emulator.codec.Union;
 
 /**
  * The calls one CPU makes on another (ids 400-499): the task that carries one through the

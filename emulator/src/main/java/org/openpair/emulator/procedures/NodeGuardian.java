@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.procedures;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +25,11 @@ import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.StopScope;
 import org.openpair.guardian.Termination;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuService;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeTables;
 
 /**
  * The Guardian procedures over the node's tables, for one caller: a process (its handle names

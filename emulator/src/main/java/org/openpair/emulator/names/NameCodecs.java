@@ -1,37 +1,20 @@
-package org.openpair.emulator.codec;
+package org.openpair.emulator.names;
 
 import static org.openpair.emulator.codec.GuardianCodecs.HANDLE;
 import static org.openpair.emulator.codec.GuardianCodecs.NAME;
 
 import java.util.List;
 
-import org.openpair.emulator.names.NameEntry;
-import org.openpair.emulator.names.NameUpdates;
-import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.codec.Codec;
+import org.openpair.emulator.codec.EnumCode;
 
 /**
- * The node tables' records and the updates that change them: the CPU and process
- * tables (ids 200-299) and the name table (ids 300-399). A processor travels to the entry's
- * partition and again to its backup, so its fields are all it may depend on.
+ * The name table's entries and the updates that change them (ids 300-399). An update travels to
+ * the entry's partition and again to its backup, so its fields are all it may depend on.
  */
-public final class TableCodecs {
-    private TableCodecs() {
+public final class NameCodecs {
+    private NameCodecs() {
     }
-
-    public static final Codec<NodeTables.CpuRecord> CPU_RECORD = Codec.of(201, NodeTables.CpuRecord.class,
-            (out, r) -> out.i32(r.cpu()).optStr(r.memberUuid()).optStr(r.address()).optInstant(r.started())
-                    .i32(r.linkPort()),
-            in -> new NodeTables.CpuRecord(in.i32(), in.optStr(), in.optStr(), in.optInstant(), in.i32()));
-
-    public static final Codec<NodeTables.RemoveIfHeldBy<?>> REMOVE_IF_HELD_BY = Codec.ofRaw(202,
-            NodeTables.RemoveIfHeldBy.class,
-            (out, p) -> out.optional(HANDLE, p.holder()),
-            in -> new NodeTables.RemoveIfHeldBy<>(in.optional(HANDLE)));
-
-    public static final Codec<NodeTables.SetAncestorIfHeldBy> SET_ANCESTOR_IF_HELD_BY = Codec.of(203,
-            NodeTables.SetAncestorIfHeldBy.class,
-            (out, p) -> out.optional(HANDLE, p.holder()).optional(HANDLE, p.ancestor()),
-            in -> new NodeTables.SetAncestorIfHeldBy(in.optional(HANDLE), in.optional(HANDLE)));
 
     public static final Codec<NameEntry> NAME_ENTRY = Codec.of(301, NameEntry.class,
             (out, e) -> out.optional(NAME, e.name()).optional(HANDLE, e.primary()).optional(HANDLE, e.backup())
@@ -82,7 +65,6 @@ public final class TableCodecs {
 
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
-        return List.of(CPU_RECORD, REMOVE_IF_HELD_BY, SET_ANCESTOR_IF_HELD_BY, NAME_ENTRY, NAME_RESULT, RETIRE_MEMBER,
-                CLOSE, ATTACH_BACKUP, BACKUP_READY, BACKUP_LAGS, SWITCH);
+        return List.of(NAME_ENTRY, NAME_RESULT, RETIRE_MEMBER, CLOSE, ATTACH_BACKUP, BACKUP_READY, BACKUP_LAGS, SWITCH);
     }
 }

@@ -1,9 +1,18 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.cpu;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.openpair.emulator.cluster.EngineSettings;
 import org.openpair.emulator.cluster.TableSpec;
+import org.openpair.emulator.codec.Codec;
+import org.openpair.emulator.codec.GuardianCodecs;
+import org.openpair.emulator.names.NameCodecs;
+import org.openpair.emulator.node.CpuCallCodecs;
+import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.node.NodeTableCodecs;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.semaphores.SemaphoreCodecs;
 import org.openpair.emulator.semaphores.Semaphores;
 
 /**
@@ -44,6 +53,17 @@ public final class NodeEngineSettings {
 
     public static EngineSettings of(NodeConfig node) {
         return new EngineSettings(node.clusterName(), node.members(), node.heartbeatIntervalSeconds(),
-                node.heartbeatTimeoutSeconds(), node.quorum(), TABLES, CALL_THREADS);
+                node.heartbeatTimeoutSeconds(), node.quorum(), TABLES, CALL_THREADS, codecs());
+    }
+
+    /** The codec of every runtime type that is stored in a table or crosses the engine. */
+    public static List<Codec<?>> codecs() {
+        List<Codec<?>> all = new ArrayList<>();
+        all.addAll(GuardianCodecs.all());
+        all.addAll(NodeTableCodecs.all());
+        all.addAll(NameCodecs.all());
+        all.addAll(CpuCallCodecs.all());
+        all.addAll(SemaphoreCodecs.all());
+        return List.copyOf(all);
     }
 }

@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.threads;
 
 /**
  * Threads of the emulator itself (spawner, reapers, links, sweepers) live in a thread group of

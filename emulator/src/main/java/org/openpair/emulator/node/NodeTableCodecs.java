@@ -1,0 +1,37 @@
+package org.openpair.emulator.node;
+
+import static org.openpair.emulator.codec.GuardianCodecs.HANDLE;
+
+import java.util.List;
+
+import org.openpair.emulator.codec.Codec;
+
+/**
+ * The CPU and process tables' records and the updates that change them (ids 200-299). An update
+ * travels to the entry's partition and again to its backup, so its fields are all it may
+ * depend on.
+ */
+public final class NodeTableCodecs {
+    private NodeTableCodecs() {
+    }
+
+    public static final Codec<NodeTables.CpuRecord> CPU_RECORD = Codec.of(201, NodeTables.CpuRecord.class,
+            (out, r) -> out.i32(r.cpu()).optStr(r.memberUuid()).optStr(r.address()).optInstant(r.started())
+                    .i32(r.linkPort()),
+            in -> new NodeTables.CpuRecord(in.i32(), in.optStr(), in.optStr(), in.optInstant(), in.i32()));
+
+    public static final Codec<NodeTables.RemoveIfHeldBy<?>> REMOVE_IF_HELD_BY = Codec.ofRaw(202,
+            NodeTables.RemoveIfHeldBy.class,
+            (out, p) -> out.optional(HANDLE, p.holder()),
+            in -> new NodeTables.RemoveIfHeldBy<>(in.optional(HANDLE)));
+
+    public static final Codec<NodeTables.SetAncestorIfHeldBy> SET_ANCESTOR_IF_HELD_BY = Codec.of(203,
+            NodeTables.SetAncestorIfHeldBy.class,
+            (out, p) -> out.optional(HANDLE, p.holder()).optional(HANDLE, p.ancestor()),
+            in -> new NodeTables.SetAncestorIfHeldBy(in.optional(HANDLE), in.optional(HANDLE)));
+
+    /** Every codec of this family. */
+    public static List<Codec<?>> all() {
+        return List.of(CPU_RECORD, REMOVE_IF_HELD_BY, SET_ANCESTOR_IF_HELD_BY);
+    }
+}
