@@ -66,15 +66,23 @@ final class PendingRequest implements ReceivedRequest {
     @Override
     public CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint) {
         byte[] change = checkpoint.clone();
-        return reply(reply, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), reply.clone(), change));
+        byte[] owned = reply.clone();
+        return reply(owned, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), owned, change));
     }
 
     @Override
     public CompletableFuture<CheckpointResult> reply(byte[] reply, java.util.Map<String, String> stateChanges) {
         java.util.Map<String, String> changes = java.util.Map.copyOf(stateChanges);
-        return reply(reply, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), reply.clone(), changes));
+        byte[] owned = reply.clone();
+        return reply(owned, () -> receive.pair().checkpointReply(openId, syncId, info.syncDepth(), owned, changes));
     }
 
+    /**
+     * @param reply the reply's bytes, owned here: the program's array is copied once by the
+     *              caller, since reply() returns before the backup holds the reply and the
+     *              program may reuse its array at once, while what leaves (later, on a link
+     *              thread) must be the bytes the backup saved.
+     */
     private CompletableFuture<CheckpointResult> reply(byte[] reply,
                                                       java.util.function.Supplier<CompletableFuture<CheckpointResult>> checkpoint) {
         if (reply.length > ProcessFile.MAX_MESSAGE_BYTES) {

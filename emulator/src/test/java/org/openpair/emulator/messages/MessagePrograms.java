@@ -78,7 +78,8 @@ public final class MessagePrograms {
     /**
      * A counter server. Args: backup CPU ("none" for no backup), receive depth. Requests:
      * {@code inc} adds one and replies with the new value, checkpointed with the reply;
-     * {@code get} replies with the value; {@code hold} is read and never answered;
+     * {@code get} replies with the value; {@code reuse} replies "original", checkpointed, and
+     * overwrites its reply buffer as soon as reply() returns; {@code hold} is read and never answered;
      * {@code info} replies with FILE_GETRECEIVEINFO_; {@code probe} tries a second read
      * without replying and answers with the error it got.
      */
@@ -117,6 +118,13 @@ public final class MessagePrograms {
                         r.reply(value, value);
                     }
                     case "get" -> r.reply(ByteBuffer.allocate(8).putLong(counter[0]).array());
+                    case "reuse" -> {
+                        // reply() returns before the backup holds the reply; the buffer is the
+                        // program's again at once, and here it is overwritten at once.
+                        byte[] buffer = bytes("original");
+                        r.reply(buffer, buffer);
+                        java.util.Arrays.fill(buffer, (byte) 'X');
+                    }
                     case "nap" -> {
                         // Keeps the server busy, so that later requests wait unread on $RECEIVE.
                         NAPPING.add(name);

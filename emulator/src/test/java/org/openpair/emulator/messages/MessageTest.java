@@ -115,6 +115,21 @@ class MessageTest {
         }
     }
 
+    /**
+     * A server may reuse its reply buffer once reply() returns. The reply leaves only when the
+     * backup holds it, later, on a link thread: it must be the bytes the server gave and the
+     * backup saved, not what the buffer holds by then.
+     */
+    @Test
+    void aReplyBufferReusedAtOnce_theRequesterGetsTheBytesReplied() {
+        server("1", 4);
+        try (ProcessFile f = g.fileOpen(SRV, 1)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(text(f.writeRead(bytes("reuse"), WAIT))).isEqualTo("original");
+            }
+        }
+    }
+
     @Test
     void inFlightRequest_resentToTheNewPrimary_withTheSameSyncId_executedOnce() throws Exception {
         ProcessHandle primary = server("1", 4);
