@@ -11,8 +11,8 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cpu.EmbeddedNode;
-import org.openpair.emulator.node.LoopbackPorts;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.LoopbackPorts;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 

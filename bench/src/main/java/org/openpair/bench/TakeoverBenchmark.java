@@ -25,7 +25,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 
-import org.openpair.emulator.node.CpuJvm;
+import org.openpair.emulator.launch.CpuJvm;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;

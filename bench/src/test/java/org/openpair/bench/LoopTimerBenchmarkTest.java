@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class LoopTimerBenchmarkTest {
     static {
-        org.openpair.emulator.node.Logging.configure(java.util.logging.Level.WARNING, false);
+        org.openpair.emulator.launch.Logging.configure(java.util.logging.Level.WARNING, false);
     }
 
     @Test

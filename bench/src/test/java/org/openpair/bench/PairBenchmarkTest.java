@@ -16,7 +16,7 @@ import com.hazelcast.internal.json.JsonValue;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.launch.Logging;
 
 /**
  * Runs {@code guardian bench checkpoint --smoke} and {@code guardian bench takeover --smoke} in

@@ -17,7 +17,7 @@ import com.hazelcast.internal.json.JsonValue;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.launch.Logging;
 
 /**
  * Runs {@code guardian bench spawn --smoke} in this JVM and checks the shape of what it prints

@@ -14,7 +14,7 @@ import com.hazelcast.internal.json.JsonObject;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.launch.Logging;
 
 /**
  * Runs {@code guardian bench writeread --smoke} in this JVM (CPU 1 a child JVM, the server pair's

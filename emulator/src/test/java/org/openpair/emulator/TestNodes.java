@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
 import org.openpair.emulator.cluster.EngineConfigs;
-import org.openpair.emulator.node.Logging;
-import org.openpair.emulator.node.LoopbackPorts;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.launch.Logging;
+import org.openpair.emulator.config.LoopbackPorts;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 
 /**

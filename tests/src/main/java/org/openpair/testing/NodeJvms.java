@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
-import org.openpair.emulator.node.CpuJvm;
+import org.openpair.emulator.launch.CpuJvm;
 
 /**
  * The CPU JVMs of one test node ({@link TestCluster}'s on loopback, {@code NetnsNode}'s in network

@@ -1,6 +1,6 @@
 package org.openpair.testing;
 
-import org.openpair.emulator.node.LoopbackPorts;
+import org.openpair.emulator.config.LoopbackPorts;
 
 /**
  * Blocks of consecutive TCP ports that are free on 127.0.0.1, so every test node gets ports of

@@ -39,7 +39,7 @@ import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.cpu.NodeEngineSettings;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;

@@ -3,7 +3,7 @@ package org.openpair.emulator.cli;
 import java.util.concurrent.Callable;
 
 import org.openpair.emulator.cpu.Cpu;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +46,7 @@ final class CpuCommand implements Runnable {
         @Override
         public Integer call() {
             // A CPU is a server: its own events at INFO, Hazelcast's warnings too.
-            org.openpair.emulator.node.Logging.configure(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
+            org.openpair.emulator.launch.Logging.configure(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
             NodeConfig.Builder b = node.builder();
             if (cpus != null) {
                 b.cpus(cpus);

@@ -12,9 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 import org.openpair.emulator.cpu.EmbeddedNode;
-import org.openpair.emulator.node.CpuJvm;
-import org.openpair.emulator.node.LoopbackPorts;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.launch.CpuJvm;
+import org.openpair.emulator.config.LoopbackPorts;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;

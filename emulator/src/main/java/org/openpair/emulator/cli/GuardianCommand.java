@@ -2,7 +2,7 @@ package org.openpair.emulator.cli;
 
 import java.util.logging.Level;
 
-import org.openpair.emulator.node.Logging;
+import org.openpair.emulator.launch.Logging;
 import org.openpair.guardian.GuardianException;
 
 import picocli.CommandLine;

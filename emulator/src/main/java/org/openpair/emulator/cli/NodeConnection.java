@@ -2,7 +2,7 @@ package org.openpair.emulator.cli;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;

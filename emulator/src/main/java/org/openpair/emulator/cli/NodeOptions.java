@@ -3,8 +3,8 @@ package org.openpair.emulator.cli;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.openpair.emulator.node.NodeConfig;
-import org.openpair.emulator.node.NodeConfigFile;
+import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.config.NodeConfigFile;
 
 import picocli.CommandLine.Option;
 

@@ -13,7 +13,7 @@ import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.cluster.StalledHandshakes;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.SystemThreads;

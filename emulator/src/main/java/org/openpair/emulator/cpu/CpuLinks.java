@@ -13,7 +13,7 @@ import org.openpair.emulator.link.LinkServer;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.messages.RequestLinks;
 import org.openpair.emulator.messages.RequestRouter;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.CheckpointFailure;
 import org.openpair.emulator.pairs.CheckpointLinks;

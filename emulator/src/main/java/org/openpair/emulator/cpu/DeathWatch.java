@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkException;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.SystemThreads;
 

@@ -9,7 +9,7 @@ import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.emulator.names.NameCodecs;
 import org.openpair.emulator.node.CpuCallCodecs;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTableCodecs;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.semaphores.SemaphoreCodecs;

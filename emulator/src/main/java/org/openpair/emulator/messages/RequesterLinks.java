@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkPool;
 import org.openpair.emulator.link.LinkReply;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 
 /**

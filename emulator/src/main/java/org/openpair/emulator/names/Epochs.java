@@ -3,7 +3,7 @@ package org.openpair.emulator.names;
 /**
  * The one function that makes a pair's epochs. An epoch is a long: a counter in the high bits
  * and, in the low {@value #CPU_BITS} bits, the number of the CPU that decided the change (the
- * CPU that ran the update; {@link org.openpair.emulator.node.NodeConfig#MAX_CPUS} is 16, so a
+ * CPU that ran the update; {@link org.openpair.emulator.config.NodeConfig#MAX_CPUS} is 16, so a
  * CPU number always fits). Every new epoch is {@link #next} of the previous one (or
  * {@link #first} for a new name): the counter goes up by one and the deciding CPU is written
  * below it.

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.MemberGone;
 import org.openpair.emulator.cluster.Membership;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 

@@ -28,7 +28,7 @@ import org.openpair.guardian.Termination;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.CpuTask;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 
 /**

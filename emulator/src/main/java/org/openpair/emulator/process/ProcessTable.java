@@ -21,7 +21,7 @@ import org.openpair.emulator.messages.ReceiveQueue;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.os.SpawnSpec;

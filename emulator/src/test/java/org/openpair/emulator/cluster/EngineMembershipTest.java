@@ -12,7 +12,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 
 /**
  * {@link EngineMembership} against real members in one JVM: each member lists the CPUs in

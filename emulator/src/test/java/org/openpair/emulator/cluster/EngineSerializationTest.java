@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.codec.Samples;
-import org.openpair.emulator.node.LoopbackPorts;
+import org.openpair.emulator.config.LoopbackPorts;
 import org.openpair.emulator.semaphores.SemaphoreSamples;
 
 /**

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.NodeEngineSettings;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 
 /**
  * The table contract on the engine: two real members configured as a node's CPUs, the tests

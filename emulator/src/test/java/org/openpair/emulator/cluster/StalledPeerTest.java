@@ -26,7 +26,7 @@ import com.hazelcast.internal.server.ServerConnectionManager;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 
 /**
  * A CPU frozen by SIGSTOP (or a JVM in a long pause) still has a kernel that accepts TCP

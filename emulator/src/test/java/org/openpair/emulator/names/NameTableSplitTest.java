@@ -23,7 +23,7 @@ import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.cluster.MergeByValue;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.process.TestPrograms;
 import org.openpair.guardian.Guardian;

@@ -8,7 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.cpu.NodeEngineSettings;
-import org.openpair.emulator.node.NodeConfig;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.ProcessHandle;

@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.config.LoopbackPorts;
 
 /**
  * Private nodes' ports come from below the kernel's ephemeral range, where no outgoing

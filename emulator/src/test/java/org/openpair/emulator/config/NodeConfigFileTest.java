@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openpair.guardian.GuardianException;
+import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.config.NodeConfigFile;
 
 class NodeConfigFileTest {
     @TempDir

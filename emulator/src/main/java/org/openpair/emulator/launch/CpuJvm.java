@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.launch;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.config;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.openpair.emulator.node;
+package org.openpair.emulator.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -16,6 +16,7 @@ import org.openpair.guardian.GuardianException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.openpair.emulator.config.NodeConfig;
 
 /**
  * Reads a node's settings from a YAML file, so an operator writes them once for every CPU
