@@ -61,9 +61,10 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
         this.processes = new ProcessTable(config, number, tables, router, links,
-                caller -> new NodeGuardian(tables, config, caller, this, links));
+                caller -> NodeGuardian.onCpu(tables, config, caller, router, links));
         this.links.receiveWith(processes);
         this.router.noticesBy(links.notices());
+        this.router.callsBy(links.calls());
         this.membership = engine.membership();
         this.sweeper = new CpuLossSweeper(tables, membership, number, router, processes);
         this.deathWatch = new DeathWatch(config, number, membership, tables);
@@ -108,6 +109,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // user context into the instance, so register in the instance's.
         engine.userContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
+        cpu.links.calls().serve(cpu);
         cpu.membership.onCpuLeft(cpu.sweeper::cpuLeft);
         cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
                 config.heartbeatTimeoutSeconds());
@@ -223,12 +225,12 @@ public final class Cpu implements CpuService, AutoCloseable {
 
     /** The Guardian procedures as the operator, through this CPU. */
     public Guardian guardian() {
-        return new NodeGuardian(tables, config, null, this, links);
+        return NodeGuardian.onCpu(tables, config, null, router, links);
     }
 
     /** The Guardian procedures as process {@code caller} would call them, through this CPU. */
     public Guardian guardianAs(ProcessHandle caller) {
-        return new NodeGuardian(tables, config, caller, this, links);
+        return NodeGuardian.onCpu(tables, config, caller, router, links);
     }
 
     /** The member underneath, for the test harness and benchmarks of this module. */
@@ -249,6 +251,11 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** Notifications over the CPU link, for this package's tests. */
     CpuNotices notices() {
         return links.notices();
+    }
+
+    /** Calls over the CPU link, for this package's tests. */
+    CpuCalls calls() {
+        return links.calls();
     }
 
     /**

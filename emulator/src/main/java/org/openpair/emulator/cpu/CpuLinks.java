@@ -38,6 +38,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private final LinkPool clients = new LinkPool(this::connect);
     private volatile ProcessTable receiver;
     private final CpuNotices notices;
+    private final CpuCalls calls;
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
@@ -45,12 +46,18 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         this.tables = tables;
         String host = NodeConfig.hostOf(config.cpuAddresses().get(cpu));
         this.notices = new CpuNotices(cpu, this::connected, this::client);
+        this.calls = new CpuCalls(cpu, this::connected, this::client);
         this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive);
     }
 
     /** Notifications to and from other CPUs over this link. */
     CpuNotices notices() {
         return notices;
+    }
+
+    /** Calls to and from other CPUs over this link. */
+    CpuCalls calls() {
+        return calls;
     }
 
     static CpuLinks start(NodeConfig config, int cpu, NodeTables tables) {
@@ -60,7 +67,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     /** Checkpoints arriving here go to this CPU's backups. */
     void receiveWith(ProcessTable processes) {
         this.receiver = processes;
-        server.serveRequests(new RequestRouter(config.nodeName(), processes::receiveQueue));
+        server.serveRequests(calls.handler(new RequestRouter(config.nodeName(), processes::receiveQueue)));
     }
 
     @Override
@@ -128,6 +135,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     @Override
     public void close() {
         notices.close();
+        calls.close();
         clients.close();
         server.close();
     }

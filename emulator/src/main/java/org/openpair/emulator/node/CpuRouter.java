@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.MemberGone;
 import org.openpair.emulator.cluster.Membership;
-import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
+import org.openpair.emulator.config.NodeConfig;
 
 /**
  * Finds the member that holds a CPU and runs a call there: directly when that CPU shares this
@@ -31,6 +32,7 @@ public final class CpuRouter {
     private final Membership membership;
     private final Engine engine;
     private volatile NoticeLane lane;
+    private volatile CallLane callLane;
 
     /**
      * A faster way than Hazelcast's executor to deliver a notification to another CPU (the CPU
@@ -41,6 +43,19 @@ public final class CpuRouter {
     public interface NoticeLane {
         /** Sends {@code call} to {@code cpu}; false if it did not send (nothing was written). */
         boolean deliver(int cpu, CpuTask.CpuCall<?> call, Runnable fallback);
+    }
+
+    /**
+     * A faster way than the engine's member calls to run a call on another CPU and wait for its
+     * answer (the CPU link).
+     */
+    public interface CallLane {
+        /**
+         * Sends {@code call} to {@code cpu}; the future completes with its reply, or fails when
+         * the lane broke after sending (the call may or may not have run). Null when it did not
+         * send (no lane to that CPU now): nothing was written, and the engine may carry it.
+         */
+        java.util.concurrent.CompletableFuture<CpuTask.Reply<?>> send(int cpu, CpuTask.CpuCall<?> call);
     }
 
     /** @param local the CPU in this JVM to call directly, or {@code null} */
@@ -122,6 +137,11 @@ public final class CpuRouter {
         }
         long boundMillis = config.operatorTimeout().toMillis()
                 + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
+        CallLane fast = callLane;
+        java.util.concurrent.CompletableFuture<CpuTask.Reply<?>> sent = fast == null ? null : fast.send(cpu, call);
+        if (sent != null) {
+            return answer(cpu, sent, boundMillis);
+        }
         try {
             return engine.call(member, CpuTask.of(call), boundMillis).valueOrThrow();
         } catch (MemberGone e) {
@@ -139,6 +159,35 @@ public final class CpuRouter {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
         }
+    }
+
+    /** The answer of a call sent on the CPU link. */
+    @SuppressWarnings("unchecked")
+    private <T> T answer(int cpu, java.util.concurrent.CompletableFuture<CpuTask.Reply<?>> sent, long boundMillis) {
+        try {
+            return ((CpuTask.Reply<T>) sent.get(boundMillis, TimeUnit.MILLISECONDS)).valueOrThrow();
+        } catch (ExecutionException e) {
+            // Written, then the link broke: a CPU that died takes its work with it; a CPU whose
+            // link merely broke may have run the call, and only the caller can look.
+            if (!isUp(cpu)) {
+                throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
+            }
+            throw new GuardianException(GuardianError.CPU_FAILED, "the link to CPU " + cpu + " broke during the call ("
+                    + e.getCause().getMessage() + "); it may or may not have run");
+        } catch (TimeoutException e) {
+            sent.cancel(false);
+            throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
+                    + boundMillis + " ms (operator timeout " + config.operatorTimeout().toMillis()
+                    + " ms): it may be hung");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
+        }
+    }
+
+    /** From now on {@link #call} tries {@code lane} first. */
+    public void callsBy(CallLane lane) {
+        this.callLane = lane;
     }
 
     /** From now on {@link #tell} tries {@code lane} first. */

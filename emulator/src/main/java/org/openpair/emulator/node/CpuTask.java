@@ -61,6 +61,11 @@ public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
         if (!(service instanceof CpuService cpu)) {
             return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + here.name() + " carries no CPU");
         }
+        return runAgainst(cpu);
+    }
+
+    /** Runs the call on {@code cpu}, however it arrived (the engine, or the CPU link). */
+    public Reply<T> runAgainst(CpuService cpu) {
         try {
             if (notice) {
                 cpu.runNotice(call);
@@ -77,7 +82,7 @@ public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
 
     /** A call's outcome: a value, or a Guardian error number and message. */
     public record Reply<T>(T value, int error, String message) {
-        T valueOrThrow() {
+        public T valueOrThrow() {
             if (error != 0) {
                 throw new GuardianException(GuardianError.of(error), message);
             }

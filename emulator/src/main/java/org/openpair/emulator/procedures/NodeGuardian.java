@@ -51,11 +51,25 @@ public final class NodeGuardian implements Guardian {
      */
     public NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuService local,
                         RequestLinks requests) {
+        this(tables, config, caller, requests, new CpuRouter(tables, config, local));
+    }
+
+    private NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, RequestLinks requests,
+                         CpuRouter router) {
         this.tables = tables;
         this.config = config;
         this.caller = caller;
-        this.router = new CpuRouter(tables, config, local);
+        this.router = router;
         this.requests = requests;
+    }
+
+    /**
+     * The procedures for a caller on a CPU, through that CPU's own router: its calls and
+     * notifications to other CPUs take the CPU link where there is one.
+     */
+    public static NodeGuardian onCpu(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuRouter router,
+                                     RequestLinks requests) {
+        return new NodeGuardian(tables, config, caller, requests, router);
     }
 
     @Override
