@@ -2,6 +2,8 @@ package org.openpair.emulator.attach;
 
 import java.time.Instant;
 
+import org.openpair.emulator.codec.GuardianCodecs;
+
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.SystemMessage;
@@ -45,17 +47,9 @@ final class ApiCodec {
         return in.bool() ? handle(in) : null;
     }
 
-    private static <E extends Enum<E>> E constant(Class<E> type, int ordinal) throws AttachProtocolException {
-        E[] all = type.getEnumConstants();
-        if (ordinal < 0 || ordinal >= all.length) {
-            throw new AttachProtocolException(type.getSimpleName() + " " + ordinal);
-        }
-        return all[ordinal];
-    }
-
     static Wire.Out termination(Wire.Out w, Termination t) {
         handle(w, t.process()).optStr(t.name() == null ? null : t.name().toString()).str(t.program())
-                .i8(t.cause().ordinal()).i32(t.completionCode()).i32(t.exitStatus()).i32(t.signal());
+                .constant(GuardianCodecs.TERMINATION_CAUSE, t.cause()).i32(t.completionCode()).i32(t.exitStatus()).i32(t.signal());
         optHandle(w, t.killer()).str(t.detail());
         return w.i64(t.at().getEpochSecond()).i32(t.at().getNano());
     }
@@ -64,7 +58,7 @@ final class ApiCodec {
         ProcessHandle process = handle(in);
         String name = in.optStr();
         String program = in.str();
-        TerminationCause cause = constant(TerminationCause.class, in.i8());
+        TerminationCause cause = in.constant(GuardianCodecs.TERMINATION_CAUSE);
         int completion = in.i32();
         int exit = in.i32();
         int signal = in.i32();
@@ -85,14 +79,14 @@ final class ApiCodec {
     }
 
     static Wire.Out takeover(Wire.Out w, Takeover t) {
-        w.i8(t.cause().ordinal());
+        w.constant(GuardianCodecs.TAKEOVER_CAUSE, t.cause());
         handle(w, t.oldPrimary());
         optTermination(w, t.termination());
         return w.i64(t.epoch());
     }
 
     static Takeover takeover(Wire.In in) throws AttachProtocolException {
-        TakeoverCause cause = constant(TakeoverCause.class, in.i8());
+        TakeoverCause cause = in.constant(GuardianCodecs.TAKEOVER_CAUSE);
         ProcessHandle old = handle(in);
         Termination t = optTermination(in);
         return new Takeover(cause, old, t, in.i64());
@@ -193,7 +187,8 @@ final class ApiCodec {
     }
 
     static Wire.Out semaphoreInfo(Wire.Out w, org.openpair.guardian.SemaphoreInfo i) {
-        w.str(i.name()).i32(i.permits()).i32(i.available()).i8(i.policy().ordinal()).i8(i.consistency().ordinal());
+        w.str(i.name()).i32(i.permits()).i32(i.available()).constant(GuardianCodecs.DEATH_POLICY, i.policy())
+                .constant(GuardianCodecs.CONSISTENCY, i.consistency());
         counts(w, i.holders());
         counts(w, i.orphans());
         return handles(w, i.deadOwners()).i32(i.waiters()).i64(i.stateVersion());
@@ -201,8 +196,7 @@ final class ApiCodec {
 
     static org.openpair.guardian.SemaphoreInfo semaphoreInfo(Wire.In in) throws AttachProtocolException {
         return new org.openpair.guardian.SemaphoreInfo(in.str(), in.i32(), in.i32(),
-                constant(org.openpair.guardian.DeathPolicy.class, in.i8()),
-                constant(org.openpair.guardian.Consistency.class, in.i8()), counts(in), counts(in), handles(in), in.i32(),
+                in.constant(GuardianCodecs.DEATH_POLICY), in.constant(GuardianCodecs.CONSISTENCY), counts(in), counts(in), handles(in), in.i32(),
                 in.i64());
     }
 
@@ -285,14 +279,14 @@ final class ApiCodec {
     }
 
     static Wire.Out pairInfo(Wire.Out w, org.openpair.guardian.PairInfo p) {
-        optName(w.i8(p.status().ordinal()), p.name());
+        optName(w.constant(GuardianCodecs.PAIR_STATUS, p.status()), p.name());
         optHandle(w, p.primary());
         optHandle(w, p.backup());
         return optHandle(w, p.ancestor()).i64(p.epoch()).bool(p.backupReady());
     }
 
     static org.openpair.guardian.PairInfo pairInfo(Wire.In in) throws AttachProtocolException {
-        return new org.openpair.guardian.PairInfo(constant(org.openpair.guardian.PairStatus.class, in.i8()), optName(in),
+        return new org.openpair.guardian.PairInfo(in.constant(GuardianCodecs.PAIR_STATUS), optName(in),
                 optHandle(in), optHandle(in), optHandle(in), in.i64(), in.bool());
     }
 
@@ -325,10 +319,6 @@ final class ApiCodec {
             items.add(each.read(in));
         }
         return java.util.List.copyOf(items);
-    }
-
-    static <E extends Enum<E>> E ordinal(Class<E> type, int ordinal) throws AttachProtocolException {
-        return constant(type, ordinal);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.attach.AttachFrames.Frame;
+import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -120,14 +121,14 @@ final class AttachClient {
                 }
                 if (f.type() == AttachFrames.SIGNAL) {
                     Wire.In in = new Wire.In(f.payload());
-                    org.openpair.guardian.Signal s = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                    org.openpair.guardian.Signal s = in.constant(GuardianCodecs.SIGNAL);
                     org.openpair.guardian.ProcessHandle sender = ApiCodec.optHandle(in);
                     in.end();
                     signalsIn.execute(() -> {
                         if (s == org.openpair.guardian.Signal.SIGTIMEOUT) {
                             // The CPU ends a process whose JVM does not take its SIGTIMEOUT in time.
                             try {
-                                callAsync(AttachFrames.Op.SIGNAL_TAKEN, new Wire.Out().i8(s.ordinal()), taken -> null);
+                                callAsync(AttachFrames.Op.SIGNAL_TAKEN, new Wire.Out().constant(GuardianCodecs.SIGNAL, s), taken -> null);
                             } catch (RuntimeException gone) {
                                 // The CPU is gone: the reader halts this JVM.
                             }

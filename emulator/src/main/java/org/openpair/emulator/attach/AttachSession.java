@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.attach.AttachFrames.Op;
+import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -188,7 +189,7 @@ final class AttachSession implements Attachee.Attachment {
         switch (op) {
             case Op.ROLE -> {
                 in.end();
-                inline(id, () -> new Wire.Out().i8(c.role().ordinal()));
+                inline(id, () -> new Wire.Out().constant(GuardianCodecs.PAIR_ROLE, c.role()));
             }
             case Op.STOP_REQUESTED -> {
                 in.end();
@@ -211,7 +212,7 @@ final class AttachSession implements Attachee.Attachment {
             case Op.CHECKPOINT -> {
                 byte[] data = in.bytes();
                 in.end();
-                waiting(id, () -> new Wire.Out().i8(c.checkpoint(data).ordinal()));
+                waiting(id, () -> new Wire.Out().constant(GuardianCodecs.CHECKPOINT_RESULT, c.checkpoint(data)));
             }
             case Op.CHECKPOINT_ASYNC -> {
                 byte[] data = in.bytes();
@@ -234,12 +235,12 @@ final class AttachSession implements Attachee.Attachment {
                 String key = in.str();
                 String value = in.str();
                 in.end();
-                waiting(id, () -> new Wire.Out().i8(c.state().put(key, value).ordinal()));
+                waiting(id, () -> new Wire.Out().constant(GuardianCodecs.CHECKPOINT_RESULT, c.state().put(key, value)));
             }
             case Op.STATE_REMOVE -> {
                 String key = in.str();
                 in.end();
-                waiting(id, () -> new Wire.Out().i8(c.state().remove(key).ordinal()));
+                waiting(id, () -> new Wire.Out().constant(GuardianCodecs.CHECKPOINT_RESULT, c.state().remove(key)));
             }
             case Op.STATE_SNAPSHOT -> {
                 in.end();
@@ -363,7 +364,7 @@ final class AttachSession implements Attachee.Attachment {
             case Op.SEM_CREATE -> {
                 String name = in.str();
                 int permits = in.i32();
-                var policy = ApiCodec.ordinal(org.openpair.guardian.DeathPolicy.class, in.i8());
+                var policy = in.constant(GuardianCodecs.DEATH_POLICY);
                 in.end();
                 waiting(id, () -> semaphore(c.guardian().semaphoreCreate(name, permits, policy)));
             }
@@ -453,7 +454,7 @@ final class AttachSession implements Attachee.Attachment {
                 });
             }
             case Op.SIGNAL_END -> {
-                org.openpair.guardian.Signal signal = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                org.openpair.guardian.Signal signal = in.constant(GuardianCodecs.SIGNAL);
                 ProcessHandle sender = ApiCodec.optHandle(in);
                 in.end();
                 if (signal.defaultAction() != org.openpair.guardian.Signal.Default.TERMINATE) {
@@ -464,7 +465,7 @@ final class AttachSession implements Attachee.Attachment {
                 answerEnd(id);
             }
             case Op.SIGNAL_TAKEN -> {
-                org.openpair.guardian.Signal signal = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
+                org.openpair.guardian.Signal signal = in.constant(GuardianCodecs.SIGNAL);
                 in.end();
                 attachee.signalTaken(signal);
                 ok(id, new Wire.Out());
@@ -525,15 +526,12 @@ final class AttachSession implements Attachee.Attachment {
     }
 
     private static RestartPolicy policy(Wire.In in) throws AttachProtocolException {
-        int type = in.i8();
+        RestartPolicy.Type type = in.constant(GuardianCodecs.RESTART_TYPE);
         int max = in.i32();
         long periodMillis = in.i64();
-        if (type < 0 || type >= RestartPolicy.Type.values().length) {
-            throw new AttachProtocolException("restart policy type " + type);
-        }
         // The record validates the rest, as for a hosted caller: a GuardianException, answered as such.
         try {
-            return new RestartPolicy(RestartPolicy.Type.values()[type], max, Duration.ofMillis(periodMillis));
+            return new RestartPolicy(type, max, Duration.ofMillis(periodMillis));
         } catch (GuardianException e) {
             throw new AttachProtocolException("bad restart policy: " + e.getMessage());
         }
@@ -638,7 +636,7 @@ final class AttachSession implements Attachee.Attachment {
     private void later(long id, CompletableFuture<CheckpointResult> f) {
         f.whenComplete((r, e) -> {
             if (e == null) {
-                ok(id, new Wire.Out().i8(r.ordinal()));
+                ok(id, new Wire.Out().constant(GuardianCodecs.CHECKPOINT_RESULT, r));
             } else {
                 error(id, e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
             }
@@ -754,7 +752,7 @@ final class AttachSession implements Attachee.Attachment {
 
     @Override
     public void signal(org.openpair.guardian.Signal signal, ProcessHandle sender) {
-        send(AttachFrames.SIGNAL, 0, ApiCodec.optHandle(new Wire.Out().i8(signal.ordinal()), sender).toBytes());
+        send(AttachFrames.SIGNAL, 0, ApiCodec.optHandle(new Wire.Out().constant(GuardianCodecs.SIGNAL, signal), sender).toBytes());
     }
 
     /** Closes the connection; a program that reported its end may still get its END answer. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.openpair.emulator.attach.AttachFrames.GuardianOp;
+import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
@@ -49,7 +50,7 @@ final class GuardianCalls {
             }
             case GuardianOp.STOP_SCOPE -> {
                 ProcessHandle h = ApiCodec.optHandle(in);
-                StopScope scope = optConstant(StopScope.class, in.i8());
+                StopScope scope = in.optConstant(GuardianCodecs.STOP_SCOPE);
                 yield g -> {
                     g.processStop(h, scope);
                     return new Wire.Out();
@@ -92,7 +93,7 @@ final class GuardianCalls {
             case GuardianOp.TERMINATIONS -> g -> ApiCodec.list(new Wire.Out(), g.terminations(), ApiCodec::termination);
             case GuardianOp.KILL -> {
                 ProcessHandle h = ApiCodec.optHandle(in);
-                Signal s = optConstant(Signal.class, in.i8());
+                Signal s = in.optConstant(GuardianCodecs.SIGNAL);
                 yield g -> {
                     g.kill(h, s);
                     return new Wire.Out();
@@ -100,7 +101,7 @@ final class GuardianCalls {
             }
             case GuardianOp.KILL_NAME -> {
                 String n = in.optStr();
-                Signal s = optConstant(Signal.class, in.i8());
+                Signal s = in.optConstant(GuardianCodecs.SIGNAL);
                 yield g -> {
                     g.kill(name(n), s);
                     return new Wire.Out();
@@ -121,11 +122,6 @@ final class GuardianCalls {
     /** Parsed in the call: an illegal name is the caller's error 13, as for a hosted caller. */
     private static ProcessName name(String n) {
         return n == null ? null : ProcessName.of(n);
-    }
-
-    /** -1 stands for null (the hosted procedure decides what a null means); any other stray ordinal is a breach. */
-    private static <E extends Enum<E>> E optConstant(Class<E> type, int ordinal) throws AttachProtocolException {
-        return ordinal == -1 ? null : ApiCodec.ordinal(type, ordinal);
     }
 
     static Wire.Out spawnRequest(Wire.Out w, SpawnRequest r) {

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.openpair.emulator.attach.AttachFrames.GuardianOp;
 import org.openpair.emulator.attach.AttachFrames.Op;
+import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.emulator.signals.ProcessSignals;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -124,7 +125,7 @@ final class RemoteContext implements ProcessContext {
         System.out.flush();
         client.ending();
         try {
-            client.call(Op.SIGNAL_END, ApiCodec.optHandle(new Wire.Out().i8(signal.ordinal()), sender));
+            client.call(Op.SIGNAL_END, ApiCodec.optHandle(new Wire.Out().constant(GuardianCodecs.SIGNAL, signal), sender));
         } catch (RuntimeException e) {
             // The CPU is gone or has ended this process already: either way it ends here.
         }
@@ -154,7 +155,7 @@ final class RemoteContext implements ProcessContext {
     }
 
     private static CheckpointResult result(Wire.In in) throws AttachProtocolException {
-        return CheckpointResult.values()[in.i8()];
+        return in.constant(GuardianCodecs.CHECKPOINT_RESULT);
     }
 
     private static long millis(Duration d) {
@@ -194,12 +195,12 @@ final class RemoteContext implements ProcessContext {
     @Override
     public PairRole role() {
         Wire.In in = client.call(Op.ROLE, new Wire.Out());
-        return decode(() -> PairRole.values()[in.i8()]);
+        return decode(() -> in.constant(GuardianCodecs.PAIR_ROLE));
     }
 
     @Override
     public ProcessHandle createBackup(int cpu, RestartPolicy policy) {
-        Wire.Out w = new Wire.Out().i32(cpu).i8(policy.type().ordinal()).i32(policy.maxRestarts())
+        Wire.Out w = new Wire.Out().i32(cpu).constant(GuardianCodecs.RESTART_TYPE, policy.type()).i32(policy.maxRestarts())
                 .i64(policy.period().toMillis());
         Wire.In in = client.call(Op.CREATE_BACKUP, w);
         return decode(() -> handle(in));
@@ -578,10 +579,6 @@ final class RemoteContext implements ProcessContext {
             return ApiCodec.optName(new Wire.Out(), n);
         }
 
-        private static int ordinal(Enum<?> e) {
-            return e == null ? -1 : e.ordinal();
-        }
-
         @Override
         public ProcessHandle processSpawn(SpawnRequest request) {
             Wire.In in = call(GuardianOp.SPAWN, GuardianCalls.spawnRequest(new Wire.Out(), request));
@@ -600,7 +597,7 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public void processStop(ProcessHandle process, StopScope scope) {
-            call(GuardianOp.STOP_SCOPE, handleArg(process).i8(ordinal(scope)));
+            call(GuardianOp.STOP_SCOPE, handleArg(process).optConstant(GuardianCodecs.STOP_SCOPE, scope));
         }
 
         @Override
@@ -664,17 +661,17 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public void kill(ProcessHandle process, Signal signal) {
-            call(GuardianOp.KILL, handleArg(process).i8(ordinal(signal)));
+            call(GuardianOp.KILL, handleArg(process).optConstant(GuardianCodecs.SIGNAL, signal));
         }
 
         @Override
         public void kill(ProcessName name, Signal signal) {
-            call(GuardianOp.KILL_NAME, nameArg(name).i8(ordinal(signal)));
+            call(GuardianOp.KILL_NAME, nameArg(name).optConstant(GuardianCodecs.SIGNAL, signal));
         }
 
         @Override
         public RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy) {
-            Wire.In in = client.call(Op.SEM_CREATE, new Wire.Out().str(name).i32(permits).i8(policy.ordinal()));
+            Wire.In in = client.call(Op.SEM_CREATE, new Wire.Out().str(name).i32(permits).constant(GuardianCodecs.DEATH_POLICY, policy));
             return new RemoteSemaphore(decode(in::i64), name);
         }
 

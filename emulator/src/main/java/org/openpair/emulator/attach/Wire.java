@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.openpair.emulator.codec.CodecException;
+import org.openpair.emulator.codec.EnumCode;
+
 /**
  * Payload encoding on the attach socket. What the child sends is plain fields (integers,
  * length-prefixed UTF-8 strings and byte arrays), every read checked against what is left, so
@@ -73,6 +76,17 @@ final class Wire {
             i32(v.size());
             v.forEach(this::str);
             return this;
+        }
+
+        /** An enum by its explicit code, never its ordinal, which moves when a constant is added. */
+        <E extends Enum<E>> Out constant(EnumCode<E> code, E v) {
+            return i32(code.codeOf(v));
+        }
+
+        /** An enum or null, behind a presence byte. */
+        <E extends Enum<E>> Out optConstant(EnumCode<E> code, E v) {
+            bool(v != null);
+            return v == null ? this : constant(code, v);
         }
 
         Out map(Map<String, String> v) {
@@ -142,6 +156,20 @@ final class Wire {
 
         String optStr() throws AttachProtocolException {
             return bool() ? str() : null;
+        }
+
+        /** An enum by its code; a code no constant has is a protocol error. */
+        <E extends Enum<E>> E constant(EnumCode<E> code) throws AttachProtocolException {
+            int c = i32();
+            try {
+                return code.constant(c);
+            } catch (CodecException e) {
+                throw new AttachProtocolException(e.getMessage());
+            }
+        }
+
+        <E extends Enum<E>> E optConstant(EnumCode<E> code) throws AttachProtocolException {
+            return bool() ? constant(code) : null;
         }
 
         List<String> strs() throws AttachProtocolException {

@@ -3,11 +3,18 @@ package org.openpair.emulator.codec;
 import java.util.List;
 
 import org.openpair.guardian.Acquisition;
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.Consistency;
+import org.openpair.guardian.DeathPolicy;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.PairStatus;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
+import org.openpair.guardian.RestartPolicy;
 import org.openpair.guardian.Signal;
+import org.openpair.guardian.StopScope;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
@@ -43,6 +50,42 @@ public final class GuardianCodecs {
                 case SWITCH -> 4;
                 case PRIMARY_LOOP_TIMEOUT -> 5;
             });
+
+    public static final EnumCode<RestartPolicy.Type> RESTART_TYPE = EnumCode.of(RestartPolicy.Type.class,
+            t -> switch (t) {
+                case PERMANENT -> 1;
+                case TRANSIENT -> 2;
+                case TEMPORARY -> 3;
+            });
+
+    public static final EnumCode<PairRole> PAIR_ROLE = EnumCode.of(PairRole.class,
+            r -> switch (r) {
+                case PRIMARY -> 1;
+                case BACKUP -> 2;
+                case SINGLE -> 3;
+            });
+
+    public static final EnumCode<DeathPolicy> DEATH_POLICY = EnumCode.of(DeathPolicy.class,
+            p -> switch (p) {
+                case RELEASE -> 1;
+                case ORPHAN -> 2;
+                case HANDOVER -> 3;
+            });
+
+    public static final EnumCode<Consistency> CONSISTENCY = EnumCode.of(Consistency.class,
+            c -> switch (c) {
+                case CONSISTENT -> 1;
+                case OWNER_DIED -> 2;
+                case NOT_RECOVERABLE -> 3;
+            });
+
+    /** The API's own numbers, which are Guardian's: a checkpoint's status, a pair's, a stop's specifier. */
+    public static final EnumCode<CheckpointResult> CHECKPOINT_RESULT = EnumCode.of(CheckpointResult.class,
+            CheckpointResult::status);
+
+    public static final EnumCode<PairStatus> PAIR_STATUS = EnumCode.of(PairStatus.class, PairStatus::code);
+
+    public static final EnumCode<StopScope> STOP_SCOPE = EnumCode.of(StopScope.class, StopScope::specifier);
 
     /** A signal travels as its number, which is what it is in Guardian. */
     public static final EnumCode<Signal> SIGNAL = EnumCode.of(Signal.class, Signal::number);

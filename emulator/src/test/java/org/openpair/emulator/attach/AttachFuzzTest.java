@@ -203,7 +203,7 @@ class AttachFuzzTest {
     @ParameterizedTest
     @ValueSource(strings = {"unknown-op", "truncated-field", "trailing-bytes", "wrong-version", "huge-length",
             "second-hello", "bad-count", "deaf", "guardian-unknown", "guardian-bad-signal", "guardian-bad-spawn",
-            "signal-end-sigchld"})
+            "signal-end-sigchld", "bad-restart-type", "bad-death-policy"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
         int errorsBefore = ERRORS.size();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());
@@ -217,6 +217,12 @@ class AttachFuzzTest {
         assertThat(t.detail()).contains("protocol error");
         if (how.equals("deaf")) {
             assertThat(t.detail()).contains("stopped reading");
+        }
+        switch (how) {
+            case "bad-restart-type" -> assertThat(t.detail()).contains("unknown RestartPolicy.Type code 0");
+            case "bad-death-policy" -> assertThat(t.detail()).contains("unknown DeathPolicy code 77");
+            case "guardian-bad-signal" -> assertThat(t.detail()).contains("unknown Signal code 99");
+            default -> { }
         }
         awaitLogged(errorsBefore);
         assertServerAnswers();

@@ -40,13 +40,18 @@ public final class Saboteur implements GuardianProgram {
                     new byte[] {AttachFrames.Op.GUARDIAN, 99});
             case "guardian-bad-signal" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.KILL_NAME).optStr("$X")
-                            .i8(99).toBytes());
+                            .bool(true).i32(99).toBytes());
             case "guardian-bad-spawn" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.SPAWN).i8(7).str("x")
                             .toBytes());
             case "signal-end-sigchld" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
-                    new Wire.Out().i8(AttachFrames.Op.SIGNAL_END).i8(org.openpair.guardian.Signal.SIGCHLD.ordinal())
+                    new Wire.Out().i8(AttachFrames.Op.SIGNAL_END).i32(org.openpair.guardian.Signal.SIGCHLD.number())
                             .bool(false).toBytes());
+            // 0 was PERMANENT's ordinal; as a code it is no restart type at all.
+            case "bad-restart-type" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Wire.Out().i8(AttachFrames.Op.CREATE_BACKUP).i32(1).i32(0).i32(3).i64(1000).toBytes());
+            case "bad-death-policy" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Wire.Out().i8(AttachFrames.Op.SEM_CREATE).str("$SEM").i32(1).i32(77).toBytes());
             default -> throw new IllegalArgumentException(c.args().get(0));
         };
         client.sendRaw(attack);
