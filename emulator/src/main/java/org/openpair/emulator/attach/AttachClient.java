@@ -51,6 +51,12 @@ final class AttachClient {
     private volatile boolean ending;
     /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
     volatile boolean deaf;
+    /**
+     * Set by this package's tests before a call, to stop reading right after that call's answer.
+     * The reader looks at it before it routes a frame: looked at after, the caller woken by the
+     * answer before could set it first, and the reader would go deaf one frame early.
+     */
+    volatile boolean deafAfterNextFrame;
 
     private AttachClient(AttachChannel channel) {
         this.channel = channel;
@@ -115,6 +121,9 @@ final class AttachClient {
                     java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
                 }
                 Frame f = AttachFrames.read(channel, AttachFrames.MAX_BODY, inside -> { });
+                if (deafAfterNextFrame) {
+                    deaf = true;
+                }
                 if (f.type() == AttachFrames.STOP) {
                     onStop.run();
                     continue;
