@@ -9,7 +9,7 @@ import java.nio.channels.WritableByteChannel;
 /**
  * The attach socket's framing, both directions: a 4-byte big-endian length of what follows,
  * then the protocol version (1 byte), the frame type (1 byte), the call ID (8 bytes) and the
- * payload ({@link Wire}). The length is checked against a limit before anything is allocated,
+ * payload ({@link AttachCalls}, written by the runtime's codec). The length is checked against a limit before anything is allocated,
  * so a huge length costs the reader nothing but the connection.
  *
  * <p>Child to CPU: {@link #HELLO} (first and once), then {@link #CALL}s whose payload starts with

@@ -9,9 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import org.openpair.emulator.attach.AttachFrames.GuardianOp;
-import org.openpair.emulator.attach.AttachFrames.Op;
-import org.openpair.emulator.codec.GuardianCodecs;
+import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.emulator.signals.ProcessSignals;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -47,7 +45,7 @@ import org.openpair.guardian.Termination;
  * timer). Identity, arguments and environment came with WELCOME and are answered locally; the
  * log is the process's own stdout, which the CPU pointed at its log file.
  *
- * <p>Every {@link Guardian} procedure goes to the CPU as one {@link Op#GUARDIAN} call and runs
+ * <p>Every {@link Guardian} procedure goes to the CPU as one {@link AttachFrames.Op#GUARDIAN} call and runs
  * there with the Guardian a hosted process of this handle gets ({@link GuardianCalls}), so the
  * results and the Guardian errors are the same. The signal state is the exception: it lives
  * here ({@link #signals()}), so handlers run in this JVM, and the CPU routes every signal for
@@ -66,14 +64,13 @@ final class RemoteContext implements ProcessContext {
     /** The process's signal state: here, in its own JVM, where its handlers run (see {@link #deliver}). */
     private final ProcessSignals signals;
 
-    RemoteContext(AttachClient client, Wire.In welcome) throws AttachProtocolException {
+    RemoteContext(AttachClient client, AttachCodecs.Welcome welcome) {
         this.client = client;
-        this.self = handle(welcome);
-        String n = welcome.optStr();
-        this.name = n == null ? null : ProcessName.of(n);
-        this.args = List.copyOf(welcome.strs());
-        this.env = Map.copyOf(welcome.map());
-        this.nodeName = welcome.str();
+        this.self = welcome.self();
+        this.name = welcome.name();
+        this.args = welcome.args();
+        this.env = welcome.env();
+        this.nodeName = welcome.nodeName();
         ThreadGroup group = Thread.currentThread().getThreadGroup();
         this.signals = new ProcessSignals(new ProcessSignals.Owner() {
             @Override
@@ -125,7 +122,7 @@ final class RemoteContext implements ProcessContext {
         System.out.flush();
         client.ending();
         try {
-            client.call(Op.SIGNAL_END, ApiCodec.optHandle(new Wire.Out().constant(GuardianCodecs.SIGNAL, signal), sender));
+            client.call(AttachCalls.SIGNAL_END, new AttachCodecs.SignalNote(signal, sender));
         } catch (RuntimeException e) {
             // The CPU is gone or has ended this process already: either way it ends here.
         }
@@ -137,29 +134,13 @@ final class RemoteContext implements ProcessContext {
         stopRequested.set(true);
     }
 
-    static ProcessHandle handle(Wire.In in) throws AttachProtocolException {
-        return ApiCodec.handle(in);
-    }
-
-    /** Decoding what the CPU sent; a failure there is the CPU's fault, reported as 2. */
-    private interface Decode<T> {
-        T run() throws AttachProtocolException;
-    }
-
-    private static <T> T decode(Decode<T> d) {
-        try {
-            return d.run();
-        } catch (AttachProtocolException e) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "undecodable answer from the CPU: " + e.getMessage());
+    /** A caller's timeout as it travels: whole milliseconds, a negative one as none, a huge one capped. */
+    static Duration timeout(Duration d) {
+        if (d.isNegative()) {
+            return Duration.ZERO;
         }
-    }
-
-    private static CheckpointResult result(Wire.In in) throws AttachProtocolException {
-        return in.constant(GuardianCodecs.CHECKPOINT_RESULT);
-    }
-
-    private static long millis(Duration d) {
-        return d.isNegative() ? 0 : Math.min(d.toMillis(), Long.MAX_VALUE / 2);
+        return Duration.ofMillis(d.compareTo(Duration.ofMillis(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2
+                : d.toMillis());
     }
 
     @Override
@@ -194,29 +175,24 @@ final class RemoteContext implements ProcessContext {
 
     @Override
     public PairRole role() {
-        Wire.In in = client.call(Op.ROLE, new Wire.Out());
-        return decode(() -> in.constant(GuardianCodecs.PAIR_ROLE));
+        return client.call(AttachCalls.ROLE, Nothing.VALUE);
     }
 
     @Override
     public ProcessHandle createBackup(int cpu, RestartPolicy policy) {
-        Wire.Out w = new Wire.Out().i32(cpu).constant(GuardianCodecs.RESTART_TYPE, policy.type()).i32(policy.maxRestarts())
-                .i64(policy.period().toMillis());
-        Wire.In in = client.call(Op.CREATE_BACKUP, w);
-        return decode(() -> handle(in));
+        return client.call(AttachCalls.CREATE_BACKUP, new AttachCodecs.CreateBackup(cpu, policy));
     }
 
     @Override
     public CheckpointResult checkpoint(byte[] data) {
         requireCheckpointSize(data.length);
-        Wire.In in = client.call(Op.CHECKPOINT, new Wire.Out().bytes(data));
-        return decode(() -> result(in));
+        return client.call(AttachCalls.CHECKPOINT, data);
     }
 
     @Override
     public CompletableFuture<CheckpointResult> checkpointAsync(byte[] data) {
         requireCheckpointSize(data.length);
-        return client.callAsync(Op.CHECKPOINT_ASYNC, new Wire.Out().bytes(data), RemoteContext::result);
+        return client.callAsync(AttachCalls.CHECKPOINT_ASYNC, data);
     }
 
     /** Refused here as the CPU would refuse it, without shipping a megabyte to be told so. */
@@ -234,14 +210,12 @@ final class RemoteContext implements ProcessContext {
 
     @Override
     public Takeover awaitTakeover(Consumer<byte[]> applier) {
-        Wire.In in = client.call(Op.AWAIT_TAKEOVER, new Wire.Out(), applier);
-        return decode(() -> ApiCodec.takeover(in));
+        return client.call(AttachCalls.AWAIT_TAKEOVER, Nothing.VALUE, applier);
     }
 
     @Override
     public Optional<SystemMessage> readSystemMessage(Duration timeout) {
-        Wire.In in = client.call(Op.READ_SYSTEM_MESSAGE, new Wire.Out().i64(millis(timeout)));
-        return decode(() -> in.bool() ? Optional.of(ApiCodec.systemMessage(in)) : Optional.empty());
+        return client.call(AttachCalls.READ_SYSTEM_MESSAGE, timeout(timeout));
     }
 
     @Override
@@ -249,8 +223,7 @@ final class RemoteContext implements ProcessContext {
         if (stopRequested.get()) {
             return true;
         }
-        Wire.In in = client.call(Op.STOP_REQUESTED, new Wire.Out());
-        return decode(in::bool);
+        return client.call(AttachCalls.STOP_REQUESTED, Nothing.VALUE);
     }
 
     @Override
@@ -260,15 +233,13 @@ final class RemoteContext implements ProcessContext {
 
     @Override
     public Receive openReceive(int receiveDepth, boolean openMessages) {
-        Wire.In in = client.call(Op.OPEN_RECEIVE, new Wire.Out().i32(receiveDepth).bool(openMessages));
-        int depth = decode(in::i32);
+        int depth = client.call(AttachCalls.OPEN_RECEIVE, new AttachCodecs.OpenReceive(receiveDepth, openMessages));
         return new RemoteReceive(depth);
     }
 
     @Override
     public int setLoopTimer(int hundredths) {
-        Wire.In in = client.call(Op.SET_LOOP_TIMER, new Wire.Out().i32(hundredths));
-        return decode(in::i32);
+        return client.call(AttachCalls.SET_LOOP_TIMER, hundredths);
     }
 
     @Override
@@ -292,11 +263,8 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public Optional<ReceivedRequest> readUpdate(Duration timeout) {
-            Wire.In in = client.call(Op.READ_UPDATE, new Wire.Out().i64(millis(timeout)));
-            return decode(() -> in.bool()
-                    ? Optional.of(new RemoteRequest(in.i64(), in.bytes(),
-                            new ReceiveInfo(in.bool() ? handle(in) : null, in.i64(), in.i64(), in.i32())))
-                    : Optional.empty());
+            return client.call(AttachCalls.READ_UPDATE, timeout(timeout))
+                    .map(u -> new RemoteRequest(u.request(), u.data(), u.info()));
         }
     }
 
@@ -328,14 +296,12 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint) {
-            return client.callAsync(Op.REPLY, new Wire.Out().i64(id).bytes(reply).bool(false).bytes(checkpoint),
-                    RemoteContext::result);
+            return client.callAsync(AttachCalls.REPLY, new AttachCodecs.Reply(id, reply, checkpoint, null));
         }
 
         @Override
         public CompletableFuture<CheckpointResult> reply(byte[] reply, Map<String, String> stateChanges) {
-            return client.callAsync(Op.REPLY, new Wire.Out().i64(id).bytes(reply).bool(true).map(stateChanges),
-                    RemoteContext::result);
+            return client.callAsync(AttachCalls.REPLY, new AttachCodecs.Reply(id, reply, null, stateChanges));
         }
     }
 
@@ -344,26 +310,22 @@ final class RemoteContext implements ProcessContext {
     private final class RemoteState implements CheckpointedMap {
         @Override
         public Optional<String> get(String key) {
-            Wire.In in = client.call(Op.STATE_GET, new Wire.Out().str(key));
-            return decode(() -> Optional.ofNullable(in.optStr()));
+            return client.call(AttachCalls.STATE_GET, key);
         }
 
         @Override
         public CheckpointResult put(String key, String value) {
-            Wire.In in = client.call(Op.STATE_PUT, new Wire.Out().str(key).str(value));
-            return decode(() -> result(in));
+            return client.call(AttachCalls.STATE_PUT, new AttachCodecs.KeyValue(key, value));
         }
 
         @Override
         public CheckpointResult remove(String key) {
-            Wire.In in = client.call(Op.STATE_REMOVE, new Wire.Out().str(key));
-            return decode(() -> result(in));
+            return client.call(AttachCalls.STATE_REMOVE, key);
         }
 
         @Override
         public Map<String, String> snapshot() {
-            Wire.In in = client.call(Op.STATE_SNAPSHOT, new Wire.Out());
-            return decode(() -> Map.copyOf(in.map()));
+            return client.call(AttachCalls.STATE_SNAPSHOT, Nothing.VALUE);
         }
     }
 
@@ -410,28 +372,25 @@ final class RemoteContext implements ProcessContext {
                 throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
                         + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
             }
-            Wire.In in;
+            AttachCodecs.Written w;
             try {
-                in = client.call(Op.WRITE_READ, new Wire.Out().i64(id).bytes(request).i64(millis(timeout)));
+                w = client.call(AttachCalls.WRITE_READ, new AttachCodecs.WriteRead(id, request, timeout(timeout)));
             } catch (AttachClient.RemoteError e) {
                 if (e.syncId >= 0) {
                     syncId = e.syncId;
                 }
                 throw e;
             }
-            return decode(() -> {
-                byte[] reply = in.bytes();
-                syncId = in.i64();
-                server = handle(in);
-                return reply;
-            });
+            syncId = w.syncId();
+            server = w.server();
+            return w.reply();
         }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
-                client.call(Op.FILE_CLOSE, new Wire.Out().i64(id));
+                client.call(AttachCalls.FILE_CLOSE, id);
             }
         }
     }
@@ -453,51 +412,49 @@ final class RemoteContext implements ProcessContext {
             return name;
         }
 
-        private Optional<org.openpair.guardian.Acquisition> acquire(int permits, int mode, Duration timeout) {
-            Wire.In in = client.call(Op.SEM_ACQUIRE, new Wire.Out().i64(id).i32(permits).i8(mode).i64(millis(timeout)));
-            return decode(() -> in.bool() ? Optional.of(ApiCodec.acquisition(in)) : Optional.empty());
+        private Optional<org.openpair.guardian.Acquisition> acquire(int permits, AttachCodecs.AcquireMode mode,
+                Duration timeout) {
+            return client.call(AttachCalls.SEM_ACQUIRE, new AttachCodecs.Acquire(id, permits, mode, timeout(timeout)));
         }
 
         @Override
         public org.openpair.guardian.Acquisition acquire(int permits) {
-            return acquire(permits, 0, Duration.ZERO).orElseThrow();
+            return acquire(permits, AttachCodecs.AcquireMode.WAIT, Duration.ZERO).orElseThrow();
         }
 
         @Override
         public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits) {
-            return acquire(permits, 1, Duration.ZERO);
+            return acquire(permits, AttachCodecs.AcquireMode.TRY, Duration.ZERO);
         }
 
         @Override
         public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits, Duration timeout) {
-            return acquire(permits, 2, timeout);
+            return acquire(permits, AttachCodecs.AcquireMode.TRY_FOR, timeout);
         }
 
         @Override
         public void release(int permits) {
-            client.call(Op.SEM_RELEASE, new Wire.Out().i64(id).i32(permits));
+            client.call(AttachCalls.SEM_RELEASE, new AttachCodecs.Permits(id, permits));
         }
 
         @Override
         public void post(int permits) {
-            client.call(Op.SEM_POST, new Wire.Out().i64(id).i32(permits));
+            client.call(AttachCalls.SEM_POST, new AttachCodecs.Permits(id, permits));
         }
 
         @Override
         public void markConsistent() {
-            client.call(Op.SEM_MARK_CONSISTENT, new Wire.Out().i64(id));
+            client.call(AttachCalls.SEM_MARK_CONSISTENT, id);
         }
 
         @Override
         public org.openpair.guardian.Acquisition holding() {
-            Wire.In in = client.call(Op.SEM_HOLDING, new Wire.Out().i64(id));
-            return decode(() -> ApiCodec.acquisition(in));
+            return client.call(AttachCalls.SEM_HOLDING, id);
         }
 
         @Override
         public org.openpair.guardian.ProtectedState state() {
-            Wire.In in = client.call(Op.SEM_STATE, new Wire.Out().i64(id));
-            return decode(() -> ApiCodec.protectedState(in));
+            return client.call(AttachCalls.SEM_STATE, id);
         }
 
         @Override
@@ -507,15 +464,14 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public SemaphoreInfo info() {
-            Wire.In in = client.call(Op.SEM_INFO, new Wire.Out().i64(id));
-            return decode(() -> ApiCodec.semaphoreInfo(in));
+            return client.call(AttachCalls.SEM_INFO, id);
         }
     }
 
     /** Changes collected here, sent as one commit: the CPU applies them as one transaction. */
     private final class RemoteUpdate implements org.openpair.guardian.StateUpdate {
         private final long semaphore;
-        private final List<Object[]> changes = new java.util.ArrayList<>();
+        private final List<AttachCodecs.Change> changes = new java.util.ArrayList<>();
         private boolean committed;
 
         RemoteUpdate(long semaphore) {
@@ -524,13 +480,13 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public org.openpair.guardian.StateUpdate put(String key, byte[] value) {
-            changes.add(new Object[] {key, value.clone()});
+            changes.add(new AttachCodecs.Change(key, value.clone()));
             return this;
         }
 
         @Override
         public org.openpair.guardian.StateUpdate remove(String key) {
-            changes.add(new Object[] {key, null});
+            changes.add(new AttachCodecs.Change(key, null));
             return this;
         }
 
@@ -540,15 +496,7 @@ final class RemoteContext implements ProcessContext {
                 throw new IllegalStateException("this update was committed already");
             }
             committed = true;
-            Wire.Out w = new Wire.Out().i64(semaphore).i32(changes.size());
-            for (Object[] c : changes) {
-                w.bool(c[1] != null).str((String) c[0]);
-                if (c[1] != null) {
-                    w.bytes((byte[]) c[1]);
-                }
-            }
-            Wire.In in = client.call(Op.SEM_COMMIT, w);
-            return decode(in::i64);
+            return client.call(AttachCalls.SEM_COMMIT, new AttachCodecs.Commit(semaphore, List.copyOf(changes)));
         }
     }
 
@@ -562,135 +510,109 @@ final class RemoteContext implements ProcessContext {
 
         @Override
         public ProcessFile fileOpen(ProcessName name, int syncDepth) {
-            Wire.In in = client.call(Op.FILE_OPEN, new Wire.Out().str(name.toString()).i32(syncDepth));
-            return decode(() -> new RemoteFile(in.i64(), name, syncDepth, handle(in)));
-        }
-
-        /** One Guardian procedure, run by the CPU as this process; its GuardianException comes back as thrown there. */
-        private Wire.In call(byte procedure, Wire.Out args) {
-            return client.call(Op.GUARDIAN, new Wire.Out().i8(procedure).raw(args));
-        }
-
-        private Wire.Out handleArg(ProcessHandle h) {
-            return ApiCodec.optHandle(new Wire.Out(), h);
-        }
-
-        private Wire.Out nameArg(ProcessName n) {
-            return ApiCodec.optName(new Wire.Out(), n);
+            AttachCodecs.Opened o = client.call(AttachCalls.FILE_OPEN, new AttachCodecs.FileOpen(name, syncDepth));
+            return new RemoteFile(o.file(), name, syncDepth, o.server());
         }
 
         @Override
         public ProcessHandle processSpawn(SpawnRequest request) {
-            Wire.In in = call(GuardianOp.SPAWN, GuardianCalls.spawnRequest(new Wire.Out(), request));
-            return decode(() -> ApiCodec.handle(in));
+            return client.call(AttachCalls.SPAWN, request);
         }
 
         @Override
         public void processStop(ProcessHandle process) {
-            call(GuardianOp.STOP, handleArg(process));
+            client.call(AttachCalls.STOP, Optional.ofNullable(process));
         }
 
         @Override
         public void processStop(ProcessName name) {
-            call(GuardianOp.STOP_NAME, nameArg(name));
+            client.call(AttachCalls.STOP_NAME, Optional.ofNullable(name));
         }
 
         @Override
         public void processStop(ProcessHandle process, StopScope scope) {
-            call(GuardianOp.STOP_SCOPE, handleArg(process).optConstant(GuardianCodecs.STOP_SCOPE, scope));
+            client.call(AttachCalls.STOP_SCOPE, new AttachCodecs.Stop(process, scope));
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessName name) {
-            Wire.In in = call(GuardianOp.PAIR_INFO_NAME, nameArg(name));
-            return decode(() -> ApiCodec.pairInfo(in));
+            return client.call(AttachCalls.PAIR_INFO_NAME, Optional.ofNullable(name));
         }
 
         @Override
         public PairInfo processGetPairInfo(ProcessHandle process) {
-            Wire.In in = call(GuardianOp.PAIR_INFO, handleArg(process));
-            return decode(() -> ApiCodec.pairInfo(in));
+            return client.call(AttachCalls.PAIR_INFO, Optional.ofNullable(process));
         }
 
         @Override
         public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
-            Wire.In in = call(GuardianOp.HANDLE_COMPARE, ApiCodec.optHandle(handleArg(a), b));
-            return decode(in::i32);
+            return client.call(AttachCalls.HANDLE_COMPARE, new AttachCodecs.Compare(a, b));
         }
 
         @Override
         public void switchPair(ProcessName name) {
-            call(GuardianOp.SWITCH_PAIR, nameArg(name));
+            client.call(AttachCalls.SWITCH_PAIR, Optional.ofNullable(name));
         }
 
         @Override
         public Optional<ProcessInfo> lookup(ProcessName name) {
-            Wire.In in = call(GuardianOp.LOOKUP, nameArg(name));
-            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
+            return client.call(AttachCalls.LOOKUP, Optional.ofNullable(name));
         }
 
         @Override
         public Optional<ProcessInfo> process(ProcessHandle handle) {
-            Wire.In in = call(GuardianOp.PROCESS, handleArg(handle));
-            return decode(() -> in.bool() ? Optional.of(ApiCodec.processInfo(in)) : Optional.empty());
+            return client.call(AttachCalls.PROCESS, Optional.ofNullable(handle));
         }
 
         @Override
         public List<ProcessInfo> processes() {
-            Wire.In in = call(GuardianOp.PROCESSES, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::processInfo));
+            return client.call(AttachCalls.PROCESSES, Nothing.VALUE);
         }
 
         @Override
         public List<CpuInfo> cpus() {
-            Wire.In in = call(GuardianOp.CPUS, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::cpuInfo));
+            return client.call(AttachCalls.CPUS, Nothing.VALUE);
         }
 
         @Override
         public Optional<Termination> termination(ProcessHandle handle) {
-            Wire.In in = call(GuardianOp.TERMINATION, handleArg(handle));
-            return decode(() -> Optional.ofNullable(ApiCodec.optTermination(in)));
+            return client.call(AttachCalls.TERMINATION, Optional.ofNullable(handle));
         }
 
         @Override
         public List<Termination> terminations() {
-            Wire.In in = call(GuardianOp.TERMINATIONS, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::termination));
+            return client.call(AttachCalls.TERMINATIONS, Nothing.VALUE);
         }
 
         @Override
         public void kill(ProcessHandle process, Signal signal) {
-            call(GuardianOp.KILL, handleArg(process).optConstant(GuardianCodecs.SIGNAL, signal));
+            client.call(AttachCalls.KILL, new AttachCodecs.Kill(process, signal));
         }
 
         @Override
         public void kill(ProcessName name, Signal signal) {
-            call(GuardianOp.KILL_NAME, nameArg(name).optConstant(GuardianCodecs.SIGNAL, signal));
+            client.call(AttachCalls.KILL_NAME, new AttachCodecs.KillName(name, signal));
         }
 
         @Override
         public RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy) {
-            Wire.In in = client.call(Op.SEM_CREATE, new Wire.Out().str(name).i32(permits).constant(GuardianCodecs.DEATH_POLICY, policy));
-            return new RemoteSemaphore(decode(in::i64), name);
+            return new RemoteSemaphore(client.call(AttachCalls.SEM_CREATE,
+                    new AttachCodecs.SemCreate(name, permits, policy)), name);
         }
 
         @Override
         public RobustSemaphore semaphore(String name) {
-            Wire.In in = client.call(Op.SEM_OPEN, new Wire.Out().str(name));
-            return new RemoteSemaphore(decode(in::i64), name);
+            return new RemoteSemaphore(client.call(AttachCalls.SEM_OPEN, name), name);
         }
 
         @Override
         public List<SemaphoreInfo> semaphores() {
-            Wire.In in = call(GuardianOp.SEMAPHORES, new Wire.Out());
-            return decode(() -> ApiCodec.list(in, ApiCodec::semaphoreInfo));
+            return client.call(AttachCalls.SEMAPHORES, Nothing.VALUE);
         }
 
         @Override
         public int semaphorePurge(String name) {
-            Wire.In in = client.call(Op.SEM_PURGE, new Wire.Out().str(name));
-            return decode(in::i32);
+            return client.call(AttachCalls.SEM_PURGE, name);
         }
     }
 }

@@ -59,6 +59,11 @@ public final class EnumCode<E extends Enum<E>> {
         return value;
     }
 
+    /** A codec of the constant alone, for a call whose answer is one. */
+    public Codec<E> codec(int id) {
+        return Codec.of(id, type, (out, v) -> out.constant(this, v), in -> in.constant(this));
+    }
+
     /** The type as its code names it, a nested one with its owner ({@code RestartPolicy.Type}). */
     String name() {
         return type.getName().substring(type.getPackageName().length() + 1).replace('$', '.');

@@ -1,7 +1,7 @@
 /**
  * The runtime's own codec: how every value that crosses a process boundary through the engine
- * (table entries, table updates and their results, CPU tasks and replies) or the CPU link's
- * notifications is written, independent of the engine and of Java serialization, so that the
+ * (table entries, table updates and their results, CPU tasks and replies), the CPU link's
+ * notifications or the attach socket between a CPU and its Java OS processes is written, independent of the engine and of Java serialization, so that the
  * public API's shape is never the wire format. Nothing here imports the engine; the
  * {@code cluster} package hands these codecs to it.
  *
@@ -23,6 +23,7 @@
  * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.codec.CpuCallCodecs})</td></tr>
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrapper that runs a table update ({@code cluster.EngineUpdate}, 610, which carries the update by its own codec)</td></tr>
+ * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;
