@@ -90,7 +90,8 @@ final class AttachCodecs {
     record Reply(long request, byte[] reply, byte[] checkpoint, Map<String, String> changes) {
         Reply {
             if ((checkpoint == null) == (changes == null)) {
-                throw new IllegalArgumentException("a reply carries a checkpoint or state changes, not both or neither");
+                throw new IllegalArgumentException("a reply carries a checkpoint or state changes, not both or "
+                        + "neither");
             }
         }
     }
@@ -157,6 +158,15 @@ final class AttachCodecs {
                 }
                 return Duration.ofMillis(millis);
             });
+
+    /** A caller's timeout as it travels: whole milliseconds, a negative one as none, a huge one capped. */
+    static Duration timeout(Duration d) {
+        if (d.isNegative()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(d.compareTo(Duration.ofMillis(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2
+                : d.toMillis());
+    }
 
     static final Codec<Hello> HELLO = Codec.of(703, Hello.class,
             (out, h) -> out.i64(h.verifier()).bytes(h.secret()),

@@ -14,41 +14,41 @@ final class GuardianCalls {
     private GuardianCalls() {
     }
 
-    static void register(AttachSession session, Guardian g) {
-        session.waiting(AttachCalls.SPAWN, g::processSpawn);
-        session.waiting(AttachCalls.STOP, h -> {
+    static void register(CallTable calls, Guardian g) {
+        calls.waiting(AttachCalls.SPAWN, g::processSpawn);
+        calls.waiting(AttachCalls.STOP, h -> {
             g.processStop(h.orElse(null));
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.STOP_NAME, n -> {
+        calls.waiting(AttachCalls.STOP_NAME, n -> {
             g.processStop(n.orElse(null));
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.STOP_SCOPE, s -> {
+        calls.waiting(AttachCalls.STOP_SCOPE, s -> {
             g.processStop(s.process(), s.scope());
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.PAIR_INFO_NAME, n -> g.processGetPairInfo(n.orElse(null)));
-        session.waiting(AttachCalls.PAIR_INFO, h -> g.processGetPairInfo(h.orElse(null)));
-        session.waiting(AttachCalls.HANDLE_COMPARE, c -> g.processHandleCompare(c.a(), c.b()));
-        session.waiting(AttachCalls.SWITCH_PAIR, n -> {
+        calls.waiting(AttachCalls.PAIR_INFO_NAME, n -> g.processGetPairInfo(n.orElse(null)));
+        calls.waiting(AttachCalls.PAIR_INFO, h -> g.processGetPairInfo(h.orElse(null)));
+        calls.waiting(AttachCalls.HANDLE_COMPARE, c -> g.processHandleCompare(c.a(), c.b()));
+        calls.waiting(AttachCalls.SWITCH_PAIR, n -> {
             g.switchPair(n.orElse(null));
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.LOOKUP, n -> g.lookup(n.orElse(null)));
-        session.waiting(AttachCalls.PROCESS, h -> g.process(h.orElse(null)));
-        session.waiting(AttachCalls.PROCESSES, none -> g.processes());
-        session.waiting(AttachCalls.CPUS, none -> g.cpus());
-        session.waiting(AttachCalls.TERMINATION, h -> g.termination(h.orElse(null)));
-        session.waiting(AttachCalls.TERMINATIONS, none -> g.terminations());
-        session.waiting(AttachCalls.KILL, k -> {
+        calls.waiting(AttachCalls.LOOKUP, n -> g.lookup(n.orElse(null)));
+        calls.waiting(AttachCalls.PROCESS, h -> g.process(h.orElse(null)));
+        calls.waiting(AttachCalls.PROCESSES, none -> g.processes());
+        calls.waiting(AttachCalls.CPUS, none -> g.cpus());
+        calls.waiting(AttachCalls.TERMINATION, h -> g.termination(h.orElse(null)));
+        calls.waiting(AttachCalls.TERMINATIONS, none -> g.terminations());
+        calls.waiting(AttachCalls.KILL, k -> {
             g.kill(k.process(), k.signal());
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.KILL_NAME, k -> {
+        calls.waiting(AttachCalls.KILL_NAME, k -> {
             g.kill(k.name(), k.signal());
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.SEMAPHORES, none -> g.semaphores());
+        calls.waiting(AttachCalls.SEMAPHORES, none -> g.semaphores());
     }
 }

@@ -28,12 +28,12 @@ final class MessageCalls {
     private final AtomicLong ids = new AtomicLong();
     private volatile Receive receive;
 
-    MessageCalls(AttachSession session, ProcessContext c) {
-        session.inline(AttachCalls.OPEN_RECEIVE, o -> {
+    MessageCalls(CallTable calls, ProcessContext c) {
+        calls.inline(AttachCalls.OPEN_RECEIVE, o -> {
             receive = c.openReceive(o.depth(), o.openMessages());
             return receive.receiveDepth();
         });
-        session.waiting(AttachCalls.READ_UPDATE, timeout -> {
+        calls.waiting(AttachCalls.READ_UPDATE, timeout -> {
             Receive r = receive;
             if (r == null) {
                 throw new GuardianException(GuardianError.NOT_OPEN, "$RECEIVE is not open");
@@ -44,10 +44,10 @@ final class MessageCalls {
                 return new AttachCodecs.Update(request, got.data(), got.info());
             });
         });
-        session.on(AttachCalls.REPLY, (id, reply) -> {
+        calls.on(AttachCalls.REPLY, (id, reply) -> {
             ReceivedRequest r = requests.remove(reply.request());
             if (r == null) {
-                session.error(id, new GuardianException(GuardianError.INVALID_OPERATION, "request " + reply.request()
+                calls.error(id, new GuardianException(GuardianError.INVALID_OPERATION, "request " + reply.request()
                         + " was never read or is already replied to"));
                 return;
             }
@@ -56,12 +56,12 @@ final class MessageCalls {
                 f = reply.changes() != null ? r.reply(reply.reply(), reply.changes())
                         : r.reply(reply.reply(), reply.checkpoint());
             } catch (RuntimeException e) {
-                session.error(id, e);
+                calls.error(id, e);
                 return;
             }
-            session.later(id, AttachCalls.REPLY.result(), f);
+            calls.later(id, AttachCalls.REPLY.result(), f);
         });
-        session.waiting(AttachCalls.FILE_OPEN, open -> {
+        calls.waiting(AttachCalls.FILE_OPEN, open -> {
             if (files.size() >= AttachSession.MAX_FILES) {
                 throw new GuardianException(GuardianError.NO_ROOM, AttachSession.MAX_FILES + " opens are held already");
             }
@@ -70,7 +70,7 @@ final class MessageCalls {
             files.put(fileId, file);
             return new AttachCodecs.Opened(fileId, file.server());
         });
-        session.waiting(AttachCalls.WRITE_READ, w -> {
+        calls.waiting(AttachCalls.WRITE_READ, w -> {
             ProcessFile file = files.get(w.file());
             if (file == null) {
                 throw new GuardianException(GuardianError.NOT_OPEN, "open " + w.file() + " is not open");
@@ -83,17 +83,17 @@ final class MessageCalls {
             }
         });
         // Removed on the reader, so a WRITEREAD the child sends after the close finds no open.
-        session.on(AttachCalls.FILE_CLOSE, (id, fileId) -> {
+        calls.on(AttachCalls.FILE_CLOSE, (id, fileId) -> {
             ProcessFile file = files.remove(fileId);
             try {
                 if (file != null) {
                     file.close();
                 }
             } catch (RuntimeException e) {
-                session.error(id, e);
+                calls.error(id, e);
                 return;
             }
-            session.ok(id, AttachCodecs.NOTHING, Nothing.VALUE);
+            calls.ok(id, AttachCodecs.NOTHING, Nothing.VALUE);
         });
     }
 

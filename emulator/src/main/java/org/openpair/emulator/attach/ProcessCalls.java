@@ -12,20 +12,25 @@ final class ProcessCalls {
     private ProcessCalls() {
     }
 
-    static void register(AttachSession session, ProcessContext c) {
-        session.inline(AttachCalls.ROLE, none -> c.role());
-        session.inline(AttachCalls.STOP_REQUESTED, none -> c.isStopRequested());
-        session.waiting(AttachCalls.CREATE_BACKUP, b -> c.createBackup(b.cpu(), b.policy()));
-        session.waiting(AttachCalls.CHECKPOINT, c::checkpoint);
-        session.later(AttachCalls.CHECKPOINT_ASYNC, c::checkpointAsync);
-        session.inline(AttachCalls.STATE_GET, key -> c.state().get(key));
-        session.waiting(AttachCalls.STATE_PUT, kv -> c.state().put(kv.key(), kv.value()));
-        session.waiting(AttachCalls.STATE_REMOVE, key -> c.state().remove(key));
-        session.inline(AttachCalls.STATE_SNAPSHOT, none -> c.state().snapshot());
+    /** Ships a checkpoint to the child's awaitTakeover, on that call's own thread. */
+    interface Applier {
+        void apply(long call, byte[] record);
+    }
+
+    static void register(CallTable calls, ProcessContext c, Applier applier) {
+        calls.inline(AttachCalls.ROLE, none -> c.role());
+        calls.inline(AttachCalls.STOP_REQUESTED, none -> c.isStopRequested());
+        calls.waiting(AttachCalls.CREATE_BACKUP, b -> c.createBackup(b.cpu(), b.policy()));
+        calls.waiting(AttachCalls.CHECKPOINT, c::checkpoint);
+        calls.later(AttachCalls.CHECKPOINT_ASYNC, c::checkpointAsync);
+        calls.inline(AttachCalls.STATE_GET, key -> c.state().get(key));
+        calls.waiting(AttachCalls.STATE_PUT, kv -> c.state().put(kv.key(), kv.value()));
+        calls.waiting(AttachCalls.STATE_REMOVE, key -> c.state().remove(key));
+        calls.inline(AttachCalls.STATE_SNAPSHOT, none -> c.state().snapshot());
         // Each checkpoint it applies goes to the child as an APPLY frame of this very call.
-        session.on(AttachCalls.AWAIT_TAKEOVER, (id, none) -> session.waiting(id, AttachCalls.AWAIT_TAKEOVER.result(),
-                () -> c.awaitTakeover(record -> session.apply(id, record))));
-        session.waiting(AttachCalls.READ_SYSTEM_MESSAGE, c::readSystemMessage);
-        session.inline(AttachCalls.SET_LOOP_TIMER, c::setLoopTimer);
+        calls.on(AttachCalls.AWAIT_TAKEOVER, (id, none) -> calls.waiting(id, AttachCalls.AWAIT_TAKEOVER.result(),
+                () -> c.awaitTakeover(record -> applier.apply(id, record))));
+        calls.waiting(AttachCalls.READ_SYSTEM_MESSAGE, c::readSystemMessage);
+        calls.inline(AttachCalls.SET_LOOP_TIMER, c::setLoopTimer);
     }
 }

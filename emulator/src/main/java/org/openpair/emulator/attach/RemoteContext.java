@@ -13,31 +13,19 @@ import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.emulator.signals.ProcessSignals;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
-import org.openpair.guardian.CpuInfo;
-import org.openpair.guardian.DeathPolicy;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
-import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.PairRole;
 import org.openpair.guardian.ProcessContext;
-import org.openpair.guardian.ProcessFile;
 import org.openpair.guardian.ProcessHandle;
-import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Receive;
-import org.openpair.guardian.ReceiveInfo;
-import org.openpair.guardian.ReceivedRequest;
 import org.openpair.guardian.RestartPolicy;
-import org.openpair.guardian.RobustSemaphore;
-import org.openpair.guardian.SemaphoreInfo;
 import org.openpair.guardian.Signal;
 import org.openpair.guardian.Signals;
-import org.openpair.guardian.SpawnRequest;
-import org.openpair.guardian.StopScope;
 import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
-import org.openpair.guardian.Termination;
 
 /**
  * The {@link ProcessContext} of a Java OS process: every call goes over the attach socket to its
@@ -45,11 +33,10 @@ import org.openpair.guardian.Termination;
  * timer). Identity, arguments and environment came with WELCOME and are answered locally; the
  * log is the process's own stdout, which the CPU pointed at its log file.
  *
- * <p>Every {@link Guardian} procedure goes to the CPU as one {@link AttachFrames.Op#GUARDIAN} call and runs
- * there with the Guardian a hosted process of this handle gets ({@link GuardianCalls}), so the
- * results and the Guardian errors are the same. The signal state is the exception: it lives
- * here ({@link #signals()}), so handlers run in this JVM, and the CPU routes every signal for
- * this process to it.
+ * <p>Its Guardian ({@link RemoteGuardian}), $RECEIVE ({@link RemoteReceive}), opens
+ * ({@link RemoteFile}) and semaphores ({@link RemoteSemaphore}) are proxies of the same kind. The
+ * signal state is the exception: it lives here ({@link #signals()}), so handlers run in this JVM,
+ * and the CPU routes every signal for this process to it.
  */
 final class RemoteContext implements ProcessContext {
     private final AttachClient client;
@@ -57,9 +44,8 @@ final class RemoteContext implements ProcessContext {
     private final ProcessName name;
     private final List<String> args;
     private final Map<String, String> env;
-    private final String nodeName;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private final RemoteGuardian guardian = new RemoteGuardian();
+    private final RemoteGuardian guardian;
     private final RemoteState state = new RemoteState();
     /** The process's signal state: here, in its own JVM, where its handlers run (see {@link #deliver}). */
     private final ProcessSignals signals;
@@ -70,7 +56,7 @@ final class RemoteContext implements ProcessContext {
         this.name = welcome.name();
         this.args = welcome.args();
         this.env = welcome.env();
-        this.nodeName = welcome.nodeName();
+        this.guardian = new RemoteGuardian(client, welcome.nodeName());
         ThreadGroup group = Thread.currentThread().getThreadGroup();
         this.signals = new ProcessSignals(new ProcessSignals.Owner() {
             @Override
@@ -132,15 +118,6 @@ final class RemoteContext implements ProcessContext {
     /** The CPU asked this process to stop. */
     void stopRequested() {
         stopRequested.set(true);
-    }
-
-    /** A caller's timeout as it travels: whole milliseconds, a negative one as none, a huge one capped. */
-    static Duration timeout(Duration d) {
-        if (d.isNegative()) {
-            return Duration.ZERO;
-        }
-        return Duration.ofMillis(d.compareTo(Duration.ofMillis(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2
-                : d.toMillis());
     }
 
     @Override
@@ -215,7 +192,7 @@ final class RemoteContext implements ProcessContext {
 
     @Override
     public Optional<SystemMessage> readSystemMessage(Duration timeout) {
-        return client.call(AttachCalls.READ_SYSTEM_MESSAGE, timeout(timeout));
+        return client.call(AttachCalls.READ_SYSTEM_MESSAGE, AttachCodecs.timeout(timeout));
     }
 
     @Override
@@ -234,7 +211,7 @@ final class RemoteContext implements ProcessContext {
     @Override
     public Receive openReceive(int receiveDepth, boolean openMessages) {
         int depth = client.call(AttachCalls.OPEN_RECEIVE, new AttachCodecs.OpenReceive(receiveDepth, openMessages));
-        return new RemoteReceive(depth);
+        return new RemoteReceive(client, depth);
     }
 
     @Override
@@ -245,64 +222,6 @@ final class RemoteContext implements ProcessContext {
     @Override
     public Signals signals() {
         return signals;
-    }
-
-    // ---- $RECEIVE ---------------------------------------------------------------------
-
-    private final class RemoteReceive implements Receive {
-        private final int depth;
-
-        RemoteReceive(int depth) {
-            this.depth = depth;
-        }
-
-        @Override
-        public int receiveDepth() {
-            return depth;
-        }
-
-        @Override
-        public Optional<ReceivedRequest> readUpdate(Duration timeout) {
-            return client.call(AttachCalls.READ_UPDATE, timeout(timeout))
-                    .map(u -> new RemoteRequest(u.request(), u.data(), u.info()));
-        }
-    }
-
-    private final class RemoteRequest implements ReceivedRequest {
-        private final long id;
-        private final byte[] data;
-        private final ReceiveInfo info;
-
-        RemoteRequest(long id, byte[] data, ReceiveInfo info) {
-            this.id = id;
-            this.data = data;
-            this.info = info;
-        }
-
-        @Override
-        public byte[] data() {
-            return data.clone();
-        }
-
-        @Override
-        public ReceiveInfo info() {
-            return info;
-        }
-
-        @Override
-        public CompletableFuture<CheckpointResult> reply(byte[] reply) {
-            return reply(reply, new byte[0]);
-        }
-
-        @Override
-        public CompletableFuture<CheckpointResult> reply(byte[] reply, byte[] checkpoint) {
-            return client.callAsync(AttachCalls.REPLY, new AttachCodecs.Reply(id, reply, checkpoint, null));
-        }
-
-        @Override
-        public CompletableFuture<CheckpointResult> reply(byte[] reply, Map<String, String> stateChanges) {
-            return client.callAsync(AttachCalls.REPLY, new AttachCodecs.Reply(id, reply, null, stateChanges));
-        }
     }
 
     // ---- checkpointed state ---------------------------------------------------------------
@@ -329,290 +248,4 @@ final class RemoteContext implements ProcessContext {
         }
     }
 
-    // ---- opens --------------------------------------------------------------------------
-
-    private final class RemoteFile implements ProcessFile {
-        private final long id;
-        private final ProcessName name;
-        private final int syncDepth;
-        private volatile ProcessHandle server;
-        private volatile long syncId;
-        private volatile boolean closed;
-
-        RemoteFile(long id, ProcessName name, int syncDepth, ProcessHandle server) {
-            this.id = id;
-            this.name = name;
-            this.syncDepth = syncDepth;
-            this.server = server;
-        }
-
-        @Override
-        public ProcessName name() {
-            return name;
-        }
-
-        @Override
-        public int syncDepth() {
-            return syncDepth;
-        }
-
-        @Override
-        public long syncId() {
-            return syncId;
-        }
-
-        @Override
-        public ProcessHandle server() {
-            return server;
-        }
-
-        @Override
-        public byte[] writeRead(byte[] request, Duration timeout) {
-            if (request.length > MAX_MESSAGE_BYTES) {
-                throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
-                        + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
-            }
-            AttachCodecs.Written w;
-            try {
-                w = client.call(AttachCalls.WRITE_READ, new AttachCodecs.WriteRead(id, request, timeout(timeout)));
-            } catch (AttachClient.RemoteError e) {
-                if (e.syncId >= 0) {
-                    syncId = e.syncId;
-                }
-                throw e;
-            }
-            syncId = w.syncId();
-            server = w.server();
-            return w.reply();
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                client.call(AttachCalls.FILE_CLOSE, id);
-            }
-        }
-    }
-
-    // ---- robust semaphores -----------------------------------------------------------------
-
-    /** A semaphore opened through the CPU: its permits belong to this process, as a hosted one's would. */
-    private final class RemoteSemaphore implements RobustSemaphore {
-        private final long id;
-        private final String name;
-
-        RemoteSemaphore(long id, String name) {
-            this.id = id;
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        private Optional<org.openpair.guardian.Acquisition> acquire(int permits, AttachCodecs.AcquireMode mode,
-                Duration timeout) {
-            return client.call(AttachCalls.SEM_ACQUIRE, new AttachCodecs.Acquire(id, permits, mode, timeout(timeout)));
-        }
-
-        @Override
-        public org.openpair.guardian.Acquisition acquire(int permits) {
-            return acquire(permits, AttachCodecs.AcquireMode.WAIT, Duration.ZERO).orElseThrow();
-        }
-
-        @Override
-        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits) {
-            return acquire(permits, AttachCodecs.AcquireMode.TRY, Duration.ZERO);
-        }
-
-        @Override
-        public Optional<org.openpair.guardian.Acquisition> tryAcquire(int permits, Duration timeout) {
-            return acquire(permits, AttachCodecs.AcquireMode.TRY_FOR, timeout);
-        }
-
-        @Override
-        public void release(int permits) {
-            client.call(AttachCalls.SEM_RELEASE, new AttachCodecs.Permits(id, permits));
-        }
-
-        @Override
-        public void post(int permits) {
-            client.call(AttachCalls.SEM_POST, new AttachCodecs.Permits(id, permits));
-        }
-
-        @Override
-        public void markConsistent() {
-            client.call(AttachCalls.SEM_MARK_CONSISTENT, id);
-        }
-
-        @Override
-        public org.openpair.guardian.Acquisition holding() {
-            return client.call(AttachCalls.SEM_HOLDING, id);
-        }
-
-        @Override
-        public org.openpair.guardian.ProtectedState state() {
-            return client.call(AttachCalls.SEM_STATE, id);
-        }
-
-        @Override
-        public org.openpair.guardian.StateUpdate update() {
-            return new RemoteUpdate(id);
-        }
-
-        @Override
-        public SemaphoreInfo info() {
-            return client.call(AttachCalls.SEM_INFO, id);
-        }
-    }
-
-    /** Changes collected here, sent as one commit: the CPU applies them as one transaction. */
-    private final class RemoteUpdate implements org.openpair.guardian.StateUpdate {
-        private final long semaphore;
-        private final List<AttachCodecs.Change> changes = new java.util.ArrayList<>();
-        private boolean committed;
-
-        RemoteUpdate(long semaphore) {
-            this.semaphore = semaphore;
-        }
-
-        @Override
-        public org.openpair.guardian.StateUpdate put(String key, byte[] value) {
-            changes.add(new AttachCodecs.Change(key, value.clone()));
-            return this;
-        }
-
-        @Override
-        public org.openpair.guardian.StateUpdate remove(String key) {
-            changes.add(new AttachCodecs.Change(key, null));
-            return this;
-        }
-
-        @Override
-        public long commit() {
-            if (committed) {
-                throw new IllegalStateException("this update was committed already");
-            }
-            committed = true;
-            return client.call(AttachCalls.SEM_COMMIT, new AttachCodecs.Commit(semaphore, List.copyOf(changes)));
-        }
-    }
-
-    // ---- Guardian ------------------------------------------------------------------------
-
-    private final class RemoteGuardian implements Guardian {
-        @Override
-        public String nodeName() {
-            return nodeName;
-        }
-
-        @Override
-        public ProcessFile fileOpen(ProcessName name, int syncDepth) {
-            AttachCodecs.Opened o = client.call(AttachCalls.FILE_OPEN, new AttachCodecs.FileOpen(name, syncDepth));
-            return new RemoteFile(o.file(), name, syncDepth, o.server());
-        }
-
-        @Override
-        public ProcessHandle processSpawn(SpawnRequest request) {
-            return client.call(AttachCalls.SPAWN, request);
-        }
-
-        @Override
-        public void processStop(ProcessHandle process) {
-            client.call(AttachCalls.STOP, Optional.ofNullable(process));
-        }
-
-        @Override
-        public void processStop(ProcessName name) {
-            client.call(AttachCalls.STOP_NAME, Optional.ofNullable(name));
-        }
-
-        @Override
-        public void processStop(ProcessHandle process, StopScope scope) {
-            client.call(AttachCalls.STOP_SCOPE, new AttachCodecs.Stop(process, scope));
-        }
-
-        @Override
-        public PairInfo processGetPairInfo(ProcessName name) {
-            return client.call(AttachCalls.PAIR_INFO_NAME, Optional.ofNullable(name));
-        }
-
-        @Override
-        public PairInfo processGetPairInfo(ProcessHandle process) {
-            return client.call(AttachCalls.PAIR_INFO, Optional.ofNullable(process));
-        }
-
-        @Override
-        public int processHandleCompare(ProcessHandle a, ProcessHandle b) {
-            return client.call(AttachCalls.HANDLE_COMPARE, new AttachCodecs.Compare(a, b));
-        }
-
-        @Override
-        public void switchPair(ProcessName name) {
-            client.call(AttachCalls.SWITCH_PAIR, Optional.ofNullable(name));
-        }
-
-        @Override
-        public Optional<ProcessInfo> lookup(ProcessName name) {
-            return client.call(AttachCalls.LOOKUP, Optional.ofNullable(name));
-        }
-
-        @Override
-        public Optional<ProcessInfo> process(ProcessHandle handle) {
-            return client.call(AttachCalls.PROCESS, Optional.ofNullable(handle));
-        }
-
-        @Override
-        public List<ProcessInfo> processes() {
-            return client.call(AttachCalls.PROCESSES, Nothing.VALUE);
-        }
-
-        @Override
-        public List<CpuInfo> cpus() {
-            return client.call(AttachCalls.CPUS, Nothing.VALUE);
-        }
-
-        @Override
-        public Optional<Termination> termination(ProcessHandle handle) {
-            return client.call(AttachCalls.TERMINATION, Optional.ofNullable(handle));
-        }
-
-        @Override
-        public List<Termination> terminations() {
-            return client.call(AttachCalls.TERMINATIONS, Nothing.VALUE);
-        }
-
-        @Override
-        public void kill(ProcessHandle process, Signal signal) {
-            client.call(AttachCalls.KILL, new AttachCodecs.Kill(process, signal));
-        }
-
-        @Override
-        public void kill(ProcessName name, Signal signal) {
-            client.call(AttachCalls.KILL_NAME, new AttachCodecs.KillName(name, signal));
-        }
-
-        @Override
-        public RobustSemaphore semaphoreCreate(String name, int permits, DeathPolicy policy) {
-            return new RemoteSemaphore(client.call(AttachCalls.SEM_CREATE,
-                    new AttachCodecs.SemCreate(name, permits, policy)), name);
-        }
-
-        @Override
-        public RobustSemaphore semaphore(String name) {
-            return new RemoteSemaphore(client.call(AttachCalls.SEM_OPEN, name), name);
-        }
-
-        @Override
-        public List<SemaphoreInfo> semaphores() {
-            return client.call(AttachCalls.SEMAPHORES, Nothing.VALUE);
-        }
-
-        @Override
-        public int semaphorePurge(String name) {
-            return client.call(AttachCalls.SEM_PURGE, name);
-        }
-    }
 }

@@ -21,12 +21,12 @@ final class SemaphoreCalls {
     private final Map<Long, RobustSemaphore> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
-    SemaphoreCalls(AttachSession session, ProcessContext c) {
-        session.waiting(AttachCalls.SEM_CREATE, s -> opened(c.guardian().semaphoreCreate(s.name(), s.permits(),
+    SemaphoreCalls(CallTable calls, ProcessContext c) {
+        calls.waiting(AttachCalls.SEM_CREATE, s -> opened(c.guardian().semaphoreCreate(s.name(), s.permits(),
                 s.policy())));
-        session.waiting(AttachCalls.SEM_OPEN, name -> opened(c.guardian().semaphore(name)));
-        session.waiting(AttachCalls.SEM_PURGE, name -> c.guardian().semaphorePurge(name));
-        session.waiting(AttachCalls.SEM_ACQUIRE, a -> {
+        calls.waiting(AttachCalls.SEM_OPEN, name -> opened(c.guardian().semaphore(name)));
+        calls.waiting(AttachCalls.SEM_PURGE, name -> c.guardian().semaphorePurge(name));
+        calls.waiting(AttachCalls.SEM_ACQUIRE, a -> {
             RobustSemaphore sem = semaphore(a.semaphore());
             return switch (a.mode()) {
                 case WAIT -> Optional.of(sem.acquire(a.permits()));
@@ -34,22 +34,22 @@ final class SemaphoreCalls {
                 case TRY_FOR -> sem.tryAcquire(a.permits(), a.timeout());
             };
         });
-        session.waiting(AttachCalls.SEM_RELEASE, p -> {
+        calls.waiting(AttachCalls.SEM_RELEASE, p -> {
             semaphore(p.semaphore()).release(p.permits());
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.SEM_POST, p -> {
+        calls.waiting(AttachCalls.SEM_POST, p -> {
             semaphore(p.semaphore()).post(p.permits());
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.SEM_MARK_CONSISTENT, id -> {
+        calls.waiting(AttachCalls.SEM_MARK_CONSISTENT, id -> {
             semaphore(id).markConsistent();
             return Nothing.VALUE;
         });
-        session.waiting(AttachCalls.SEM_HOLDING, id -> semaphore(id).holding());
-        session.waiting(AttachCalls.SEM_STATE, id -> semaphore(id).state());
-        session.waiting(AttachCalls.SEM_INFO, id -> semaphore(id).info());
-        session.waiting(AttachCalls.SEM_COMMIT, commit -> {
+        calls.waiting(AttachCalls.SEM_HOLDING, id -> semaphore(id).holding());
+        calls.waiting(AttachCalls.SEM_STATE, id -> semaphore(id).state());
+        calls.waiting(AttachCalls.SEM_INFO, id -> semaphore(id).info());
+        calls.waiting(AttachCalls.SEM_COMMIT, commit -> {
             StateUpdate u = semaphore(commit.semaphore()).update();
             for (AttachCodecs.Change change : commit.changes()) {
                 if (change.value() == null) {
@@ -64,7 +64,8 @@ final class SemaphoreCalls {
 
     private long opened(RobustSemaphore sem) {
         if (open.size() >= AttachSession.MAX_FILES) {
-            throw new GuardianException(GuardianError.NO_ROOM, AttachSession.MAX_FILES + " semaphores are open already");
+            throw new GuardianException(GuardianError.NO_ROOM, AttachSession.MAX_FILES
+                    + " semaphores are open already");
         }
         long id = ids.incrementAndGet();
         open.put(id, sem);
