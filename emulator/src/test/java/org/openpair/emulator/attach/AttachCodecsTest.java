@@ -173,7 +173,7 @@ class AttachCodecsTest {
         assertThatThrownBy(() -> AttachCodecs.ACQUIRE.decode(mode))
                 .isInstanceOf(CodecException.class)
                 .hasMessage("bad Acquire at offset 12: unknown AttachCodecs.AcquireMode code 4");
-        // A signal travels by its number: 0 is none, and SIGKILL's ordinal (6) is no signal's number.
+        // A signal travels by its number: 0 and 5 (SIGTRAP, which OpenPair does not model) name none.
         for (int bad : new int[] {0, 5, 99}) {
             byte[] note = new Encoder().i32(bad).bool(false).toByteArray();
             assertThatThrownBy(() -> AttachCodecs.SIGNAL_NOTE.decode(note))
