@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.attach.AttachFrames.Frame;
+import org.openpair.emulator.codec.Codec;
+import org.openpair.emulator.codec.CodecException;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -50,6 +52,12 @@ final class AttachClient {
     private volatile boolean ending;
     /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
     volatile boolean deaf;
+    /**
+     * Set by this package's tests before a call, to stop reading right after that call's answer.
+     * The reader looks at it before it routes a frame: looked at after, the caller woken by the
+     * answer before could set it first, and the reader would go deaf one frame early.
+     */
+    volatile boolean deafAfterNextFrame;
 
     private AttachClient(AttachChannel channel) {
         this.channel = channel;
@@ -67,19 +75,25 @@ final class AttachClient {
             throw e;
         }
         AttachClient c = new AttachClient(ch);
-        byte[] hello = new Wire.Out().i64(verifier).bytes(HexFormat.of().parseHex(secretHex)).toBytes();
+        byte[] hello = AttachCodecs.HELLO.encode(new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)));
         AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, hello));
         Frame welcome = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
         if (welcome.type() != AttachFrames.WELCOME) {
             throw new AttachProtocolException("expected WELCOME, got frame type " + welcome.type());
         }
+        AttachCodecs.Welcome w;
+        try {
+            w = AttachCodecs.read(AttachCodecs.WELCOME, welcome.payload());
+        } catch (CodecException e) {
+            throw new AttachProtocolException("bad WELCOME: " + e.getMessage());
+        }
         Thread reader = new Thread(c::read, "openpair-attach-reader");
         reader.setDaemon(true);
         reader.start();
-        return new Connected(c, new Wire.In(welcome.payload()));
+        return new Connected(c, w);
     }
 
-    record Connected(AttachClient client, Wire.In welcome) {
+    record Connected(AttachClient client, AttachCodecs.Welcome welcome) {
     }
 
     /** Writes bytes as they are, bypassing the framing: for this package's protocol tests. */
@@ -114,25 +128,26 @@ final class AttachClient {
                     java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
                 }
                 Frame f = AttachFrames.read(channel, AttachFrames.MAX_BODY, inside -> { });
+                if (deafAfterNextFrame) {
+                    deaf = true;
+                }
                 if (f.type() == AttachFrames.STOP) {
                     onStop.run();
                     continue;
                 }
                 if (f.type() == AttachFrames.SIGNAL) {
-                    Wire.In in = new Wire.In(f.payload());
-                    org.openpair.guardian.Signal s = ApiCodec.ordinal(org.openpair.guardian.Signal.class, in.i8());
-                    org.openpair.guardian.ProcessHandle sender = ApiCodec.optHandle(in);
-                    in.end();
+                    AttachCodecs.SignalNote note = AttachCodecs.read(AttachCodecs.SIGNAL_NOTE, f.payload());
+                    org.openpair.guardian.Signal s = note.signal();
                     signalsIn.execute(() -> {
                         if (s == org.openpair.guardian.Signal.SIGTIMEOUT) {
                             // The CPU ends a process whose JVM does not take its SIGTIMEOUT in time.
                             try {
-                                callAsync(AttachFrames.Op.SIGNAL_TAKEN, new Wire.Out().i8(s.ordinal()), taken -> null);
+                                callAsync(AttachCalls.SIGNAL_TAKEN, s);
                             } catch (RuntimeException gone) {
                                 // The CPU is gone: the reader halts this JVM.
                             }
                         }
-                        onSignal.signal(s, sender);
+                        onSignal.signal(s, note.sender());
                     });
                     continue;
                 }
@@ -155,10 +170,7 @@ final class AttachClient {
         }
     }
 
-    private void send(byte op, long id, byte[] args) {
-        byte[] payload = new byte[args.length + 1];
-        payload[0] = op;
-        System.arraycopy(args, 0, payload, 1, args.length);
+    private void send(long id, byte[] payload) {
         synchronized (writeLock) {
             try {
                 AttachFrames.write(channel, AttachFrames.encode(AttachFrames.CALL, id, payload));
@@ -169,17 +181,29 @@ final class AttachClient {
     }
 
     /**
+     * A call's payload. An argument the codec cannot write (a string with a lone surrogate, a
+     * null where the API wants a value) is the caller's error 2, as it never reaches the CPU.
+     */
+    private static <A> byte[] write(AttachCalls.Call<A, ?> call, A args) {
+        try {
+            return call.write(args);
+        } catch (CodecException e) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "cannot send the call: " + e.getMessage());
+        }
+    }
+
+    /**
      * A call that waits for its answer; {@code interim} receives APPLY frames on the caller's
      * thread. An interrupt of the caller cancels the CPU-side call (which answers at once) and
      * is restored afterwards.
      */
-    Wire.In call(byte op, Wire.Out args, Consumer<byte[]> interim) {
+    <A, R> R call(AttachCalls.Call<A, R> call, A args, Consumer<byte[]> interim) {
         long id = ids.incrementAndGet();
         LinkedBlockingQueue<Frame> q = new LinkedBlockingQueue<>();
         calls.put(id, q);
         boolean interrupted = false;
         try {
-            send(op, id, args.toBytes());
+            send(id, write(call, args));
             while (true) {
                 Frame f;
                 try {
@@ -187,7 +211,7 @@ final class AttachClient {
                 } catch (InterruptedException e) {
                     if (!interrupted) {
                         interrupted = true;
-                        send(AttachFrames.Op.CANCEL, id, new byte[0]);
+                        send(id, AttachCalls.CANCEL.write(AttachCodecs.Nothing.VALUE));
                     }
                     continue;
                 }
@@ -199,7 +223,7 @@ final class AttachClient {
                     }
                     continue;
                 }
-                return answer(f);
+                return answer(f, call.result());
             }
         } finally {
             calls.remove(id);
@@ -209,25 +233,23 @@ final class AttachClient {
         }
     }
 
-    Wire.In call(byte op, Wire.Out args) {
-        return call(op, args, null);
+    <A, R> R call(AttachCalls.Call<A, R> call, A args) {
+        return call(call, args, null);
     }
 
-    /** A call answered later: {@code decode} turns the answer into the future's value. */
-    <T> CompletableFuture<T> callAsync(byte op, Wire.Out args, Decoder<T> decode) {
+    /** A call answered later, on the completions thread. */
+    <A, R> CompletableFuture<R> callAsync(AttachCalls.Call<A, R> call, A args) {
         long id = ids.incrementAndGet();
-        CompletableFuture<T> f = new CompletableFuture<>();
+        CompletableFuture<R> f = new CompletableFuture<>();
         asyncCalls.put(id, frame -> {
             try {
-                f.complete(decode.decode(answer(frame)));
+                f.complete(answer(frame, call.result()));
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
-            } catch (AttachProtocolException e) {
-                f.completeExceptionally(new GuardianException(GuardianError.INVALID_OPERATION, e.getMessage()));
             }
         });
         try {
-            send(op, id, args.toBytes());
+            send(id, write(call, args));
         } catch (RuntimeException e) {
             asyncCalls.remove(id);
             throw e;
@@ -235,33 +257,32 @@ final class AttachClient {
         return f;
     }
 
-    interface Decoder<T> {
-        T decode(Wire.In in) throws AttachProtocolException;
-    }
-
-    /** An OK frame's payload, or the GuardianException an ERROR frame carries. */
-    private static Wire.In answer(Frame f) {
-        Wire.In in = new Wire.In(f.payload());
-        if (f.type() == AttachFrames.OK) {
-            return in;
-        }
-        if (f.type() != AttachFrames.ERROR) {
+    /**
+     * An OK frame's answer, or the GuardianException an ERROR frame carries. An answer the codec
+     * refuses is the CPU's fault, reported to the caller as error 2.
+     */
+    static <R> R answer(Frame f, Codec<R> result) {
+        if (f.type() != AttachFrames.OK && f.type() != AttachFrames.ERROR) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "unexpected answer frame " + f.type());
         }
+        boolean ok = f.type() == AttachFrames.OK;
+        AttachCodecs.Failure failure;
         try {
-            int error = in.i32();
-            String message = in.str();
-            long syncId = in.i64();
-            GuardianError e;
-            try {
-                e = GuardianError.of(error);
-            } catch (RuntimeException unknown) {
-                e = GuardianError.INVALID_OPERATION;
+            if (ok) {
+                return AttachCodecs.read(result, f.payload());
             }
-            throw new RemoteError(e, message, syncId);
-        } catch (AttachProtocolException bad) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "undecodable error from the CPU: " + bad.getMessage());
+            failure = AttachCodecs.read(AttachCodecs.FAILURE, f.payload());
+        } catch (CodecException bad) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "undecodable " + (ok ? "answer" : "error")
+                    + " from the CPU: " + bad.getMessage());
         }
+        GuardianError e;
+        try {
+            e = GuardianError.of(failure.error());
+        } catch (RuntimeException unknown) {
+            e = GuardianError.INVALID_OPERATION;
+        }
+        throw new RemoteError(e, failure.message(), failure.syncId());
     }
 
     /** A Guardian error from the CPU, with the sync ID a failed WRITEREAD consumed (-1 otherwise). */

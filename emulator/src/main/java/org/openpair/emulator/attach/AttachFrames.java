@@ -9,7 +9,7 @@ import java.nio.channels.WritableByteChannel;
 /**
  * The attach socket's framing, both directions: a 4-byte big-endian length of what follows,
  * then the protocol version (1 byte), the frame type (1 byte), the call ID (8 bytes) and the
- * payload ({@link Wire}). The length is checked against a limit before anything is allocated,
+ * payload ({@link AttachCalls}, written by the runtime's codec). The length is checked against a limit before anything is allocated,
  * so a huge length costs the reader nothing but the connection.
  *
  * <p>Child to CPU: {@link #HELLO} (first and once), then {@link #CALL}s whose payload starts with
@@ -38,7 +38,7 @@ final class AttachFrames {
     static final byte ERROR = 22;
     static final byte APPLY = 23;
     static final byte STOP = 24;
-    /** A signal generated for the process (payload: the signal's ordinal, then the optional sender's handle). */
+    /** A signal generated for the process (payload: the signal's number, then the optional sender's handle). */
     static final byte SIGNAL = 25;
 
     private AttachFrames() {
@@ -173,11 +173,11 @@ final class AttachFrames {
         static final byte SEM_COMMIT = 59;
         static final byte SEM_INFO = 60;
         /**
-         * A signal's default action ended the process in the child (payload: the signal's ordinal,
+         * A signal's default action ended the process in the child (payload: the signal's number,
          * the optional sender): the CPU records the death as it would a hosted one's and kills it.
          */
         static final byte SIGNAL_END = 80;
-        /** The child's signal thread took a routed SIGTIMEOUT (payload: the signal's ordinal); answered with OK. */
+        /** The child's signal thread took a routed SIGTIMEOUT (payload: the signal's number); answered with OK. */
         static final byte SIGNAL_TAKEN = 81;
         /** A Guardian procedure ({@link GuardianOp} follows), run by the CPU with the process's own Guardian. */
         static final byte GUARDIAN = 70;

@@ -57,7 +57,7 @@ public final class AttachMain {
             fail("cannot attach to the CPU at " + socket + ": " + e);
             return;
         }
-        Thread warm = new Thread(ApiCodec::warmUp, "openpair-attach-warmup");
+        Thread warm = new Thread(AttachCodecs::warmUp, "openpair-attach-warmup");
         warm.setDaemon(true);
         warm.start();
         Thread main = Thread.currentThread();
@@ -84,7 +84,7 @@ public final class AttachMain {
         client.ending();
         try {
             Thread.interrupted();
-            client.call(AttachFrames.Op.END, new Wire.Out().bool(abended).str(detail));
+            client.call(AttachCalls.END, new AttachCodecs.End(abended, detail));
         } catch (RuntimeException e) {
             // The CPU is gone or has already ended us: nothing is left to tell.
         }

@@ -34,7 +34,8 @@ public final class EnumCode<E extends Enum<E>> {
         return new EnumCode<>(type, code);
     }
 
-    int codeOf(E value) {
+    /** The wire code of {@code value}, for a record that is not written by an {@link Encoder}. */
+    public int codeOf(E value) {
         if (value == null) {
             throw new CodecException("a " + name() + " that must be present is null");
         }
@@ -46,7 +47,25 @@ public final class EnumCode<E extends Enum<E>> {
         return byCode.get(code);
     }
 
+    /**
+     * The constant with that code, for a record that is not read by a {@link Decoder}: an
+     * unknown code is bad input, never a default or an array index out of bounds.
+     */
+    public E constant(int code) {
+        E value = byCode.get(code);
+        if (value == null) {
+            throw new CodecException("unknown " + name() + " code " + code);
+        }
+        return value;
+    }
+
+    /** A codec of the constant alone, for a call whose answer is one. */
+    public Codec<E> codec(int id) {
+        return Codec.of(id, type, (out, v) -> out.constant(this, v), in -> in.constant(this));
+    }
+
+    /** The type as its code names it, a nested one with its owner ({@code RestartPolicy.Type}). */
     String name() {
-        return type.getSimpleName();
+        return type.getName().substring(type.getPackageName().length() + 1).replace('$', '.');
     }
 }

@@ -1,14 +1,29 @@
 package org.openpair.emulator.codec;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.openpair.guardian.Acquisition;
+import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.Consistency;
+import org.openpair.guardian.CpuInfo;
+import org.openpair.guardian.DeathPolicy;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.PairRole;
+import org.openpair.guardian.PairStatus;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
+import org.openpair.guardian.ProtectedState;
+import org.openpair.guardian.ReceiveInfo;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SemaphoreInfo;
 import org.openpair.guardian.Signal;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.guardian.StopScope;
 import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
 import org.openpair.guardian.TakeoverCause;
@@ -43,6 +58,42 @@ public final class GuardianCodecs {
                 case SWITCH -> 4;
                 case PRIMARY_LOOP_TIMEOUT -> 5;
             });
+
+    public static final EnumCode<RestartPolicy.Type> RESTART_TYPE = EnumCode.of(RestartPolicy.Type.class,
+            t -> switch (t) {
+                case PERMANENT -> 1;
+                case TRANSIENT -> 2;
+                case TEMPORARY -> 3;
+            });
+
+    public static final EnumCode<PairRole> PAIR_ROLE = EnumCode.of(PairRole.class,
+            r -> switch (r) {
+                case PRIMARY -> 1;
+                case BACKUP -> 2;
+                case SINGLE -> 3;
+            });
+
+    public static final EnumCode<DeathPolicy> DEATH_POLICY = EnumCode.of(DeathPolicy.class,
+            p -> switch (p) {
+                case RELEASE -> 1;
+                case ORPHAN -> 2;
+                case HANDOVER -> 3;
+            });
+
+    public static final EnumCode<Consistency> CONSISTENCY = EnumCode.of(Consistency.class,
+            c -> switch (c) {
+                case CONSISTENT -> 1;
+                case OWNER_DIED -> 2;
+                case NOT_RECOVERABLE -> 3;
+            });
+
+    /** The API's own numbers, which are Guardian's: a checkpoint's status, a pair's, a stop's specifier. */
+    public static final EnumCode<CheckpointResult> CHECKPOINT_RESULT = EnumCode.of(CheckpointResult.class,
+            CheckpointResult::status);
+
+    public static final EnumCode<PairStatus> PAIR_STATUS = EnumCode.of(PairStatus.class, PairStatus::code);
+
+    public static final EnumCode<StopScope> STOP_SCOPE = EnumCode.of(StopScope.class, StopScope::specifier);
 
     /** A signal travels as its number, which is what it is in Guardian. */
     public static final EnumCode<Signal> SIGNAL = EnumCode.of(Signal.class, Signal::number);
@@ -139,9 +190,48 @@ public final class GuardianCodecs {
             (out, a) -> out.str(a.semaphore()).i32(a.permits()).bool(a.ownerDied()).collection(HANDLE, a.deadOwners()),
             in -> new Acquisition(in.str(), in.i32(), in.bool(), in.list(HANDLE)));
 
+    /** Read back through its constructor, so a bad intensity or period is refused as a caller's would be. */
+    public static final Codec<RestartPolicy> RESTART_POLICY = Codec.of(118, RestartPolicy.class,
+            (out, p) -> out.constant(RESTART_TYPE, p.type()).i32(p.maxRestarts()).i64(p.period().toMillis()),
+            in -> new RestartPolicy(in.constant(RESTART_TYPE), in.i32(), Duration.ofMillis(in.i64())));
+
+    public static final Codec<PairInfo> PAIR_INFO = Codec.of(119, PairInfo.class,
+            (out, p) -> out.constant(PAIR_STATUS, p.status()).optional(NAME, p.name()).optional(HANDLE, p.primary())
+                    .optional(HANDLE, p.backup()).optional(HANDLE, p.ancestor()).i64(p.epoch()).bool(p.backupReady()),
+            in -> new PairInfo(in.constant(PAIR_STATUS), in.optional(NAME), in.optional(HANDLE), in.optional(HANDLE),
+                    in.optional(HANDLE), in.i64(), in.bool()));
+
+    public static final Codec<CpuInfo> CPU_INFO = Codec.of(120, CpuInfo.class,
+            (out, c) -> out.i32(c.cpu()).optStr(c.address()).optInstant(c.started()).i32(c.processes()),
+            in -> new CpuInfo(in.i32(), in.optStr(), in.optInstant(), in.i32()));
+
+    public static final Codec<SemaphoreInfo> SEMAPHORE_INFO = Codec.of(121, SemaphoreInfo.class,
+            (out, i) -> out.str(i.name()).i32(i.permits()).i32(i.available()).constant(DEATH_POLICY, i.policy())
+                    .constant(CONSISTENCY, i.consistency()).map(HANDLE, Scalars.INT, i.holders())
+                    .map(HANDLE, Scalars.INT, i.orphans()).collection(HANDLE, i.deadOwners()).i32(i.waiters())
+                    .i64(i.stateVersion()),
+            in -> new SemaphoreInfo(in.str(), in.i32(), in.i32(), in.constant(DEATH_POLICY), in.constant(CONSISTENCY),
+                    in.map(HANDLE, Scalars.INT), in.map(HANDLE, Scalars.INT), in.list(HANDLE), in.i32(), in.i64()));
+
+    public static final Codec<ProtectedState> PROTECTED_STATE = Codec.of(122, ProtectedState.class,
+            (out, s) -> {
+                Map<String, byte[]> values = new LinkedHashMap<>();
+                s.keys().forEach(k -> values.put(k, s.get(k).orElseThrow()));
+                out.i64(s.version()).map(Scalars.STRING, Scalars.BYTES, values);
+            },
+            in -> {
+                long version = in.i64();
+                return new ProtectedState(in.map(Scalars.STRING, Scalars.BYTES), version);
+            });
+
+    public static final Codec<ReceiveInfo> RECEIVE_INFO = Codec.of(123, ReceiveInfo.class,
+            (out, r) -> out.optional(HANDLE, r.opener()).i64(r.openId()).i64(r.syncId()).i32(r.syncDepth()),
+            in -> new ReceiveInfo(in.optional(HANDLE), in.i64(), in.i64(), in.i32()));
+
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
         return List.of(HANDLE, NAME, PROGRAM, HOSTED, JAVA, EXECUTABLE, SPAWN_REQUEST, PROCESS_INFO, TERMINATION,
-                TAKEOVER, SYSTEM_MESSAGE, PROCESS_DELETION, CPU_DOWN, CPU_UP, PROCESS_OPEN, PROCESS_CLOSE, ACQUISITION);
+                TAKEOVER, SYSTEM_MESSAGE, PROCESS_DELETION, CPU_DOWN, CPU_UP, PROCESS_OPEN, PROCESS_CLOSE, ACQUISITION,
+                RESTART_POLICY, PAIR_INFO, CPU_INFO, SEMAPHORE_INFO, PROTECTED_STATE, RECEIVE_INFO);
     }
 }

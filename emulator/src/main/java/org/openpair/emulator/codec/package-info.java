@@ -1,10 +1,11 @@
 /**
  * The runtime's own codec: how every value that crosses a process boundary through the engine
- * (table entries, table updates and their results, CPU tasks and replies) or the CPU link's
- * notifications is written, independent of the engine and of Java serialization, so that the
- * public API's shape is never the wire format. Here are the mechanism and the public API's
- * codecs; the runtime's own types have theirs beside them ({@code names.NameCodecs},
- * {@code node.NodeTableCodecs}, {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}),
+ * (table entries, table updates and their results, CPU tasks and replies), the CPU link's
+ * notifications and calls, or the attach socket between a CPU and its Java OS processes is
+ * written, independent of the engine and of Java serialization, so that the public API's shape
+ * is never the wire format. Here are the mechanism and the public API's codecs; the runtime's
+ * own types have theirs beside them ({@code names.NameCodecs}, {@code node.NodeTableCodecs},
+ * {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}, {@code attach.AttachCodecs}),
  * so this package depends on nothing of the runtime. Nothing here imports the engine; the
  * {@code cluster} package hands the codecs the runtime lists to it.
  *
@@ -26,6 +27,7 @@
  * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.node.CpuCallCodecs})</td></tr>
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
+ * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

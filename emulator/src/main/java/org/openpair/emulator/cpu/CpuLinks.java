@@ -17,7 +17,6 @@ import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.CheckpointFailure;
 import org.openpair.emulator.pairs.CheckpointLinks;
-import org.openpair.emulator.pairs.PairMember;
 import org.openpair.emulator.process.ProcessTable;
 
 /**
@@ -94,13 +93,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         }
         byte[] record = new byte[payload.remaining()];
         payload.get(record);
-        PairMember.Verdict v = processes.onCheckpoint(stream, epoch, seq, record);
-        return switch (v) {
-            case ACCEPT -> Verdict.ACCEPT;
-            case STALE_EPOCH -> Verdict.STALE_EPOCH;
-            case GAP -> Verdict.GAP;
-            case UNKNOWN -> Verdict.UNKNOWN_STREAM;
-        };
+        return processes.onCheckpoint(stream, epoch, seq, record);
     }
 
     @Override

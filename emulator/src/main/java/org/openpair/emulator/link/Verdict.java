@@ -21,8 +21,6 @@ public enum Verdict {
     /** Produced by the link itself: the handler threw or returned null (the error is logged). */
     HANDLER_FAILED(5);
 
-    private static final Verdict[] BY_CODE = values();
-
     private final byte code;
 
     Verdict(int code) {
@@ -35,6 +33,11 @@ public enum Verdict {
 
     /** The refusal with this NACK code, or null if no version-1 peer sends it. */
     static Verdict ofCode(byte code) {
-        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        for (Verdict v : values()) {
+            if (v.code == code && v != ACCEPT) {
+                return v;
+            }
+        }
+        return null;
     }
 }

@@ -3,6 +3,7 @@ package org.openpair.emulator.pairs;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.link.Verdict;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.PairRole;
@@ -34,23 +35,23 @@ final class CheckMonitor {
     }
 
     /** See {@link PairMember#onCheckpoint}. */
-    PairMember.Verdict onCheckpoint(long senderEpoch, long seq, byte[] record) {
+    Verdict onCheckpoint(long senderEpoch, long seq, byte[] record) {
         synchronized (member) {
             if (member.fenced) {
                 // Ending (its CPU is going down): like a backup that is gone, not a newer primary.
-                return PairMember.Verdict.UNKNOWN;
+                return Verdict.UNKNOWN_STREAM;
             }
             if (member.role != PairRole.BACKUP || senderEpoch < member.epoch) {
-                return PairMember.Verdict.STALE_EPOCH;
+                return Verdict.STALE_EPOCH;
             }
             if (senderEpoch > member.epoch) {
                 member.epoch = senderEpoch;
             }
             if (seq < member.nextSeq) {
-                return PairMember.Verdict.ACCEPT;
+                return Verdict.ACCEPT;
             }
             if (seq > member.nextSeq) {
-                return PairMember.Verdict.GAP;
+                return Verdict.GAP;
             }
             try {
                 hold(record);
@@ -60,10 +61,10 @@ final class CheckMonitor {
                 incoming = null;
                 LOG.log(System.Logger.Level.ERROR, "{0}: backup {1} refused checkpoint {2} of epoch {3}: {4}",
                         member.name, member.self.cpuPin(), seq, senderEpoch, e.toString());
-                return PairMember.Verdict.GAP;
+                return Verdict.GAP;
             }
             member.nextSeq++;
-            return PairMember.Verdict.ACCEPT;
+            return Verdict.ACCEPT;
         }
     }
 

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.openpair.emulator.codec.GuardianCodecs;
+
 /**
  * The payload of one checkpoint: the program's own bytes, or a change of the checkpointed
  * key-value state, a reply with its change, or a part of a new backup's state transfer. The first byte says which.
@@ -104,14 +106,15 @@ final class CheckpointRecord {
     }
 
     static byte[] policy(org.openpair.guardian.RestartPolicy policy) {
-        return java.nio.ByteBuffer.allocate(1 + 1 + 4 + 8).put(POLICY).put((byte) policy.type().ordinal())
+        return java.nio.ByteBuffer.allocate(1 + 1 + 4 + 8).put(POLICY)
+                .put((byte) GuardianCodecs.RESTART_TYPE.codeOf(policy.type()))
                 .putInt(policy.maxRestarts()).putLong(policy.period().toMillis()).array();
     }
 
     static org.openpair.guardian.RestartPolicy decodePolicy(byte[] record) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record, 1, record.length - 1);
-        return new org.openpair.guardian.RestartPolicy(org.openpair.guardian.RestartPolicy.Type.values()[b.get()],
-                b.getInt(), java.time.Duration.ofMillis(b.getLong()));
+        return new org.openpair.guardian.RestartPolicy(GuardianCodecs.RESTART_TYPE.constant(b.get()), b.getInt(),
+                java.time.Duration.ofMillis(b.getLong()));
     }
 
     static byte[] reply(long openId, long syncId, int depth, byte[] reply, byte[] change) {

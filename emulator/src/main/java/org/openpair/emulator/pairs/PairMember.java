@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CheckpointResult;
@@ -282,16 +283,13 @@ public final class PairMember {
 
     // ---- backup side --------------------------------------------------------------------
 
-    /** A checkpoint arrived from the primary; the answer decides the acknowledgement. */
+    /**
+     * A checkpoint arrived from the primary; the answer decides the acknowledgement and, as a
+     * refusal, travels back to the primary in the link's NACK as it is.
+     */
     public Verdict onCheckpoint(long senderEpoch, long seq, byte[] record) {
         return monitor.onCheckpoint(senderEpoch, seq, record);
     }
-
-    /**
-     * How a checkpoint was received: held; refused because the sender's epoch is over (the
-     * sender must stop acting as primary); refused for a gap; or no such backup here.
-     */
-    public enum Verdict { ACCEPT, STALE_EPOCH, GAP, UNKNOWN }
 
     /** The name table made this backup the primary: it applies what it holds, then acts as primary. */
     public void promote(Takeover takeover, SystemMessage message, ProcessHandle newBackup) {

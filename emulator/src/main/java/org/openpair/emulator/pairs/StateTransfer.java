@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 
+import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.guardian.RestartPolicy;
 
 /**
@@ -91,7 +92,7 @@ final class StateTransfer {
                     return ByteBuffer.allocate(1 + 4 + 8 + 8 + 8 + 1 + 4 + 8)
                             .put(CheckpointRecord.TRANSFER_END).putInt(entryCount).putLong(stateCrc.getValue())
                             .putLong(replies.length).putLong(repliesCrc.getValue())
-                            .put((byte) policy.type().ordinal()).putInt(policy.maxRestarts())
+                            .put((byte) GuardianCodecs.RESTART_TYPE.codeOf(policy.type())).putInt(policy.maxRestarts())
                             .putLong(policy.period().toMillis()).array();
                 }
                 default -> throw new NoSuchElementException();
@@ -194,7 +195,7 @@ final class StateTransfer {
             long crc = b.getLong();
             long repliesBytes = b.getLong();
             long repliesCrc = b.getLong();
-            RestartPolicy.Type type = RestartPolicy.Type.values()[b.get()];
+            RestartPolicy.Type type = GuardianCodecs.RESTART_TYPE.constant(b.get());
             RestartPolicy policy = new RestartPolicy(type, b.getInt(), Duration.ofMillis(b.getLong()));
             CRC32 got = new CRC32();
             got.update(replies.array(), 0, replies.position());

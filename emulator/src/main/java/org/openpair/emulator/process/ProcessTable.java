@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.messages.ReceiveQueue;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
@@ -424,10 +425,10 @@ public final class ProcessTable {
     }
 
     /** A checkpoint for a backup of this CPU; {@code stream} is the backup's verifier. */
-    public PairMember.Verdict onCheckpoint(long stream, long epoch, long seq, byte[] record) {
+    public Verdict onCheckpoint(long stream, long epoch, long seq, byte[] record) {
         LocalProcess p = byVerifier.get(stream);
         if (p == null || p.pair == null || p.ended.isDone()) {
-            return PairMember.Verdict.UNKNOWN;
+            return Verdict.UNKNOWN_STREAM;
         }
         return p.pair.onCheckpoint(epoch, seq, record);
     }

@@ -153,7 +153,7 @@ class AttachFuzzTest {
     }
 
     private static byte[] hello(byte version, long verifier, byte[] secret) {
-        byte[] payload = new Wire.Out().i64(verifier).bytes(secret).toBytes();
+        byte[] payload = AttachCodecs.HELLO.encode(new AttachCodecs.Hello(verifier, secret));
         return Saboteur.frame(version, AttachFrames.HELLO, payload);
     }
 
@@ -203,7 +203,8 @@ class AttachFuzzTest {
     @ParameterizedTest
     @ValueSource(strings = {"unknown-op", "truncated-field", "trailing-bytes", "wrong-version", "huge-length",
             "second-hello", "bad-count", "deaf", "guardian-unknown", "guardian-bad-signal", "guardian-bad-spawn",
-            "signal-end-sigchld"})
+            "signal-end-sigchld", "bad-restart-type", "bad-death-policy", "bad-acquire-mode", "oversized-string",
+            "negative-timeout"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
         int errorsBefore = ERRORS.size();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());
@@ -217,6 +218,16 @@ class AttachFuzzTest {
         assertThat(t.detail()).contains("protocol error");
         if (how.equals("deaf")) {
             assertThat(t.detail()).contains("stopped reading");
+        }
+        switch (how) {
+            case "bad-restart-type" -> assertThat(t.detail()).contains("unknown RestartPolicy.Type code 0");
+            case "bad-death-policy" -> assertThat(t.detail()).contains("unknown DeathPolicy code 77");
+            case "guardian-bad-signal" -> assertThat(t.detail()).contains("unknown Signal code 99");
+            case "guardian-bad-spawn" -> assertThat(t.detail()).contains("unknown Program type id 7");
+            case "bad-acquire-mode" -> assertThat(t.detail()).contains("unknown AttachCodecs.AcquireMode code 0");
+            case "oversized-string" -> assertThat(t.detail()).contains("a string of length 2147483647");
+            case "negative-timeout" -> assertThat(t.detail()).contains("negative timeout -1");
+            default -> { }
         }
         awaitLogged(errorsBefore);
         assertServerAnswers();

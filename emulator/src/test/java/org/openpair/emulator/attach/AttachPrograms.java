@@ -58,8 +58,8 @@ public final class AttachPrograms {
         @Override
         public void run(ProcessContext c) {
             c.setLoopTimer(20);
-            AttachMain.current.deaf = true;
-            // The reader is inside a read; it goes deaf after the next frame, this call's answer.
+            // The reader stops reading after the next frame, this call's answer.
+            AttachMain.current.deafAfterNextFrame = true;
             c.isStopRequested();
             report(c, "wedged", true);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

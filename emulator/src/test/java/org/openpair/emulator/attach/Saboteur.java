@@ -2,6 +2,7 @@ package org.openpair.emulator.attach;
 
 import java.nio.ByteBuffer;
 
+import org.openpair.emulator.codec.Encoder;
 import org.openpair.guardian.GuardianProgram;
 import org.openpair.guardian.ProcessContext;
 
@@ -39,14 +40,26 @@ public final class Saboteur implements GuardianProgram {
             case "guardian-unknown" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     new byte[] {AttachFrames.Op.GUARDIAN, 99});
             case "guardian-bad-signal" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
-                    new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.KILL_NAME).optStr("$X")
-                            .i8(99).toBytes());
+                    new Encoder().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.KILL_NAME).bool(true)
+                            .str("$X").bool(true).i32(99).toByteArray());
             case "guardian-bad-spawn" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
-                    new Wire.Out().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.SPAWN).i8(7).str("x")
-                            .toBytes());
+                    new Encoder().i8(AttachFrames.Op.GUARDIAN).i8(AttachFrames.GuardianOp.SPAWN).i32(7).str("x")
+                            .toByteArray());
             case "signal-end-sigchld" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
-                    new Wire.Out().i8(AttachFrames.Op.SIGNAL_END).i8(org.openpair.guardian.Signal.SIGCHLD.ordinal())
-                            .bool(false).toBytes());
+                    new Encoder().i8(AttachFrames.Op.SIGNAL_END).i32(org.openpair.guardian.Signal.SIGCHLD.number())
+                            .bool(false).toByteArray());
+            // 0 was PERMANENT's ordinal; as a code it is no restart type at all.
+            case "bad-restart-type" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Encoder().i8(AttachFrames.Op.CREATE_BACKUP).i32(1).i32(0).i32(3).i64(1000).toByteArray());
+            case "bad-death-policy" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Encoder().i8(AttachFrames.Op.SEM_CREATE).str("$SEM").i32(1).i32(77).toByteArray());
+            case "bad-acquire-mode" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Encoder().i8(AttachFrames.Op.SEM_ACQUIRE).i64(1).i32(1).i32(0).i64(0).toByteArray());
+            // A string that claims far more bytes than the frame holds.
+            case "oversized-string" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Encoder().i8(AttachFrames.Op.STATE_GET).i32(Integer.MAX_VALUE).toByteArray());
+            case "negative-timeout" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
+                    new Encoder().i8(AttachFrames.Op.READ_SYSTEM_MESSAGE).i64(-1).toByteArray());
             default -> throw new IllegalArgumentException(c.args().get(0));
         };
         client.sendRaw(attack);

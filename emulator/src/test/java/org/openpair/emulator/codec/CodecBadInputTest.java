@@ -122,6 +122,35 @@ class CodecBadInputTest {
     }
 
     @Test
+    void enumCodesOfTheAttachSocketsValues_areRefusedWhenUnknown_notReadByPosition() {
+        // 0 was the first constant's ordinal; as a code it names nothing.
+        byte[] policy = new Encoder().i32(0).i32(1).i64(1000).toByteArray();
+        assertThatThrownBy(() -> GuardianCodecs.RESTART_POLICY.decode(policy))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("bad RestartPolicy at offset 0: unknown RestartPolicy.Type code 0");
+        byte[] pair = new Encoder().i32(3).bool(false).bool(false).bool(false).bool(false).i64(0).bool(false)
+                .toByteArray();
+        assertThatThrownBy(() -> GuardianCodecs.PAIR_INFO.decode(pair))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("bad PairInfo at offset 0: unknown PairStatus code 3");
+        byte[] info = GuardianCodecs.SEMAPHORE_INFO.encode((org.openpair.guardian.SemaphoreInfo) Samples.apiValues()
+                .stream().filter(v -> v instanceof org.openpair.guardian.SemaphoreInfo).findFirst().orElseThrow());
+        int consistencyAt = Scalars.STRING.encode("s").length + 4 + 4 + 4;
+        info[consistencyAt + 3] = 9;
+        assertThatThrownBy(() -> GuardianCodecs.SEMAPHORE_INFO.decode(info))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("bad SemaphoreInfo at offset " + consistencyAt + ": unknown Consistency code 9");
+    }
+
+    @Test
+    void aRestartPolicyItsRecordRefuses_isBadInput() {
+        byte[] policy = new Encoder().i32(1).i32(0).i64(1000).toByteArray();
+        assertThatThrownBy(() -> GuardianCodecs.RESTART_POLICY.decode(policy))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("RestartPolicy refused its fields: restart intensity must be at least 1: 0");
+    }
+
+    @Test
     void malformedUtf8_isRefused() {
         byte[] bytes = new Encoder().i32(2).i8(0xc3).i8(0x28).toByteArray();
         assertThatThrownBy(() -> Scalars.STRING.decode(bytes))

@@ -1,18 +1,29 @@
 package org.openpair.emulator.codec;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Acquisition;
+import org.openpair.guardian.Consistency;
+import org.openpair.guardian.CpuInfo;
+import org.openpair.guardian.DeathPolicy;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.PairStatus;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
+import org.openpair.guardian.ProtectedState;
+import org.openpair.guardian.ReceiveInfo;
+import org.openpair.guardian.RestartPolicy;
+import org.openpair.guardian.SemaphoreInfo;
 import org.openpair.guardian.Signal;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.SystemMessage;
@@ -125,6 +136,32 @@ public final class Samples {
         return all;
     }
 
+    /** The API's values that only the attach socket carries: what a Guardian procedure or a semaphore answers. */
+    public static List<Object> apiValues() {
+        List<Object> all = new ArrayList<>();
+        all.add(RestartPolicy.TEMPORARY);
+        all.add(RestartPolicy.permanent(Integer.MAX_VALUE, Duration.ofMillis(1)));
+        all.add(RestartPolicy.transientRestart(1, Duration.ofDays(365)));
+        for (PairStatus s : PairStatus.values()) {
+            all.add(new PairInfo(s, null, null, null, null, 0));
+        }
+        all.add(new PairInfo(PairStatus.PAIR, NAME, LOW, HIGH, LOW, Long.MAX_VALUE, true));
+        all.add(new CpuInfo(0, null, null, 0));
+        all.add(new CpuInfo(15, "127.0.0.1:5701", NOW, Integer.MAX_VALUE));
+        for (DeathPolicy p : DeathPolicy.values()) {
+            for (Consistency c : Consistency.values()) {
+                all.add(new SemaphoreInfo("s", 0, 0, p, c, Map.of(), Map.of(), List.of(), 0, 0));
+            }
+        }
+        all.add(new SemaphoreInfo("sem.\u00e9", Integer.MAX_VALUE, -1, DeathPolicy.ORPHAN, Consistency.OWNER_DIED,
+                Map.of(LOW, 1, HIGH, Integer.MAX_VALUE), Map.of(HIGH, 2), List.of(LOW, LOW), 7, Long.MIN_VALUE));
+        all.add(new ProtectedState(Map.of(), 0));
+        all.add(new ProtectedState(Map.of("a", new byte[0], "\u00e9\u6f22", new byte[] {-1, 0, 1}), Long.MAX_VALUE));
+        all.add(new ReceiveInfo(null, 0, 0, 0));
+        all.add(new ReceiveInfo(HIGH, Long.MAX_VALUE, Long.MIN_VALUE, 15));
+        return all;
+    }
+
     /** One value or more of every public type the engine carries. */
     public static List<Object> all() {
         List<Object> all = new ArrayList<>();
@@ -142,6 +179,8 @@ public final class Samples {
         all.addAll(systemMessages());
         all.add(new Acquisition("s", 0, false, List.of()));
         all.add(new Acquisition("sem.\u00e9-1", Integer.MAX_VALUE, true, List.of(LOW, HIGH, LOW)));
+
+        all.addAll(apiValues());
 
         all.add(new NodeTables.CpuRecord(0, null, null, null, 0));
         all.add(new NodeTables.CpuRecord(15, "5f2c3b1e-0000-4000-8000-000000000000", "127.0.0.1:5701", NOW, 65535));

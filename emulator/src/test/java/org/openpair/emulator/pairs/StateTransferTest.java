@@ -12,15 +12,23 @@ import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.codec.CodecException;
 import org.openpair.guardian.RestartPolicy;
 
 /** The chunked state transfer: what arrives whole is applied, anything else is refused. */
 class StateTransferTest {
     private static final RestartPolicy POLICY = RestartPolicy.permanent(7, Duration.ofSeconds(42));
 
+    /** Where the END record holds the restart type: after its type, count, CRC, length and CRC. */
+    private static final int TYPE_AT_END = 1 + 4 + 8 + 8 + 8;
+
     private static List<byte[]> encode(Map<String, String> state, byte[] replies) {
+        return encode(state, replies, POLICY);
+    }
+
+    private static List<byte[]> encode(Map<String, String> state, byte[] replies, RestartPolicy policy) {
         List<byte[]> out = new ArrayList<>();
-        Iterator<byte[]> it = StateTransfer.records(state, replies, POLICY);
+        Iterator<byte[]> it = StateTransfer.records(state, replies, policy);
         while (it.hasNext()) {
             out.add(it.next());
         }
@@ -78,6 +86,30 @@ class StateTransferTest {
         List<byte[]> records = encode(Map.of(), new byte[0]);
         assertThat(records).hasSize(2);
         assertThat(receive(records).state()).isEmpty();
+    }
+
+    @Test
+    void theRestartPolicy_travelsByItsCode() {
+        for (RestartPolicy p : List.of(POLICY, RestartPolicy.TEMPORARY,
+                RestartPolicy.transientRestart(3, Duration.ofMinutes(2)))) {
+            assertThat(receive(encode(Map.of("k", "v"), new byte[0], p)).policy()).isEqualTo(p);
+            assertThat(CheckpointRecord.decodePolicy(CheckpointRecord.policy(p))).isEqualTo(p);
+        }
+    }
+
+    @Test
+    void aRestartTypeCodeNoTypeHas_isRefused_notReadAsAnotherType() {
+        List<byte[]> records = encode(Map.of(), new byte[0]);
+        byte[] end = records.get(records.size() - 1);
+        for (byte bad : new byte[] {0, 4, -1}) {
+            end[TYPE_AT_END] = bad;
+            assertThatThrownBy(() -> receive(records)).isInstanceOf(CodecException.class)
+                    .hasMessage("unknown RestartPolicy.Type code " + bad);
+            byte[] policy = CheckpointRecord.policy(POLICY);
+            policy[1] = bad;
+            assertThatThrownBy(() -> CheckpointRecord.decodePolicy(policy)).isInstanceOf(CodecException.class)
+                    .hasMessage("unknown RestartPolicy.Type code " + bad);
+        }
     }
 
     @Test
