@@ -39,6 +39,12 @@
  *       {@link org.openpair.emulator.link.Verdict} code of the refusal of exactly {@code seq}
  *       (1 STALE_EPOCH, 2 UNKNOWN_STREAM, 3 GAP, 4 WRONG_NODE, 5 HANDLER_FAILED). Earlier
  *       accepted seqs are acknowledged before it.</li>
+ *   <li><b>REQUEST</b>: client to server; {@code stream} is the requester's open, {@code seq}
+ *       its sync ID, epoch 0. The server's {@link org.openpair.emulator.link.RequestHandler}
+ *       decides: open 0 carries calls between CPUs ({@code cpu.CpuCalls}), every other open a
+ *       WRITEREAD to a process ({@code messages.RequestRouter}).</li>
+ *   <li><b>REPLY</b>: server to client, on the connection the REQUEST came on, with the same
+ *       open and sync ID; {@code epoch} is the replier's (0 for a CPU call).</li>
  * </ul>
  * The payload limit ({@link org.openpair.emulator.link.LinkOptions#maxPayload()}, default
  * 1 MiB) is exchanged in HELLO: a client refuses locally, with an
