@@ -1,10 +1,6 @@
 package org.openpair.emulator.process;
 
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.openpair.emulator.link.Verdict;
@@ -25,17 +20,12 @@ import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.SystemThreads;
-import org.openpair.emulator.os.SpawnSpec;
 import org.openpair.emulator.pairs.CheckpointLinks;
-import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
-import org.openpair.guardian.PairRole;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
-import org.openpair.guardian.ProcessName;
-import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.SystemMessage;
 import org.openpair.guardian.Takeover;
@@ -43,18 +33,21 @@ import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
 
 /**
- * One CPU's processes: PIN allocation, creation, stop, and the single place where a process
- * ends ({@link #retire}), which frees the name or hands it to the backup first (a takeover
- * waits for nothing else) and records the death before the process entry goes, so anyone who
- * finds a process gone can also find why.
+ * One CPU's processes: the registry of the live ones (by PIN and by verifier), creation, stop,
+ * the pair events addressed to them, and the single place where a process ends
+ * ({@link #retire}), which frees the name or hands it to the backup first (a takeover waits for
+ * nothing else) and records the death before the process entry goes, so anyone who finds a
+ * process gone can also find why.
  *
  * <p>Creation publishes the process entry before it claims the name: a name entry therefore
  * always points at published processes, and a second creation that finds the name held can
  * tell a live holder (refused, error 12) from a stale one left by a lost CPU (replaced).
  *
- * <p>Its helpers: {@link NameClaims} (the name of a process being created),
- * {@link EndRecords} (an end written to the node tables, and the partner told),
- * {@link PairHost} (what a pair member needs from its CPU) and {@link AttachSocket}.
+ * <p>Its helpers: {@link Creation} (PROCESS_SPAWN_ on this CPU), {@link CpuHalt} (the ends that
+ * take every process or every primary of the CPU, and its down state), {@link NameClaims} (the
+ * name of a process being created), {@link EndRecords} (an end written to the node tables, and
+ * the partner told), {@link PairHost} (what a pair member needs from its CPU) and
+ * {@link AttachSocket}.
  */
 public final class ProcessTable {
     private static final System.Logger LOG = System.getLogger(ProcessTable.class.getName());
@@ -62,17 +55,10 @@ public final class ProcessTable {
     public static final int CAPACITY = 4096;
 
     private final NodeConfig config;
-    private final int cpu;
     private final NodeTables tables;
-    private final CpuRouter router;
-    private final CheckpointLinks links;
-    private final Function<ProcessHandle, Guardian> guardianOf;
     private final PinAllocator pins = new PinAllocator(CAPACITY);
     private final Map<Integer, LocalProcess> live = new ConcurrentHashMap<>();
     private final Map<Long, LocalProcess> byVerifier = new ConcurrentHashMap<>();
-    private final AtomicLong lastVerifier = new AtomicLong();
-    /** Spawns OS processes from one thread that lives as long as the CPU: see {@link OsProcess}. */
-    private final ExecutorService spawner;
     /** Pair chores off the callers' threads: backup re-creation, dropping a stale backup. */
     private final ScheduledExecutorService pairWork;
     /**
@@ -81,17 +67,13 @@ public final class ProcessTable {
      * behind.
      */
     private final ExecutorService recorder;
-    private volatile boolean crashed;
-    /** Set while halting after a split: ends are not written to the tables. */
-    private volatile boolean silent;
-    /** Processes halted during a merge whose ends are to be recorded once it is done. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<LocalProcess> halted = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The loop timers of this CPU's hosted processes: one sampler thread. */
     private final org.openpair.emulator.timers.LoopTimers loopTimers;
     /** Where this CPU's Java OS processes attach; see {@link AttachedProcess}. */
     private final AttachSocket attachSocket;
-    private final NameClaims names;
     private final EndRecords ends;
+    private final CpuHalt halt;
+    private final Creation creation;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
@@ -101,18 +83,22 @@ public final class ProcessTable {
     public ProcessTable(NodeConfig config, int cpu, NodeTables tables, CpuRouter router, CheckpointLinks links,
                         Function<ProcessHandle, Guardian> guardianOf) {
         this.config = config;
-        this.cpu = cpu;
         this.tables = tables;
-        this.router = router;
-        this.links = links;
-        this.guardianOf = guardianOf;
-        this.spawner = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-spawner"));
+        // Creation spawns OS processes on it; the halts shut it down with the other threads.
+        ExecutorService spawner = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-spawner"));
         this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
         this.recorder = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-recorder"));
         this.loopTimers = new org.openpair.emulator.timers.LoopTimers(cpu);
-        this.attachSocket = new AttachSocket(cpu, () -> crashed);
-        this.names = new NameClaims(cpu, tables, router);
+        this.attachSocket = new AttachSocket(cpu, this::crashed);
         this.ends = new EndRecords(cpu, tables, router);
+        this.halt = new CpuHalt(cpu, this, live, ends, spawner, pairWork, recorder, loopTimers, attachSocket);
+        this.creation = new Creation(this, config, cpu, tables, router, links, guardianOf, pins, live, byVerifier,
+                spawner, pairWork, attachSocket, halt);
+    }
+
+    /** For the attach socket, made before {@link #halt} and so unable to take {@code halt::crashed}. */
+    private boolean crashed() {
+        return halt.crashed();
     }
 
     org.openpair.emulator.timers.LoopTimers loopTimers() {
@@ -162,107 +148,7 @@ public final class ProcessTable {
 
     /** PROCESS_SPAWN_ on this CPU; a request with {@link SpawnRequest#isMyBackup()} creates {@code ancestor}'s backup. */
     public ProcessInfo spawn(SpawnRequest request, ProcessHandle ancestor) {
-        if (crashed) {
-            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
-        }
-        Program program = request.program();
-        if (request.isMyBackup() && program instanceof Program.Executable) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "only Java programs (hosted or OS) can have a backup");
-        }
-        // Validate before taking a PIN, so a refusal leaves no trace.
-        var hostedConstructor = program instanceof Program.Hosted h
-                ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
-                : null;
-        org.openpair.emulator.attach.AttachServer attach = null;
-        if (program instanceof Program.Java j) {
-            // The child runs with this CPU's class path: what resolves here resolves there.
-            HostedProcess.resolve(j.className(), ProcessTable.class.getClassLoader());
-            attach = attachSocket.open();
-        }
-        Path executable = program instanceof Program.Executable e
-                ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
-                : null;
-
-        int pin = pins.allocate();
-        ProcessHandle handle = new ProcessHandle(config.nodeName(), cpu, pin, nextVerifier());
-        ProcessName name = request.name();
-        Path logFile = config.logDir().resolve("cpu" + cpu)
-                .resolve((name == null ? "pin" + pin : name.bare()) + "-" + handle.verifier() + ".log");
-        ProcessInfo info = new ProcessInfo(handle, name, program, request.priority(), 0, Instant.now(), ancestor,
-                logFile.toString());
-        String key = NodeTables.processKey(handle);
-
-        LocalProcess process = hostedConstructor != null
-                ? new HostedProcess(info, hostedConstructor, request, logFile, this, guardianOf.apply(handle))
-                : program instanceof Program.Java j
-                ? AttachedProcess.create(info, j.className(), request, logFile, spawner, this, attach,
-                        guardianOf.apply(handle))
-                : new OsProcess(info, osSpec(executable, request, logFile), spawner, this);
-        // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
-        tables.cpuProcesses().put(cpu, key);
-        tables.processes().set(key, info);
-        NameEntry entry;
-        try {
-            entry = name == null ? null : request.isMyBackup() ? names.attachBackup(name, ancestor, handle)
-                    : names.claimName(NameEntry.single(name, handle, info.started(), ancestor));
-        } catch (RuntimeException e) {
-            unpublish(handle, pin);
-            throw e;
-        }
-        if (process instanceof HostedProcess || process instanceof AttachedProcess) {
-            PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
-            process.pair = new PairMember(new PairHost(process, request, guardianOf, links, tables, router, pairWork,
-                    reason -> fence(process, reason)), handle, name, role,
-                    entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
-            if (name != null) {
-                process.receive = new ReceiveQueue(process.pair, handle);
-            }
-        }
-        // Whatever ends the process waits for this block, so it never retires a half-published process.
-        synchronized (process) {
-            live.put(pin, process);
-            byVerifier.put(handle.verifier(), process);
-            ProcessInfo published;
-            try {
-                published = process.start();
-            } catch (RuntimeException e) {
-                live.remove(pin);
-                byVerifier.remove(handle.verifier());
-                if (name != null) {
-                    try {
-                        tables.names().update(name.toString(), new NameUpdates.RetireMember(handle, cpu));
-                    } catch (RuntimeException refused) {
-                        // The start's failure is what the caller must see; the name stays with the sweep.
-                        e.addSuppressed(refused);
-                    }
-                }
-                unpublish(handle, pin);
-                throw e;
-            }
-            if (published.pid() != 0) {
-                tables.processes().set(key, published);
-            }
-            return published;
-        }
-    }
-
-    private void unpublish(ProcessHandle handle, int pin) {
-        String key = NodeTables.processKey(handle);
-        tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(handle));
-        tables.cpuProcesses().remove(cpu, key);
-        pins.release(pin);
-    }
-
-    private SpawnSpec osSpec(Path executable, SpawnRequest request, Path logFile) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putAll(request.env());
-        return new SpawnSpec(executable, request.args(), env, logFile, true);
-    }
-
-    /** Verifiers grow with time, so a handle stays unique across CPU restarts as long as the clock does. */
-    private long nextVerifier() {
-        long micros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
-        return lastVerifier.updateAndGet(last -> Math.max(last + 1, micros));
+        return creation.spawn(request, ancestor);
     }
 
     /** PROCESS_STOP_ of a process on this CPU; returns once it is gone. */
@@ -332,7 +218,7 @@ public final class ProcessTable {
             if (process.pair != null) {
                 process.pair.close();
             }
-            if (!crashed && !silent) {
+            if (!halt.crashed() && !halt.silent()) {
                 Termination ended = t;
                 Runnable record = () -> ends.record(process, ended);
                 if (process.isOwnThread()) {
@@ -433,16 +319,14 @@ public final class ProcessTable {
         return p.pair.onCheckpoint(epoch, seq, record);
     }
 
+    // ---- ends of the whole CPU, run by CpuHalt ---------------------------------------------
+
     /**
      * Stops primaries that may no longer act as such (this CPU lost the node's quorum); they end
      * with completion code 6, cause FENCED.
      */
     public void fencePrimaries(String reason) {
-        for (LocalProcess p : new ArrayList<>(live.values())) {
-            if (p.pair != null && p.pair.role() == PairRole.PRIMARY) {
-                fence(p, reason);
-            }
-        }
+        halt.fencePrimaries(reason);
     }
 
     /**
@@ -453,46 +337,12 @@ public final class ProcessTable {
      * each side thought the other dead) is retired or handed to its backup.
      */
     public void haltAfterSplit(String reason) {
-        silent = true;
-        try {
-            for (LocalProcess p : new ArrayList<>(live.values())) {
-                p.markStopped(null);
-                if (p.pair != null) {
-                    p.pair.markFenced();
-                }
-                p.note("halted: " + reason);
-                p.signalStop();
-                if (p instanceof OsProcess) {
-                    p.forceStop();
-                }
-                retire(p, TerminationCause.CPU_DOWN, -1, 0, reason);
-                halted.add(p);
-            }
-        } finally {
-            silent = false;
-        }
+        halt.haltAfterSplit(reason);
     }
 
     /** After the merge: records the ends of the processes {@link #haltAfterSplit} halted. */
     public void recordHalted() {
-        LocalProcess p;
-        while ((p = halted.poll()) != null) {
-            Termination t = p.ended.getNow(null);
-            if (t != null) {
-                ends.record(p, t);
-            }
-        }
-    }
-
-    private void fence(LocalProcess p, String reason) {
-        if (p.ended.isDone()) {
-            return;
-        }
-        p.pair.markFenced();
-        LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
-        p.note("fenced: " + reason);
-        retire(p, TerminationCause.FENCED, -1, 0, reason);
-        p.signalStop();
+        halt.recordHalted();
     }
 
     /**
@@ -500,20 +350,7 @@ public final class ProcessTable {
      * a CPU failure, and the tables are updated before the member leaves.
      */
     public void shutdown(String reason) {
-        List<LocalProcess> all = new ArrayList<>(live.values());
-        for (LocalProcess p : all) {
-            p.markStopped(null);
-            retire(p, TerminationCause.CPU_DOWN, -1, 0, reason);
-            p.signalStop();
-            if (p instanceof OsProcess) {
-                p.forceStop();
-            }
-        }
-        spawner.shutdownNow();
-        pairWork.shutdownNow();
-        recorder.shutdown();
-        loopTimers.close();
-        attachSocket.close();
+        halt.shutdown(reason);
     }
 
     /**
@@ -522,12 +359,7 @@ public final class ProcessTable {
      * as no process of a CPU killed with SIGKILL can.
      */
     public void freeze() {
-        crashed = true;
-        for (LocalProcess p : live.values()) {
-            if (p.pair != null) {
-                p.pair.markFenced();
-            }
-        }
+        halt.freeze();
     }
 
     /**
@@ -535,22 +367,6 @@ public final class ProcessTable {
      * written to the tables (the survivors do that, as after a real crash).
      */
     public void crash() {
-        crashed = true;
-        for (LocalProcess p : new ArrayList<>(live.values())) {
-            p.markStopped(null);
-            if (p.pair != null) {
-                p.pair.markFenced();
-            }
-            p.signalStop();
-            if (p instanceof OsProcess) {
-                p.forceStop();
-            }
-            retire(p, TerminationCause.CPU_DOWN, -1, 0, "CPU " + cpu + " crashed");
-        }
-        spawner.shutdownNow();
-        pairWork.shutdownNow();
-        recorder.shutdownNow();
-        loopTimers.close();
-        attachSocket.close();
+        halt.crash();
     }
 }

@@ -1,9 +1,13 @@
 package org.openpair.emulator.signals;
 
+import static org.openpair.emulator.signals.SignalSets.CATCHABLE;
+import static org.openpair.emulator.signals.SignalSets.FAULTS;
+import static org.openpair.emulator.signals.SignalSets.bit;
+import static org.openpair.emulator.signals.SignalSets.bits;
+import static org.openpair.emulator.signals.SignalSets.set;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,23 +37,13 @@ import org.openpair.guardian.Signals;
  *
  * <p>A signal is queued at most once, whether pending (blocked) or on its way to the handler
  * thread, as a POSIX non-realtime signal is.
+ *
+ * <p>Its helpers: {@link SignalSets} (a signal set as bits), {@link SignalJumps} (sigsetjmp and
+ * siglongjmp) and {@link SignalStateCodec} (the SIGACTION_SUPPLANT_ buffer).
  */
 public final class ProcessSignals implements Signals {
     private static final System.Logger LOG = System.getLogger(ProcessSignals.class.getName());
     private static final Signal[] SIGNALS = Signal.values();
-    static final long CATCHABLE;
-    private static final long FAULTS;
-
-    static {
-        long c = 0;
-        long f = 0;
-        for (Signal s : SIGNALS) {
-            c |= s.isCatchable() ? bit(s) : 0;
-            f |= s.isFault() ? bit(s) : 0;
-        }
-        CATCHABLE = c;
-        FAULTS = f;
-    }
 
     /** What the signal state needs from its process. */
     public interface Owner {
@@ -77,33 +71,12 @@ public final class ProcessSignals implements Signals {
     private final LinkedBlockingQueue<Signal> deliveries = new LinkedBlockingQueue<>();
     private Thread signalThread;
     private boolean closed;
+    private final SignalJumps jumps = new SignalJumps(this);
 
     public ProcessSignals(Owner owner) {
         this.owner = owner;
         this.codec = new SignalStateCodec(owner.handle(), ThreadLocalRandom.current().nextLong());
         java.util.Arrays.fill(actions, SignalAction.defaultAction());
-    }
-
-    static long bit(Signal s) {
-        return 1L << s.ordinal();
-    }
-
-    private static long bits(Set<Signal> set) {
-        long b = 0;
-        for (Signal s : set) {
-            b |= bit(s);
-        }
-        return b;
-    }
-
-    private static Set<Signal> set(long bits) {
-        EnumSet<Signal> s = EnumSet.noneOf(Signal.class);
-        for (Signal sig : SIGNALS) {
-            if ((bits & bit(sig)) != 0) {
-                s.add(sig);
-            }
-        }
-        return Collections.unmodifiableSet(s);
     }
 
     private static GuardianException einval(String message) {
@@ -364,78 +337,25 @@ public final class ProcessSignals implements Signals {
         afterRelease(terminating);
     }
 
-    // ---- jumps ------------------------------------------------------------------------------
+    // ---- jumps, run by SignalJumps --------------------------------------------------------
 
-    /** An active sigsetjmp: its thread and the mask a jump restores ({@code NO_MASK}: none). */
-    private static final class Frame {
-        static final long NO_MASK = -1;
-        final ProcessSignals signals;
-        final Thread thread;
-        volatile long mask;
-        volatile boolean active = true;
-
-        Frame(ProcessSignals signals, Thread thread, long mask) {
-            this.signals = signals;
-            this.thread = thread;
-            this.mask = mask;
-        }
-    }
-
-    private Frame activeFrame(SignalJump env) {
-        if (env == null) {
-            throw einval("no jump buffer given (EINVAL)");
-        }
-        if (env.boundFrame() instanceof Frame f && f.signals == this && f.active) {
-            return f;
-        }
-        throw einval("the jump buffer is not initialised by an active sigsetjmp of this process (EINVAL)");
+    /** The mask as bits; the caller holds this object's lock. */
+    long maskBits() {
+        return mask;
     }
 
     @Override
     public boolean sigsetjmp(SignalJump env, boolean saveMask, Runnable body) {
-        if (env == null || body == null) {
-            throw einval("sigsetjmp needs a jump buffer and a body");
-        }
-        if (env.boundFrame() instanceof Frame f && f.active) {
-            throw einval("the jump buffer is in use by an active sigsetjmp");
-        }
-        long saved;
-        synchronized (this) {
-            saved = saveMask ? mask : Frame.NO_MASK;
-        }
-        Frame frame = new Frame(this, Thread.currentThread(), saved);
-        env.bind(frame);
-        try {
-            body.run();
-            return false;
-        } catch (SignalJump.Unwind u) {
-            if (u.target() != env) {
-                throw u;
-            }
-            long restore = frame.mask;
-            if (restore != Frame.NO_MASK) {
-                setMask(set(restore));
-            }
-            return true;
-        } finally {
-            frame.active = false;
-            env.bind(null);
-        }
+        return jumps.sigsetjmp(env, saveMask, body);
     }
 
     @Override
     public void siglongjmp(SignalJump env) {
-        Frame f = activeFrame(env);
-        if (f.thread != Thread.currentThread()) {
-            throw einval("siglongjmp must be called on the thread that called sigsetjmp (" + f.thread.getName()
-                    + "); a handler on the signal thread cannot unwind another thread");
-        }
-        throw new SignalJump.Unwind(env);
+        jumps.siglongjmp(env);
     }
 
     @Override
     public void sigjmpMaskset(SignalJump env, Set<Signal> newMask) {
-        Frame f = activeFrame(env);
-        f.mask = newMask == null ? Frame.NO_MASK : bits(newMask) & CATCHABLE;
+        jumps.sigjmpMaskset(env, newMask);
     }
 }

@@ -142,7 +142,7 @@ final class SignalStateCodec {
             actions[i] = c == 0 ? SignalAction.defaultAction() : c == 1 ? SignalAction.ignore()
                     : SignalAction.handler(handlers.get(c - 2));
         }
-        if ((mask & ~ProcessSignals.CATCHABLE) != 0) {
+        if ((mask & ~SignalSets.CATCHABLE) != 0) {
             throw einval("the signal-state buffer is corrupt: its mask blocks an unblockable signal");
         }
         return new Saved(actions, mask);
