@@ -54,6 +54,6 @@
  * coming for {@link org.openpair.emulator.link.LinkOptions#stallTimeout()} closes that
  * connection with a logged error; the server goes on serving the others.
  *
- * <p>Measure it with {@link org.openpair.emulator.link.LinkBenchmark}.
+ * <p>Measure it with {@code org.openpair.bench.LinkBenchmark} (the bench module).
  */
 package org.openpair.emulator.link;

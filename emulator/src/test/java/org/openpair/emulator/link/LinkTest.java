@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The CPU link over real sockets on 127.0.0.1: ordering and acks, refusals, limits, malformed
  * input from raw sockets, and death evidence. Every wait is bounded; nothing sleeps to
- * synchronise; no speed is asserted (see {@link LinkBenchmark} for figures).
+ * synchronise; no speed is asserted (see the bench module's {@code LinkBenchmark} for figures).
  *
  * <p>Run: {@code mvn -B -pl emulator test -Dtest='org.openpair.emulator.link.*Test'}.
  */
@@ -286,14 +286,14 @@ class LinkTest {
     @Test
     void peerJvmKilled_isPeerGone() throws Exception {
         Process peer = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LinkBenchPeer.class.getName())
+                "-cp", System.getProperty("java.class.path"), LinkPeerMain.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String ports = new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream(),
                     java.nio.charset.StandardCharsets.UTF_8)).readLine();
             assertThat(ports).as("the peer's first line").startsWith("LINK_PORT=");
             int port = Integer.parseInt(ports.replaceAll("LINK_PORT=(\\d+).*", "$1"));
-            LinkClient client = LinkClient.connect("127.0.0.1", port, LinkBenchPeer.NODE, 0, WAIT);
+            LinkClient client = LinkClient.connect("127.0.0.1", port, LinkPeerMain.NODE, 0, WAIT);
             toClose.add(client);
             CountDownLatch gone = new CountDownLatch(1);
             client.onPeerGone(gone::countDown);

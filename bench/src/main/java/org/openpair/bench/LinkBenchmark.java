@@ -1,4 +1,4 @@
-package org.openpair.emulator.link;
+package org.openpair.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.openpair.emulator.link.CheckpointStream;
+import org.openpair.emulator.link.LinkClient;
+import org.openpair.emulator.link.LinkServer;
+
 /**
  * What a checkpoint over the CPU link costs between two JVMs, next to a raw TCP round trip
  * between the same two JVMs measured in the same run (the target: a checkpoint round trip at
@@ -42,9 +46,9 @@ import java.util.regex.Pattern;
  * rounds so that a noisy moment on the shared machine weighs on the baseline as on the rest.
  * The whole run is bounded ({@value #TIME_LIMIT_SECONDS} s); a case cut short says so.
  *
- * <p>Run, after {@code mvn -B -q install -DskipTests -pl guardian-api,emulator}:
+ * <p>Run, after {@code ./guardian --help} has built the checkout:
  * <pre>
- * java -cp emulator/target/classes:$(cat emulator/target/classpath.txt) org.openpair.emulator.link.LinkBenchmark [--json]
+ * java -cp emulator/target/classes:bench/target/classes:$(cat emulator/target/classpath.txt) org.openpair.bench.LinkBenchmark [--json]
  * </pre>
  */
 public final class LinkBenchmark {

@@ -1,4 +1,4 @@
-package org.openpair.emulator.link;
+package org.openpair.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +7,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+
+import org.openpair.emulator.link.LinkServer;
+import org.openpair.emulator.link.Verdict;
 
 /**
  * The other JVM of {@link LinkBenchmark}: a {@link LinkServer} whose handler accepts every
