@@ -16,6 +16,7 @@ import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.threads.Clock;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.Guardian;
@@ -111,8 +112,9 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.links.notices().serve(cpu);
         cpu.links.calls().serve(cpu);
         cpu.membership.onCpuLeft(cpu.sweeper::cpuLeft);
-        cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(), cpu.processes, config.heartbeatIntervalSeconds(),
-                config.heartbeatTimeoutSeconds());
+        cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(),
+                QuorumWatch.fencing(cpu.processes::fencePrimaries, cpu.processes::haltAfterSplit),
+                config.heartbeatIntervalSeconds(), config.heartbeatTimeoutSeconds(), Clock.SYSTEM);
         cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
         cpu.membership.onMerge(cpu.sweeper::viewChanging,
                 () -> SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start());

@@ -1,12 +1,7 @@
 package org.openpair.emulator.cpu;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-
 import org.openpair.emulator.cluster.Membership;
-import org.openpair.emulator.threads.SystemThreads;
-import org.openpair.emulator.process.ProcessTable;
+import org.openpair.emulator.threads.Clock;
 
 /**
  * Stops this CPU's primaries when it may be on the wrong side of a split: when it sees fewer
@@ -32,26 +27,52 @@ final class QuorumWatch implements AutoCloseable {
     private final Membership membership;
     private final int cpu;
     private final int quorum;
-    private final ProcessTable processes;
-    private final ScheduledExecutorService timer;
+    private final Fencing processes;
+    private final Clock clock;
+    private final Clock.Periodic timer;
     private final long suspendedNanos;
     private volatile boolean reported;
     /** When the last check ended, by the monotonic clock; touched only by the timer's thread. */
-    private long lastCheckEnd = System.nanoTime();
+    private long lastCheckEnd;
+
+    /** What the watch does to this CPU's processes ({@code process.ProcessTable} does it). */
+    interface Fencing {
+        /** Stops the primaries here, which may no longer act as such. */
+        void fencePrimaries(String reason);
+
+        /** Halts every process here: this CPU is merging back into a node that declared it down. */
+        void haltAfterSplit(String reason);
+    }
+
+    /** The fencing done by {@code fence} and {@code halt}. */
+    static Fencing fencing(java.util.function.Consumer<String> fence, java.util.function.Consumer<String> halt) {
+        return new Fencing() {
+            @Override
+            public void fencePrimaries(String reason) {
+                fence.accept(reason);
+            }
+
+            @Override
+            public void haltAfterSplit(String reason) {
+                halt.accept(reason);
+            }
+        };
+    }
 
     /**
      * @param heartbeatIntervalSeconds how often this CPU's member sends heartbeats
      * @param heartbeatTimeoutSeconds  how long the others wait for one before declaring it down
      */
-    QuorumWatch(Membership membership, int cpu, int quorum, ProcessTable processes, int heartbeatIntervalSeconds,
-                int heartbeatTimeoutSeconds) {
+    QuorumWatch(Membership membership, int cpu, int quorum, Fencing processes, int heartbeatIntervalSeconds,
+                int heartbeatTimeoutSeconds, Clock clock) {
         this.membership = membership;
         this.cpu = cpu;
         this.quorum = quorum;
         this.processes = processes;
+        this.clock = clock;
         this.suspendedNanos = suspendedThreshold(heartbeatIntervalSeconds, heartbeatTimeoutSeconds).toNanos();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-quorum"));
-        timer.scheduleWithFixedDelay(this::check, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        this.lastCheckEnd = clock.nanoTime();
+        this.timer = clock.everyAfter(java.time.Duration.ofMillis(PERIOD_MILLIS), "cpu" + cpu + "-quorum", this::check);
         membership.onMerge(this::onMerging, () -> { });
     }
 
@@ -63,7 +84,7 @@ final class QuorumWatch implements AutoCloseable {
 
     private void check() {
         // From the previous check's end: a check slowed by its own work is no sign of a frozen CPU.
-        long gap = System.nanoTime() - lastCheckEnd;
+        long gap = clock.nanoTime() - lastCheckEnd;
         try {
             if (!membership.isRunning()) {
                 return;
@@ -89,7 +110,7 @@ final class QuorumWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "quorum check failed: {0}", e.toString());
         } finally {
-            lastCheckEnd = System.nanoTime();
+            lastCheckEnd = clock.nanoTime();
         }
     }
 
@@ -101,6 +122,6 @@ final class QuorumWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.close();
     }
 }
