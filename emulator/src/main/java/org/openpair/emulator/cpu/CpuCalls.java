@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 import org.openpair.emulator.link.LinkClient;
@@ -38,7 +39,7 @@ final class CpuCalls implements CpuRouter.CallLane, AutoCloseable {
 
     private final int self;
     private final IntFunction<LinkClient> connected;
-    private final IntFunction<LinkClient> connect;
+    private final IntConsumer connectLater;
     private final AtomicLong syncIds = new AtomicLong();
     private final AtomicLong served = new AtomicLong();
     private final ExecutorService runner;
@@ -46,12 +47,12 @@ final class CpuCalls implements CpuRouter.CallLane, AutoCloseable {
 
     /**
      * @param connected the link to a CPU if it is up, else null
-     * @param connect   the link to a CPU, connected if need be (throws if it cannot be)
+     * @param connectLater makes the link to a CPU in the background
      */
-    CpuCalls(int self, IntFunction<LinkClient> connected, IntFunction<LinkClient> connect) {
+    CpuCalls(int self, IntFunction<LinkClient> connected, IntConsumer connectLater) {
         this.self = self;
         this.connected = connected;
-        this.connect = connect;
+        this.connectLater = connectLater;
         this.runner = Executors.newCachedThreadPool(r -> SystemThreads.daemon(r, "cpu" + self + "-calls"));
     }
 
@@ -64,7 +65,7 @@ final class CpuCalls implements CpuRouter.CallLane, AutoCloseable {
     public CompletableFuture<CpuTask.Reply<?>> send(int cpu, CpuTask.CpuCall<?> call) {
         LinkClient client = connected.apply(cpu);
         if (client == null || !client.isUp()) {
-            connectLater(cpu);
+            connectLater.accept(cpu);
             return null;
         }
         byte[] bytes = CpuCallCodecs.CALL.encode(call);
@@ -72,20 +73,6 @@ final class CpuCalls implements CpuRouter.CallLane, AutoCloseable {
                 .thenApply(reply -> CpuCallCodecs.REPLY.decode(reply.payload()));
     }
 
-    /** A call must not wait for a connect (a hung CPU accepts and never says HELLO): the engine carries this one. */
-    private void connectLater(int cpu) {
-        try {
-            runner.execute(() -> {
-                try {
-                    connect.apply(cpu);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no link to CPU {1}: {2}", self, cpu, e.toString());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
 
     /** The requests of this CPU's link server: CPU calls here, every other open to {@code messages}. */
     RequestHandler handler(RequestHandler messages) {

@@ -38,14 +38,18 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private volatile ProcessTable receiver;
     private final CpuNotices notices;
     private final CpuCalls calls;
+    /** Makes links in the background for the notices and calls that could not wait for one. */
+    private final java.util.concurrent.ExecutorService connector;
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
         this.cpu = cpu;
         this.tables = tables;
         String host = NodeConfig.hostOf(config.cpuAddresses().get(cpu));
-        this.notices = new CpuNotices(cpu, this::connected, this::client);
-        this.calls = new CpuCalls(cpu, this::connected, this::client);
+        this.connector = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> org.openpair.emulator.threads.SystemThreads.daemon(r, "cpu" + cpu + "-connect"));
+        this.notices = new CpuNotices(cpu, this::connected, this::connectLater);
+        this.calls = new CpuCalls(cpu, this::connected, this::connectLater);
         this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive);
     }
 
@@ -116,6 +120,25 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         return clients.client(targetCpu);
     }
 
+    /**
+     * Makes the link to a CPU in the background. A notice or a call must not wait for a connect
+     * (a hung CPU accepts TCP connections and never says HELLO): without a link it goes through
+     * the engine, and the link is made for the next one.
+     */
+    private void connectLater(int targetCpu) {
+        try {
+            connector.execute(() -> {
+                try {
+                    client(targetCpu);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no link to CPU {1}: {2}", cpu, targetCpu, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
     /** Opens a link to another CPU of the node, found through the CPU table. */
     private LinkClient connect(int targetCpu) {
         NodeTables.CpuRecord record = tables.cpus().get(targetCpu);
@@ -129,6 +152,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     public void close() {
         notices.close();
         calls.close();
+        connector.shutdownNow();
         clients.close();
         server.close();
     }

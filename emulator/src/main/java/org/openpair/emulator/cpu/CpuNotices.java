@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 import org.openpair.emulator.node.CpuCallCodecs;
@@ -42,7 +43,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
 
     private final int self;
     private final IntFunction<LinkClient> connected;
-    private final IntFunction<LinkClient> connect;
+    private final IntConsumer connectLater;
     private final Map<Integer, Sender> senders = new HashMap<>();
     /** Runs received notifications, and the fallbacks of sends the link could not confirm. */
     private final ExecutorService runner;
@@ -54,12 +55,12 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
 
     /**
      * @param connected the link to a CPU if it is up, else null
-     * @param connect   the link to a CPU, connected if need be (throws if it cannot be)
+     * @param connectLater makes the link to a CPU in the background
      */
-    CpuNotices(int self, IntFunction<LinkClient> connected, IntFunction<LinkClient> connect) {
+    CpuNotices(int self, IntFunction<LinkClient> connected, IntConsumer connectLater) {
         this.self = self;
         this.connected = connected;
-        this.connect = connect;
+        this.connectLater = connectLater;
         this.runner = Executors.newCachedThreadPool(r -> SystemThreads.daemon(r, "cpu" + self + "-notices"));
     }
 
@@ -75,7 +76,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
         try {
             CheckpointStream stream = stream(cpu);
             if (stream == null) {
-                connectLater(cpu);
+                connectLater.accept(cpu);
                 return false;
             }
             bytes = encode(call);
@@ -99,23 +100,6 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
         return true;
     }
 
-    /**
-     * A notification must not wait for a connect (a hung CPU accepts TCP connections and never
-     * says HELLO): without a link this one goes the slow way, and the link is made for the next.
-     */
-    private void connectLater(int cpu) {
-        try {
-            runner.execute(() -> {
-                try {
-                    connect.apply(cpu);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no link to CPU {1}: {2}", self, cpu, e.toString());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
 
     /** The notification stream to {@code cpu} on the current link to it; null if there is no link now. */
     private CheckpointStream stream(int cpu) {
