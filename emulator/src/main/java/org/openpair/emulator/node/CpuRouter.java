@@ -150,15 +150,20 @@ public final class CpuRouter {
             Throwable cause = e.getCause();
             throw new GuardianException(GuardianError.INVALID_OPERATION, "CPU " + cpu + " failed the call: " + cause, cause);
         } catch (TimeoutException e) {
-            // The call may still run there if the CPU resumes; a hung CPU is declared dead only
-            // after the heartbeat timeout, and its partner CPUs take over then.
-            throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
-                    + boundMillis + " ms (operator timeout " + config.operatorTimeout().toMillis()
-                    + " ms): it may be hung");
+            throw timedOut(cpu, boundMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
         }
+    }
+
+    /**
+     * The call may still run there if the CPU resumes; a hung CPU is declared dead only after
+     * the heartbeat timeout, and its partner CPUs take over then.
+     */
+    private GuardianException timedOut(int cpu, long boundMillis) {
+        return new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within " + boundMillis
+                + " ms (operator timeout " + config.operatorTimeout().toMillis() + " ms): it may be hung");
     }
 
     /** The answer of a call sent on the CPU link. */
@@ -176,10 +181,9 @@ public final class CpuRouter {
                     + e.getCause().getMessage() + "); it may or may not have run");
         } catch (TimeoutException e) {
             sent.cancel(false);
-            throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + cpu + " did not answer within "
-                    + boundMillis + " ms (operator timeout " + config.operatorTimeout().toMillis()
-                    + " ms): it may be hung");
+            throw timedOut(cpu, boundMillis);
         } catch (InterruptedException e) {
+            sent.cancel(false);
             Thread.currentThread().interrupt();
             throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for CPU " + cpu);
         }
