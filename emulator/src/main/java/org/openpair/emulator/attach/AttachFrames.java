@@ -6,11 +6,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
+import org.openpair.emulator.link.FrameFormat;
+
 /**
- * The attach socket's framing, both directions: a 4-byte big-endian length of what follows,
- * then the protocol version (1 byte), the frame type (1 byte), the call ID (8 bytes) and the
- * payload ({@link AttachCalls}, written by the runtime's codec). The length is checked against a limit before anything is allocated,
- * so a huge length costs the reader nothing but the connection.
+ * The attach socket's framing, both directions: the CPU link's frame format
+ * ({@link FrameFormat}: a 4-byte big-endian length of what follows, the version, the frame
+ * type, then stream, epoch and seq), with the call ID as the stream, epoch and seq 0, and the
+ * payload ({@link AttachCalls}, written by the runtime's codec). The frame types are the attach
+ * socket's own. The length is checked against a limit before anything is allocated, so a huge
+ * length costs the reader nothing but the connection.
  *
  * <p>Child to CPU: {@link #HELLO} (first and once), then {@link #CALL}s whose payload starts with
  * the operation ({@link Op}). CPU to child: {@link #WELCOME}, then {@link #OK} or {@link #ERROR}
@@ -20,9 +24,9 @@ import java.nio.channels.WritableByteChannel;
  * state lives in the child).
  */
 final class AttachFrames {
-    static final byte VERSION = 1;
-    /** Version, type and call ID. */
-    static final int HEADER_BYTES = 1 + 1 + 8;
+    static final byte VERSION = FrameFormat.VERSION;
+    /** Version, type, call ID (the stream), epoch and seq. */
+    static final int HEADER_BYTES = FrameFormat.HEADER_BYTES;
     /**
      * The largest frame body: a 1 MiB checkpoint plus a 256 KiB reply (a reply with its
      * checkpoint is the largest call) and room for the framing.
@@ -75,13 +79,15 @@ final class AttachFrames {
         }
         progress.midFrame(false);
         body.flip();
-        byte version = body.get();
-        if (version != VERSION) {
-            throw new AttachProtocolException("protocol version " + version + ", expected " + VERSION);
+        FrameFormat.Header h = FrameFormat.header(body);
+        if (h.version() != VERSION) {
+            throw new AttachProtocolException("protocol version " + h.version() + ", expected " + VERSION);
         }
-        byte type = body.get();
-        long callId = body.getLong();
-        return new Frame(type, callId, body.slice());
+        if (h.epoch() != 0 || h.seq() != 0) {
+            throw new AttachProtocolException("epoch " + h.epoch() + " and seq " + h.seq() + " on the attach socket, "
+                    + "where both are 0");
+        }
+        return new Frame(h.type(), h.stream(), body.slice());
     }
 
     /** Fills {@code buffer}; false on a close before the first byte of a frame. */
@@ -104,9 +110,7 @@ final class AttachFrames {
 
     /** Encodes a frame ready to write. */
     static ByteBuffer encode(byte type, long callId, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(4 + HEADER_BYTES + payload.length);
-        b.putInt(HEADER_BYTES + payload.length).put(VERSION).put(type).putLong(callId).put(payload);
-        return b.flip();
+        return FrameFormat.encode(type, callId, 0, 0, payload);
     }
 
     /** Writes a whole buffer; callers serialise writers. */

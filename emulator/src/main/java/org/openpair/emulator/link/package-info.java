@@ -15,7 +15,9 @@
  * the engine"), silence never is.
  *
  * <h2>Frame format (version 1)</h2>
- * A connection carries length-prefixed binary frames, big-endian:
+ * A connection carries length-prefixed binary frames, big-endian ({@link
+ * org.openpair.emulator.link.FrameFormat}; the attach socket between a CPU and its Java OS
+ * processes uses the same layout with frame types of its own):
  * <pre>
  *   int  length    bytes that follow this field: 26 + payload length
  *   byte version   1

@@ -204,7 +204,7 @@ class AttachFuzzTest {
     @ValueSource(strings = {"unknown-op", "truncated-field", "trailing-bytes", "wrong-version", "huge-length",
             "second-hello", "bad-count", "deaf", "guardian-unknown", "guardian-bad-signal", "guardian-bad-spawn",
             "signal-end-sigchld", "bad-restart-type", "bad-death-policy", "bad-acquire-mode", "oversized-string",
-            "negative-timeout"})
+            "negative-timeout", "nonzero-epoch"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
         int errorsBefore = ERRORS.size();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());
@@ -227,6 +227,7 @@ class AttachFuzzTest {
             case "bad-acquire-mode" -> assertThat(t.detail()).contains("unknown AttachCodecs.AcquireMode code 0");
             case "oversized-string" -> assertThat(t.detail()).contains("a string of length 2147483647");
             case "negative-timeout" -> assertThat(t.detail()).contains("negative timeout -1");
+            case "nonzero-epoch" -> assertThat(t.detail()).contains("epoch 7 and seq 0 on the attach socket");
             default -> { }
         }
         awaitLogged(errorsBefore);

@@ -33,6 +33,7 @@ public final class Saboteur implements GuardianProgram {
             case "trailing-bytes" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
                     new byte[] {AttachFrames.Op.ROLE, 7, 7});
             case "wrong-version" -> frame((byte) 9, AttachFrames.CALL, new byte[] {AttachFrames.Op.ROLE});
+            case "nonzero-epoch" -> frame(AttachFrames.VERSION, AttachFrames.CALL, 7, new byte[] {AttachFrames.Op.ROLE});
             case "huge-length" -> ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array();
             case "second-hello" -> frame(AttachFrames.VERSION, AttachFrames.HELLO, new byte[12]);
             case "bad-count" -> frame(AttachFrames.VERSION, AttachFrames.CALL,
@@ -69,7 +70,13 @@ public final class Saboteur implements GuardianProgram {
     }
 
     static byte[] frame(byte version, byte type, byte[] payload) {
-        return ByteBuffer.allocate(4 + 10 + payload.length).putInt(10 + payload.length).put(version).put(type)
-                .putLong(1).put(payload).array();
+        return frame(version, type, 0, payload);
+    }
+
+    /** A frame of the link's format with call ID 1 and epoch {@code epoch} (0 in every honest one). */
+    static byte[] frame(byte version, byte type, long epoch, byte[] payload) {
+        int header = AttachFrames.HEADER_BYTES;
+        return ByteBuffer.allocate(4 + header + payload.length).putInt(header + payload.length).put(version).put(type)
+                .putLong(1).putLong(epoch).putLong(0).put(payload).array();
     }
 }
