@@ -98,6 +98,14 @@ public final class Codec<T> {
         return value;
     }
 
+    /** A value from the bytes between {@code view}'s position and limit, all of which it must use; read in place. */
+    public T decode(java.nio.ByteBuffer view) {
+        Decoder in = new Decoder(view);
+        T value = in.value(this);
+        in.end(name());
+        return value;
+    }
+
     void writeFields(Encoder out, T value) {
         writer.write(out, value);
     }

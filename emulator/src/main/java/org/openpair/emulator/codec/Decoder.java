@@ -16,7 +16,8 @@ import java.util.Map;
  * failure is a {@link CodecException} naming the type being read and the offset.
  */
 public final class Decoder {
-    private final byte[] buf;
+    /** Read by absolute index only: the caller's buffer keeps its position and limit. */
+    private final ByteBuffer buf;
     private final int end;
     private int pos;
     /** The type being read, for error messages. */
@@ -26,14 +27,25 @@ public final class Decoder {
         if (offset < 0 || length < 0 || offset + length > bytes.length) {
             throw new IllegalArgumentException("bytes " + offset + "+" + length + " of " + bytes.length);
         }
-        this.buf = bytes;
+        this.buf = ByteBuffer.wrap(bytes);
         this.pos = offset;
         this.end = offset + length;
     }
 
+    /**
+     * Reads the bytes between {@code view}'s position and limit where they are (a link frame in
+     * a direct buffer, say), without copying them first; offsets in errors are indexes in
+     * {@code view}.
+     */
+    public Decoder(ByteBuffer view) {
+        this.buf = view.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN);
+        this.pos = view.position();
+        this.end = view.limit();
+    }
+
     public int i8() {
         need(1, "a byte");
-        return buf[pos++];
+        return buf.get(pos++);
     }
 
     public boolean bool() {
@@ -46,8 +58,7 @@ public final class Decoder {
 
     public int i32() {
         need(4, "an int");
-        int v = (buf[pos] & 0xff) << 24 | (buf[pos + 1] & 0xff) << 16 | (buf[pos + 2] & 0xff) << 8
-                | (buf[pos + 3] & 0xff);
+        int v = buf.getInt(pos);
         pos += 4;
         return v;
     }
@@ -61,19 +72,30 @@ public final class Decoder {
     public String str() {
         int at = pos;
         int n = length("a string");
+        // In place when the bytes are in an array; a direct buffer's are copied out once.
+        byte[] raw;
+        int from;
+        if (buf.hasArray()) {
+            raw = buf.array();
+            from = buf.arrayOffset() + pos;
+        } else {
+            raw = new byte[n];
+            buf.get(pos, raw);
+            from = 0;
+        }
         boolean ascii = true;
-        for (int i = pos; i < pos + n; i++) {
-            if (buf[i] < 0) {
+        for (int i = from; i < from + n; i++) {
+            if (raw[i] < 0) {
                 ascii = false;
                 break;
             }
         }
         String s;
         if (ascii) {
-            s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
+            s = new String(raw, from, n, StandardCharsets.ISO_8859_1);
         } else {
             try {
-                s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, pos, n)).toString();
+                s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw, from, n)).toString();
             } catch (CharacterCodingException e) {
                 throw bad("a string of " + n + " bytes is not UTF-8", at);
             }
@@ -89,7 +111,7 @@ public final class Decoder {
     public byte[] bytes() {
         int n = length("a byte array");
         byte[] b = new byte[n];
-        System.arraycopy(buf, pos, b, 0, n);
+        buf.get(pos, b);
         pos += n;
         return b;
     }

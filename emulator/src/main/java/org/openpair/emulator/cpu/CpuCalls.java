@@ -89,9 +89,7 @@ final class CpuCalls implements CpuRouter.CallLane, AutoCloseable {
     private void receive(long syncId, ByteBuffer payload, ReplyPath path) {
         CpuTask.CpuCall<?> call;
         try {
-            byte[] bytes = new byte[payload.remaining()];
-            payload.get(payload.position(), bytes);
-            call = CpuCallCodecs.CALL.decode(bytes);
+            call = CpuCallCodecs.CALL.decode(payload);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: refused a call from {1} it cannot read: {2}", self, path,
                     e.toString());

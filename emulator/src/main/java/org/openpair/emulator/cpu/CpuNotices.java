@@ -181,9 +181,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
 
     /** @throws org.openpair.emulator.codec.CodecException if the payload is not a CPU call */
     static CpuTask.CpuCall<?> decode(ByteBuffer payload) {
-        byte[] bytes = new byte[payload.remaining()];
-        payload.get(bytes);
-        return CpuCallCodecs.CALL.decode(bytes);
+        return CpuCallCodecs.CALL.decode(payload);
     }
 
     @Override

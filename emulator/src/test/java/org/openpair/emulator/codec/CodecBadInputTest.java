@@ -220,4 +220,19 @@ class CodecBadInputTest {
         }
         return (Codec<Object>) (Codec<?>) GuardianCodecs.TERMINATION;
     }
+
+    /** In a direct buffer the bytes past the view's limit are not the value's: a cut value is refused, not read on. */
+    @Test
+    void aValueCutShortByItsViewsLimit_isRefused_evenWithBytesBeyond() {
+        byte[] entry = NameCodecs.NAME_ENTRY.encode(Samples.nameEntries().get(1));
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(entry.length + 64);
+        frame.put(entry).put(new byte[64]);
+        for (int cut = 0; cut < entry.length; cut++) {
+            java.nio.ByteBuffer view = frame.duplicate().position(0).limit(cut);
+            assertThatThrownBy(() -> NameCodecs.NAME_ENTRY.decode(view)).isInstanceOf(CodecException.class);
+        }
+        java.nio.ByteBuffer longer = frame.duplicate().position(0).limit(entry.length + 1);
+        assertThatThrownBy(() -> NameCodecs.NAME_ENTRY.decode(longer)).isInstanceOf(CodecException.class)
+                .hasMessageContaining("left over");
+    }
 }

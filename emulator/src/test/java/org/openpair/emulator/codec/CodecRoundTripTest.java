@@ -46,6 +46,25 @@ class CodecRoundTripTest {
         }
     }
 
+    /** Read in place from a direct buffer, between a position and a limit with other bytes around, as a link frame is. */
+    @Test
+    void everySample_comesBackEqual_fromADirectBufferView() {
+        for (Object v : Samples.all()) {
+            @SuppressWarnings("unchecked")
+            Codec<Object> codec = (Codec<Object>) BY_TYPE.get(v.getClass());
+            byte[] bytes = codec.encode(v);
+            java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(bytes.length + 20);
+            frame.put(new byte[7]).put(bytes).put(new byte[13]);
+            java.nio.ByteBuffer view = frame.position(7).limit(7 + bytes.length);
+
+            Object back = codec.decode(view);
+
+            assertThat(back).as(codec + " of " + v).usingRecursiveComparison().isEqualTo(v);
+            assertThat(view.position()).as("the caller's position").isEqualTo(7);
+            assertThat(view.limit()).isEqualTo(7 + bytes.length);
+        }
+    }
+
     @Test
     void spawnRequests_keepWhatTheirAccessorsSay() {
         // SpawnRequest has no equals: its accessors are what a CPU reads.
