@@ -13,8 +13,20 @@ import java.util.Map;
  * {@link Decoder}; what one writes the other reads in the same order.
  */
 public final class Encoder {
-    private byte[] buf = new byte[64];
+    private byte[] buf;
     private int size;
+
+    public Encoder() {
+        this(64);
+    }
+
+    /** An encoder whose first buffer holds {@code capacity} bytes: a caller that knows the size saves the regrowth. */
+    public Encoder(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.buf = new byte[capacity];
+    }
 
     public Encoder i8(int v) {
         ensure(1);
@@ -132,9 +144,14 @@ public final class Encoder {
         return Arrays.copyOf(buf, size);
     }
 
+    /** What was written, as a buffer over this encoder's own array (no copy); the encoder is done with. */
+    public java.nio.ByteBuffer toByteBuffer() {
+        return java.nio.ByteBuffer.wrap(buf, 0, size);
+    }
+
     private void ensure(int more) {
         if (size + more > buf.length) {
-            long wanted = Math.max((long) buf.length * 2, (long) size + more);
+            long wanted = Math.max(Math.max((long) buf.length * 2, 16L), (long) size + more);
             if (wanted > Integer.MAX_VALUE - 8) {
                 throw new CodecException("an encoding past " + (Integer.MAX_VALUE - 8) + " bytes");
             }

@@ -5,7 +5,8 @@
  * written, independent of the engine and of Java serialization, so that the public API's shape
  * is never the wire format. Here are the mechanism and the public API's codecs; the runtime's
  * own types have theirs beside them ({@code names.NameCodecs}, {@code node.NodeTableCodecs},
- * {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}, {@code attach.AttachCodecs}),
+ * {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}, {@code attach.AttachCodecs},
+ * {@code messages.MessageFormat}),
  * so this package depends on nothing of the runtime. Nothing here imports the engine; the
  * {@code cluster} package hands the codecs the runtime lists to it.
  *
@@ -28,6 +29,7 @@
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
  * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
+ * <tr><td>800-899</td><td>the message system's requests and replies on the CPU link ({@code messages.MessageFormat}: 801, 802)</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

@@ -256,14 +256,15 @@ public final class ProcessOpen implements ProcessFile {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return Outcome.pathDown(cause.getMessage());
         }
-        int status = MessageFormat.status(reply.payload());
+        MessageFormat.Reply answer = MessageFormat.reply(reply.payload());
+        int status = answer == null ? -1 : answer.status();
         if (status == 0) {
             if (reply.epoch() < boundEpoch) {
                 return Outcome.notPrimary("a reply from epoch " + reply.epoch() + ", older than the pair's");
             }
-            return Outcome.reply(MessageFormat.body(reply.payload()));
+            return Outcome.reply(answer.body());
         }
-        String message = status < 0 ? "malformed reply" : MessageFormat.message(reply.payload());
+        String message = answer == null ? "malformed reply" : answer.message();
         if (status == GuardianError.PATH_DOWN.number()) {
             return Outcome.pathDown(message);
         }
