@@ -1,11 +1,8 @@
 package org.openpair.emulator.cpu;
 
-import java.time.Instant;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.stream.Collectors;
 
 
 import org.openpair.emulator.cluster.Engine;
@@ -50,6 +47,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final StalledHandshakes handshakes;
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
+    private final NumberClaim claim;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, Engine engine) {
@@ -67,8 +65,9 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.router.noticesBy(links.notices());
         this.router.callsBy(links.calls());
         this.membership = engine.membership();
-        this.sweeper = new CpuLossSweeper(tables, membership, number, router, processes);
+        this.sweeper = new CpuLossSweeper(tables, membership, number, router, config.quorum());
         this.deathWatch = new DeathWatch(config, number, membership, tables);
+        this.claim = new NumberClaim(config, number, tables, membership, sweeper, links::port);
     }
 
     /**
@@ -99,7 +98,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
         Cpu cpu = new Cpu(config, number, engine);
         try {
-            cpu.claimNumber();
+            cpu.claim.claim();
         } catch (RuntimeException e) {
             cpu.handshakes.close();
             cpu.links.close();
@@ -121,6 +120,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.sweepLostCpus();
         cpu.announceUp();
         cpu.deathWatch.start();
+        cpu.claim.keepUp(Clock.SYSTEM);
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         return cpu;
@@ -136,28 +136,6 @@ public final class Cpu implements CpuService, AutoCloseable {
         return false;
     }
 
-    private void claimNumber() {
-        UUID self = membership.localMember();
-        NodeTables.CpuRecord mine = new NodeTables.CpuRecord(number, self.toString(),
-                config.cpuAddresses().get(number), Instant.now(), links.port());
-        for (int attempt = 0; attempt < 10; attempt++) {
-            NodeTables.CpuRecord held = tables.cpus().putIfAbsent(number, mine);
-            if (held == null) {
-                return;
-            }
-            if (memberUuids().contains(held.memberUuid())) {
-                throw new GuardianException(GuardianError.IN_USE, "CPU " + number + " is already up in node \\"
-                        + config.nodeName() + " at " + held.address() + " (since " + held.started() + ")");
-            }
-            // The holder left the node without its record being cleared: retire what it left behind.
-            sweeper.sweep(held.cpu(), held.memberUuid(), "CPU " + number + " failed");
-            if (tables.cpus().replace(number, held, mine)) {
-                return;
-            }
-        }
-        throw new GuardianException(GuardianError.IN_USE, "CPU " + number + " is being started elsewhere at the same time");
-    }
-
     /**
      * After a split heals this member comes back with a new identity: claim the number again,
      * or leave the node if another CPU took it meanwhile.
@@ -165,7 +143,7 @@ public final class Cpu implements CpuService, AutoCloseable {
     private void reclaimAfterMerge() {
         try {
             processes.recordHalted();
-            claimNumber();
+            claim.claim();
             announceUp();
             LOG.log(System.Logger.Level.INFO, "CPU {0} rejoined the node after a split", number);
         } catch (RuntimeException e) {
@@ -175,13 +153,9 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
     }
 
-    private Set<String> memberUuids() {
-        return membership.cpuMembers().stream().map(m -> m.member().toString()).collect(Collectors.toSet());
-    }
-
     /** Retires the entries of CPUs that left while no survivor was there to do it. */
     private void sweepLostCpus() {
-        Set<String> members = memberUuids();
+        Set<String> members = claim.memberUuids();
         for (NodeTables.CpuRecord record : tables.cpus().values()) {
             if (!members.contains(record.memberUuid())) {
                 sweeper.sweep(record.cpu(), record.memberUuid(), "CPU " + record.cpu() + " failed");
@@ -253,6 +227,11 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** Notifications over the CPU link, for this package's tests. */
     CpuNotices notices() {
         return links.notices();
+    }
+
+    /** The claim on its number, for this package's tests. */
+    NumberClaim claim() {
+        return claim;
     }
 
     /** Calls over the CPU link, for this package's tests. */
@@ -329,6 +308,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
+        claim.close();
         processes.shutdown("CPU " + number + " was shut down");
         try {
             tables.cpus().remove(number);
@@ -356,6 +336,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
+        claim.close();
         // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
         // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
         processes.freeze();

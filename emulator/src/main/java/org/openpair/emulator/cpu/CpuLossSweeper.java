@@ -35,17 +35,18 @@ final class CpuLossSweeper {
     private final Membership membership;
     private final int self;
     private final CpuRouter router;
-    private final ProcessTable processes;
+    private final int quorum;
     private final ExecutorService worker;
     /** Bumped when this CPU merges back into the node: sweeps decided in the old view are dropped. */
     private final java.util.concurrent.atomic.AtomicLong view = new java.util.concurrent.atomic.AtomicLong();
 
-    CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, ProcessTable processes) {
+    /** @param quorum the fewest CPUs this CPU must see for its view to decide that another is lost */
+    CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, int quorum) {
         this.tables = tables;
         this.membership = membership;
         this.self = self;
         this.router = router;
-        this.processes = processes;
+        this.quorum = quorum;
         this.worker = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-loss-sweeper"));
     }
 
@@ -72,6 +73,15 @@ final class CpuLossSweeper {
         if (view.get() != seenIn) {
             LOG.log(System.Logger.Level.INFO, "CPU {0}: not retiring the processes of CPU {1}: this CPU merged back "
                     + "into the node since it saw CPU {1} leave", self, lost);
+            return;
+        }
+        int visible = membership.cpuMembers().size();
+        if (visible < quorum) {
+            // Alone or on the small side of a split, this CPU's view is not the node's: the CPU it
+            // saw leave may live on in the majority, and a write sent now can reach the node's
+            // tables after a merge (the engine retries it there). The majority retires its CPUs.
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: not retiring the processes of CPU {1}: it sees {2} CPU(s), "
+                    + "below the quorum of {3}", self, lost, visible, quorum);
             return;
         }
         try {
@@ -154,6 +164,13 @@ final class CpuLossSweeper {
 
     private boolean isMember(String memberUuid) {
         return membership.isMember(java.util.UUID.fromString(memberUuid));
+    }
+
+    /** Waits until the sweeps queued so far have run, for tests; false after {@code bound}. */
+    boolean awaitQueued(java.time.Duration bound) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        worker.execute(done::countDown);
+        return done.await(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void close() {

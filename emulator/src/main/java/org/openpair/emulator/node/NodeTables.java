@@ -6,6 +6,7 @@ import java.util.Map;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.MultiTable;
 import org.openpair.emulator.cluster.Table;
+import org.openpair.emulator.cluster.TableStore;
 import org.openpair.emulator.cluster.Update;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
@@ -27,25 +28,36 @@ public final class NodeTables {
     public static final String TERMINATIONS = "openpair.terminations";
     public static final String CPU_PROCESSES = "openpair.cpu-processes";
 
+    private final TableStore store;
     private final Engine engine;
 
     public NodeTables(Engine engine) {
+        this.store = engine;
         this.engine = engine;
+    }
+
+    /** The tables in {@code store} with no engine behind them (the in-memory store of unit tests). */
+    public NodeTables(TableStore store) {
+        this.store = store;
+        this.engine = null;
     }
 
     /** The engine underneath, for what is not behind the seam yet. */
     public Engine engine() {
+        if (engine == null) {
+            throw new IllegalStateException("these tables are held without an engine");
+        }
         return engine;
     }
 
     /** CPU number → the member that holds it. */
     public Table<Integer, CpuRecord> cpus() {
-        return engine.table(CPUS);
+        return store.table(CPUS);
     }
 
     /** "cpu,pin" → the live process. */
     public Table<String, ProcessInfo> processes() {
-        return engine.table(PROCESSES);
+        return store.table(PROCESSES);
     }
 
     /**
@@ -55,17 +67,17 @@ public final class NodeTables {
      * soon as its backup is promoted.
      */
     public MultiTable<Integer, String> cpuProcesses() {
-        return engine.multiTable(CPU_PROCESSES);
+        return store.multiTable(CPU_PROCESSES);
     }
 
     /** "$NAME" → the process that holds the name. */
     public Table<String, NameEntry> names() {
-        return engine.table(NAMES);
+        return store.table(NAMES);
     }
 
     /** Handle descriptor → how the process died; kept an hour. */
     public Table<String, Termination> terminations() {
-        return engine.table(TERMINATIONS);
+        return store.table(TERMINATIONS);
     }
 
     public static String processKey(ProcessHandle handle) {
