@@ -8,8 +8,6 @@ import org.openpair.bench.CheckpointBenchmark;
 import org.openpair.bench.LoopTimerBenchmark;
 import org.openpair.bench.PairBenchReport;
 import org.openpair.bench.SpawnBenchmark;
-import org.openpair.bench.TakeoverBenchmark;
-import org.openpair.bench.WriteReadBenchmark;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +23,8 @@ import org.openpair.emulator.cli.OutputOptions;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
-        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchCommand.Takeover.class,
-                BenchCommand.WriteRead.class, BenchCommand.LoopTimer.class, BenchSemCommand.class})
+        subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchTakeoverCommand.class,
+                BenchWriteReadCommand.class, BenchCommand.LoopTimer.class, BenchSemCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -109,7 +107,7 @@ final class BenchCommand implements Runnable {
     }
 
     /** Prints a pair benchmark's report as a table or as JSON lines. */
-    private static void print(PairBenchReport report, OutputOptions output, CommandLine.Model.CommandSpec spec) {
+    static void print(PairBenchReport report, OutputOptions output, CommandLine.Model.CommandSpec spec) {
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             report.jsonLines().forEach(out::println);
@@ -176,177 +174,6 @@ final class BenchCommand implements Runnable {
             if (value < min || value > max) {
                 throw usage(option + " must be " + min + "-" + max + ": " + value);
             }
-        }
-
-        private CommandLine.ParameterException usage(String message) {
-            return new CommandLine.ParameterException(spec.commandLine(), message);
-        }
-    }
-
-    /** {@code guardian bench takeover}. */
-    @Command(name = "takeover", mixinStandardHelpOptions = true,
-            description = {"Time process-pair takeovers after a process stop, an abend, a CPU kill -9 and a CPU SIGSTOP.",
-                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM started again after every CPU "
-                            + "fault). Each run creates a pair with its primary on CPU 1 and its backup on CPU 0, faults "
-                            + "the primary, and times until the name resolves to the new primary and the new primary has "
-                            + "returned from awaitTakeover (the later of the two). CPU 0 acts on the kernel's evidence of a "
-                            + "killed CPU (cpu-kill9); the same kill is run again with CPU 0 leaving it to Hazelcast's "
-                            + "own detection (cpu-kill9-engine). Baselines of the same run: IMap.set across members; "
-                            + "Hazelcast's memberRemoved in the cpu-kill9-engine runs and after the SIGSTOP.",
-                    "Targets: process stop and abend p99 at most 20 ms; CPU kill -9 p99 at most 50 ms; CPU SIGSTOP at "
-                            + "most the heartbeat detection + 0.3 s. The report says whether this run met them."},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:ok (whether or not the targets were met)",
-                    "1:Guardian error: 40 a takeover or a phase exceeded its time limit, 66 a CPU JVM failed",
-                    "2:usage", "4:internal failure"})
-    static final class Takeover implements Callable<Integer> {
-        @Option(names = "--runs", paramLabel = "N",
-                description = "Runs of process stop and of abend (default: 20; at least 20 unless --smoke); CPU kill -9 "
-                        + "gets half as many (at least 10), SIGSTOP a quarter (at least 5).")
-        Integer runs;
-
-        @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
-                description = "Silence after which the node declares a CPU dead (default: 5, the node's default; "
-                        + "2 with --smoke).")
-        Integer heartbeatTimeout;
-
-        @Option(names = "--smoke",
-                description = "3 runs of each process fault, 1 of each CPU fault, a 2 s heartbeat timeout: a quick check "
-                        + "of the output; the figures mean little.")
-        boolean smoke;
-
-        @Option(names = "--os",
-                description = "Java programs as OS processes attached to their CPU instead: the time from spawn until "
-                        + "attached (target 300 ms), and kill -9 of an attached OS primary until its OS backup runs as "
-                        + "primary (target p99 20 ms), next to a hosted abend of the same pair as the baseline. Both CPUs "
-                        + "run in this JVM; --runs (default 20, 3 with --smoke) counts each case; --heartbeat-timeout "
-                        + "does not apply.")
-        boolean os;
-
-        @Mixin
-        OutputOptions output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            if (os) {
-                if (runs != null && (runs < 1 || runs > 1000)) {
-                    throw usage("--runs must be 1-1000: " + runs);
-                }
-                int n = runs != null ? runs : smoke ? 3 : TakeoverBenchmark.Counts.DEFAULT_RUNS;
-                org.openpair.bench.BenchReport report =
-                        new org.openpair.bench.OsTakeoverBenchmark(n, spec.commandLine().getErr()).run();
-                PrintWriter out = spec.commandLine().getOut();
-                if (output.json()) {
-                    report.jsonLines().forEach(out::println);
-                } else {
-                    report.printTable(out);
-                }
-                out.flush();
-                return ExitCodes.OK;
-            }
-            TakeoverBenchmark.Counts counts;
-            if (heartbeatTimeout != null && (heartbeatTimeout < 2 || heartbeatTimeout > 60)) {
-                throw usage("--heartbeat-timeout must be 2-60: " + heartbeatTimeout);
-            }
-            if (runs != null && (runs < 1 || runs > 1000)) {
-                throw usage("--runs must be 1-1000: " + runs);
-            }
-            if (smoke) {
-                TakeoverBenchmark.Counts s = TakeoverBenchmark.Counts.smoke();
-                counts = new TakeoverBenchmark.Counts(runs != null ? runs : s.processRuns(), s.kill9Runs(),
-                        s.sigstopRuns(), s.warmup(), s.imapSets(), s.idleSets(), heartbeatTimeout != null
-                        ? heartbeatTimeout : s.heartbeatTimeout());
-            } else {
-                int n = runs != null ? runs : TakeoverBenchmark.Counts.DEFAULT_RUNS;
-                if (n < TakeoverBenchmark.Counts.DEFAULT_RUNS) {
-                    throw usage("--runs must be at least " + TakeoverBenchmark.Counts.DEFAULT_RUNS
-                            + " (or add --smoke for a quick check): " + n);
-                }
-                counts = TakeoverBenchmark.Counts.full(n, heartbeatTimeout != null ? heartbeatTimeout
-                        : TakeoverBenchmark.Counts.DEFAULT_HEARTBEAT_TIMEOUT);
-            }
-            print(new TakeoverBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
-            return ExitCodes.OK;
-        }
-
-        private CommandLine.ParameterException usage(String message) {
-            return new CommandLine.ParameterException(spec.commandLine(), message);
-        }
-    }
-
-    /** {@code guardian bench writeread}. */
-    @Command(name = "writeread", mixinStandardHelpOptions = true,
-            description = {"Time WRITEREAD to a process pair across two JVMs, every request checkpointed, next to raw TCP "
-                    + "and a Hazelcast executor call.",
-                    "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
-                            + "ports 20000-50000, logs in a temporary directory deleted afterwards). A server pair $WRB runs "
-                            + "its primary on CPU 1 and its backup on CPU 0 and answers each request with its own bytes, "
-                            + "checkpointing a state change with every reply. From CPU 0 the bench times writeRead of 100 B "
-                            + "and 4 KiB (round trips until the reply), interleaved with raw TCP round trips of the same "
-                            + "sizes to an echo peer in CPU 1's JVM and IExecutorService calls to CPU 1's member; then "
-                            + "requests per second with N concurrent clients (each its own open, sync depth 1), next to N "
-                            + "concurrent executor callers. At the end the server's counts must match the clients': every "
-                            + "request executed once, every reply checkpointed.",
-                    "Targets: WRITEREAD p50 at most 2.5x the raw TCP round trip; at least 20,000 checkpointed requests a "
-                            + "second. The report says whether this run met them."},
-            exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:ok (whether or not the targets were met)",
-                    "1:Guardian error: 40 a phase exceeded its time limit, 66 a CPU JVM failed",
-                    "2:usage", "4:internal failure (also: the server's counts disagree with the clients')"})
-    static final class WriteRead implements Callable<Integer> {
-        @Option(names = "--samples", paramLabel = "N",
-                description = "Round trips of each kind (default: 20000; at least 20000 unless --smoke).")
-        Integer samples;
-
-        @Option(names = "--runs", paramLabel = "N",
-                description = "Throughput runs of 40,000 requests per client count (default: 3).")
-        Integer runs;
-
-        @Option(names = "--clients", paramLabel = "N", split = ",",
-                description = "Concurrent clients of the throughput runs, rising, each 1-256 (default: 1,4,16,64).")
-        java.util.List<Integer> clients;
-
-        @Option(names = "--smoke", description = "Small counts for a quick check of the output; the figures mean little.")
-        boolean smoke;
-
-        @Mixin
-        OutputOptions output;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            if (samples != null && (samples < 5 || samples > 1_000_000)) {
-                throw usage("--samples must be 5-1000000: " + samples);
-            }
-            if (runs != null && (runs < 1 || runs > 20)) {
-                throw usage("--runs must be 1-20: " + runs);
-            }
-            WriteReadBenchmark.Counts counts;
-            try {
-                if (smoke) {
-                    WriteReadBenchmark.Counts s = WriteReadBenchmark.Counts.smoke();
-                    counts = new WriteReadBenchmark.Counts(samples != null ? samples : s.samples(), s.warmup(),
-                            s.requests(), runs != null ? runs : s.runs(), clients != null ? clients : s.clients(),
-                            s.limitSeconds());
-                } else {
-                    int n = samples != null ? samples : WriteReadBenchmark.Counts.DEFAULT_SAMPLES;
-                    if (n < WriteReadBenchmark.Counts.MIN_SAMPLES) {
-                        throw usage("--samples must be at least " + WriteReadBenchmark.Counts.MIN_SAMPLES
-                                + " (or add --smoke for a quick check): " + n);
-                    }
-                    counts = WriteReadBenchmark.Counts.full(n, runs != null ? runs : WriteReadBenchmark.Counts.DEFAULT_RUNS,
-                            clients != null ? clients : WriteReadBenchmark.Counts.DEFAULT_CLIENTS);
-                }
-            } catch (IllegalArgumentException e) {
-                throw usage("--clients: " + e.getMessage());
-            }
-            print(new WriteReadBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
-            return ExitCodes.OK;
         }
 
         private CommandLine.ParameterException usage(String message) {
