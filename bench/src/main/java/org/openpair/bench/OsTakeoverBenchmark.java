@@ -126,7 +126,7 @@ public final class OsTakeoverBenchmark {
                 .build());
         try {
             String primaryLog = g.process(primary).orElseThrow().logFile();
-            TakeoverBenchmark.awaitLine(g, primary, primaryLog, TakeoverBenchProgram.READY);
+            TakeoverWaits.awaitLine(g, primary, primaryLog, TakeoverBenchProgram.READY);
             PairInfo pair = g.processGetPairInfo(name);
             ProcessHandle backup = pair.backup();
             if (backup == null) {
@@ -155,11 +155,11 @@ public final class OsTakeoverBenchmark {
                 faultMicros = -1;
             }
             long nameMicros = awaitPrimary(g, name, backup);
-            String took = TakeoverBenchmark.awaitLine(g, backup, backupLog, TakeoverBenchProgram.TOOK_OVER_AT);
-            long tookMicros = TakeoverBenchmark.parseMicros(took, TakeoverBenchProgram.TOOK_OVER_AT);
+            String took = TakeoverWaits.awaitLine(g, backup, backupLog, TakeoverBenchProgram.TOOK_OVER_AT);
+            long tookMicros = TakeoverWaits.parseMicros(took, TakeoverBenchProgram.TOOK_OVER_AT);
             if (!os) {
-                String abended = TakeoverBenchmark.awaitLine(g, null, primaryLog, TakeoverBenchProgram.ABEND_AT);
-                faultMicros = TakeoverBenchmark.parseMicros(abended, TakeoverBenchProgram.ABEND_AT);
+                String abended = TakeoverWaits.awaitLine(g, null, primaryLog, TakeoverBenchProgram.ABEND_AT);
+                faultMicros = TakeoverWaits.parseMicros(abended, TakeoverBenchProgram.ABEND_AT);
             }
             return (Math.max(nameMicros, tookMicros) - faultMicros) * 1000;
         } finally {

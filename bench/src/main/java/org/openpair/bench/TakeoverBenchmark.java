@@ -1,9 +1,12 @@
 package org.openpair.bench;
 
+import static org.openpair.bench.TakeoverWaits.awaitLine;
+import static org.openpair.bench.TakeoverWaits.awaitPrimary;
+import static org.openpair.bench.TakeoverWaits.parseMicros;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,11 +36,9 @@ import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessHandle;
-import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
-import org.openpair.guardian.Termination;
 
 /**
  * {@code guardian bench takeover}: how long a process pair is without a primary after a fault,
@@ -95,7 +96,6 @@ public final class TakeoverBenchmark {
     static final double TARGET_PROCESS_MS = 20;
     static final double TARGET_KILL9_MS = 50;
     static final double TARGET_AFTER_DETECTION_MS = 300;
-    private static final Duration LINE_LIMIT = Duration.ofSeconds(30);
     /** The silence before each idle IMap.set: about the pause between two takeover runs. */
     static final long IDLE_MILLIS = 150;
     static final Duration IDLE_PAUSE = Duration.ofMillis(IDLE_MILLIS);
@@ -226,7 +226,8 @@ public final class TakeoverBenchmark {
             faults.shutdownNow();
         }
         say("done in %.1f s", (System.nanoTime() - started) / 1e9);
-        return report(machine, nodeName, childStarts, sets, idleSets, stops, abends, kills, engineKills, sigstops);
+        return TakeoverReport.of(counts, kill9Warmups, machine, nodeName, childStarts, sets, idleSets, stops, abends,
+                kills, engineKills, sigstops);
     }
 
     private void series(PairBenchNode node, Path work, ExecutorService faults, Fault fault, int warmup, int runs,
@@ -265,7 +266,7 @@ public final class TakeoverBenchmark {
         ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(TakeoverBenchProgram.class)).name(name)
                 .cpu(PairBenchNode.CHILD_CPU)
                 .args(mode, String.valueOf(PairBenchNode.LOCAL_CPU), trigger.toString()).build());
-        String primaryLog = logOf(g, primary);
+        String primaryLog = TakeoverWaits.logOf(g, primary);
         awaitLine(g, primary, primaryLog, TakeoverBenchProgram.READY);
         PairInfo pair = g.processGetPairInfo(name);
         ProcessHandle backup = pair.backup();
@@ -273,7 +274,7 @@ public final class TakeoverBenchmark {
             throw new GuardianException(GuardianError.INVALID_OPERATION, name + ": expected primary " + primary.cpuPin()
                     + " with a backup on CPU " + PairBenchNode.LOCAL_CPU + ", found " + pair);
         }
-        String backupLog = logOf(g, backup);
+        String backupLog = TakeoverWaits.logOf(g, backup);
         CpuJvm child = node.child();
         Member childMember = node.childMember();
         if (childMember == null) {
@@ -360,24 +361,6 @@ public final class TakeoverBenchmark {
         }
     }
 
-    /** Polls the name on CPU 0 until its primary is {@code expected}; the time the first such poll returned. */
-    private static long awaitPrimary(Guardian g, ProcessName name, ProcessHandle expected, Duration limit) {
-        long end = System.nanoTime() + limit.toNanos();
-        PairInfo last = null;
-        while (true) {
-            last = g.processGetPairInfo(name);
-            long now = TakeoverBenchProgram.epochMicros();
-            if (expected.equals(last.primary())) {
-                return now;
-            }
-            if (System.nanoTime() - end > 0) {
-                throw new GuardianException(GuardianError.TIMED_OUT, name + " did not resolve to the backup "
-                        + expected.cpuPin() + " within " + limit.toSeconds() + " s; last seen: " + last);
-            }
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(POLL_MICROS));
-        }
-    }
-
     private long awaitRemoval(UUID member, Duration limit) {
         long end = System.nanoTime() + limit.toNanos();
         Long at;
@@ -389,61 +372,6 @@ public final class TakeoverBenchmark {
             LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
         }
         return at;
-    }
-
-    private static String logOf(Guardian g, ProcessHandle h) {
-        return g.process(h).map(ProcessInfo::logFile).orElseThrow(() -> new GuardianException(
-                GuardianError.NO_SUCH_DEVICE, "process " + h.cpuPin() + " ended at once: "
-                + g.termination(h).map(Termination::toString).orElse("?")));
-    }
-
-    /**
-     * Waits until the log has a line starting with {@code prefix} and returns it; fails at once
-     * if {@code process} (when given) ended without writing it, and after {@link #LINE_LIMIT}.
-     */
-    static String awaitLine(Guardian g, ProcessHandle process, String log, String prefix) {
-        long end = System.nanoTime() + LINE_LIMIT.toNanos();
-        long nextCheck = System.nanoTime() + Duration.ofMillis(200).toNanos();
-        while (true) {
-            String line = findLine(log, prefix);
-            if (line != null) {
-                return line;
-            }
-            long now = System.nanoTime();
-            if (process != null && now - nextCheck > 0) {
-                nextCheck = now + Duration.ofMillis(200).toNanos();
-                if (g.process(process).isEmpty() && findLine(log, prefix) == null) {
-                    throw new GuardianException(GuardianError.DEVICE_DOWN, "process " + process.cpuPin() + " ended "
-                            + "without logging '" + prefix.trim() + "': " + g.termination(process)
-                            .map(Termination::toString).orElse("?") + CheckpointBenchmark.logTail(log));
-                }
-            }
-            if (now - end > 0) {
-                throw new GuardianException(GuardianError.TIMED_OUT, "no '" + prefix.trim() + "' in " + log + " within "
-                        + LINE_LIMIT.toSeconds() + " s" + CheckpointBenchmark.logTail(log));
-            }
-            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-        }
-    }
-
-    static String findLine(String log, String prefix) {
-        try {
-            for (String line : Files.readAllLines(Path.of(log), StandardCharsets.UTF_8)) {
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-        } catch (IOException e) {
-            // Not there yet.
-        }
-        return null;
-    }
-
-    /** The number after {@code prefix} in {@code line}. */
-    static long parseMicros(String line, String prefix) {
-        String rest = line.substring(prefix.length()).trim();
-        int space = rest.indexOf(' ');
-        return Long.parseLong(space < 0 ? rest : rest.substring(0, space));
     }
 
     private static void stopQuietly(Guardian g, ProcessHandle h) {
@@ -462,115 +390,6 @@ public final class TakeoverBenchmark {
             case KILL9_ENGINE -> KILL9_ENGINE;
             case SIGSTOP -> SIGSTOP;
         };
-    }
-
-    // ---- the report ---------------------------------------------------------------------
-
-    private PairBenchReport report(Machine machine, String nodeName, int childStarts, Samples sets, Samples idleSets,
-                                   List<Outcome> stops, List<Outcome> abends, List<Outcome> kills,
-                                   List<Outcome> engineKills, List<Outcome> sigstops) {
-        List<PairBenchReport.Latency> latencies = new ArrayList<>();
-        List<PairBenchReport.Target> targets = new ArrayList<>();
-        long hbMillis = counts.heartbeatTimeout() * 1000L;
-
-        addCase(latencies, STOP, stops, RemoteSetBaseline.CASE_IDLE, false,
-                "PROCESS_STOP_ of the primary (CPU 1) by the operator on CPU 0 -> backup on CPU 0 is primary");
-        targets.add(p99AtMost(STOP, latencies, TARGET_PROCESS_MS));
-        addCase(latencies, ABEND, abends, RemoteSetBaseline.CASE_IDLE, false,
-                "the primary (CPU 1) calls abend -> backup on CPU 0 is primary");
-        targets.add(p99AtMost(ABEND, latencies, TARGET_PROCESS_MS));
-        addCase(latencies, KILL9, kills, MEMBER_REMOVED_KILL9, true,
-                "SIGKILL of CPU 1's JVM (primary there) -> backup on CPU 0 is primary; CPU 0 acts on the kernel's "
-                        + "evidence (EOF on its link to CPU 1, then a refused reconnect)");
-        targets.add(p99AtMost(KILL9, latencies, TARGET_KILL9_MS));
-        addCase(latencies, KILL9_ENGINE, engineKills, MEMBER_REMOVED_KILL9, true,
-                "the same kill with CPU 0 leaving it to Hazelcast's own detection (the baseline's runs)");
-        addCase(latencies, SIGSTOP, sigstops, MEMBER_REMOVED_SIGSTOP, true,
-                "SIGSTOP of CPU 1's JVM (primary there) -> backup on CPU 0 is primary; heartbeat timeout "
-                        + counts.heartbeatTimeout() + " s");
-        targets.add(p99AtMost(SIGSTOP, latencies, hbMillis + TARGET_AFTER_DETECTION_MS));
-        targets.add(p99AtMost(SIGSTOP + "-after-detection", latencies, TARGET_AFTER_DETECTION_MS));
-
-        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE_IDLE, idleSets.stats(), null, false,
-                "IMap.set(100 B) on CPU 0 of a key owned by CPU 1, one sync backup, each after "
-                        + IDLE_PAUSE.toMillis() + " ms idle (as a takeover's writes come)", List.of()));
-        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE, sets.stats(), null, false,
-                "the same set in a tight loop (Hazelcast's threads never idle)", List.of()));
-        latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_KILL9, Stats.of(member(engineKills)), null, false,
-                "SIGKILL -> CPU 0's MembershipListener.memberRemoved, Hazelcast's own detection (the "
-                        + KILL9_ENGINE + " runs)", List.of()));
-        latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_SIGSTOP, Stats.of(member(sigstops)), null, false,
-                "SIGSTOP -> CPU 0's MembershipListener.memberRemoved", List.of(
-                        PairBenchReport.Field.of("heartbeat_timeout_ms", hbMillis))));
-
-        List<String> notes = new ArrayList<>();
-        notes.add(CheckpointBenchmark.loadNote(machine));
-        notes.add("figure = max(name resolves to the new primary, new primary returned from awaitTakeover) - fault; "
-                + "the name is polled on CPU 0 every " + POLL_MICROS + " us with PROCESS_GETPAIRINFO_ (2 IMap.get), "
-                + "its time is when the first poll showing the new primary returned");
-        for (Outcome o : kill9Warmups) {
-            notes.add(String.format(Locale.ROOT, "%s: after %d unmeasured kill (the first eviction in CPU 0's JVM runs "
-                    + "cold code): that run took %.1f ms, member removed at %.1f ms", KILL9, KILL9_WARMUP,
-                    o.total() / 1e3, (o.memberRemoved() - o.fault()) / 1e3));
-        }
-        notes.add("CPU 1's JVM was started " + childStarts + " times (again before each run after a CPU fault), the "
-                + "node left to settle (partitions safe) before each run");
-        String title = String.format(Locale.ROOT, "node \\%s; primary on CPU 1 (child JVM), backup on CPU 0 (this JVM, "
-                + "pid %d); a fresh pair per run; process faults after %d warm-up runs each; heartbeat timeout %d s",
-                nodeName, java.lang.ProcessHandle.current().pid(), counts.warmup(), counts.heartbeatTimeout());
-        return new PairBenchReport(BENCH, title, Unit.MS, machine, latencies, List.of(), targets, notes);
-    }
-
-    private static void addCase(List<PairBenchReport.Latency> into, String name, List<Outcome> runs, String baseline,
-                                boolean cpuFault, String note) {
-        long[] total = new long[runs.size()];
-        long[] nameMoved = new long[runs.size()];
-        long[] primary = new long[runs.size()];
-        long[] afterDetection = new long[runs.size()];
-        for (int i = 0; i < runs.size(); i++) {
-            Outcome o = runs.get(i);
-            total[i] = o.total() * 1_000;
-            nameMoved[i] = (o.nameMoved() - o.fault()) * 1_000;
-            primary[i] = (o.runsAsPrimary() - o.fault()) * 1_000;
-            afterDetection[i] = (o.total() - (o.memberRemoved() - o.fault())) * 1_000;
-        }
-        into.add(new PairBenchReport.Latency(name, Stats.of(total), baseline, false, note, List.of()));
-        into.add(new PairBenchReport.Latency(name + "-name", Stats.of(nameMoved), baseline, true,
-                "fault -> PROCESS_GETPAIRINFO_ on CPU 0 shows the backup as primary", List.of()));
-        into.add(new PairBenchReport.Latency(name + "-primary", Stats.of(primary), baseline, true,
-                "fault -> the backup's awaitTakeover returned", List.of()));
-        if (runs.stream().allMatch(o -> o.promoted() != 0)) {
-            long[] promoted = new long[runs.size()];
-            for (int i = 0; i < runs.size(); i++) {
-                promoted[i] = (runs.get(i).promoted() - runs.get(i).fault()) * 1_000;
-            }
-            into.add(new PairBenchReport.Latency(name + "-promoted", Stats.of(promoted), baseline, true,
-                    "fault -> CPU 0 promoted the backup (its 'took over as primary' log record)", List.of()));
-        }
-        if (cpuFault) {
-            into.add(new PairBenchReport.Latency(name + "-after-detection", Stats.of(afterDetection), null, true,
-                    "the figure minus fault -> memberRemoved (negative: faster than Hazelcast)", List.of()));
-        }
-    }
-
-    private static long[] member(List<Outcome> runs) {
-        long[] out = new long[runs.size()];
-        for (int i = 0; i < runs.size(); i++) {
-            out[i] = (runs.get(i).memberRemoved() - runs.get(i).fault()) * 1_000;
-        }
-        return out;
-    }
-
-    private static PairBenchReport.Target p99AtMost(String caseName, List<PairBenchReport.Latency> latencies,
-                                                    double limitMillis) {
-        Stats s = latencies.stream().filter(l -> l.name().equals(caseName)).findFirst().orElseThrow().stats();
-        double p99 = s.p99() / 1e6;
-        boolean met = p99 <= limitMillis;
-        return new PairBenchReport.Target(caseName, String.format(Locale.ROOT, "p99 <= %.0f ms", limitMillis),
-                String.format(Locale.ROOT, "p99 %.1f ms", p99), met,
-                met ? String.format(Locale.ROOT, "met with %.1f ms to spare", limitMillis - p99)
-                        : String.format(Locale.ROOT, "missed by %.1f ms, %.0f%% over", p99 - limitMillis,
-                        (p99 / limitMillis - 1) * 100));
     }
 
     private void say(String format, Object... args) {
