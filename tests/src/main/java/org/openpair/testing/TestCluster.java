@@ -1,35 +1,23 @@
 package org.openpair.testing;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 
-import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.cluster.EngineConfigs;
-import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.launch.CpuJvm;
 import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.config.NodeConfig;
-import org.openpair.emulator.messages.RequesterLinks;
-import org.openpair.emulator.procedures.NodeGuardian;
-import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
 
@@ -76,8 +64,6 @@ public final class TestCluster implements AutoCloseable {
     /** How long a CPU JVM has for its orderly shutdown in {@link #close()} before SIGKILL. */
     public static final Duration TERM_GRACE = Duration.ofSeconds(5);
     private static final Duration KILL_BOUND = Duration.ofSeconds(30);
-    private static final long CLIENT_CONNECT_MILLIS = 10_000;
-    private static final long POLL_MILLIS = 20;
     /**
      * The flags of every CPU JVM: the project's, and a small heap, since a test may start many
      * ({@code -Dopenpair.test.cpuHeap=2g} for an on-demand run that needs more, such as a large state).
@@ -89,20 +75,18 @@ public final class TestCluster implements AutoCloseable {
     private final int cpuCount;
     private final Integer heartbeatTimeoutSeconds;
     private final NodeJvms jvms;
-    private HazelcastInstance client;
-    /** The request links of every {@link #guardian()} handed out, closed with the cluster. */
-    private final java.util.List<RequesterLinks> requesterLinks = new java.util.ArrayList<>();
-    private boolean closed;
+    private final OperatorClient operator;
 
     static {
         // OpenPair's messages at INFO, Hazelcast's (the client's join chatter) from WARNING up.
         Logging.configure(Level.INFO, false);
     }
 
-    private TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds, List<String> extraJvmFlags) {
+    TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds, List<String> extraJvmFlags) {
         this.config = config;
         this.cpuCount = cpuCount;
         this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
+        this.operator = new OperatorClient(config);
         this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu,
                 cpu -> CpuJvm.command(List.of(), Stream.of(CPU_JVM_FLAGS, extraJvmFlags,
                         CpuJvm.diagnosticFlags(cpu, config.logDir())).flatMap(List::stream).toList(), cpuStartArgs(cpu)));
@@ -113,91 +97,15 @@ public final class TestCluster implements AutoCloseable {
         return builder().cpus(cpuJvms).start();
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Settings of a test node; every one has a default. */
-    public static final class Builder {
-        private int cpus = 2;
-        private Integer heartbeatTimeoutSeconds;
-        private Path logDir;
-        private final List<String> jvmFlags = new ArrayList<>();
-
-        private Builder() {
-        }
-
-        /** How many CPU JVMs to start, 1-16 (default 2). */
-        public Builder cpus(int count) {
-            if (count < 1 || count > NodeConfig.MAX_CPUS) {
-                throw new IllegalArgumentException("CPU JVM count must be 1-16: " + count);
-            }
-            this.cpus = count;
-            return this;
-        }
-
-        /**
-         * Silence after which a frozen CPU is declared dead, in seconds, more than 1 (default:
-         * the emulator's, 5). A killed CPU is noticed in well under a second regardless.
-         */
-        public Builder heartbeatTimeoutSeconds(int seconds) {
-            if (seconds <= 1) {
-                throw new IllegalArgumentException("heartbeat timeout must exceed the 1 s interval: " + seconds);
-            }
-            this.heartbeatTimeoutSeconds = seconds;
-            return this;
-        }
-
-        /**
-         * Where the CPU JVMs' output and the process logs go (default: {@code target/openpair-it/NODE}
-         * under the module when run by Maven, else a new temporary directory).
-         */
-        public Builder logDir(Path dir) {
-            this.logDir = dir;
-            return this;
-        }
-
-        /**
-         * Adds a flag to every CPU JVM's command line, such as {@code -Dhazelcast.PROPERTY=VALUE}
-         * to change an engine setting that the node's configuration does not name.
-         */
-        public Builder jvmFlag(String flag) {
-            if (flag == null || !flag.startsWith("-")) {
-                throw new IllegalArgumentException("a JVM flag starts with '-': " + flag);
-            }
-            jvmFlags.add(flag);
-            return this;
-        }
-
-        /** Starts the node; on any failure ends what it started and rethrows. */
-        public TestCluster start() {
-            String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
-                    .toUpperCase(Locale.ROOT);
-            Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-it");
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create log directory " + dir + ": " + e, e);
-            }
-            NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
-                    .cpus(cpus).logDir(dir);
-            b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
-            TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
-            try {
-                cluster.startAll();
-            } catch (RuntimeException | Error e) {
-                cluster.close();
-                throw e;
-            }
-            return cluster;
-        }
+    public static TestClusterBuilder builder() {
+        return new TestClusterBuilder();
     }
 
     /**
      * The CPU JVMs in the order a node forms ({@link NodeJvms#startAll}), the operator's client
      * connecting meanwhile; then waits until the node lists them all and is safe.
      */
-    private void startAll() {
+    void startAll() {
         jvms.startAll(cpuCount, START_BOUND, this::client);
         awaitCpusUp(allCpus());
         awaitClusterSafe();
@@ -284,35 +192,11 @@ public final class TestCluster implements AutoCloseable {
      * next call.
      */
     public Guardian guardian() {
-        NodeTables tables = new NodeTables(new Engine(client()));
-        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
-        synchronized (this) {
-            requesterLinks.add(links);
-        }
-        return new NodeGuardian(tables, config, null, null, links);
+        return operator.guardian();
     }
 
-    synchronized HazelcastInstance client() {
-        if (closed) {
-            throw new IllegalStateException("test cluster \\" + config.nodeName() + " is closed");
-        }
-        if (client == null || !client.getLifecycleService().isRunning()) {
-            client = HazelcastClient.newHazelcastClient(clientConfig());
-        }
-        return client;
-    }
-
-    /**
-     * The {@code guardian} command's client settings, with the client's own heartbeat timeout
-     * brought down to the node's: by default a client waits 60 s before it gives up on a silent
-     * member, and a call it sent to a frozen CPU hangs that long even after the node has declared
-     * the CPU dead and moved its partitions.
-     */
-    private ClientConfig clientConfig() {
-        ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(config), CLIENT_CONNECT_MILLIS);
-        c.setProperty("hazelcast.client.heartbeat.interval", "1000");
-        c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
-        return c;
+    HazelcastInstance client() {
+        return operator.client();
     }
 
     /**
@@ -423,104 +307,26 @@ public final class TestCluster implements AutoCloseable {
                 SETTLE_BOUND, () -> ClusterSafeProbe.ask(client()), this::allTails);
     }
 
-    /**
-     * Polls {@code condition} every 20 ms until it holds; fails with {@code what} once
-     * {@code bound} has passed. A {@link RuntimeException} from the condition counts as "not
-     * yet" (a node in flux throws) and is reported if the wait fails; an {@link Error}, such as a
-     * failed assertion, ends the wait at once.
-     *
-     * @throws AssertionError if the condition did not hold within the bound
-     */
+    /** {@link Conditions#awaitCondition(String, Duration, BooleanSupplier)}, kept here where the tests call it. */
     public static void awaitCondition(String what, Duration bound, BooleanSupplier condition) {
-        awaitCondition(what, bound, condition, () -> "");
+        Conditions.awaitCondition(what, bound, condition);
     }
 
-    /**
-     * Checks that {@code condition} holds on every poll (every 20 ms) for the whole
-     * {@code window}: the absence check for something that would happen asynchronously if it
-     * happened at all. It proves nothing about later than the window; use it after a positive
-     * wait has shown that the events in question have been delivered.
-     *
-     * @throws AssertionError at the first poll on which the condition is false (or throws)
-     */
-    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition) {
-        assertStaysTrue(what, window, condition, () -> "");
-    }
-
-    /**
-     * {@link #assertStaysTrue(String, Duration, BooleanSupplier)} with {@code diagnostics} added to
-     * the failure.
-     */
-    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition,
-                                       Supplier<String> diagnostics) {
-        long windowNanos = window.toNanos();
-        long maxPolls = window.toMillis() / POLL_MILLIS + 2;
-        long start = System.nanoTime();
-        for (long poll = 0; poll < maxPolls; poll++) {
-            boolean holds;
-            try {
-                holds = condition.getAsBoolean();
-            } catch (RuntimeException e) {
-                throw new AssertionError("checking that " + what + " for " + window.toMillis() + " ms failed: " + e
-                        + suffix(diagnostics), e);
-            }
-            if (!holds) {
-                throw new AssertionError("expected that " + what + " for " + window.toMillis() + " ms, but it did not after "
-                        + (System.nanoTime() - start) / 1_000_000 + " ms" + suffix(diagnostics));
-            }
-            if (System.nanoTime() - start >= windowNanos) {
-                return;
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while checking that " + what, e);
-            }
-        }
-    }
-
-    /**
-     * {@link #awaitCondition(String, Duration, BooleanSupplier)} with {@code diagnostics} (such as
-     * the tails of the CPU outputs) added to the failure. A poll that itself blocks (a client call
-     * to a member that went silent) counts against the bound, not the poll count.
-     */
+    /** {@link Conditions#awaitCondition(String, Duration, BooleanSupplier, Supplier)}. */
     public static void awaitCondition(String what, Duration bound, BooleanSupplier condition,
                                       Supplier<String> diagnostics) {
-        long boundNanos = bound.toNanos();
-        long maxPolls = bound.toMillis() / POLL_MILLIS + 2;
-        long start = System.nanoTime();
-        RuntimeException last = null;
-        for (long poll = 0; poll < maxPolls; poll++) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            if (System.nanoTime() - start >= boundNanos) {
-                break;
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what, e);
-            }
-        }
-        AssertionError failure = new AssertionError("timed out after " + bound.toMillis() + " ms waiting for " + what
-                + (last != null ? "\nlast failure of the condition: " + last : "") + suffix(diagnostics));
-        if (last != null) {
-            failure.initCause(last);
-        }
-        throw failure;
+        Conditions.awaitCondition(what, bound, condition, diagnostics);
     }
 
-    /** The diagnostics on a line of their own, or nothing if there are none. */
-    private static String suffix(Supplier<String> diagnostics) {
-        String extra = diagnostics.get();
-        return extra == null || extra.isEmpty() ? "" : "\n" + extra;
+    /** {@link Conditions#assertStaysTrue(String, Duration, BooleanSupplier)}, kept here where the tests call it. */
+    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition) {
+        Conditions.assertStaysTrue(what, window, condition);
+    }
+
+    /** {@link Conditions#assertStaysTrue(String, Duration, BooleanSupplier, Supplier)}. */
+    public static void assertStaysTrue(String what, Duration window, BooleanSupplier condition,
+                                       Supplier<String> diagnostics) {
+        Conditions.assertStaysTrue(what, window, condition, diagnostics);
     }
 
     private int[] allCpus() {
@@ -557,25 +363,9 @@ public final class TestCluster implements AutoCloseable {
      */
     @Override
     public void close() {
-        HazelcastInstance c;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            c = client;
-            client = null;
-            requesterLinks.forEach(RequesterLinks::close);
-            requesterLinks.clear();
+        if (operator.close()) {
+            jvms.stop(TERM_GRACE, KILL_BOUND);
         }
-        try {
-            if (c != null) {
-                c.shutdown();
-            }
-        } catch (RuntimeException e) {
-            // A client whose node is gone may fail to shut down cleanly: nothing to keep.
-        }
-        jvms.stop(TERM_GRACE, KILL_BOUND);
     }
 
     @Override
