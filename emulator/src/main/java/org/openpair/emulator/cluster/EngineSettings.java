@@ -34,10 +34,4 @@ public record EngineSettings(String clusterName, List<String> members, int heart
             throw new IllegalArgumentException("call threads " + callThreads + " < 1");
         }
     }
-
-    /** The same node seen through other member addresses (a client that should reach only those). */
-    public EngineSettings withMembers(List<String> addresses) {
-        return new EngineSettings(clusterName, addresses, heartbeatIntervalSeconds, heartbeatTimeoutSeconds, quorum,
-                tables, callThreads, codecs);
-    }
 }

@@ -65,7 +65,9 @@ public final class Decoder {
 
     public long i64() {
         need(8, "a long");
-        return (long) i32() << 32 | (i32() & 0xffff_ffffL);
+        long v = buf.getLong(pos);
+        pos += 8;
+        return v;
     }
 
     /** A string, strict UTF-8: a malformed sequence is an error, not a replacement character. */

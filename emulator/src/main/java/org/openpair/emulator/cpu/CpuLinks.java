@@ -40,6 +40,8 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private final CpuCalls calls;
     /** Makes links in the background for the notices and calls that could not wait for one. */
     private final java.util.concurrent.ExecutorService connector;
+    /** The CPUs a background connect is queued or running for. */
+    private final java.util.Set<Integer> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
@@ -126,16 +128,23 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
      * the engine, and the link is made for the next one.
      */
     private void connectLater(int targetCpu) {
+        // One connect per CPU at a time: to a hung CPU each takes its whole timeout, and every
+        // call or notice meanwhile would queue another behind it.
+        if (!connecting.add(targetCpu)) {
+            return;
+        }
         try {
             connector.execute(() -> {
                 try {
                     client(targetCpu);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no link to CPU {1}: {2}", cpu, targetCpu, e.toString());
+                } finally {
+                    connecting.remove(targetCpu);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
+            connecting.remove(targetCpu);
         }
     }
 
