@@ -140,8 +140,12 @@ public final class Encoder {
         return this;
     }
 
+    /**
+     * What was written. When the encoder was sized exactly ({@link #Encoder(int)}), its own array,
+     * not a copy: any later write regrows into a new array, so the one returned never changes.
+     */
     public byte[] toByteArray() {
-        return Arrays.copyOf(buf, size);
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
     /** What was written, as a buffer over this encoder's own array (no copy); the encoder is done with. */

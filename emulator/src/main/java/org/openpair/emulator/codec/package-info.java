@@ -6,7 +6,7 @@
  * is never the wire format. Here are the mechanism and the public API's codecs; the runtime's
  * own types have theirs beside them ({@code names.NameCodecs}, {@code node.NodeTableCodecs},
  * {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}, {@code attach.AttachCodecs},
- * {@code messages.MessageFormat}),
+ * {@code messages.MessageFormat}, {@code pairs.CheckpointRecord}),
  * so this package depends on nothing of the runtime. Nothing here imports the engine; the
  * {@code cluster} package hands the codecs the runtime lists to it.
  *
@@ -30,6 +30,7 @@
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
  * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
  * <tr><td>800-899</td><td>the message system's requests and replies on the CPU link ({@code messages.MessageFormat}: 801, 802)</td></tr>
+ * <tr><td>900-999</td><td>checkpoint records, a primary's to its backup: the program's bytes, state changes, replies, a new backup's state transfer ({@code pairs.CheckpointRecord})</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

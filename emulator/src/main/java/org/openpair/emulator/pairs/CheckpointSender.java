@@ -31,8 +31,8 @@ final class CheckpointSender {
 
     /** Sends a checkpoint; the future completes when the backup holds it. */
     CompletableFuture<CheckpointResult> checkpointAsync(byte[] record) {
-        if (record.length > ProcessContext.MAX_CHECKPOINT_BYTES + 1) {
-            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
+        if (record.length - CheckpointRecord.USER_HEADER > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - CheckpointRecord.USER_HEADER)
                     + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
         }
         member.safePoint();
@@ -61,7 +61,7 @@ final class CheckpointSender {
     /** See {@link PairMember#checkpointReply(long, long, int, byte[], byte[])}. */
     CompletableFuture<CheckpointResult> checkpointReply(long openId, long syncId, int depth, byte[] reply,
                                                         byte[] user) {
-        return sendReply(openId, syncId, depth, reply, user.length == 0 ? user : CheckpointRecord.user(user));
+        return sendReply(openId, syncId, depth, reply, user.length == 0 ? null : new CheckpointRecord.User(user));
     }
 
     /** See {@link PairMember#checkpointReply(long, long, int, byte[], Map)}. */
@@ -70,19 +70,20 @@ final class CheckpointSender {
         // Lock order as in CheckpointedState: state, then the send lock.
         synchronized (member.state) {
             CompletableFuture<CheckpointResult> sent = sendReply(openId, syncId, depth, reply,
-                    changes.isEmpty() ? new byte[0] : CheckpointRecord.putAll(changes));
+                    changes.isEmpty() ? null : new CheckpointRecord.Put(changes));
             member.state.putAll(changes);
             return sent;
         }
     }
 
     private CompletableFuture<CheckpointResult> sendReply(long openId, long syncId, int depth, byte[] reply,
-                                                          byte[] change) {
-        if (reply.length + change.length > ProcessContext.MAX_CHECKPOINT_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "a reply of " + reply.length + " bytes with a state change of "
-                    + change.length + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
-        }
+                                                          CheckpointRecord change) {
         byte[] record = CheckpointRecord.reply(openId, syncId, depth, reply, change);
+        int changeBytes = record.length - CheckpointRecord.REPLY_HEADER - reply.length;
+        if (reply.length + changeBytes > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "a reply of " + reply.length + " bytes with a state change of "
+                    + changeBytes + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
+        }
         synchronized (member.sendLock) {
             member.requirePrimary();
             member.savedReplies.record(openId, syncId, depth, reply);
@@ -100,15 +101,15 @@ final class CheckpointSender {
         synchronized (member.sendLock) {
             member.savedReplies.forget(openId);
             if (member.channel != null && member.role == PairRole.PRIMARY && !member.fenced) {
-                member.lastSend = member.channel.send(CheckpointRecord.closeOpen(openId));
+                member.lastSend = member.channel.send(CheckpointRecord.encode(new CheckpointRecord.CloseOpen(openId)));
             }
         }
     }
 
     /** See {@link PairMember#checkpoint}. */
     CheckpointResult checkpoint(byte[] record) {
-        if (record.length > ProcessContext.MAX_CHECKPOINT_BYTES + 1) {
-            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - 1)
+        if (record.length - CheckpointRecord.USER_HEADER > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - CheckpointRecord.USER_HEADER)
                     + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
         }
         member.safePoint();

@@ -1,6 +1,7 @@
 package org.openpair.emulator.pairs;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,7 @@ final class CheckpointedState implements CheckpointedMap {
     @Override
     public CheckpointResult put(String key, String value) {
         synchronized (this) {
-            CheckpointResult r = checkpoint.apply(CheckpointRecord.put(key, value));
+            CheckpointResult r = checkpoint.apply(CheckpointRecord.encode(new CheckpointRecord.Put(Map.of(key, value))));
             entries.put(key, value);
             return r;
         }
@@ -42,7 +43,7 @@ final class CheckpointedState implements CheckpointedMap {
     @Override
     public CheckpointResult remove(String key) {
         synchronized (this) {
-            CheckpointResult r = checkpoint.apply(CheckpointRecord.remove(key));
+            CheckpointResult r = checkpoint.apply(CheckpointRecord.encode(new CheckpointRecord.Remove(List.of(key))));
             entries.remove(key);
             return r;
         }

@@ -1,15 +1,11 @@
 package org.openpair.emulator.pairs;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
+
+import org.openpair.emulator.codec.CodecException;
+import org.openpair.emulator.codec.Decoder;
+import org.openpair.emulator.codec.Encoder;
 
 /**
  * A server's memory of what it already answered: per open, the highest sync ID it replied to
@@ -79,50 +75,45 @@ public final class SavedReplies {
         return opens.size();
     }
 
-    /** The whole memory, for a new backup. */
+    /** The whole memory, for a new backup: in the runtime's codec, opens in their LRU order. */
     synchronized byte[] snapshot() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(opens.size());
-            for (var e : opens.entrySet()) {
-                out.writeLong(e.getKey());
-                out.writeLong(e.getValue().highest);
-                out.writeInt(e.getValue().replies.size());
-                for (var r : e.getValue().replies.entrySet()) {
-                    out.writeLong(r.getKey());
-                    out.writeInt(r.getValue().length);
-                    out.write(r.getValue());
-                }
+        Encoder out = new Encoder();
+        out.i32(opens.size());
+        for (var e : opens.entrySet()) {
+            out.i64(e.getKey()).i64(e.getValue().highest).i32(e.getValue().replies.size());
+            for (var r : e.getValue().replies.entrySet()) {
+                out.i64(r.getKey()).bytes(r.getValue());
             }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
-    /** Replaces the memory with a snapshot taken by {@link #snapshot()}. */
-    synchronized void restore(byte[] snapshot, int offset) {
-        Map<Long, Opener> read = new HashMap<>();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot, offset,
-                snapshot.length - offset))) {
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                long openId = in.readLong();
-                Opener o = new Opener();
-                o.highest = in.readLong();
-                int replies = in.readInt();
-                for (int j = 0; j < replies; j++) {
-                    long syncId = in.readLong();
-                    byte[] reply = new byte[in.readInt()];
-                    in.readFully(reply);
-                    o.replies.put(syncId, reply);
-                }
-                read.put(openId, o);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt saved-replies snapshot", e);
+    /**
+     * Replaces the memory with a snapshot taken by {@link #snapshot()}; a snapshot that does not
+     * read whole is a {@link CodecException} and changes nothing.
+     */
+    synchronized void restore(byte[] snapshot) {
+        Decoder in = new Decoder(snapshot, 0, snapshot.length);
+        LinkedHashMap<Long, Opener> read = new LinkedHashMap<>();
+        int n = in.i32();
+        if (n < 0 || n > MAX_OPENS) {
+            throw new CodecException("a saved-replies snapshot of " + n + " opens (at most " + MAX_OPENS + ")");
         }
+        for (int i = 0; i < n; i++) {
+            long openId = in.i64();
+            Opener o = new Opener();
+            o.highest = in.i64();
+            int replies = in.i32();
+            if (replies < 0 || replies > snapshot.length) {
+                throw new CodecException("an open of " + replies + " saved replies in a snapshot of "
+                        + snapshot.length + " bytes");
+            }
+            for (int j = 0; j < replies; j++) {
+                o.replies.put(in.i64(), in.bytes());
+            }
+            read.put(openId, o);
+        }
+        in.end("saved-replies snapshot");
         opens.clear();
         opens.putAll(read);
     }

@@ -2,16 +2,14 @@ package org.openpair.emulator.pairs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 
-import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.guardian.RestartPolicy;
 
 /**
@@ -37,6 +35,21 @@ final class StateTransfer {
         return new Encoder(state, savedReplies, policy);
     }
 
+    /**
+     * Adds a chunk's entries to a CRC, each as its key's and value's UTF-8 bytes behind their
+     * lengths (so "ab","c" and "a","bc" differ): the sender and the receiver run the same sum.
+     */
+    static void checksum(CRC32 crc, Map<String, String> entries) {
+        ByteBuffer len = ByteBuffer.allocate(4);
+        for (var e : entries.entrySet()) {
+            for (String s : new String[] {e.getKey(), e.getValue()}) {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                crc.update(len.clear().putInt(b.length).array());
+                crc.update(b);
+            }
+        }
+    }
+
     private static final class Encoder implements Iterator<byte[]> {
         private final Iterator<Map.Entry<String, String>> entries;
         private final byte[] replies;
@@ -45,7 +58,7 @@ final class StateTransfer {
         private final CRC32 stateCrc = new CRC32();
         private int repliesSent;
         private int step; // 0 begin, 1 state, 2 replies, 3 end, 4 done
-        private byte[][] carried;
+        private Map.Entry<String, String> carried;
 
         Encoder(Map<String, String> state, byte[] replies, RestartPolicy policy) {
             this.entries = state.entrySet().iterator();
@@ -64,8 +77,7 @@ final class StateTransfer {
             switch (step) {
                 case 0 -> {
                     step = entries.hasNext() ? 1 : replies.length > 0 ? 2 : 3;
-                    return ByteBuffer.allocate(1 + 4 + 8).put(CheckpointRecord.TRANSFER_BEGIN).putInt(entryCount)
-                            .putLong(replies.length).array();
+                    return CheckpointRecord.encode(new CheckpointRecord.TransferBegin(entryCount, replies.length));
                 }
                 case 1 -> {
                     byte[] chunk = stateChunk();
@@ -76,24 +88,19 @@ final class StateTransfer {
                 }
                 case 2 -> {
                     int n = Math.min(CHUNK_BYTES, replies.length - repliesSent);
-                    byte[] out = new byte[1 + n];
-                    out[0] = CheckpointRecord.TRANSFER_REPLIES;
-                    System.arraycopy(replies, repliesSent, out, 1, n);
+                    byte[] part = Arrays.copyOfRange(replies, repliesSent, repliesSent + n);
                     repliesSent += n;
                     if (repliesSent == replies.length) {
                         step = 3;
                     }
-                    return out;
+                    return CheckpointRecord.encode(new CheckpointRecord.TransferReplies(part), 4 + 4 + n);
                 }
                 case 3 -> {
                     step = 4;
                     CRC32 repliesCrc = new CRC32();
                     repliesCrc.update(replies);
-                    return ByteBuffer.allocate(1 + 4 + 8 + 8 + 8 + 1 + 4 + 8)
-                            .put(CheckpointRecord.TRANSFER_END).putInt(entryCount).putLong(stateCrc.getValue())
-                            .putLong(replies.length).putLong(repliesCrc.getValue())
-                            .put((byte) GuardianCodecs.RESTART_TYPE.codeOf(policy.type())).putInt(policy.maxRestarts())
-                            .putLong(policy.period().toMillis()).array();
+                    return CheckpointRecord.encode(new CheckpointRecord.TransferEnd(entryCount, stateCrc.getValue(),
+                            replies.length, repliesCrc.getValue(), policy));
                 }
                 default -> throw new NoSuchElementException();
             }
@@ -101,33 +108,41 @@ final class StateTransfer {
 
         /** Entries until the chunk is full; an entry never splits, so one large entry is a chunk alone. */
         private byte[] stateChunk() {
-            List<byte[][]> chunk = new ArrayList<>();
+            Map<String, String> chunk = new LinkedHashMap<>();
             int bytes = 0;
             while ((carried != null || entries.hasNext()) && (chunk.isEmpty() || bytes < CHUNK_BYTES)) {
-                byte[][] kv;
-                if (carried != null) {
-                    kv = carried;
-                    carried = null;
-                } else {
-                    Map.Entry<String, String> e = entries.next();
-                    kv = new byte[][] {e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().getBytes(StandardCharsets.UTF_8)};
-                }
-                int size = 8 + kv[0].length + kv[1].length;
+                Map.Entry<String, String> e = carried != null ? carried : entries.next();
+                carried = null;
+                int size = 8 + utf8Length(e.getKey()) + utf8Length(e.getValue());
                 if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
-                    carried = kv;
+                    carried = e;
                     break;
                 }
-                chunk.add(kv);
+                chunk.put(e.getKey(), e.getValue());
                 bytes += size;
             }
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 + bytes).put(CheckpointRecord.TRANSFER_STATE).putInt(chunk.size());
-            for (byte[][] kv : chunk) {
-                out.putInt(kv[0].length).put(kv[0]).putInt(kv[1].length).put(kv[1]);
-            }
-            byte[] record = out.array();
-            stateCrc.update(record, 1, record.length - 1);
-            return record;
+            checksum(stateCrc, chunk);
+            return CheckpointRecord.encode(new CheckpointRecord.TransferState(chunk), 4 + 4 + bytes);
         }
+    }
+
+    /** A string's length in UTF-8 without encoding it. */
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /**
@@ -148,65 +163,48 @@ final class StateTransfer {
             this.replies = ByteBuffer.allocate((int) repliesBytes);
         }
 
-        /** A BEGIN record; throws {@link IllegalArgumentException} when it is malformed. */
-        static Incoming begin(byte[] record) {
-            ByteBuffer b = ByteBuffer.wrap(record, 1, record.length - 1);
-            int entries = b.getInt();
-            long repliesBytes = b.getLong();
-            if (entries < 0 || repliesBytes < 0 || repliesBytes > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("state transfer of " + entries + " entries and " + repliesBytes
-                        + " bytes of saved replies");
+        /** A BEGIN record; throws {@link IllegalArgumentException} when it announces what cannot be. */
+        static Incoming begin(CheckpointRecord.TransferBegin begin) {
+            if (begin.entries() < 0 || begin.repliesBytes() < 0 || begin.repliesBytes() > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("state transfer of " + begin.entries() + " entries and "
+                        + begin.repliesBytes() + " bytes of saved replies");
             }
-            return new Incoming(entries, repliesBytes);
+            return new Incoming(begin.entries(), begin.repliesBytes());
         }
 
-        void state(byte[] record) {
-            stateCrc.update(record, 1, record.length - 1);
-            ByteBuffer b = ByteBuffer.wrap(record, 1, record.length - 1);
-            int n = b.getInt();
-            for (int i = 0; i < n; i++) {
-                byte[] k = new byte[b.getInt()];
-                b.get(k);
-                byte[] v = new byte[b.getInt()];
-                b.get(v);
-                state.put(new String(k, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8));
-            }
+        void state(CheckpointRecord.TransferState chunk) {
+            checksum(stateCrc, chunk.entries());
+            state.putAll(chunk.entries());
             if (state.size() > expectedEntries) {
                 throw new IllegalArgumentException("state transfer sent more than the " + expectedEntries
                         + " entries it announced");
             }
         }
 
-        void replies(byte[] record) {
-            if (record.length - 1 > replies.remaining()) {
+        void replies(CheckpointRecord.TransferReplies part) {
+            if (part.bytes().length > replies.remaining()) {
                 throw new IllegalArgumentException("state transfer sent more than the " + expectedReplies
                         + " bytes of saved replies it announced");
             }
-            replies.put(record, 1, record.length - 1);
+            replies.put(part.bytes());
         }
 
         /**
          * The END record: the verified transfer, or {@link IllegalArgumentException} naming what
          * does not match.
          */
-        Result end(byte[] record) {
-            ByteBuffer b = ByteBuffer.wrap(record, 1, record.length - 1);
-            int entries = b.getInt();
-            long crc = b.getLong();
-            long repliesBytes = b.getLong();
-            long repliesCrc = b.getLong();
-            RestartPolicy.Type type = GuardianCodecs.RESTART_TYPE.constant(b.get());
-            RestartPolicy policy = new RestartPolicy(type, b.getInt(), Duration.ofMillis(b.getLong()));
+        Result end(CheckpointRecord.TransferEnd end) {
             CRC32 got = new CRC32();
             got.update(replies.array(), 0, replies.position());
-            if (entries != expectedEntries || state.size() != entries || crc != stateCrc.getValue()
-                    || repliesBytes != expectedReplies || replies.position() != repliesBytes
-                    || repliesCrc != got.getValue()) {
-                throw new IllegalArgumentException("state transfer does not verify: " + state.size() + " of " + entries
-                        + " entries (CRC " + Long.toHexString(stateCrc.getValue()) + ", sent " + Long.toHexString(crc)
-                        + "), " + replies.position() + " of " + repliesBytes + " bytes of saved replies");
+            if (end.entries() != expectedEntries || state.size() != end.entries() || end.stateCrc() != stateCrc.getValue()
+                    || end.repliesBytes() != expectedReplies || replies.position() != end.repliesBytes()
+                    || end.repliesCrc() != got.getValue()) {
+                throw new IllegalArgumentException("state transfer does not verify: " + state.size() + " of "
+                        + end.entries() + " entries (CRC " + Long.toHexString(stateCrc.getValue()) + ", sent "
+                        + Long.toHexString(end.stateCrc()) + "), " + replies.position() + " of " + end.repliesBytes()
+                        + " bytes of saved replies");
             }
-            return new Result(state, replies.array(), policy);
+            return new Result(state, replies.array(), end.policy());
         }
     }
 

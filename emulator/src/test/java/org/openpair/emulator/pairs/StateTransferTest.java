@@ -3,6 +3,7 @@ package org.openpair.emulator.pairs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +20,10 @@ import org.openpair.guardian.RestartPolicy;
 class StateTransferTest {
     private static final RestartPolicy POLICY = RestartPolicy.permanent(7, Duration.ofSeconds(42));
 
-    /** Where the END record holds the restart type: after its type, count, CRC, length and CRC. */
-    private static final int TYPE_AT_END = 1 + 4 + 8 + 8 + 8;
+    /** Where the END record holds the restart type's code: after its union id, count, CRC, length and CRC. */
+    private static final int TYPE_AT_END = 4 + 4 + 8 + 8 + 8;
+    /** Where a POLICY record holds it: after its union id. */
+    private static final int TYPE_IN_POLICY = 4;
 
     private static List<byte[]> encode(Map<String, String> state, byte[] replies) {
         return encode(state, replies, POLICY);
@@ -36,15 +39,17 @@ class StateTransferTest {
     }
 
     private static StateTransfer.Result receive(List<byte[]> records) {
-        StateTransfer.Incoming in = StateTransfer.Incoming.begin(records.get(0));
-        for (byte[] r : records.subList(1, records.size() - 1)) {
-            if (r[0] == CheckpointRecord.TRANSFER_STATE) {
-                in.state(r);
+        StateTransfer.Incoming in = StateTransfer.Incoming.begin(
+                (CheckpointRecord.TransferBegin) CheckpointRecord.decode(records.get(0)));
+        for (byte[] bytes : records.subList(1, records.size() - 1)) {
+            CheckpointRecord r = CheckpointRecord.decode(bytes);
+            if (r instanceof CheckpointRecord.TransferState s) {
+                in.state(s);
             } else {
-                in.replies(r);
+                in.replies((CheckpointRecord.TransferReplies) r);
             }
         }
-        return in.end(records.get(records.size() - 1));
+        return in.end((CheckpointRecord.TransferEnd) CheckpointRecord.decode(records.get(records.size() - 1)));
     }
 
     private static Map<String, String> bigState(int entries, int valueBytes, long seed) {
@@ -93,7 +98,8 @@ class StateTransferTest {
         for (RestartPolicy p : List.of(POLICY, RestartPolicy.TEMPORARY,
                 RestartPolicy.transientRestart(3, Duration.ofMinutes(2)))) {
             assertThat(receive(encode(Map.of("k", "v"), new byte[0], p)).policy()).isEqualTo(p);
-            assertThat(CheckpointRecord.decodePolicy(CheckpointRecord.policy(p))).isEqualTo(p);
+            assertThat(CheckpointRecord.decode(CheckpointRecord.encode(new CheckpointRecord.Policy(p))))
+                    .isEqualTo(new CheckpointRecord.Policy(p));
         }
     }
 
@@ -101,14 +107,14 @@ class StateTransferTest {
     void aRestartTypeCodeNoTypeHas_isRefused_notReadAsAnotherType() {
         List<byte[]> records = encode(Map.of(), new byte[0]);
         byte[] end = records.get(records.size() - 1);
-        for (byte bad : new byte[] {0, 4, -1}) {
-            end[TYPE_AT_END] = bad;
+        for (int bad : new int[] {0, 4, -1}) {
+            ByteBuffer.wrap(end).putInt(TYPE_AT_END, bad);
             assertThatThrownBy(() -> receive(records)).isInstanceOf(CodecException.class)
-                    .hasMessage("unknown RestartPolicy.Type code " + bad);
-            byte[] policy = CheckpointRecord.policy(POLICY);
-            policy[1] = bad;
-            assertThatThrownBy(() -> CheckpointRecord.decodePolicy(policy)).isInstanceOf(CodecException.class)
-                    .hasMessage("unknown RestartPolicy.Type code " + bad);
+                    .hasMessageEndingWith("unknown RestartPolicy.Type code " + bad);
+            byte[] policy = CheckpointRecord.encode(new CheckpointRecord.Policy(POLICY));
+            ByteBuffer.wrap(policy).putInt(TYPE_IN_POLICY, bad);
+            assertThatThrownBy(() -> CheckpointRecord.decode(policy)).isInstanceOf(CodecException.class)
+                    .hasMessageEndingWith("unknown RestartPolicy.Type code " + bad);
         }
     }
 
@@ -131,7 +137,7 @@ class StateTransferTest {
     @Test
     void savedRepliesBeyondWhatWasAnnounced_areRefused() {
         List<byte[]> records = new ArrayList<>(encode(Map.of("a", "b"), new byte[10]));
-        records.add(records.size() - 1, new byte[] {CheckpointRecord.TRANSFER_REPLIES, 1, 2, 3});
+        records.add(records.size() - 1, CheckpointRecord.encode(new CheckpointRecord.TransferReplies(new byte[] {1, 2, 3})));
         assertThatThrownBy(() -> receive(records)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("more than the 10 bytes");
     }
@@ -139,6 +145,7 @@ class StateTransferTest {
     @Test
     void aValueOver64KiB_survivesTheStateRecordEncoding() {
         String value = "v".repeat(300_000);
-        assertThat(CheckpointRecord.decodeEntries(CheckpointRecord.put("k", value))).containsEntry("k", value);
+        CheckpointRecord r = CheckpointRecord.decode(CheckpointRecord.encode(new CheckpointRecord.Put(Map.of("k", value))));
+        assertThat(((CheckpointRecord.Put) r).entries()).containsEntry("k", value);
     }
 }
