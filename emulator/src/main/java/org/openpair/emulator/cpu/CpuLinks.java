@@ -72,7 +72,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     /** Checkpoints arriving here go to this CPU's backups. */
     void receiveWith(ProcessTable processes) {
         this.receiver = processes;
-        server.serveRequests(calls.handler(new RequestRouter(config.nodeName(), processes::receiveQueue)));
+        server.serveRequests(calls.handler(new RequestRouter(config.nodeName(), processes.receivers())));
     }
 
     @Override

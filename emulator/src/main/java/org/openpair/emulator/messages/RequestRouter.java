@@ -1,8 +1,6 @@
 package org.openpair.emulator.messages;
 
 import java.nio.ByteBuffer;
-import java.util.function.BiFunction;
-
 import org.openpair.emulator.link.ReplyPath;
 import org.openpair.emulator.link.RequestHandler;
 import org.openpair.guardian.GuardianError;
@@ -19,10 +17,10 @@ public final class RequestRouter implements RequestHandler {
     private static final System.Logger LOG = System.getLogger(RequestRouter.class.getName());
 
     private final String nodeName;
-    private final BiFunction<Integer, Long, ReceiveQueue> receivers;
+    private final Receivers receivers;
 
-    /** @param receivers finds the $RECEIVE of a live process of this CPU by PIN and verifier, or null */
-    public RequestRouter(String nodeName, BiFunction<Integer, Long, ReceiveQueue> receivers) {
+    /** @param receivers the $RECEIVE of every live named process of this CPU */
+    public RequestRouter(String nodeName, Receivers receivers) {
         this.nodeName = nodeName;
         this.receivers = receivers;
     }
@@ -44,7 +42,7 @@ public final class RequestRouter implements RequestHandler {
             path.reply(openId, syncId, 0, MessageFormat.error(e.guardianError(), e.getMessage()));
             return;
         }
-        ReceiveQueue receive = receivers.apply(r.pin(), r.verifier());
+        ReceiveQueue receive = receivers.find(r.pin(), r.verifier());
         if (receive == null) {
             path.reply(openId, syncId, 0, MessageFormat.error(GuardianError.PATH_DOWN, "no process with PIN " + r.pin()
                     + " and verifier " + r.verifier() + " runs on this CPU"));

@@ -139,12 +139,18 @@ final class Creation {
         synchronized (process) {
             live.put(pin, process);
             byVerifier.put(handle.verifier(), process);
+            if (process.receive != null) {
+                table.receivers().add(handle, process.receive);
+            }
             ProcessInfo published;
             try {
                 published = process.start();
             } catch (RuntimeException e) {
                 live.remove(pin);
                 byVerifier.remove(handle.verifier());
+                if (process.receive != null) {
+                    table.receivers().remove(handle, process.receive);
+                }
                 if (name != null) {
                     try {
                         tables.names().update(name.toString(), new NameUpdates.RetireMember(handle, cpu));

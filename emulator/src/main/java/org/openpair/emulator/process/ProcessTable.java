@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.openpair.emulator.link.Verdict;
-import org.openpair.emulator.messages.ReceiveQueue;
+import org.openpair.emulator.messages.Receivers;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
@@ -59,6 +59,7 @@ public final class ProcessTable {
     private final PinAllocator pins = new PinAllocator(CAPACITY);
     private final Map<Integer, LocalProcess> live = new ConcurrentHashMap<>();
     private final Map<Long, LocalProcess> byVerifier = new ConcurrentHashMap<>();
+    private final Receivers receivers = new Receivers();
     /** Pair chores off the callers' threads: backup re-creation, dropping a stale backup. */
     private final ScheduledExecutorService pairWork;
     /**
@@ -231,6 +232,7 @@ public final class ProcessTable {
             byVerifier.remove(handle.verifier(), process);
             pins.release(handle.pin());
             if (process.receive != null) {
+                receivers.remove(handle, process.receive);
                 process.receive.close();
             }
             process.release();
@@ -304,10 +306,9 @@ public final class ProcessTable {
         }
     }
 
-    /** The $RECEIVE of a live process of this CPU, or null: requests are addressed by PIN and verifier. */
-    public ReceiveQueue receiveQueue(int pin, long verifier) {
-        LocalProcess p = byVerifier.get(verifier);
-        return p == null || p.handle().pin() != pin || p.ended.isDone() ? null : p.receive;
+    /** The $RECEIVE of every live named process of this CPU, where requests are delivered. */
+    public Receivers receivers() {
+        return receivers;
     }
 
     /** A checkpoint for a backup of this CPU; {@code stream} is the backup's verifier. */

@@ -287,7 +287,7 @@ class MessageTest {
 
     @Test
     void badInput_eachWithItsError_andNothingElseHarmed() throws Exception {
-        server("1", 4);
+        ProcessHandle primary = server("1", 4);
         ProcessFile f = g.fileOpen(SRV, 1);
         assertThat(number(f.writeRead(bytes("inc"), WAIT))).isEqualTo(1);
         assertError(22, () -> f.writeRead(new byte[ProcessFile.MAX_MESSAGE_BYTES + 1], WAIT));
@@ -304,6 +304,10 @@ class MessageTest {
             assertThat(MessageFormat.status(gone)).isEqualTo(201);
             byte[] noReceive = rawRequest(raw, unnamed, 7, 1, 1, "inc");
             assertThat(MessageFormat.status(noReceive)).isEqualTo(201);
+            // The server's verifier with another PIN: a request names its process by both.
+            byte[] otherPin = rawRequest(raw, new ProcessHandle(primary.node(), primary.cpu(), primary.pin() + 1,
+                    primary.verifier()), 7, 1, 1, "inc");
+            assertThat(MessageFormat.status(otherPin)).isEqualTo(201);
         }
         assertThat(number(f.writeRead(bytes("inc"), WAIT))).isEqualTo(2);
         f.close();
