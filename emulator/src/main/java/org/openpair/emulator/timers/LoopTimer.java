@@ -54,7 +54,7 @@ public final class LoopTimer {
         if (closed) {
             return 0;
         }
-        armedAtNanos = System.nanoTime();
+        armedAtNanos = timers.wallNanos();
         long prev;
         long next;
         do {

@@ -1,5 +1,6 @@
 package org.openpair.emulator.timers;
 
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -7,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.openpair.emulator.threads.Clock;
 import org.openpair.emulator.threads.SystemThreads;
 
 /**
@@ -31,9 +33,21 @@ public final class LoopTimers implements AutoCloseable {
     private final Thread sampler;
     private final ScheduledExecutorService chores;
     private final int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Wall time, for placing an arm between two samples; a test's manual clock moves it at will. */
+    private final Clock wall;
     private volatile boolean closed;
 
     public LoopTimers(int cpu) {
+        this(cpu, Clock.SYSTEM);
+    }
+
+    /**
+     * Loop timers reading wall time from {@code wall}: with a manual one and a CPU-time supplier
+     * of its own, a test decides how much of each a process has used, and the sampler (which
+     * still looks every few milliseconds of real time while a timer is armed) acts on it.
+     */
+    public LoopTimers(int cpu, Clock wall) {
+        this.wall = wall;
         this.sampler = SystemThreads.daemon(this::run, "cpu" + cpu + "-looptimers");
         this.chores = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-timeouts"));
         sampler.start();
@@ -67,6 +81,10 @@ public final class LoopTimers implements AutoCloseable {
         timers.remove(t);
     }
 
+    long wallNanos() {
+        return wall.nanoTime();
+    }
+
     void wake() {
         LockSupport.unpark(sampler);
     }
@@ -94,7 +112,7 @@ public final class LoopTimers implements AutoCloseable {
             t.seenWord = w;
             return IDLE_NANOS;
         }
-        long wallNow = System.nanoTime();
+        long wallNow = wall.nanoTime();
         long cpuNow = t.cpuNanos();
         if (w != t.seenWord) {
             t.budgetStartCpu = budgetStart(t, wallNow, cpuNow);
