@@ -189,7 +189,7 @@ final class BenchCommand implements Runnable {
                             + "CPU time its spinning thread used past the budget. Baseline of the same run: a bare thread "
                             + "polling a spinning thread's CPU time every millisecond.",
                     "Target: lateness p99 at most 20 ms. The cost of one setLoopTimer call is measured with JMH "
-                            + "(see the README)."},
+                            + "(see docs/performance.md)."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:ok (whether or not the target was met)",
                     "1:Guardian error: 40 a phase exceeded its time limit", "2:usage", "4:internal failure"})

@@ -78,7 +78,7 @@ public final class CheckpointBenchmark {
             }
         }
 
-        /** The README's counts: 25,000 round trips of each kind, 3 pipelined runs of 200,000. */
+        /** docs/performance.md's counts: 25,000 round trips of each kind, 3 pipelined runs of 200,000. */
         public static Counts full() {
             return full(DEFAULT_SAMPLES, DEFAULT_RUNS);
         }

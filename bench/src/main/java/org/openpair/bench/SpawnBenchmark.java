@@ -79,7 +79,7 @@ public final class SpawnBenchmark {
             }
         }
 
-        /** The counts the README's figures come from: 1000 / 100 / 2000. */
+        /** The counts the figures in docs/performance.md come from: 1000 / 100 / 2000. */
         public static Counts full() {
             return new Counts(DEFAULT_HOSTED, DEFAULT_OS, DEFAULT_LOOKUPS);
         }

@@ -123,7 +123,7 @@ public final class WriteReadBenchmark {
             }
         }
 
-        /** The README's counts: 20,000 round trips of each kind, 3 runs of 40,000 requests per client count. */
+        /** docs/performance.md's counts: 20,000 round trips of each kind, 3 runs of 40,000 requests per client count. */
         public static Counts full(int samples, int runs, List<Integer> clients) {
             return new Counts(samples, 5_000, DEFAULT_REQUESTS, runs, clients, 300);
         }

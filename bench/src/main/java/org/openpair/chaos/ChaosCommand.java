@@ -25,7 +25,8 @@ import org.openpair.emulator.cli.OutputOptions;
         description = {"Start a private node of CPU JVMs, run three pairs under concurrent clients that record every "
                 + "request, make seeded faults one after another, then read every pair back and check the history.",
                 "The pairs: $LEDG (the hosted ledger, org.openpair.examples.LedgerServer), $KV (KvServer, a key-value "
-                        + "server written as the README teaches) and $LEDO (the ledger as a pair of Java OS processes). "
+                        + "server written as docs/concepts.md teaches) and $LEDO (the ledger as a pair of Java OS "
+                        + "processes). "
                         + "Each client opens its pair with sync depth 1 and records each request as invoked, then ok, "
                         + "failed (a Guardian error that means not executed: 14, 16, 22, 44, 74, or a refusal by the "
                         + "server) or unknown (40, 201, 210 and the rest); after an unknown outcome it closes that open "

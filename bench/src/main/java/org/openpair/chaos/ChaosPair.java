@@ -6,7 +6,7 @@ import org.openpair.guardian.SpawnRequest;
 
 /**
  * One pair the run keeps under load: its name, what it serves, and how it is spawned. The three
- * of a run are the hosted ledger, the hosted key-value store written as the README teaches, and
+ * of a run are the hosted ledger, the hosted key-value store written as docs/concepts.md teaches, and
  * the ledger again as a pair of Java OS processes (each member a JVM its CPU spawned), whose
  * primary alone can be killed with SIGKILL.
  *

@@ -17,7 +17,7 @@ import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.Takeover;
 
 /**
- * A key-value store as a process pair, written exactly as the README's "Writing a server"
+ * A key-value store as a process pair, written exactly as "Writing a server" in docs/concepts.md
  * teaches and nothing cleverer: the outer loop waits for a takeover while this member is the
  * backup, creates a backup, opens $RECEIVE and serves; every PUT gives its state change to its
  * reply ({@code reply(bytes, Map.of(...))}), so the change and the saved reply reach the backup

@@ -30,7 +30,7 @@ import org.openpair.testing.programs.KvPair;
 
 /**
  * The three ways acknowledged requests were once lost, each scripted as it was found, on three
- * CPU JVMs that are really killed: a switch of a server written the README's way, then a kill
+ * CPU JVMs that are really killed: a switch of a server written the docs/concepts.md way, then a kill
  * of the new primary's CPU; a switch under traffic, then a kill within half a second; and a new
  * backup made on a large state, then a kill of the primary's CPU. Each must lose nothing.
  *

@@ -78,7 +78,7 @@ class PairCrashIT {
      * The product's default. It was 10 s while the two CPUs left after a freeze could stop
      * hearing each other and split (a second fault on top of the freeze); the cause, an engine IO
      * thread looping on its unanswered handshake with the frozen CPU, is cut by
-     * {@code StalledHandshakes} (README, design notes).
+     * {@code StalledHandshakes} (docs/design.md).
      */
     private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
     /** Covers the heartbeat timeout of a frozen CPU many times over: no claim about speed. */

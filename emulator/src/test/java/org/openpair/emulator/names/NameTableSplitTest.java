@@ -106,7 +106,7 @@ class NameTableSplitTest {
 
     /**
      * A two-CPU node has a quorum of 1: nothing to protect with, so a CPU alone keeps naming and
-     * promoting, and epoch fencing is all that guards it (see the README's Quorum note).
+     * promoting, and epoch fencing is all that guards it (see the Quorum note in docs/design.md).
      */
     @Test
     void twoCpuNode_hasNoProtection_aCpuAloneStillNames() {

@@ -17,7 +17,7 @@ import org.openpair.guardian.RestartPolicy;
 import org.openpair.guardian.SpawnRequest;
 
 /**
- * A key-value pair written the way the README teaches: the outer loop waits as a backup
+ * A key-value pair written the way docs/concepts.md teaches: the outer loop waits as a backup
  * ({@code awaitTakeover}), creates a backup with a permanent restart policy, then serves
  * $RECEIVE, giving each state change to its reply. Error 210 from any primary-only call (a
  * switch made this process the backup) sends it back to the top, unless it was started with
