@@ -17,8 +17,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guardian stop}: PROCESS_STOP_ by the operator, like TACL's STOP. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-        description = {"Stop a process by $NAME or cpu,pin. It ends with completion code 6 and its name is freed.",
-                "A hosted program is interrupted; an OS process gets SIGTERM, then SIGKILL after the grace time."},
+        description = {"Stop a process by $NAME or cpu,pin. It ends with completion code 6. A single process's name is "
+                + "freed; a primary's backup takes over the name (stop both with --pair).",
+                "A hosted program is interrupted. A Java OS process is asked over its attach connection (its main "
+                        + "thread is interrupted; SIGTERM if it has not attached yet), an OS executable gets SIGTERM; "
+                        + "either gets SIGKILL after the grace time."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped", "1:Guardian error: 13 bad name, 14 no such process, 66 its CPU is down",
                 "2:usage", "3:node not reachable"})
