@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import com.hazelcast.internal.json.Json;
@@ -22,8 +23,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.openpair.emulator.cli.GuardianCommand;
+import org.openpair.emulator.config.ConfigSources;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessInfo;
+import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.Termination;
@@ -198,6 +203,106 @@ class CliIT {
         assertOk(cli.run("stop", "ledg", "--pair"));
         TestCluster.awaitCondition("$LEDG gone, both members", java.time.Duration.ofSeconds(30),
                 () -> guardian.lookup(org.openpair.guardian.ProcessName.of("$LEDG")).isEmpty());
+    }
+
+    @Test
+    @Order(6)
+    void withoutFlags_statusFindsTheNodeTheConfigFileNames_andVariablesOverrideTheFile() throws IOException {
+        Path dir = Files.createTempDirectory(cluster.logDir(), "config");
+        Map<String, String> noEnv = Map.of();
+        Files.writeString(dir.resolve("openpair.yaml"), "node: " + cluster.config().nodeName() + "\nbase-port: "
+                + cluster.config().basePort() + "\n");
+        GuardianCli.Result byFile = execute(sources(dir, noEnv), "cpus", "--json");
+        assertOk(byFile);
+        assertThat(jsonObjects(byFile)).extracting(o -> o.getInt("cpu", -1)).containsExactly(0, 1);
+
+        // The file names a node nobody runs; the variables name this one and win.
+        int nobody = TestPorts.freeBlock(16);
+        Files.writeString(dir.resolve("openpair.yaml"), "node: NOBODY\nbase-port: " + nobody + "\n");
+        Map<String, String> env = Map.of("OPENPAIR_NODE", cluster.config().nodeName(),
+                "OPENPAIR_BASE_PORT", String.valueOf(cluster.config().basePort()));
+        assertOk(execute(sources(dir, env), "status"));
+        GuardianCli.Result fileOnly = execute(sources(dir, noEnv), "status");
+        assertThat(fileOnly.exitCode()).as("%s", fileOnly).isEqualTo(3);
+        assertThat(fileOnly.err()).contains("NOBODY").contains("[exit 3]");
+    }
+
+    @Test
+    @Order(7)
+    void aBadVariable_isAUsageError_andTheNextGoodCallStillServes() throws IOException {
+        Path dir = Files.createTempDirectory(cluster.logDir(), "config");
+        GuardianCli.Result bad = execute(sources(dir, Map.of("OPENPAIR_NODE", cluster.config().nodeName(),
+                "OPENPAIR_BASE_PORT", "not-a-port")), "status");
+        assertThat(bad.exitCode()).as("%s", bad).isEqualTo(2);
+        assertThat(bad.err()).startsWith("OPENPAIR_BASE_PORT='not-a-port' is refused").doesNotContain("\tat ");
+        assertOk(execute(sources(dir, Map.of("OPENPAIR_NODE", cluster.config().nodeName(),
+                "OPENPAIR_BASE_PORT", String.valueOf(cluster.config().basePort()))), "status"));
+    }
+
+    @Test
+    @Order(8)
+    void aGuardianOptionAfterProgram_goesToTheProgram_withOneWarningLine() throws IOException {
+        GuardianCli.Result run = cli.run("run", "--name", "args", "--cpu", "1",
+                "sh", "-c", "echo \"args: $0 $*\"; exec sleep 600", "--cpu", "0");
+        assertOk(run);
+        assertThat(run.out()).contains("cpu,pin 1,");
+        assertThat(run.err().lines().toList()).containsExactly("guardian: warning: '--cpu' after PROGRAM is passed "
+                + "to the program; put guardian options before PROGRAM");
+        ProcessInfo info = guardian.lookup(ProcessName.of("$ARGS")).orElseThrow();
+        Path log = Path.of(info.logFile());
+        TestCluster.awaitCondition("the program's arguments in its log", java.time.Duration.ofSeconds(30),
+                () -> contains(log, "args: --cpu 0"));
+        assertOk(cli.run("stop", "args"));
+    }
+
+    @Test
+    @Order(9)
+    void status_inANewJvm_whereNoNodeRuns_printsOneLineNamingExit3() throws Exception {
+        Path dir = Files.createTempDirectory(cluster.logDir(), "nonode");
+        int base = TestPorts.freeBlock(16);
+        Path config = Files.writeString(dir.resolve("nobody.yaml"), "node: NOBODY\nbase-port: " + base + "\n");
+        ProcessBuilder pb = new ProcessBuilder(TestCluster.guardianJvmCommand(List.of("status")))
+                .directory(dir.toFile())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("OPENPAIR_"));
+        pb.environment().put("OPENPAIR_CONFIG", config.toString());
+        Process p = pb.start();
+        try {
+            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("guardian status exited").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        List<String> err = Files.readAllLines(dir.resolve("err"));
+        assertThat(p.exitValue()).as("exit code; stderr %s", err).isEqualTo(3);
+        assertThat(err).containsExactly("guardian: node \\NOBODY is not running: no CPU answers at 127.0.0.1:" + base
+                + "-" + (base + 15) + " (connection refused); start one with 'guardian node up' [exit 3]");
+        assertThat(Files.readString(dir.resolve("out"))).isEmpty();
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.exists(file) && Files.readString(file).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static ConfigSources sources(Path dir, Map<String, String> env) {
+        return new ConfigSources(dir, dir.resolve("home"), env, dir.resolve("etc"));
+    }
+
+    /** {@code guardian ARGS...} in this JVM, its config file and variables from {@code sources} only. */
+    private static GuardianCli.Result execute(ConfigSources sources, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = GuardianCommand.commandLine(sources);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return new GuardianCli.Result(code, out.toString(), err.toString());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.openpair.emulator.cli;
 
 import java.util.logging.Level;
 
+import org.openpair.emulator.config.ConfigSources;
 import org.openpair.emulator.launch.Logging;
 import org.openpair.guardian.GuardianException;
 
@@ -38,11 +39,48 @@ import picocli.CommandLine.Command;
                 ExitCodes.GUARDIAN_ERROR + ":a Guardian error; the message starts with its number",
                 ExitCodes.USAGE + ":the command line was malformed",
                 ExitCodes.UNREACHABLE + ":the node could not be reached",
-                ExitCodes.INTERNAL + ":an internal failure (a bug: please report it)"})
+                ExitCodes.INTERNAL + ":an internal failure (a bug: please report it)"},
+        footerHeading = "%nConfiguration:%n",
+        footer = {
+                "Every command finds its node through the same settings: node name, member addresses, bind address, "
+                        + "base port and log directory. Write them once in a file or in the environment; a flag overrides "
+                        + "a variable, a variable overrides the file, the file overrides the default, setting by setting.",
+                "",
+                "The file is the one --config FILE names, else the one $OPENPAIR_CONFIG names (either must exist), "
+                        + "else the first that exists of: ./openpair.yaml; $XDG_CONFIG_HOME/openpair/openpair.yaml "
+                        + "(~/.config/openpair/openpair.yaml when XDG_CONFIG_HOME is unset); /etc/openpair/openpair.yaml. "
+                        + "Its keys are checked: an unknown key or a wrong type is refused with the key named.",
+                "",
+                "Variables (an empty one counts as unset; a bad value is a usage error, exit 2, naming the variable):",
+                "  VARIABLE            FLAG         FILE KEY    SETTING",
+                "  OPENPAIR_NODE       --node       node        node name",
+                "  OPENPAIR_MEMBERS    --members    members     host:port,... to join or connect through",
+                "  OPENPAIR_BIND       --bind       bind        address the CPUs listen on",
+                "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
+                "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
+                "  OPENPAIR_CONFIG     --config                 the file itself",
+                "",
+                "A sample file, ./openpair.yaml:",
+                "  node: PROD",
+                "  bind: 127.0.0.1",
+                "  base-port: 5801",
+                "  cpus: { 0: 127.0.0.1:5801, 1: 127.0.0.1:5802 }",
+                "  members: [127.0.0.1:5801, 127.0.0.1:5802]",
+                "  log-dir: /var/log/openpair",
+                "",
+                "With it, 'guardian node up --cpus 2' starts \\PROD and 'guardian status' talks to it without a flag; "
+                        + "'OPENPAIR_NODE=TEST guardian status' talks to \\TEST on the same ports."})
 public final class GuardianCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Where the node options look for settings besides the flags. */
+    final ConfigSources sources;
+
+    private GuardianCommand(ConfigSources sources) {
+        this.sources = sources;
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -50,10 +88,15 @@ public final class GuardianCommand implements Runnable {
 
     /** The command model: what {@code main}, the tests and the man pages share. */
     public static CommandLine commandLine() {
+        return commandLine(ConfigSources.system());
+    }
+
+    /** The command model reading its config file and variables from {@code sources}, for tests. */
+    public static CommandLine commandLine(ConfigSources sources) {
         // The command reports failures itself, as one line with the Guardian error number.
         Logging.configure("debug".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.FINE
                 : "info".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.INFO : Level.WARNING, Level.OFF);
-        CommandLine cl = new CommandLine(new GuardianCommand());
+        CommandLine cl = new CommandLine(new GuardianCommand(sources));
         // Subcommands from outside the runtime (bench, chaos), in a stable order; before help.
         java.util.List<Object> plugins = new java.util.ArrayList<>();
         for (GuardianSubcommand s : java.util.ServiceLoader.load(GuardianSubcommand.class)) {
@@ -73,10 +116,14 @@ public final class GuardianCommand implements Runnable {
         return cl;
     }
 
-    /** One line, the Guardian number first, no stack trace; the exit code says which kind. */
+    /**
+     * One line, no stack trace; the exit code says which kind. A Guardian error shows its number
+     * first; an unreachable node is no Guardian error of a call, so its line names the exit code
+     * instead of a number a user would look up in vain.
+     */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         if (e instanceof NodeUnreachableException u) {
-            cl.getErr().println("guardian: " + u.oneLine());
+            cl.getErr().println("guardian: " + u.getMessage() + " [exit " + ExitCodes.UNREACHABLE + "]");
             return ExitCodes.UNREACHABLE;
         }
         if (e instanceof GuardianException g) {

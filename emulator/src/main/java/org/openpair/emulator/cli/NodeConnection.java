@@ -27,18 +27,24 @@ final class NodeConnection implements AutoCloseable {
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }
 
+    /**
+     * Connects, or fails with {@link NodeUnreachableException}: at once when no member address
+     * accepts a TCP connection at all, else after the client's connect timeout.
+     */
     static NodeConnection open(NodeConfig config) {
+        NodeProbe.Result probe = NodeProbe.probe(config.members(), NodeProbe.TIMEOUT);
+        if (!probe.answered()) {
+            throw new NodeUnreachableException("node \\" + config.nodeName() + " is not running: no CPU answers at "
+                    + NodeProbe.summarize(config.members()) + " (" + String.join(", ", probe.reasons())
+                    + "); start one with 'guardian node up'");
+        }
         try {
             return new NodeConnection(Engine.startClient(NodeEngineSettings.of(config), CONNECT_TIMEOUT_MILLIS), config);
         } catch (IllegalStateException e) {
             throw new NodeUnreachableException("node \\" + config.nodeName() + " does not answer at "
-                    + String.join(", ", summarize(config)) + " (is a CPU running? start one with 'guardian node up')");
+                    + NodeProbe.summarize(config.members()) + " within " + CONNECT_TIMEOUT_MILLIS / 1000
+                    + " s (a connection is accepted there, but no CPU of this node answered: another node, or another program?)");
         }
-    }
-
-    private static java.util.List<String> summarize(NodeConfig config) {
-        var m = config.members();
-        return m.size() <= 2 ? m : java.util.List.of(m.get(0), "...", m.get(m.size() - 1));
     }
 
     Guardian guardian() {

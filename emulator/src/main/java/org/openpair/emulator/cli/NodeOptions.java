@@ -3,37 +3,56 @@ package org.openpair.emulator.cli;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.openpair.emulator.config.ConfigSources;
 import org.openpair.emulator.config.NodeConfig;
-import org.openpair.emulator.config.NodeConfigFile;
+import org.openpair.emulator.config.NodeSettings;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * Which node a command talks to, shared by every command: a YAML file and flags that override
- * it. Without either, the loopback node {@code \OPENPAIR} on ports 5801-5816.
+ * Which node a command talks to, shared by every command: a config file, the {@code OPENPAIR_*}
+ * variables over it, and these flags over both (see {@link NodeSettings}). Without any, the
+ * loopback node {@code \OPENPAIR} on ports 5801-5816.
  */
 final class NodeOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "Node settings file (YAML); flags override it.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Settings file (YAML); without it, the file $OPENPAIR_CONFIG names, else the first found of "
+                    + "openpair.yaml here, in $XDG_CONFIG_HOME/openpair (~/.config/openpair), in /etc/openpair. "
+                    + "Flags override variables, variables the file: see CONFIGURATION in guardian(1).")
     Path configFile;
 
-    @Option(names = "--node", paramLabel = "NAME", description = "Node name (default: OPENPAIR).")
+    @Option(names = "--node", paramLabel = "NAME",
+            description = "Node name (env OPENPAIR_NODE, file 'node'; default: OPENPAIR).")
     String nodeName;
 
     @Option(names = "--members", split = ",", paramLabel = "HOST:PORT",
-            description = "Addresses to join or connect through, comma-separated (default: the CPUs' addresses).")
+            description = "Addresses to join or connect through, comma-separated "
+                    + "(env OPENPAIR_MEMBERS, file 'members'; default: the CPUs' addresses).")
     List<String> members;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "Address the CPUs listen on (default: 127.0.0.1).")
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "Address the CPUs listen on (env OPENPAIR_BIND, file 'bind'; default: 127.0.0.1).")
     String bind;
 
-    @Option(names = "--base-port", paramLabel = "PORT", description = "CPU n listens on PORT+n (default: 5801).")
+    @Option(names = "--base-port", paramLabel = "PORT",
+            description = "CPU n listens on PORT+n (env OPENPAIR_BASE_PORT, file 'base-port'; default: 5801).")
     Integer basePort;
 
-    @Option(names = "--log-dir", paramLabel = "DIR", description = "Where per-process log files go.")
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "Where per-process log files go (env OPENPAIR_LOG_DIR, file 'log-dir').")
     Path logDir;
 
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     NodeConfig.Builder builder() {
-        NodeConfig.Builder b = configFile != null ? NodeConfigFile.load(configFile) : NodeConfig.builder();
+        NodeConfig.Builder b;
+        try {
+            b = NodeSettings.resolve(configFile, sources());
+        } catch (NodeSettings.InvalidVariableException e) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+        }
         if (nodeName != null) {
             b.nodeName(nodeName);
         }
@@ -54,5 +73,11 @@ final class NodeOptions {
 
     NodeConfig config() {
         return builder().build();
+    }
+
+    /** The sources the command line was built with; a command run on its own reads the process's. */
+    private ConfigSources sources() {
+        Object root = mixee != null ? mixee.root().userObject() : null;
+        return root instanceof GuardianCommand g ? g.sources : ConfigSources.system();
     }
 }

@@ -22,8 +22,13 @@ import picocli.CommandLine.Parameters;
         description = {"Create a process: an OS executable, or with --hosted a Java class implementing GuardianProgram "
                 + "(run inside the CPU's JVM), or with --java such a class run as an OS process of its own that "
                 + "attaches to its CPU.",
-                "Options go before PROGRAM; everything after it is the program's arguments.",
-                "Example: guardian run --name srv --cpu 1 --hosted org.openpair.examples.Ticker 500"},
+                "Options go before PROGRAM; everything after it is the program's arguments, as with "
+                        + "'docker run' and 'env': in 'guardian run --cpu 1 ls --cpu 2', '--cpu 2' goes to ls. "
+                        + "A guardian option found after PROGRAM is still passed on, with a warning on stderr.",
+                "Node settings (name, members, ports) come from the config file and OPENPAIR_* variables "
+                        + "unless flags say otherwise: see CONFIGURATION in guardian(1).",
+                "Example: guardian run --name srv --cpu 1 --hosted org.openpair.examples.Ticker 500",
+                "Example: guardian run --name echo --cpu 0 /bin/echo --name x  (echo prints '--name x'; guardian warns)"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:created; its descriptor is printed",
                 "1:Guardian error: 12 name in use, 13 bad name, 14 CPU not configured, 66 CPU down, "
@@ -71,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
         if (hosted && java) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--hosted and --java exclude each other");
         }
+        warnOfOwnOptionsAfterProgram();
         SpawnRequest.Builder b = SpawnRequest.of(hosted ? Program.hosted(program)
                         : java ? Program.java(program) : Program.executable(program))
                 .priority(priority).args(args).cpu(parseCpu());
@@ -95,6 +101,23 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A guardian option after PROGRAM is most likely meant for guardian: say where it went,
+     * once, and run anyway, since a program may well take an option of the same name. Long
+     * names only: '-h' or '-V' after a program ({@code ls -h}) is the program's far more often.
+     */
+    private void warnOfOwnOptionsAfterProgram() {
+        List<String> misplaced = args.stream()
+                .filter(a -> a.startsWith("--"))
+                .filter(a -> spec.optionsMap().containsKey(a.contains("=") ? a.substring(0, a.indexOf('=')) : a))
+                .map(a -> "'" + a + "'").distinct().toList();
+        if (!misplaced.isEmpty()) {
+            spec.commandLine().getErr().println("guardian: warning: " + String.join(", ", misplaced) + " after PROGRAM "
+                    + (misplaced.size() == 1 ? "is" : "are") + " passed to the program; put guardian options before PROGRAM");
+            spec.commandLine().getErr().flush();
+        }
     }
 
     private int parseCpu() {

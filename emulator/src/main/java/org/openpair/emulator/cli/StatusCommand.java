@@ -18,7 +18,9 @@ import picocli.CommandLine.Parameters;
 /** {@code guardian status}: TACL STATUS for the node's processes. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show processes: name, cpu,pin, priority, kind, role (PRIMARY or BACKUP for named processes), state, started, program.",
-                "With --ended, the processes that ended in the last hour and why (completion code, cause)."},
+                "With --ended, the processes that ended in the last hour and why (completion code, cause).",
+                "Without flags it asks the node that the config file or the OPENPAIR_* variables name "
+                        + "(see CONFIGURATION in guardian(1)), else \\OPENPAIR on 127.0.0.1:5801-5816."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:Guardian error: 13 bad name, 14 no such process", "2:usage", "3:node not reachable"})
 final class StatusCommand implements Callable<Integer> {

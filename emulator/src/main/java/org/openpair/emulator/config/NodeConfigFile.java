@@ -39,6 +39,10 @@ import org.openpair.emulator.config.NodeConfig;
  *
  * Every key is optional; an unknown key or a value of the wrong type is refused with the key
  * named, because a typo in a cluster file should not silently start a different cluster.
+ *
+ * <p>The {@code guardian} command finds the file itself ({@code ./openpair.yaml}, the user's,
+ * the system's) and lets {@code OPENPAIR_*} variables and flags override its keys: see
+ * {@link NodeSettings}, and CONFIGURATION in guardian(1), whose sample is a subset of this one.
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
