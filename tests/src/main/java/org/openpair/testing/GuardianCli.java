@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import org.openpair.emulator.cli.GuardianCommand;
+import org.openpair.emulator.config.ConfigSources;
 
 import picocli.CommandLine;
 
@@ -31,6 +33,9 @@ import picocli.CommandLine;
  * }
  */
 public final class GuardianCli {
+    /** Search roots where no settings file exists, and an empty environment. */
+    private static final ConfigSources NO_SETTINGS = noSettings();
+
     private final List<String> nodeOptions;
 
     /**
@@ -72,11 +77,15 @@ public final class GuardianCli {
         return execute(line.toArray(String[]::new));
     }
 
-    /** Runs {@code guardian ARGS...} exactly as given. */
+    /**
+     * Runs {@code guardian ARGS...} exactly as given, with settings from its arguments alone: no
+     * settings file and no {@code OPENPAIR_*} variable of the machine running the test can
+     * point it at another node.
+     */
     public static Result execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = GuardianCommand.commandLine();
+        CommandLine cl = GuardianCommand.commandLine(NO_SETTINGS);
         PrintWriter outWriter = new PrintWriter(out, true);
         PrintWriter errWriter = new PrintWriter(err, true);
         cl.setOut(outWriter);
@@ -120,6 +129,16 @@ public final class GuardianCli {
             throw new AssertionError("interrupted while waiting for guardian " + String.join(" ", args), e);
         }
         return new Result(p.exitValue(), read(out), read(err));
+    }
+
+    private static ConfigSources noSettings() {
+        try {
+            Path empty = Files.createTempDirectory("openpair-cli-");
+            empty.toFile().deleteOnExit();
+            return new ConfigSources(empty, empty, Map.of(), empty);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make an empty directory for the command's settings: " + e, e);
+        }
     }
 
     private static String read(Path file) {
