@@ -83,6 +83,10 @@ public final class TypedSegment implements org.openpair.guardian.SharedSegment {
         return layout;
     }
 
+    SharedSegment raw() {
+        return raw;
+    }
+
     /** The segment's file. */
     public Path file() {
         return raw.file();
