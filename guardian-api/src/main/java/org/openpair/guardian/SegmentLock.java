@@ -28,7 +28,8 @@ import java.util.Optional;
  * <h2>Errors of the field calls</h2>
  * 11 the layout has no field of that name; 2 the field has another type (an {@code int32} read
  * with {@link #getLong}); 22 bytes or text longer than the field. Nothing is written then.
- * Any call after {@link #close()} is an {@link IllegalStateException}.
+ * A field call or {@link #commit()} after {@link #close()}, or any call from a thread other than
+ * the one that locked, is an {@link IllegalStateException}.
  */
 public interface SegmentLock extends AutoCloseable {
 

@@ -26,6 +26,9 @@ import java.util.Optional;
  * {@link #holder()} reads the holder from the segment without taking the lock, as an operator
  * would look at a hung program: which process, which OS pid, since when, whether it is in the
  * middle of an update, and whether it died holding the lock.
+ *
+ * <p>A {@code SharedSegment} may be shared by the threads of a process; each thread that locks
+ * gets a {@link SegmentLock} of its own, and the lock is not reentrant.
  */
 public interface SharedSegment {
 

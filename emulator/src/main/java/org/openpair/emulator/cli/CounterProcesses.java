@@ -42,11 +42,6 @@ final class CounterProcesses {
         return h;
     }
 
-    /** Another process in place of one that was killed, so the demo keeps as many. */
-    void replace(ProcessHandle killed) {
-        spawn();
-    }
-
     void list(PrintWriter out) {
         for (ProcessHandle h : logs.keySet()) {
             out.println("  " + h.descriptor(null) + "  pid " + g.process(h).map(ProcessInfo::pid).orElse(0L));

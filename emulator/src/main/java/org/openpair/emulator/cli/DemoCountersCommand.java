@@ -110,7 +110,8 @@ final class DemoCountersCommand implements Callable<Integer> {
             for (int attempt = 1; attempt <= ATTEMPTS && (recovery.isEmpty() || !recovery.get().rolledBack()); attempt++) {
                 step(out, "4. Wait until a counter process holds the lock mid-update, then kill -9 it"
                         + (attempt > 1 ? " (again: the last kill landed after its commit)" : ""));
-                SegmentHolder h = awaitValue("a counter process to hold the lock mid-update", () -> seg.holder().filter(x -> !x.died() && x.updating() && counters.isOurs(x.process())));
+                SegmentHolder h = awaitValue("a counter process to hold the lock mid-update", () -> seg.holder()
+                        .filter(x -> !x.died() && x.updating() && counters.isOurs(x.process())));
                 victim = h.process();
                 kill9(h.pid());
                 out.println("  held by " + h);
@@ -124,7 +125,7 @@ final class DemoCountersCommand implements Callable<Integer> {
                         : x + " (the next holder took over already)").orElse("nobody"));
                 recovery = Optional.of(awaitValue("the next holder to recover the segment", () -> seg.lastRecovery()
                         .filter(r -> r.dead().pid() == h.pid())));
-                counters.replace(victim);
+                counters.spawn();          // in place of the one killed, so as many go on
             }
             SegmentRecovery r = recovery.orElseThrow();
 
