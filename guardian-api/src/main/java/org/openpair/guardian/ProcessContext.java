@@ -133,4 +133,18 @@ public interface ProcessContext {
 
     /** The process's signal state and the signal procedures. */
     Signals signals();
+
+    /**
+     * Opens the shared segment {@code name} of this node on this machine, creating it with
+     * {@code layout} and every field zero if it does not exist yet. Served in the caller's own
+     * process (the segment is memory it maps), with no call to the CPU; see
+     * {@link SharedSegment} for what the lock guarantees when a holder dies.
+     *
+     * @throws GuardianException 13 the name is not 1-64 letters, digits, '.', '_' or '-';
+     *                           12 the segment exists with another layout (the message names
+     *                           both); 40 its creator did not finish creating it within 5 s;
+     *                           2 it cannot be created (no room in {@code /dev/shm}, no libc
+     *                           robust mutexes)
+     */
+    SharedSegment sharedSegment(String name, SegmentLayout layout);
 }

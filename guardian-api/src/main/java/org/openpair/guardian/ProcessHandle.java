@@ -6,6 +6,11 @@ import java.util.Objects;
  * A process handle (phandle): node, CPU, PIN and a verifier that is unique over time, so a
  * handle of a dead process never denotes a later process that reused its PIN.
  *
+ * <p>The name is NonStop's (PROCESSHANDLE_COMPARE_, PROCESSHANDLE_GETMINE_), and it shadows the
+ * JDK's {@code java.lang.ProcessHandle}: import this type by name, as
+ * {@code import org.openpair.guardian.*} leaves {@code ProcessHandle} ambiguous (a compile
+ * error), and write {@code java.lang.ProcessHandle} for the JDK's where both are needed.
+ *
  * @param node     the node name, without its backslash
  * @param cpu      the CPU number, 0-15
  * @param pin      the process number within the CPU, 0-65534 (255 reserved)

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.attach.AttachCodecs.Nothing;
+import org.openpair.emulator.sharedmemory.TypedSegment;
 import org.openpair.emulator.signals.ProcessSignals;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -21,6 +22,8 @@ import org.openpair.guardian.ProcessContext;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Receive;
+import org.openpair.guardian.SegmentLayout;
+import org.openpair.guardian.SharedSegment;
 import org.openpair.guardian.RestartPolicy;
 import org.openpair.guardian.Signal;
 import org.openpair.guardian.Signals;
@@ -222,6 +225,12 @@ final class RemoteContext implements ProcessContext {
     @Override
     public Signals signals() {
         return signals;
+    }
+
+    /** Mapped here, in the caller's process: a segment is memory, and needs nothing of the CPU. */
+    @Override
+    public SharedSegment sharedSegment(String name, SegmentLayout layout) {
+        return TypedSegment.open(self().node(), name, layout, self());
     }
 
     // ---- checkpointed state ---------------------------------------------------------------

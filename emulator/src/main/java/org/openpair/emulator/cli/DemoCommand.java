@@ -36,11 +36,13 @@ import picocli.CommandLine.Command;
  * checkpoint, and a ledger client on CPU 0 whose transfers went on through the kill without
  * one failing or being applied twice.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = DemoCountersCommand.class,
         description = {"Start a 2-CPU node, run named processes, a counter pair and a ledger pair on CPU 1 with a "
                 + "ledger client on CPU 0, kill -9 CPU 1, show what was lost, the takeovers, and the ledger's "
                 + "total conserved.",
-                "Uses its own node name and free loopback ports; leaves nothing running."},
+                "Uses its own node name and free loopback ports; leaves nothing running.",
+                "'guardian demo counters' runs the shared-segment demo instead: two counters with a constant sum, "
+                        + "a process killed -9 mid-update, the update rolled back."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the demo ran and the node behaved as expected", "1:the node did not behave as expected",
                 "4:internal failure"})

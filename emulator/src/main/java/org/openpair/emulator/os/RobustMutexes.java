@@ -40,6 +40,34 @@ public final class RobustMutexes {
         NOT_ACQUIRED
     }
 
+    /** Who holds a robust mutex, as its lock word says; readable by any process without locking. */
+    public enum Owner {
+        /** Nobody. */
+        NONE,
+        /** A live thread. */
+        LIVE,
+        /** Its holder died holding it, and nobody has locked it since. */
+        DIED
+    }
+
+    /** Offset of the lock word in a mutex: {@code __lock}, the first member of glibc's pthread_mutex_t. */
+    public static final int LOCK_WORD_OFFSET = 0;
+    // The kernel's robust-futex ABI (linux/futex.h): the word holds the owner's TID and these bits.
+    private static final int FUTEX_OWNER_DIED = 0x40000000;
+    private static final int FUTEX_TID_MASK = 0x3fffffff;
+
+    /**
+     * Decodes a robust mutex's lock word. When a holder's thread ends, the kernel walks its
+     * robust list and sets the word to OWNER_DIED (plus the waiters bit) with no TID; the next
+     * locker's pthread_mutex_lock replaces it with its own TID.
+     */
+    public static Owner owner(int lockWord) {
+        if ((lockWord & FUTEX_OWNER_DIED) != 0 && (lockWord & FUTEX_TID_MASK) == 0) {
+            return Owner.DIED;
+        }
+        return (lockWord & FUTEX_TID_MASK) != 0 ? Owner.LIVE : Owner.NONE;
+    }
+
     /** The libc functions used; public only because jnr-ffi generates its implementation. */
     public interface LibC {
         int pthread_mutexattr_init(Pointer attr);

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.pairs.PairMember;
+import org.openpair.emulator.sharedmemory.TypedSegment;
 import org.openpair.emulator.timers.LoopTimer;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CheckpointedMap;
@@ -19,6 +20,8 @@ import org.openpair.guardian.ProcessContext;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Receive;
+import org.openpair.guardian.SegmentLayout;
+import org.openpair.guardian.SharedSegment;
 import org.openpair.guardian.RestartPolicy;
 import org.openpair.guardian.SpawnRequest;
 import org.openpair.guardian.SystemMessage;
@@ -133,6 +136,12 @@ abstract class LocalContext implements ProcessContext {
     @Override
     public int setLoopTimer(int hundredths) {
         return loopTimer().set(hundredths);
+    }
+
+    /** Mapped here, in the caller's process: a segment is memory, and needs nothing of the CPU. */
+    @Override
+    public SharedSegment sharedSegment(String name, SegmentLayout layout) {
+        return TypedSegment.open(self().node(), name, layout, self());
     }
 
     private PairMember pair() {

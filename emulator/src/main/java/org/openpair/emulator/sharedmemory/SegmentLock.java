@@ -25,11 +25,13 @@ import org.openpair.guardian.GuardianException;
 public final class SegmentLock implements AutoCloseable {
     private final SharedSegment s;
     private final boolean ownerDied;
+    private final boolean rolledBack;
     private boolean closed;
 
-    SegmentLock(SharedSegment s, boolean ownerDied) {
+    SegmentLock(SharedSegment s, boolean ownerDied, boolean rolledBack) {
         this.s = s;
         this.ownerDied = ownerDied;
+        this.rolledBack = rolledBack;
     }
 
     /**
@@ -38,6 +40,16 @@ public final class SegmentLock implements AutoCloseable {
      */
     public boolean ownerDied() {
         return ownerDied;
+    }
+
+    /** Writes left in the undo log by a dead holder were undone before this lock was returned. */
+    public boolean rolledBack() {
+        return rolledBack;
+    }
+
+    /** Whether {@link #close()} has run. */
+    boolean closed() {
+        return closed;
     }
 
     /** pthread_mutex_consistent. */
@@ -53,6 +65,17 @@ public final class SegmentLock implements AutoCloseable {
     public long getLong(int off) {
         check(off, 8);
         return s.map.getLong(s.dataStart + off);
+    }
+
+    public int getInt(int off) {
+        check(off, 4);
+        return s.map.getInt(s.dataStart + off);
+    }
+
+    public void putInt(int off, int value) {
+        check(off, 4);
+        UndoLog.record(s, off, 4);
+        s.map.putInt(s.dataStart + off, value);
     }
 
     public byte[] get(int off, int len) {

@@ -32,26 +32,34 @@ import org.openpair.guardian.GuardianException;
  * before it unlocks, as with any robust mutex; if it does not, the segment is not recoverable
  * (error 4131) for every process.
  *
- * <p>Layout: a 128-byte header (magic, sizes, commit and recovery counters, log length), the
- * mutex inside it, then the undo log, then the data. The creator (the process whose
+ * <p>Layout: a header (magic, sizes, commit and recovery counters, log length, the mutex, the
+ * holder and last-recovery records of {@link Holders}, and the layout descriptor the segment was
+ * created with), then the undo log, then the data. The creator (the process whose
  * {@code CREATE_NEW} succeeds) initialises the mutex and publishes the magic last; others wait
  * for it. The mutex belongs to the locking <em>thread</em>: unlock on the thread that locked.
  */
 public final class SharedSegment implements AutoCloseable {
-    static final long MAGIC = 0x4F50_5345_4731_0001L;   // "OPSEG1", version 1
+    static final long MAGIC = 0x4F50_5345_4731_0002L;   // "OPSEG1", version 2: holder records and a layout
     static final int OFF_MAGIC = 0;
     static final int OFF_DATA_BYTES = 8;
     static final int OFF_LOG_BYTES = 12;
     static final int OFF_COMMITS = 16;
     static final int OFF_RECOVERIES = 24;
     static final int OFF_LOG_LEN = 32;
+    static final int OFF_LAYOUT_LEN = 40;
     static final int OFF_MUTEX = 64;
-    static final int HEADER = 128;
+    static final int OFF_HOLDER = 128;
+    static final int OFF_RECOVERY = 192;
+    static final int OFF_LAYOUT = 320;
+    /** Longest layout descriptor a segment records, in UTF-8 bytes. */
+    public static final int MAX_LAYOUT_BYTES = 4096;
+    static final int HEADER = OFF_LAYOUT + MAX_LAYOUT_BYTES;
     /** Largest data area. */
     public static final int MAX_DATA_BYTES = 64 << 20;
     private static final long OPEN_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     final MappedByteBuffer map;
     final RobustMutexes mutexes;
@@ -60,9 +68,11 @@ public final class SharedSegment implements AutoCloseable {
     final int logBytes;
     final int dataStart;
     private final Path file;
+    private final String layout;
 
-    private SharedSegment(Path file, MappedByteBuffer map, int dataBytes, int logBytes) {
+    private SharedSegment(Path file, MappedByteBuffer map, int dataBytes, int logBytes, String layout) {
         this.file = file;
+        this.layout = layout;
         this.map = map;
         this.mutexes = RobustMutexes.get();
         this.mutex = mutexes.address(map) + OFF_MUTEX;
@@ -80,6 +90,23 @@ public final class SharedSegment implements AutoCloseable {
      *                           40 its creator did not finish initialising it within 5 s
      */
     public static SharedSegment open(Path file, int dataBytes) {
+        return open(file, dataBytes, "");
+    }
+
+    /**
+     * As {@link #open(Path, int)}, recording {@code layout} (a descriptor of what the data holds)
+     * at creation, and refusing to map a segment created with another.
+     *
+     * @throws GuardianException 12 the segment exists with another layout or size (the message
+     *                           names both); 2 the layout is longer than {@value #MAX_LAYOUT_BYTES}
+     *                           bytes; and as {@link #open(Path, int)}
+     */
+    public static SharedSegment open(Path file, int dataBytes, String layout) {
+        byte[] layoutBytes = layout.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (layoutBytes.length > MAX_LAYOUT_BYTES) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, "a segment's layout descriptor is at most "
+                    + MAX_LAYOUT_BYTES + " bytes: " + layoutBytes.length);
+        }
         if (dataBytes < 8 || dataBytes > MAX_DATA_BYTES || dataBytes % 8 != 0) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "a segment's data size must be a multiple of 8 "
                     + "from 8 to " + MAX_DATA_BYTES + ": " + dataBytes);
@@ -103,11 +130,11 @@ public final class SharedSegment implements AutoCloseable {
                 if (creator) {
                     c.write(ByteBuffer.wrap(new byte[1]), total - 1);
                 } else {
-                    awaitSize(c, file, total);
+                    awaitSize(c, file, total, layout);
                 }
                 MappedByteBuffer map = c.map(FileChannel.MapMode.READ_WRITE, 0, total);
                 map.order(ByteOrder.nativeOrder());
-                SharedSegment s = new SharedSegment(file, map, dataBytes, logBytes);
+                SharedSegment s = new SharedSegment(file, map, dataBytes, logBytes, layout);
                 if (creator) {
                     s.initialise();
                 } else {
@@ -120,14 +147,16 @@ public final class SharedSegment implements AutoCloseable {
         }
     }
 
-    private static void awaitSize(FileChannel c, Path file, long total) throws IOException {
+    private static void awaitSize(FileChannel c, Path file, long total, String layout) throws IOException {
         long deadline = System.nanoTime() + OPEN_WAIT_NANOS;
         while (c.size() != total) {
-            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-            if (c.read(header, 0) == 16 && header.getLong(OFF_MAGIC) == MAGIC) {
+            ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.nativeOrder());
+            if (c.read(header, 0) == HEADER && header.getLong(OFF_MAGIC) == MAGIC) {
                 // Initialised, and not of this size: no point waiting.
+                String theirs = layoutOf(header);
                 throw new GuardianException(GuardianError.IN_USE, "segment " + file + " holds "
-                        + header.getInt(OFF_DATA_BYTES) + " bytes of data, not the size asked for");
+                        + header.getInt(OFF_DATA_BYTES) + " bytes of data, not the size asked for"
+                        + (theirs.equals(layout) ? "" : mismatch(theirs, layout)));
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new GuardianException(GuardianError.IN_USE, "segment " + file + " is " + c.size()
@@ -146,7 +175,25 @@ public final class SharedSegment implements AutoCloseable {
         }
         map.putInt(OFF_DATA_BYTES, dataBytes);
         map.putInt(OFF_LOG_BYTES, logBytes);
+        byte[] l = layout.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        map.putInt(OFF_LAYOUT_LEN, l.length);
+        map.put(OFF_LAYOUT, l);
         LONGS.setRelease(map, OFF_MAGIC, MAGIC);
+    }
+
+    /** The layout recorded in a segment's header; "" if it is missing or damaged. */
+    private static String layoutOf(ByteBuffer header) {
+        int len = header.getInt(OFF_LAYOUT_LEN);
+        if (len <= 0 || len > MAX_LAYOUT_BYTES) {
+            return "";
+        }
+        byte[] b = new byte[len];
+        header.get(OFF_LAYOUT, b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String mismatch(String theirs, String ours) {
+        return "; it was created with layout [" + theirs + "], this open asks for [" + ours + "]";
     }
 
     private void awaitInitialised() {
@@ -158,10 +205,20 @@ public final class SharedSegment implements AutoCloseable {
             }
             LockSupport.parkNanos(1_000_000);
         }
+        String theirs = layoutOf(map);
+        if (!theirs.equals(layout)) {
+            throw new GuardianException(GuardianError.IN_USE, "segment " + file + " has another layout"
+                    + mismatch(theirs, layout));
+        }
         if (map.getInt(OFF_DATA_BYTES) != dataBytes) {
             throw new GuardianException(GuardianError.IN_USE, "segment " + file + " holds " + map.getInt(OFF_DATA_BYTES)
                     + " bytes of data, not " + dataBytes);
         }
+    }
+
+    /** The layout descriptor the segment was created with. */
+    public String layout() {
+        return layout;
     }
 
     /** Removes the segment's file; processes that mapped it keep their mapping. */
@@ -221,14 +278,13 @@ public final class SharedSegment implements AutoCloseable {
             case NOT_RECOVERABLE -> throw new GuardianException(GuardianError.NOT_RECOVERABLE, "segment " + file
                     + " is not recoverable: a holder told its owner died unlocked without marking it consistent");
             case OWNER_DIED -> {
-                UndoLog.rollBack(this);
+                boolean undone = UndoLog.rollBack(this);
                 LONGS.setRelease(map, OFF_RECOVERIES, recoveries() + 1);
-                return new SegmentLock(this, true);
+                return new SegmentLock(this, true, undone);
             }
             default -> {
                 // A live holder always empties the log before it unlocks; anything left is a dead one's.
-                UndoLog.rollBack(this);
-                return new SegmentLock(this, false);
+                return new SegmentLock(this, false, UndoLog.rollBack(this));
             }
         }
     }
