@@ -178,8 +178,8 @@ public final class NodeConfig {
 
     /**
      * The jars and class directories every CPU adds for hosted and {@code --java} programs, after
-     * a program's own class path; empty for none. Absolute paths, checked by the CPU when it
-     * starts and at each spawn.
+     * a program's own class path; empty for none. Absolute paths, checked on the CPU's machine by
+     * {@code cpu start} and {@code node up} before the CPU starts, and by the CPU at each spawn.
      */
     public List<String> classPath() {
         return classPath;
