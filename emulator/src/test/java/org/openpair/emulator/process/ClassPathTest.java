@@ -229,6 +229,13 @@ class ClassPathTest {
 
         Result blank = guardian("node", "up", "--cpus", "1", "--node", "NOPE", "--base-port", port, "--class-path", "");
         assertThat(blank.code).as(blank.toString()).isEqualTo(2);
+
+        // The config file's key, its relative entry taken from the file's directory.
+        Path config = Files.writeString(dir.resolve("node.yaml"), "class-path: [v1.jar, lib/absent.jar]\n");
+        Result fromFile = guardian("cpu", "start", "--cpu", "0", "--config", config.toString(), "--node", "NOPE",
+                "--base-port", port);
+        assertThat(fromFile.code).as(fromFile.toString()).isEqualTo(1);
+        assertThat(fromFile.err).startsWith("guardian: error 11 ").contains(dir.resolve("lib/absent.jar").toString());
     }
 
     // ---- helpers -------------------------------------------------------------------------
