@@ -12,7 +12,11 @@ public sealed interface Program {
     /** How STATUS shows the program. */
     String display();
 
-    /** A hosted program, by class name: the class must be on the target CPU's class path. */
+    /**
+     * A hosted program, by class name: the class must be on the program's class path
+     * ({@link SpawnRequest.Builder#classPath}), the target CPU's ({@code --class-path}) or among
+     * the CPU's own classes.
+     */
     static Program hosted(String className) {
         return new Hosted(className);
     }
@@ -24,7 +28,8 @@ public sealed interface Program {
 
     /**
      * A {@link GuardianProgram} class run as an OS process: the target CPU starts a JVM of its
-     * own with the CPU's class path, which attaches to the CPU over a local socket and then runs
+     * own with this API, the program's and the CPU's class path (see
+     * {@link SpawnRequest.Builder#classPath}), which attaches to the CPU over a local socket and then runs
      * the program with the same {@link ProcessContext} a hosted program gets. It costs a JVM
      * start, and buys isolation: a crash, a {@code kill -9} or a runaway heap ends that process
      * alone.

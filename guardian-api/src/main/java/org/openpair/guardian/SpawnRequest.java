@@ -35,6 +35,7 @@ public final class SpawnRequest {
     private final List<String> args;
     private final Map<String, String> env;
     private final boolean myBackup;
+    private final List<String> classPath;
 
     private SpawnRequest(Builder b) {
         this.myBackup = b.myBackup;
@@ -44,6 +45,7 @@ public final class SpawnRequest {
         this.priority = b.priority;
         this.args = List.copyOf(b.args);
         this.env = Map.copyOf(b.env);
+        this.classPath = List.copyOf(b.classPath);
     }
 
     public static Builder of(Program program) {
@@ -78,6 +80,15 @@ public final class SpawnRequest {
     }
 
     /**
+     * The program's own class path: absolute paths of jars and class directories on the target
+     * CPU's machine, searched before the CPU's class path; empty for none. See
+     * {@link Builder#classPath(List)}.
+     */
+    public List<String> classPath() {
+        return classPath;
+    }
+
+    /**
      * PROCESS_SPAWN_ name option 3, "create my backup under my name": only a named process may
      * ask (error 22 otherwise), and the backup runs on a CPU other than the caller's.
      */
@@ -102,6 +113,7 @@ public final class SpawnRequest {
         b.priority = priority;
         b.args.addAll(args);
         b.env.putAll(env);
+        b.classPath.addAll(classPath);
         // Not build(): the routed copy of a backup request carries its primary's name by design.
         return new SpawnRequest(b.cpu(targetCpu));
     }
@@ -109,6 +121,7 @@ public final class SpawnRequest {
     @Override
     public String toString() {
         return "spawn " + program.display() + (name == null ? "" : " /NAME " + name) + (myBackup ? " (my backup)" : "")
+                + (classPath.isEmpty() ? "" : " /CLASSPATH " + String.join(":", classPath))
                 + ", CPU " + (cpu == ANY_CPU ? "any" : cpu == CALLER_CPU ? "caller's" : String.valueOf(cpu)) + ", PRI " + priority + " " + args;
     }
 
@@ -121,6 +134,7 @@ public final class SpawnRequest {
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private boolean myBackup;
+        private final List<String> classPath = new ArrayList<>();
 
         private Builder(Program program) {
             this.program = Objects.requireNonNull(program, "program");
@@ -178,6 +192,39 @@ public final class SpawnRequest {
         }
 
         /**
+         * The program's own jars and class directories, added to any given before; for a hosted
+         * or {@code --java} program only. Each entry is an absolute path on the target CPU's
+         * machine: a blank or relative entry, or one holding {@code ':'}, is error 2 here (relative to what, on another
+         * machine?). The target CPU refuses the spawn with error 11 if an entry does not exist
+         * there and with error 2 if it is neither a directory nor a jar, and with 11 if the class
+         * is in neither this class path nor the CPU's.
+         *
+         * <p>A hosted program gets a class loader of its own over this class path and then the
+         * CPU's, whose parent sees this API and the JDK only: two programs may bring two versions
+         * of one class, or of a library the emulator itself uses, without meeting. A program's
+         * backup and its restarts get the same class path.
+         */
+        public Builder classPath(List<String> entries) {
+            for (String e : entries) {
+                if (e == null || e.isBlank()) {
+                    throw new GuardianException(GuardianError.INVALID_OPERATION,
+                            "class path entry is empty: " + entries);
+                }
+                if (!e.startsWith("/")) {
+                    throw new GuardianException(GuardianError.INVALID_OPERATION,
+                            "class path entry must be an absolute path on the CPU's machine: " + e);
+                }
+                if (e.indexOf(':') >= 0) {
+                    // The entries become a JVM's -cp, where ':' separates them.
+                    throw new GuardianException(GuardianError.INVALID_OPERATION,
+                            "class path entry holds ':', give each path as an entry of its own: " + e);
+                }
+                classPath.add(e);
+            }
+            return this;
+        }
+
+        /**
          * Name option 3: create the calling process's backup, under its name. A name given
          * here as well is refused when built, since the backup takes its primary's.
          */
@@ -190,6 +237,10 @@ public final class SpawnRequest {
             if (myBackup && name != null) {
                 throw new GuardianException(GuardianError.INVALID_OPERATION,
                         "a backup takes its primary's name: do not name it (" + name + ")");
+            }
+            if (!classPath.isEmpty() && program instanceof Program.Executable) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION,
+                        "a class path is for Java programs (hosted or OS), not for executable " + program.display());
             }
             return new SpawnRequest(this);
         }

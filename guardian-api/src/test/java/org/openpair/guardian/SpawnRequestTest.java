@@ -43,12 +43,41 @@ class SpawnRequestTest {
 
     @Test
     void onCpu_keepsEverythingElse() {
-        SpawnRequest r = SpawnRequest.of(Program.hosted("a.B")).name("x").priority(10).args("1", "2").env("K", "V").build();
+        SpawnRequest r = SpawnRequest.of(Program.hosted("a.B")).name("x").priority(10).args("1", "2").env("K", "V")
+                .classPath(java.util.List.of("/opt/a.jar", "/opt/classes")).build();
         SpawnRequest moved = r.onCpu(3);
         assertThat(moved.cpu()).isEqualTo(3);
         assertThat(moved.name()).isEqualTo(r.name());
         assertThat(moved.priority()).isEqualTo(10);
         assertThat(moved.args()).containsExactly("1", "2");
         assertThat(moved.env()).containsEntry("K", "V");
+        assertThat(moved.classPath()).containsExactly("/opt/a.jar", "/opt/classes");
+        assertThat(moved.withName(ProcessName.of("$Y")).classPath()).containsExactly("/opt/a.jar", "/opt/classes");
+    }
+
+    @Test
+    void classPath_keepsOrderAcrossCalls_andDefaultsToEmpty() {
+        assertThat(SpawnRequest.of(Program.hosted("a.B")).build().classPath()).isEmpty();
+        SpawnRequest r = SpawnRequest.of(Program.java("a.B")).classPath(java.util.List.of("/b.jar"))
+                .classPath(java.util.List.of("/a.jar")).build();
+        assertThat(r.classPath()).containsExactly("/b.jar", "/a.jar");
+        assertThat(r.toString()).contains("/CLASSPATH /b.jar:/a.jar");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "lib/a.jar", "./a.jar", "/a.jar:/b.jar"})
+    void classPathEntryBlankRelativeOrJoined_isError2WithTheEntryNamed(String entry) {
+        assertThatThrownBy(() -> SpawnRequest.of(Program.hosted("a.B")).classPath(java.util.List.of("/ok.jar", entry)))
+                .isInstanceOfSatisfying(GuardianException.class, e -> {
+                    assertThat(e.error()).isEqualTo(2);
+                    assertThat(e.getMessage()).contains(entry.isBlank() ? "empty" : entry);
+                });
+    }
+
+    @Test
+    void classPathOfAnExecutable_isError2() {
+        assertThatThrownBy(() -> SpawnRequest.of(Program.executable("sleep")).classPath(java.util.List.of("/a.jar"))
+                .build())
+                .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(2));
     }
 }

@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import org.openpair.guardian.GuardianProgram;
 
 /**
- * The main class of a Java OS process: {@code java -cp <the CPU's class path> AttachMain
- * <program class> <args...>}. It attaches to the CPU named in its environment, runs the
+ * The main class of a Java OS process: {@code java -cp <class path> AttachMain <program class>
+ * <args...>}, where the class path is the API, the emulator's classes, the program's own class
+ * path and the CPU's (or the CPU's whole class path, for a program from the CPU's own classes:
+ * see {@code process.ProgramCode}). The program's class is loaded by this JVM's class loader:
+ * the JVM is the program's alone, so no loader of its own is needed. It attaches to the CPU named in its environment, runs the
  * program's {@link GuardianProgram#run} with a context whose calls go to that CPU, reports how
  * the run ended (returned, or abended with the reason) and exits. It touches neither Hazelcast
  * nor the native layer, so the JVM loads little beyond the API and this package.

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 
 import org.openpair.emulator.cpu.Cpu;
 import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.process.ProgramCode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +41,17 @@ final class CpuCommand implements Runnable {
                 description = "Silence after which a CPU is declared dead (default: 5).")
         Integer heartbeatTimeout;
 
+        @Option(names = "--class-path", paramLabel = "PATHS",
+                description = "Users' programs for this CPU: searched for hosted and --java programs after a "
+                        + "program's own class path (config key class-path; this option replaces it)."
+                        + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
+        java.util.List<String> classPath;
+
         @Mixin
         NodeOptions node;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -54,7 +64,13 @@ final class CpuCommand implements Runnable {
             if (heartbeatTimeout != null) {
                 b.heartbeat(1, heartbeatTimeout);
             }
-            Cpu started = Cpu.start(b.build(), cpu);
+            if (classPath != null) {
+                b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
+            }
+            NodeConfig config = b.build();
+            // Refused before the CPU joins: a CPU that would fail every user's spawn is no use.
+            ProgramCode.check(config.classPath());
+            Cpu started = Cpu.start(config, cpu);
             System.out.println("CPU " + cpu + " of \\" + started.config().nodeName() + " is up at "
                     + started.config().cpuAddresses().get(cpu) + " (pid " + ProcessHandle.current().pid() + ")");
             System.out.flush();

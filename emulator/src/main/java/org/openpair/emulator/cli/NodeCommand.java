@@ -30,8 +30,17 @@ final class NodeCommand implements Runnable {
         @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "How many CPUs (default: 2).")
         int cpus;
 
+        @Option(names = "--class-path", paramLabel = "PATHS",
+                description = "Users' programs for these CPUs: searched for hosted and --java programs after a "
+                        + "program's own class path (config key class-path; this option replaces it)."
+                        + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
+        java.util.List<String> classPath;
+
         @Mixin
         NodeOptions node;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -41,7 +50,14 @@ final class NodeCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--cpus must be 1-16: " + cpus);
             }
-            EmbeddedNode started = EmbeddedNode.start(node.builder().cpus(cpus).build(), cpus);
+            var b = node.builder().cpus(cpus);
+            if (classPath != null) {
+                b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
+            }
+            var config = b.build();
+            // Refused before any CPU joins: CPUs that would fail every user's spawn are no use.
+            org.openpair.emulator.process.ProgramCode.check(config.classPath());
+            EmbeddedNode started = EmbeddedNode.start(config, cpus);
             for (Cpu cpu : started.cpus()) {
                 System.out.println("CPU " + cpu.number() + " of \\" + cpu.config().nodeName() + " is up at "
                         + cpu.config().cpuAddresses().get(cpu.number()));

@@ -56,6 +56,12 @@ final class RunCommand implements Callable<Integer> {
             + "CPU's class path) attached to its CPU: isolated, and killed -9 alone.")
     boolean java;
 
+    @Option(names = "--class-path", paramLabel = "PATHS",
+            description = "This program's own classes (with --hosted or --java), searched before the CPU's class path; "
+                    + "its backup gets them too." + ClassPathOption.DESCRIPTION_SUFFIX
+                    + " Each must exist on the CPU's machine (error 11).")
+    List<String> classPath;
+
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "Executable (path or name on PATH), or class name with --hosted or --java.")
     String program;
 
@@ -85,6 +91,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (env != null) {
             env.forEach(b::env);
+        }
+        if (classPath != null) {
+            if (!hosted && !java) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--class-path needs --hosted or --java");
+            }
+            b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
         }
         SpawnRequest request = b.build();
         try (NodeConnection connection = NodeConnection.open(node.config())) {

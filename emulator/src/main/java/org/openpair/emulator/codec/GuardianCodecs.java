@@ -124,12 +124,13 @@ public final class GuardianCodecs {
     /**
      * Read back through the builder, so a request is checked as the caller's was. A backup's
      * request carries its primary's name once routed, which the builder refuses to build, so the
-     * name is applied to the built request as the router does.
+     * name is applied to the built request as the router does. 124 since the program's class
+     * path was added after the backup flag (107 was the layout without it).
      */
-    public static final Codec<SpawnRequest> SPAWN_REQUEST = Codec.of(107, SpawnRequest.class,
+    public static final Codec<SpawnRequest> SPAWN_REQUEST = Codec.of(124, SpawnRequest.class,
             (out, r) -> out.value(PROGRAM, r.program()).optional(NAME, r.name()).i32(r.cpu()).i32(r.priority())
                     .collection(Scalars.STRING, r.args()).map(Scalars.STRING, Scalars.STRING, r.env())
-                    .bool(r.isMyBackup()),
+                    .bool(r.isMyBackup()).collection(Scalars.STRING, r.classPath()),
             in -> {
                 SpawnRequest.Builder b = SpawnRequest.of(in.value(PROGRAM));
                 ProcessName name = in.optional(NAME);
@@ -138,6 +139,7 @@ public final class GuardianCodecs {
                 if (in.bool()) {
                     b.myBackup();
                 }
+                b.classPath(in.list(Scalars.STRING));
                 SpawnRequest r = b.build();
                 return name == null ? r : r.withName(name);
             });

@@ -40,6 +40,8 @@ public final class NodeConfig {
     private final Duration operatorTimeout;
     /** Whether the CPUs were named (flags, file), rather than the implicit 0-15. */
     private final boolean explicitCpus;
+    /** The CPUs' class path for users' programs: absolute jars and directories. */
+    private final List<String> classPath;
 
     private NodeConfig(Builder b) {
         this.nodeName = b.nodeName;
@@ -60,6 +62,7 @@ public final class NodeConfig {
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
         this.stopGrace = b.stopGrace;
         this.operatorTimeout = b.operatorTimeout;
+        this.classPath = List.copyOf(b.classPath);
         int configured = cpus.size();
         if (b.quorum > configured) {
             throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
@@ -101,6 +104,7 @@ public final class NodeConfig {
         b.stopGrace = stopGrace;
         b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
+        b.classPath.addAll(classPath);
         return b;
     }
 
@@ -172,6 +176,15 @@ public final class NodeConfig {
         return operatorTimeout;
     }
 
+    /**
+     * The jars and class directories every CPU adds for hosted and {@code --java} programs, after
+     * a program's own class path; empty for none. Absolute paths, checked on the CPU's machine by
+     * {@code cpu start} and {@code node up} before the CPU starts, and by the CPU at each spawn.
+     */
+    public List<String> classPath() {
+        return classPath;
+    }
+
     /** Collects settings; each setter checks its value and names it when refusing. */
     public static final class Builder {
         private String nodeName = DEFAULT_NODE;
@@ -185,6 +198,7 @@ public final class NodeConfig {
         private Duration stopGrace = Duration.ofSeconds(5);
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
+        private final List<String> classPath = new ArrayList<>();
 
         private Builder() {
         }
@@ -289,6 +303,23 @@ public final class NodeConfig {
                 throw invalid("quorum must be 0 (default) or 1-16: " + cpus);
             }
             this.quorum = cpus;
+            return this;
+        }
+
+        /** See {@link NodeConfig#classPath()}; replaces any earlier one. Error 2 for a blank or relative entry. */
+        public Builder classPath(List<String> entries) {
+            List<String> checked = new ArrayList<>();
+            for (String e : entries) {
+                if (e == null || e.isBlank()) {
+                    throw invalid("class path entry is empty: " + entries);
+                }
+                if (!Path.of(e).isAbsolute() || e.indexOf(':') >= 0) {
+                    throw invalid("class path entry must be an absolute path without ':': " + e);
+                }
+                checked.add(e);
+            }
+            classPath.clear();
+            classPath.addAll(checked);
             return this;
         }
 

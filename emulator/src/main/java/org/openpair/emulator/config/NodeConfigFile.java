@@ -35,6 +35,7 @@ import org.openpair.emulator.config.NodeConfig;
  * stop-grace-millis: 5000
  * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
+ * class-path: [lib/app.jar, /opt/app/classes]   # or "lib/app.jar:/opt/app/classes"; relative to this file
  * </pre>
  *
  * Every key is optional; an unknown key or a value of the wrong type is refused with the key
@@ -46,7 +47,7 @@ import org.openpair.emulator.config.NodeConfig;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "stop-grace-millis", "quorum", "operator-timeout-millis");
+            "heartbeat", "log-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path");
 
     private NodeConfigFile() {
     }
@@ -121,10 +122,34 @@ public final class NodeConfigFile {
                 b.operatorTimeout(Duration.ofMillis(integer(file, "operator-timeout-millis",
                         map.get("operator-timeout-millis"))));
             }
+            if (map.containsKey("class-path")) {
+                b.classPath(classPath(file, map.get("class-path")));
+            }
         } catch (GuardianException e) {
             throw invalid(file, e.getMessage());
         }
         return b;
+    }
+
+    /**
+     * A ':'-separated string or a list; a relative entry is resolved against the file's own
+     * directory, so the file means the same from wherever a CPU is started.
+     */
+    private static List<String> classPath(Path file, Object value) {
+        List<String> raw = new ArrayList<>();
+        if (value instanceof String s) {
+            raw.addAll(List.of(s.split(":", -1)));
+        } else if (value instanceof List<?> list) {
+            list.forEach(e -> raw.add(e == null ? "" : String.valueOf(e)));
+        } else {
+            throw invalid(file, "'class-path' must be a ':'-separated string or a list of paths, not '" + value + "'");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        List<String> absolute = new ArrayList<>();
+        for (String e : raw) {
+            absolute.add(e.isBlank() ? e : dir.resolve(e).normalize().toString());
+        }
+        return absolute;
     }
 
     private static int integer(Path file, String key, Object value) {

@@ -18,7 +18,8 @@ public final class CpuCallCodecs {
     private CpuCallCodecs() {
     }
 
-    public static final Codec<CpuTask.Spawn> SPAWN = Codec.of(404, CpuTask.Spawn.class,
+    /** 412: the request's layout grew a class path (404 carried the one without). */
+    public static final Codec<CpuTask.Spawn> SPAWN = Codec.of(412, CpuTask.Spawn.class,
             (out, c) -> out.optional(GuardianCodecs.SPAWN_REQUEST, c.request()).optional(HANDLE, c.ancestor()),
             in -> new CpuTask.Spawn(in.optional(GuardianCodecs.SPAWN_REQUEST), in.optional(HANDLE)));
 

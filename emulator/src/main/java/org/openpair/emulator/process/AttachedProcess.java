@@ -79,7 +79,9 @@ final class AttachedProcess extends OsProcess implements Attachee {
         this.context = new Served(request, guardian);
     }
 
-    static AttachedProcess create(ProcessInfo info, String className, SpawnRequest request, Path logFile,
+    /** {@code classPath}: the child JVM's {@code -cp}, see {@link ProgramCode#childClassPath}. */
+    static AttachedProcess create(ProcessInfo info, String className, String classPath, SpawnRequest request,
+                                  Path logFile,
                                   ExecutorService spawner, ProcessTable table, AttachServer server, Guardian guardian) {
         String secret = AttachServer.newSecret();
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -92,7 +94,7 @@ final class AttachedProcess extends OsProcess implements Attachee {
         if (!extra.isEmpty()) {
             argv.addAll(List.of(extra.split("\\s+")));
         }
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), AttachServer.LAUNCHER, className));
+        argv.addAll(List.of("-cp", classPath, AttachServer.LAUNCHER, className));
         argv.addAll(request.args());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         SpawnSpec spec = new SpawnSpec(java, argv, env, logFile, true);

@@ -87,14 +87,32 @@ final class Creation {
             throw new GuardianException(GuardianError.INVALID_OPERATION, "only Java programs (hosted or OS) can have a backup");
         }
         // Validate before taking a PIN, so a refusal leaves no trace.
-        var hostedConstructor = program instanceof Program.Hosted h
-                ? HostedProcess.resolve(h.className(), ProcessTable.class.getClassLoader())
-                : null;
+        String className = program instanceof Program.Hosted h ? h.className()
+                : program instanceof Program.Java j ? j.className() : null;
+        ProgramCode code = className == null ? null
+                : ProgramCode.find(className, request.classPath(), config.classPath());
+        try {
+            return spawn(request, ancestor, code);
+        } catch (RuntimeException | Error e) {
+            // No process took the loader over: nothing else will close it.
+            if (code != null) {
+                code.close();
+            }
+            throw e;
+        }
+    }
+
+    private ProcessInfo spawn(SpawnRequest request, ProcessHandle ancestor, ProgramCode code) {
+        Program program = request.program();
         org.openpair.emulator.attach.AttachServer attach = null;
-        if (program instanceof Program.Java j) {
-            // The child runs with this CPU's class path: what resolves here resolves there.
-            HostedProcess.resolve(j.className(), ProcessTable.class.getClassLoader());
+        if (program instanceof Program.Java) {
+            // The child gets the same class path: what resolves here resolves there. Its class is
+            // checked here, so the loader has done its part.
+            code.constructor();
+            code.close();
             attach = attachSocket.open();
+        } else if (code != null) {
+            code.constructor();
         }
         Path executable = program instanceof Program.Executable e
                 ? OsProcess.resolve(e.path(), request.env().getOrDefault("PATH", System.getenv("PATH")))
@@ -109,11 +127,11 @@ final class Creation {
                 logFile.toString());
         String key = NodeTables.processKey(handle);
 
-        LocalProcess process = hostedConstructor != null
-                ? new HostedProcess(info, hostedConstructor, request, logFile, table, guardianOf.apply(handle))
+        LocalProcess process = program instanceof Program.Hosted
+                ? new HostedProcess(info, code, request, logFile, table, guardianOf.apply(handle))
                 : program instanceof Program.Java j
-                ? AttachedProcess.create(info, j.className(), request, logFile, spawner, table, attach,
-                        guardianOf.apply(handle))
+                ? AttachedProcess.create(info, j.className(), code.childClassPath(), request, logFile, spawner, table,
+                        attach, guardianOf.apply(handle))
                 : new OsProcess(info, osSpec(executable, request, logFile), spawner, table);
         // Indexed first, so the survivors of this CPU's loss find every entry it may have written.
         tables.cpuProcesses().put(cpu, key);

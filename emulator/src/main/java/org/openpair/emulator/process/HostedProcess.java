@@ -30,6 +30,8 @@ final class HostedProcess extends LocalProcess {
     private static final System.Logger LOG = System.getLogger(HostedProcess.class.getName());
 
     private final Constructor<? extends GuardianProgram> constructor;
+    /** Its classes: closed when the process ends (a loader of its own, unless it runs from the CPU's). */
+    private final ProgramCode code;
     private final SpawnRequest request;
     private final Path logFile;
     private final ProcessTable table;
@@ -42,25 +44,20 @@ final class HostedProcess extends LocalProcess {
     /** Set by a signal's default end before it fences the pair; the program's own return then records nothing. */
     private volatile boolean endingBySignal;
 
-    HostedProcess(ProcessInfo info, Constructor<? extends GuardianProgram> constructor,
-                  SpawnRequest request, Path logFile, ProcessTable table, Guardian guardian) {
+    HostedProcess(ProcessInfo info, ProgramCode code, SpawnRequest request, Path logFile, ProcessTable table,
+                  Guardian guardian) {
         super(info);
-        this.constructor = constructor;
+        this.code = code;
+        this.constructor = code.constructor();
         this.request = request;
         this.logFile = logFile;
         this.table = table;
         this.guardian = guardian;
     }
 
-    /** Finds the program class and its no-argument constructor, or refuses with 11 or 2. */
-    static Constructor<? extends GuardianProgram> resolve(String className, ClassLoader loader) {
-        Class<?> type;
-        try {
-            type = Class.forName(className, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new GuardianException(GuardianError.NOT_FOUND, "hosted program class " + className
-                    + " is not on this CPU's class path");
-        }
+    /** The program class's no-argument constructor, or error 2. */
+    static Constructor<? extends GuardianProgram> constructorOf(Class<?> type) {
+        String className = type.getName();
         if (!GuardianProgram.class.isAssignableFrom(type)) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, className + " does not implement "
                     + GuardianProgram.class.getName());
@@ -101,6 +98,9 @@ final class HostedProcess extends LocalProcess {
         loopTimer = table.loopTimers().timer(group, () -> signals.send(org.openpair.guardian.Signal.SIGTIMEOUT, null));
         main = new Thread(group, () -> runProgram(program), descriptor + " main");
         main.setDaemon(true);
+        // Libraries that look classes up through the context loader (ServiceLoader, logging
+        // back ends) find the program's own; threads the program starts inherit it.
+        main.setContextClassLoader(code.loader());
         main.start();
         return info;
     }
@@ -169,6 +169,8 @@ final class HostedProcess extends LocalProcess {
             out.flush();
             out.close();
         }
+        // Threads left as orphans keep the classes they loaded, and cannot load new ones.
+        code.close();
     }
 
     @Override

@@ -65,7 +65,9 @@ final class PairHost implements PairMember.Host {
 
     @Override
     public SpawnRequest.Builder backupRequest() {
-        SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args());
+        // The backup runs the same code as its primary: the same class path, on its own CPU.
+        SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args())
+                .classPath(request.classPath());
         request.env().forEach(b::env);
         return b;
     }

@@ -77,6 +77,7 @@ class CodecRoundTripTest {
             assertThat(back.args()).isEqualTo(r.args());
             assertThat(back.env()).isEqualTo(r.env());
             assertThat(back.isMyBackup()).isEqualTo(r.isMyBackup());
+            assertThat(back.classPath()).isEqualTo(r.classPath());
             assertThat(back.program()).isEqualTo(r.program());
         }
     }

@@ -62,11 +62,13 @@ public final class Samples {
         return List.of(
                 SpawnRequest.of(Program.hosted("a.B")).build(),
                 SpawnRequest.of(Program.java("org.example.Server")).name("$SRV").cpu(15).priority(199)
-                        .args("", "two words", "\u00e9\u6f22").env("A", "").env("PATH", "/bin:/usr/bin").build(),
+                        .args("", "two words", "\u00e9\u6f22").env("A", "").env("PATH", "/bin:/usr/bin")
+                        .classPath(List.of("/opt/app/app.jar", "/opt/app/classes dir/\u00e9")).build(),
                 SpawnRequest.of(Program.executable("/bin/true")).cpu(SpawnRequest.CALLER_CPU).priority(1).myBackup()
                         .build(),
                 // A backup's request once routed: it carries its primary's name, which build() refuses.
-                SpawnRequest.of(Program.hosted("a.B")).cpu(SpawnRequest.ANY_CPU).myBackup().build().withName(NAME));
+                SpawnRequest.of(Program.hosted("a.B")).cpu(SpawnRequest.ANY_CPU).myBackup()
+                        .classPath(List.of("/a.jar")).build().withName(NAME));
     }
 
     public static List<ProcessInfo> processInfos() {

@@ -93,6 +93,26 @@ class NodeConfigFileTest {
                 .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(11));
     }
 
+    @Test
+    void classPath_asStringOrList_relativeEntriesResolvedAgainstTheFilesDirectory() throws Exception {
+        NodeConfig fromString = NodeConfigFile.load(write("class-path: lib/app.jar:/opt/classes\n")).build();
+        assertThat(fromString.classPath()).containsExactly(dir.resolve("lib/app.jar").toString(), "/opt/classes");
+        NodeConfig fromList = NodeConfigFile.load(write("class-path: [../x.jar, /opt/y]\n")).build();
+        assertThat(fromList.classPath()).containsExactly(dir.getParent().resolve("x.jar").toString(), "/opt/y");
+        assertThat(NodeConfigFile.load(write("node: A\n")).build().classPath()).isEmpty();
+        // Kept when a command overrides another setting.
+        assertThat(fromList.toBuilder().nodeName("B").build().classPath()).isEqualTo(fromList.classPath());
+    }
+
+    @Test
+    void classPath_blankEntryOrWrongType_isRefusedWithTheKeyNamed() throws Exception {
+        assertError(write("class-path: a.jar::b.jar\n"), "class path entry is empty");
+        assertError(write("class-path: [a.jar, '']\n"), "class path entry is empty");
+        assertError(write("class-path: [a.jar, null]\n"), "class path entry is empty");
+        assertError(write("class-path: 7\n"), "'class-path' must be a ':'-separated string or a list");
+        assertError(write("class-path: { a: b }\n"), "'class-path' must be");
+    }
+
     private Path write(String yaml) throws Exception {
         Path f = Files.createTempFile(dir, "node", ".yaml");
         Files.writeString(f, yaml);
