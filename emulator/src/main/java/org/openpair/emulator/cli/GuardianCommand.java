@@ -43,7 +43,7 @@ import picocli.CommandLine.Command;
         footerHeading = "%nConfiguration:%n",
         footer = {
                 "Every command finds its node through the same settings: node name, member addresses, bind address, "
-                        + "base port and log directory. Write them once in a file or in the environment; a flag overrides "
+                        + "base port, log directory and the CPUs' class path. Write them once in a file or in the environment; a flag overrides "
                         + "a variable, a variable overrides the file, the file overrides the default, setting by setting.",
                 "",
                 "The file is the one --config FILE names, else the one $OPENPAIR_CONFIG names (either must exist), "
@@ -58,6 +58,8 @@ import picocli.CommandLine.Command;
                 "  OPENPAIR_BIND       --bind       bind        address the CPUs listen on",
                 "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
                 "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
+                "  OPENPAIR_CLASS_PATH --class-path class-path  jars and directories of users' programs, ':'-separated "
+                        + "(cpu start, node up)",
                 "  OPENPAIR_CONFIG     --config                 the file itself",
                 "",
                 "A sample file, ./openpair.yaml:",

@@ -3,6 +3,7 @@ package org.openpair.emulator.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,7 +46,10 @@ public final class NodeSettings {
             new Variable("OPENPAIR_MEMBERS", "members", (b, v) -> b.members(commaSeparated(v))),
             new Variable("OPENPAIR_BIND", "bind", NodeConfig.Builder::bindAddress),
             new Variable("OPENPAIR_BASE_PORT", "base-port", (b, v) -> b.basePort(number(v))),
-            new Variable("OPENPAIR_LOG_DIR", "log-dir", (b, v) -> b.logDir(Path.of(v))));
+            new Variable("OPENPAIR_LOG_DIR", "log-dir", (b, v) -> b.logDir(Path.of(v))),
+            // A relative entry counts from the directory the command runs in, as a shell's PATH would.
+            new Variable("OPENPAIR_CLASS_PATH", "class-path", (b, v) -> b.classPath(Arrays.stream(v.split(":"))
+                    .map(e -> e.isBlank() ? e : Path.of(e).toAbsolutePath().normalize().toString()).toList())));
 
     private NodeSettings() {
     }

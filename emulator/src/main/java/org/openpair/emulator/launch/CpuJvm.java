@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,12 +165,31 @@ public final class CpuJvm {
      * @throws GuardianException 66 if it cannot be started; 40 if the launcher did not start it
      *                           within 60 s or this thread was interrupted
      */
+    /**
+     * The environment of a launched JVM: the launcher's, without any {@code OPENPAIR_*} setting
+     * and, unless the command names a {@code --config} file itself, with {@code OPENPAIR_CONFIG}
+     * set to an empty file. A launched CPU's settings are its arguments, which the launching
+     * command has resolved already; the variables or a settings file of the machine it runs on
+     * (a developer's own, the demo's user's) must not change them behind its back.
+     */
+    static Map<String, String> childEnvironment(Map<String, String> parent, List<String> command) {
+        Map<String, String> env = new HashMap<>(parent);
+        env.keySet().removeIf(k -> k.startsWith("OPENPAIR_"));
+        if (!command.contains("--config") && command.stream().noneMatch(a -> a.startsWith("--config="))) {
+            env.put("OPENPAIR_CONFIG", "/dev/null");
+        }
+        return env;
+    }
+
     public static CpuJvm start(String label, List<String> command, Path output) {
         try {
             Files.createDirectories(output.toAbsolutePath().getParent());
             long start = Files.exists(output) ? Files.size(output) : 0;
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command);
+            Map<String, String> env = childEnvironment(pb.environment(), command);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = LAUNCHER.submit(pb::start).get(LAUNCH_BOUND.toSeconds(), TimeUnit.SECONDS);

@@ -135,6 +135,15 @@ class NodeSettingsTest {
     }
 
     @Test
+    void theClassPathVariable_overridesTheFiles_relativeEntriesFromTheWorkingDirectory() throws IOException {
+        Files.writeString(work.resolve("openpair.yaml"), "class-path: /file/app.jar\n");
+        assertThat(NodeSettings.resolve(null, sources()).build().classPath()).containsExactly("/file/app.jar");
+        env.put("OPENPAIR_CLASS_PATH", "/env/app.jar:lib/classes");
+        assertThat(NodeSettings.resolve(null, sources()).build().classPath()).containsExactly("/env/app.jar",
+                Path.of("lib/classes").toAbsolutePath().normalize().toString());
+    }
+
+    @Test
     void anEmptyVariable_countsAsUnset() {
         env.put("OPENPAIR_NODE", "");
         env.put("OPENPAIR_BASE_PORT", "  ");
@@ -154,7 +163,8 @@ class NodeSettingsTest {
             "OPENPAIR_MEMBERS|127.0.0.1",
             "OPENPAIR_MEMBERS|127.0.0.1:5801,,127.0.0.1:5802",
             "OPENPAIR_MEMBERS|127.0.0.1:99999",
-            "OPENPAIR_BIND|127.0.0.1:5801"})
+            "OPENPAIR_BIND|127.0.0.1:5801",
+            "OPENPAIR_CLASS_PATH|/opt/app.jar::/opt/lib"})
     void aBadVariable_isRefusedWithItsName(String variable, String value) {
         env.put(variable, value);
         assertThatThrownBy(() -> NodeSettings.resolve(null, sources()))
