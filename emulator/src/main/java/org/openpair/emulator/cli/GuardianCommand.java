@@ -158,6 +158,11 @@ public final class GuardianCommand implements Runnable {
         return cl;
     }
 
+    /** The built-in subcommands' names, for the tests that compare the lazy model with the full one. */
+    static java.util.Set<String> builtIns() {
+        return SUBCOMMANDS.keySet();
+    }
+
     private static Map<String, Class<?>> subcommands(Object... classAndName) {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         for (int i = 0; i < classAndName.length; i += 2) {
