@@ -149,6 +149,11 @@ final class NodeConnection implements AutoCloseable {
         return lastRoute;
     }
 
+    /** Forgets the last route, so that a test sees whether the next call opened a connection at all. */
+    static void forgetLastRoute() {
+        lastRoute = null;
+    }
+
     @Override
     public void close() {
         try {
