@@ -49,6 +49,7 @@ import picocli.CommandLine.Command;
                 "  OPENPAIR_BIND       --bind       bind        address the CPUs listen on",
                 "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
                 "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
+                "  OPENPAIR_RUN_DIR    --run-dir    run-dir     the CPUs' admin sockets",
                 "  OPENPAIR_CONFIG     --config                 the file itself",
                 "",
                 "A sample file, ./openpair.yaml:",
@@ -60,7 +61,13 @@ import picocli.CommandLine.Command;
                 "  log-dir: /var/log/openpair",
                 "",
                 "With it, 'guardian node up --cpus 2' starts \\PROD and 'guardian status' talks to it without a flag; "
-                        + "'OPENPAIR_NODE=TEST guardian status' talks to \\TEST on the same ports."})
+                        + "'OPENPAIR_NODE=TEST guardian status' talks to \\TEST on the same ports.",
+                "",
+                "How a command reaches the node: each CPU listens on an admin socket, RUN-DIR/NODE/cpuN.sock "
+                        + "(RUN-DIR: the run-dir setting, else $XDG_RUNTIME_DIR/openpair, else <tmp>/openpair-<user>; "
+                        + "directories 0700, socket 0600). On the node's machine a command talks to the first CPU whose "
+                        + "socket answers as a CPU of that node; otherwise (another machine, no socket, another user's "
+                        + "directory) it connects to the member addresses as an engine client. Both give the same results."})
 public final class GuardianCommand implements Runnable {
     /**
      * The built-in subcommands by name, in the order help lists them (the plugins and
