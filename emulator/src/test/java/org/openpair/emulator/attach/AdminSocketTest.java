@@ -187,6 +187,24 @@ class AdminSocketTest {
     }
 
     @Test
+    void aGuestWhoseCpuGoesAway_getsError66_andLivesOn(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("r"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        AdminSocket admin = AdminSocket.open(dir, "GOING", 4, operator).orElseThrow();
+        AdminConnection c = AdminConnection.open(admin.path(), BOUND_MILLIS);
+        try {
+            assertThat(c.guardian().lookup(SRV)).isPresent();
+            admin.close();   // as a CPU's shutdown closes it, with the sessions on it
+            assertThatThrownBy(() -> c.guardian().processes()).isInstanceOfSatisfying(GuardianException.class,
+                    e -> assertThat(e.error()).isEqualTo(66));
+        } finally {
+            c.close();
+        }
+        assertThat(admin.path()).doesNotExist();
+        assertCpuServes();
+    }
+
+    @Test
     void aFileThatIsNoSocket_isNotRemoved(@TempDir Path tmp) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("r"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
