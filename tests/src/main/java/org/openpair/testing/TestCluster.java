@@ -151,9 +151,18 @@ public final class TestCluster implements AutoCloseable {
         return config;
     }
 
-    /** {@code --node NAME --base-port PORT}: how the {@code guardian} command finds this node. */
+    /**
+     * {@code --node NAME --base-port PORT --run-dir DIR}: how the {@code guardian} command finds
+     * this node, through a CPU's admin socket in the test's own run directory.
+     */
     public List<String> nodeOptions() {
-        return List.of("--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()));
+        return List.of("--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
+                "--run-dir", runDir().toString());
+    }
+
+    /** The test's run directory, where the CPUs put their admin sockets ({@code NODE/cpuN.sock}). */
+    public Path runDir() {
+        return config.runDir().orElseThrow();
     }
 
     /** The {@code guardian} command bound to this node, run in this JVM. */
@@ -365,6 +374,16 @@ public final class TestCluster implements AutoCloseable {
     public void close() {
         if (operator.close()) {
             jvms.stop(TERM_GRACE, KILL_BOUND);
+            removeRunDir();
+        }
+    }
+
+    /** The CPUs removed their sockets; a killed one's stays. Best effort: it is a temporary directory. */
+    private void removeRunDir() {
+        try (Stream<Path> files = java.nio.file.Files.walk(runDir())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException e) {
+            // Left for the system's temporary-file cleanup.
         }
     }
 

@@ -72,8 +72,15 @@ public final class TestClusterBuilder {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create log directory " + dir + ": " + e, e);
         }
+        Path runDir;
+        try {
+            // The CPUs' admin sockets: the test's own (never the user's), and short, for the 107-byte socket path limit.
+            runDir = Files.createTempDirectory("openpair-run-");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a run directory: " + e, e);
+        }
         NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
-                .cpus(cpus).logDir(dir);
+                .cpus(cpus).logDir(dir).runDir(runDir);
         b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
         TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
         try {

@@ -181,4 +181,13 @@ final class AttachCalls {
     static final Call<KillName, Nothing> KILL_NAME = guardian(GuardianOp.KILL_NAME, AttachCodecs.KILL_NAME, NOTHING);
     static final Call<Nothing, List<SemaphoreInfo>> SEMAPHORES = guardian(GuardianOp.SEMAPHORES, NOTHING,
             AttachCodecs.SEMAPHORE_INFOS);
+
+    /** Every call above, for a table that must answer each one ({@link CallTable#refuseTheRest}). */
+    static final List<Call<?, ?>> ALL = List.of(ROLE, STOP_REQUESTED, END, CREATE_BACKUP, CHECKPOINT,
+            CHECKPOINT_ASYNC, STATE_GET, STATE_PUT, STATE_REMOVE, STATE_SNAPSHOT, AWAIT_TAKEOVER, READ_SYSTEM_MESSAGE,
+            SET_LOOP_TIMER, OPEN_RECEIVE, READ_UPDATE, REPLY, FILE_OPEN, WRITE_READ, FILE_CLOSE, SEM_CREATE, SEM_OPEN,
+            SEM_PURGE, SEM_ACQUIRE, SEM_RELEASE, SEM_POST, SEM_MARK_CONSISTENT, SEM_HOLDING, SEM_STATE, SEM_INFO,
+            SEM_COMMIT, SIGNAL_END, SIGNAL_TAKEN, CANCEL, SPAWN, STOP, STOP_NAME, STOP_SCOPE, PAIR_INFO_NAME, PAIR_INFO,
+            HANDLE_COMPARE, SWITCH_PAIR, LOOKUP, PROCESS, PROCESSES, CPUS, TERMINATION, TERMINATIONS, KILL, KILL_NAME,
+            SEMAPHORES);
 }

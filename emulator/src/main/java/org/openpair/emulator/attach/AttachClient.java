@@ -50,6 +50,10 @@ final class AttachClient {
         return t;
     });
     private volatile boolean ending;
+    /** A guest (the command) fails its calls when the CPU goes; an attached process halts instead. */
+    private final boolean haltOnLoss;
+    /** Why the connection was lost, once it was; only a guest lives on to read it. */
+    private volatile String lost;
     /** Set by this package's protocol tests to make the child stop reading, as a wedged one would. */
     volatile boolean deaf;
     /**
@@ -59,24 +63,67 @@ final class AttachClient {
      */
     volatile boolean deafAfterNextFrame;
 
-    private AttachClient(AttachChannel channel) {
+    private AttachClient(AttachChannel channel, boolean haltOnLoss) {
         this.channel = channel;
+        this.haltOnLoss = haltOnLoss;
     }
 
     /** Connects, says HELLO, and returns the client with the WELCOME payload read. */
     static Connected connect(Path socket, long verifier, String secretHex) throws IOException, AttachProtocolException {
+        AttachChannel ch = open(socket);
+        return hello(new AttachClient(ch, true), new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)));
+    }
+
+    /**
+     * Connects to an admin socket as a guest (verifier 0, no secret). A CPU that does not
+     * WELCOME within {@code bound} (a frozen JVM still accepts, the kernel queues the connection)
+     * is given up: the connection is closed and this throws.
+     */
+    static Connected connectGuest(Path socket, long boundMillis) throws IOException, AttachProtocolException {
+        AttachChannel ch = open(socket);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(boundMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (done.compareAndSet(false, true)) {
+                ch.close();
+            }
+        }, "openpair-admin-connect");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            Connected c = hello(new AttachClient(ch, false), new AttachCodecs.Hello(0, new byte[0]));
+            if (!done.compareAndSet(false, true)) {
+                c.client().close();
+                throw new IOException("no WELCOME from " + socket + " within " + boundMillis + " ms");
+            }
+            return c;
+        } catch (IOException | AttachProtocolException | RuntimeException e) {
+            done.set(true);
+            ch.close();
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    private static AttachChannel open(Path socket) throws IOException {
         SocketChannel socketChannel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        AttachChannel ch;
         try {
             socketChannel.connect(UnixDomainSocketAddress.of(socket));
-            ch = new AttachChannel(socketChannel);
+            return new AttachChannel(socketChannel);
         } catch (IOException | RuntimeException e) {
             socketChannel.close();
             throw e;
         }
-        AttachClient c = new AttachClient(ch);
-        byte[] hello = AttachCodecs.HELLO.encode(new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)));
-        AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, hello));
+    }
+
+    private static Connected hello(AttachClient c, AttachCodecs.Hello hello) throws IOException, AttachProtocolException {
+        AttachChannel ch = c.channel;
+        AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, AttachCodecs.HELLO.encode(hello)));
         Frame welcome = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
         if (welcome.type() != AttachFrames.WELCOME) {
             throw new AttachProtocolException("expected WELCOME, got frame type " + welcome.type());
@@ -121,6 +168,12 @@ final class AttachClient {
         ending = true;
     }
 
+    /** A guest is done: closes the connection, which ends its session on the CPU. */
+    void close() {
+        ending = true;
+        channel.close();
+    }
+
     private void read() {
         try {
             while (true) {
@@ -162,6 +215,11 @@ final class AttachClient {
                 }
             }
         } catch (IOException | AttachProtocolException | RuntimeException e) {
+            if (!haltOnLoss) {
+                lost = e.toString();
+                channel.close();
+                return;
+            }
             if (!ending) {
                 System.err.println("openpair: lost the connection to the CPU (" + e + "); halting");
                 System.err.flush();
@@ -207,7 +265,15 @@ final class AttachClient {
             while (true) {
                 Frame f;
                 try {
-                    f = q.take();
+                    // A guest looks up now and then whether the connection is gone; a process halts then.
+                    f = haltOnLoss ? q.take() : q.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (f == null) {
+                        String why = lost;
+                        if (why != null && q.isEmpty()) {
+                            throw new GuardianException(GuardianError.DEVICE_DOWN, "lost the connection to the CPU: " + why);
+                        }
+                        continue;
+                    }
                 } catch (InterruptedException e) {
                     if (!interrupted) {
                         interrupted = true;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.openpair.emulator.threads.SystemThreads;
+import org.openpair.guardian.Guardian;
 
 /**
  * One CPU's attach socket: a Unix-domain socket in a directory of its own (0700, the socket
@@ -45,7 +46,10 @@ public final class AttachServer implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int cpu;
+    /** The private directory this server made and removes on close; null for the admin socket's shared one. */
     private final Path directory;
+    /** The operator's procedures a guest session runs against: non-null on an admin socket only. */
+    private final Guardian guest;
     private final Path socket;
     private final ServerSocketChannel server;
     private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
@@ -60,10 +64,12 @@ public final class AttachServer implements AutoCloseable {
     private record Expected(byte[] secret, Attachee attachee) {
     }
 
-    private AttachServer(int cpu, Path directory, ServerSocketChannel server, long handshakeMillis, long stallMillis) {
+    private AttachServer(int cpu, Path directory, Path socket, Guardian guest, ServerSocketChannel server,
+                         long handshakeMillis, long stallMillis) {
         this.cpu = cpu;
         this.directory = directory;
-        this.socket = directory.resolve("cpu" + cpu + ".sock");
+        this.guest = guest;
+        this.socket = socket;
         this.server = server;
         this.handshakeNanos = TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
@@ -92,10 +98,42 @@ public final class AttachServer implements AutoCloseable {
             Files.deleteIfExists(dir);
             throw e;
         }
-        AttachServer s = new AttachServer(cpu, dir, server, handshakeMillis, stallMillis);
-        SystemThreads.daemon(s::accept, "cpu" + cpu + "-attach-accept").start();
-        s.watchdog.scheduleWithFixedDelay(s::watch, 100, 100, TimeUnit.MILLISECONDS);
-        return s;
+        return new AttachServer(cpu, dir, socket, null, server, handshakeMillis, stallMillis).start("attach");
+    }
+
+    /**
+     * Serves guests only, at {@code socket} (whose directory the caller has checked and keeps):
+     * CPU {@code cpu}'s admin socket, see {@link AdminSocket}. The socket file is left to the
+     * caller to remove.
+     */
+    static AttachServer openGuests(int cpu, Path socket, Guardian operator, long handshakeMillis, long stallMillis)
+            throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        try {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(socket);
+            throw e;
+        }
+        return new AttachServer(cpu, null, socket, operator, server, handshakeMillis, stallMillis).start("admin");
+    }
+
+    private AttachServer start(String kind) {
+        SystemThreads.daemon(this::accept, "cpu" + cpu + "-" + kind + "-accept").start();
+        watchdog.scheduleWithFixedDelay(this::watch, 100, 100, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** The operator's procedures guests get, or null: this socket serves attaching processes. */
+    Guardian guest() {
+        return guest;
     }
 
     /** The socket's path, for the child's environment. */
@@ -216,6 +254,9 @@ public final class AttachServer implements AutoCloseable {
         }
         watchdog.shutdownNow();
         calls.shutdownNow();
+        if (directory == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(directory);

@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.codec.CodecException;
+import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessContext;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.Signal;
@@ -38,6 +39,9 @@ final class AttachSession implements Attachee.Attachment {
     private final long openedAt = System.nanoTime();
     private final CallTable calls;
     private volatile Attachee attachee;
+    /** HELLO was accepted: an attached process's, or a guest's on the admin socket. */
+    private volatile boolean welcomed;
+    private volatile boolean guest;
     private volatile ProcessContext context;
     private volatile MessageCalls messages;
     private volatile SemaphoreCalls semaphores;
@@ -59,7 +63,7 @@ final class AttachSession implements Attachee.Attachment {
 
     /** Why the watchdog should close this connection now, or null. */
     String overdue(long now, long handshakeNanos, long stallNanos) {
-        if (attachee == null && now - openedAt > handshakeNanos) {
+        if (!welcomed && now - openedAt > handshakeNanos) {
             return "no HELLO within " + Duration.ofNanos(handshakeNanos).toMillis() + " ms";
         }
         long since = midFrameSince;
@@ -81,6 +85,9 @@ final class AttachSession implements Attachee.Attachment {
 
     private String who() {
         ProcessContext c = context;
+        if (guest) {
+            return "CPU " + server.cpu() + " admin connection";
+        }
         return "CPU " + server.cpu() + " attach connection" + (c == null ? "" : " of " + c.self().descriptor(c.name().orElse(null)));
     }
 
@@ -125,7 +132,7 @@ final class AttachSession implements Attachee.Attachment {
                 a.lost(lostWhy, false);
             }
             close();
-            server.ended(this, a != null);
+            server.ended(this, welcomed);
             if (report && byPeer) {
                 a.lost(lostWhy, true);
             }
@@ -147,6 +154,19 @@ final class AttachSession implements Attachee.Attachment {
         } catch (CodecException e) {
             throw new AttachProtocolException("bad HELLO: " + e.getMessage());
         }
+        boolean guestHello = hello.verifier() == 0 && hello.secret().length == 0;
+        Guardian operator = server.guest();
+        if (operator != null) {
+            if (!guestHello) {
+                throw new AttachProtocolException("a process's HELLO (verifier " + hello.verifier()
+                        + ") on the admin socket, which serves guests only");
+            }
+            welcomeGuest(f.callId(), operator);
+            return;
+        }
+        if (guestHello) {
+            throw new AttachProtocolException("a guest HELLO on the attach socket, which serves its processes only");
+        }
         Attachee a = server.claim(hello.verifier(), hello.secret());
         if (a == null) {
             throw new AttachProtocolException("HELLO for process verifier " + hello.verifier()
@@ -155,15 +175,37 @@ final class AttachSession implements Attachee.Attachment {
         ProcessContext c = a.context();
         context = c;
         attachee = a;
+        welcomed = true;
         server.authenticated(this);
-        messages = new MessageCalls(calls, c);
-        semaphores = new SemaphoreCalls(calls, c);
+        messages = new MessageCalls(calls, c::guardian, c);
+        semaphores = new SemaphoreCalls(calls, c::guardian);
         ProcessCalls.register(calls, c, this::apply);
         GuardianCalls.register(calls, c.guardian());
         registerLifecycle();
         send(AttachFrames.WELCOME, f.callId(), AttachCodecs.WELCOME.encode(new AttachCodecs.Welcome(c.self(),
                 c.name().orElse(null), c.args(), c.env(), c.guardian().nodeName())));
         a.attached(this);
+    }
+
+    /**
+     * A guest (the {@code guardian} command) on the admin socket: the operator's procedures,
+     * opens and semaphores, as the command would run them over the engine; a call only a process
+     * can make is refused with error 2 and the session goes on. The WELCOME's handle names the
+     * CPU (PIN 0, verifier 0: no process) and its node name lets the guest check it reached the
+     * node it meant.
+     */
+    private void welcomeGuest(long helloId, Guardian operator) {
+        guest = true;
+        welcomed = true;
+        server.authenticated(this);
+        messages = new MessageCalls(calls, () -> operator, null);
+        semaphores = new SemaphoreCalls(calls, () -> operator);
+        GuardianCalls.register(calls, operator);
+        calls.on(AttachCalls.CANCEL, (id, nothing) -> calls.cancel(id));
+        calls.refuseTheRest("a guest of the admin socket is no process; this call needs one");
+        send(AttachFrames.WELCOME, helloId, AttachCodecs.WELCOME.encode(new AttachCodecs.Welcome(
+                new ProcessHandle(operator.nodeName(), server.cpu(), 0, 0), null, java.util.List.of(),
+                java.util.Map.of(), operator.nodeName())));
     }
 
     /** The calls about the connection itself: the program's end, a signal's, and a cancel. */

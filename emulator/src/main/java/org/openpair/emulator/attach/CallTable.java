@@ -95,6 +95,19 @@ final class CallTable {
         });
     }
 
+    /**
+     * Answers every call of the protocol not served by now with error 2 and {@code why}: a guest
+     * asking what only a process may ask is refused, not cut off. A call the protocol does not
+     * know stays a protocol error.
+     */
+    void refuseTheRest(String why) {
+        for (Call<?, ?> call : AttachCalls.ALL) {
+            if (!handlers.containsKey(call.key())) {
+                on(call, (id, args) -> error(id, new GuardianException(GuardianError.INVALID_OPERATION, why)));
+            }
+        }
+    }
+
     /** Reads one CALL frame's payload and runs the call. */
     void dispatch(long id, ByteBuffer payload) throws AttachProtocolException {
         Decoder in = AttachCodecs.decoder(payload);

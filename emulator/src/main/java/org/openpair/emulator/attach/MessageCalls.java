@@ -4,9 +4,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.guardian.CheckpointResult;
+import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessContext;
@@ -28,7 +30,15 @@ final class MessageCalls {
     private final AtomicLong ids = new AtomicLong();
     private volatile Receive receive;
 
-    MessageCalls(CallTable calls, ProcessContext c) {
+    /**
+     * @param guardian whose opens the session's FILE_OPENs are
+     * @param c        the attached process, whose $RECEIVE this serves; null for a guest, which has none
+     */
+    MessageCalls(CallTable calls, Supplier<Guardian> guardian, ProcessContext c) {
+        opens(calls, guardian);
+        if (c == null) {
+            return;
+        }
         calls.inline(AttachCalls.OPEN_RECEIVE, o -> {
             receive = c.openReceive(o.depth(), o.openMessages());
             return receive.receiveDepth();
@@ -61,11 +71,14 @@ final class MessageCalls {
             }
             calls.later(id, AttachCalls.REPLY.result(), f);
         });
+    }
+
+    private void opens(CallTable calls, Supplier<Guardian> guardian) {
         calls.waiting(AttachCalls.FILE_OPEN, open -> {
             if (files.size() >= AttachSession.MAX_FILES) {
                 throw new GuardianException(GuardianError.NO_ROOM, AttachSession.MAX_FILES + " opens are held already");
             }
-            ProcessFile file = c.guardian().fileOpen(open.name(), open.syncDepth());
+            ProcessFile file = guardian.get().fileOpen(open.name(), open.syncDepth());
             long fileId = ids.incrementAndGet();
             files.put(fileId, file);
             return new AttachCodecs.Opened(fileId, file.server());

@@ -4,28 +4,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
-import org.openpair.guardian.ProcessContext;
+import org.openpair.guardian.Guardian;
 import org.openpair.guardian.RobustSemaphore;
 import org.openpair.guardian.StateUpdate;
 
 /**
  * The CPU's side of an attached process's robust semaphores. The semaphores it opens are opened
  * here, by its own Guardian, so their permits belong to the process as a hosted one's would and
- * are released by its death; the child names them by the IDs handed out here.
+ * are released by its death; the child names them by the IDs handed out here. A guest of the
+ * admin socket opens them as the operator.
  */
 final class SemaphoreCalls {
     private final Map<Long, RobustSemaphore> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
-    SemaphoreCalls(CallTable calls, ProcessContext c) {
-        calls.waiting(AttachCalls.SEM_CREATE, s -> opened(c.guardian().semaphoreCreate(s.name(), s.permits(),
+    SemaphoreCalls(CallTable calls, Supplier<Guardian> guardian) {
+        calls.waiting(AttachCalls.SEM_CREATE, s -> opened(guardian.get().semaphoreCreate(s.name(), s.permits(),
                 s.policy())));
-        calls.waiting(AttachCalls.SEM_OPEN, name -> opened(c.guardian().semaphore(name)));
-        calls.waiting(AttachCalls.SEM_PURGE, name -> c.guardian().semaphorePurge(name));
+        calls.waiting(AttachCalls.SEM_OPEN, name -> opened(guardian.get().semaphore(name)));
+        calls.waiting(AttachCalls.SEM_PURGE, name -> guardian.get().semaphorePurge(name));
         calls.waiting(AttachCalls.SEM_ACQUIRE, a -> {
             RobustSemaphore sem = semaphore(a.semaphore());
             return switch (a.mode()) {

@@ -1,5 +1,12 @@
 package org.openpair.emulator.cli;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.logging.Level;
 
 import org.openpair.emulator.config.ConfigSources;
@@ -17,22 +24,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run NonStop-style named processes and process pairs on a node of CPUs.",
-        subcommands = {
-                CpuCommand.class,
-                NodeCommand.class,
-                RunCommand.class,
-                StatusCommand.class,
-                PpdCommand.class,
-                StopCommand.class,
-                KillCommand.class,
-                SwitchCommand.class,
-                SendCommand.class,
-                CpusCommand.class,
-                DemoCommand.class,
-                SemCommand.class,
-                CompletionCommand.class,
-                CommandLine.HelpCommand.class
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 ExitCodes.OK + ":ok",
@@ -58,6 +49,7 @@ import picocli.CommandLine.Command;
                 "  OPENPAIR_BIND       --bind       bind        address the CPUs listen on",
                 "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
                 "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
+                "  OPENPAIR_RUN_DIR    --run-dir    run-dir     the CPUs' admin sockets",
                 "  OPENPAIR_CLASS_PATH --class-path class-path  jars and directories of users' programs, ':'-separated "
                         + "(cpu start, node up)",
                 "  OPENPAIR_CONFIG     --config                 the file itself",
@@ -71,8 +63,34 @@ import picocli.CommandLine.Command;
                 "  log-dir: /var/log/openpair",
                 "",
                 "With it, 'guardian node up --cpus 2' starts \\PROD and 'guardian status' talks to it without a flag; "
-                        + "'OPENPAIR_NODE=TEST guardian status' talks to \\TEST on the same ports."})
+                        + "'OPENPAIR_NODE=TEST guardian status' talks to \\TEST on the same ports.",
+                "",
+                "How a command reaches the node: each CPU listens on an admin socket, RUN-DIR/NODE/cpuN.sock "
+                        + "(RUN-DIR: the run-dir setting, else $XDG_RUNTIME_DIR/openpair, else <tmp>/openpair-<user>; "
+                        + "directories 0700, socket 0600). On the node's machine a command talks to the first CPU whose "
+                        + "socket answers as a CPU of that node; otherwise (another machine, no socket, another user's "
+                        + "directory) it connects to the member addresses as an engine client. Both give the same results."})
 public final class GuardianCommand implements Runnable {
+    /**
+     * The built-in subcommands by name, in the order help lists them (the plugins and
+     * {@code help} follow). Named here, not in the annotation, so that a call builds the model of
+     * the one it runs: picocli reads every option of every registered command reflectively, and
+     * that was most of a quick call's time.
+     */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            CpuCommand.class, "cpu",
+            NodeCommand.class, "node",
+            RunCommand.class, "run",
+            StatusCommand.class, "status",
+            PpdCommand.class, "ppd",
+            StopCommand.class, "stop",
+            KillCommand.class, "kill",
+            SwitchCommand.class, "switch",
+            SendCommand.class, "send",
+            CpusCommand.class, "cpus",
+            DemoCommand.class, "demo",
+            SemCommand.class, "sem",
+            CompletionCommand.class, "completion");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -85,37 +103,81 @@ public final class GuardianCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLineFor(args, ConfigSources.system()).execute(args);
+        CdsTraining.loadIfTraining();
+        System.exit(code);
     }
 
-    /** The command model: what {@code main}, the tests and the man pages share. */
+    /** The full command model: what the tests, the man pages and completion share. */
     public static CommandLine commandLine() {
         return commandLine(ConfigSources.system());
     }
 
-    /** The command model reading its config file and variables from {@code sources}, for tests. */
+    /** The full command model reading its config file and variables from {@code sources}, for tests. */
     public static CommandLine commandLine(ConfigSources sources) {
+        return build(sources, null);
+    }
+
+    /**
+     * The model {@code args} need: the root and the one built-in subcommand they name, or the
+     * root alone for {@code --version}; the full model for anything else (help, completion, a
+     * plugin, an unknown command, whose error lists them all). It runs {@code args} exactly as the
+     * full model would.
+     */
+    static CommandLine commandLineFor(String[] args, ConfigSources sources) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return build(sources, "");
+        }
+        if (args.length >= 1 && SUBCOMMANDS.containsKey(args[0]) && !args[0].equals("completion")) {
+            return build(sources, args[0]);
+        }
+        return build(sources, null);
+    }
+
+    /** @param only the one subcommand to register, "" for none, null for all */
+    private static CommandLine build(ConfigSources sources, String only) {
         // The command reports failures itself, as one line with the Guardian error number.
         Logging.configure("debug".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.FINE
                 : "info".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.INFO : Level.WARNING, Level.OFF);
         CommandLine cl = new CommandLine(new GuardianCommand(sources));
-        // Subcommands from outside the runtime (bench, chaos), in a stable order; before help.
-        java.util.List<Object> plugins = new java.util.ArrayList<>();
-        for (GuardianSubcommand s : java.util.ServiceLoader.load(GuardianSubcommand.class)) {
-            plugins.add(s.command());
+        if (only != null) {
+            if (!only.isEmpty()) {
+                cl.addSubcommand(only, SUBCOMMANDS.get(only));
+            }
+        } else {
+            SUBCOMMANDS.forEach(cl::addSubcommand);
+            // Subcommands from outside the runtime (bench, chaos), in a stable order; before help.
+            List<Object> plugins = new ArrayList<>();
+            for (GuardianSubcommand s : ServiceLoader.load(GuardianSubcommand.class)) {
+                plugins.add(s.command());
+            }
+            plugins.sort(Comparator.comparing(o -> o.getClass().getName()));
+            for (Object plugin : plugins) {
+                cl.addSubcommand(plugin);
+            }
+            cl.addSubcommand("help", CommandLine.HelpCommand.class);
         }
-        plugins.sort(java.util.Comparator.comparing(o -> o.getClass().getName()));
-        CommandLine help = cl.getSubcommands().get("help");
-        cl.getCommandSpec().removeSubcommand("help");
-        for (Object plugin : plugins) {
-            cl.addSubcommand(plugin);
-        }
-        cl.addSubcommand("help", help);
         cl.setExecutionExceptionHandler(GuardianCommand::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // Everything after the program is the program's: 'guardian run sh -c true'.
-        cl.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine run = cl.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true);
+        }
         return cl;
+    }
+
+    /** The built-in subcommands' names, for the tests that compare the lazy model with the full one. */
+    static java.util.Set<String> builtIns() {
+        return SUBCOMMANDS.keySet();
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... classAndName) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < classAndName.length; i += 2) {
+            m.put((String) classAndName[i + 1], (Class<?>) classAndName[i]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     /**

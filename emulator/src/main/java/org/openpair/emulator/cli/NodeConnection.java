@@ -1,5 +1,16 @@
 package org.openpair.emulator.cli;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.openpair.emulator.attach.AdminConnection;
+import org.openpair.emulator.attach.AdminSocket;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.config.NodeConfig;
@@ -9,22 +20,43 @@ import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 
 /**
- * The command's way into a running node: an engine client, not a member. A client does not
- * join the node, so a quick {@code guardian status} never triggers a partition migration or a
- * membership event that the CPUs would have to treat as a CPU coming and going.
+ * The command's way into a running node. On the node's machine, a CPU's admin socket
+ * ({@code <run-dir>/<node>/cpuN.sock}): a guest session runs the operator's procedures on that
+ * CPU, a few milliseconds where an engine client takes most of a second to start. Elsewhere, or
+ * when no socket answers, an engine client, not a member: a client does not join the node, so a
+ * quick {@code guardian status} never triggers a partition migration or a membership event that
+ * the CPUs would have to treat as a CPU coming and going.
  */
 final class NodeConnection implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NodeConnection.class.getName());
     private static final long CONNECT_TIMEOUT_MILLIS = 5000;
+    /** How long a CPU's admin socket may take to welcome the command before the next is tried. */
+    private static final long ADMIN_BOUND_MILLIS = 1000;
 
-    private final Engine client;
-    private final RequesterLinks links;
+    /** Which way a connection reaches the node. */
+    enum Route { ADMIN_SOCKET, ENGINE }
+
+    /** The way the last connection of this JVM took: how the tests prove the command's path. */
+    private static volatile Route lastRoute;
+
+    private final Route route;
     private final Guardian guardian;
+    private final AutoCloseable resources;
 
-    private NodeConnection(Engine client, NodeConfig config) {
-        this.client = client;
+    private NodeConnection(Route route, Guardian guardian, AutoCloseable resources) {
+        this.route = route;
+        this.guardian = guardian;
+        this.resources = resources;
+        lastRoute = route;
+    }
+
+    private static NodeConnection overEngine(Engine client, NodeConfig config) {
         NodeTables tables = new NodeTables(client);
-        this.links = new RequesterLinks(tables, config.nodeName());
-        this.guardian = new NodeGuardian(tables, config, null, null, links);
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        return new NodeConnection(Route.ENGINE, new NodeGuardian(tables, config, null, null, links), () -> {
+            links.close();
+            client.shutdown();
+        });
     }
 
     /**
@@ -32,6 +64,10 @@ final class NodeConnection implements AutoCloseable {
      * accepts a TCP connection at all, else after the client's connect timeout.
      */
     static NodeConnection open(NodeConfig config) {
+        Optional<NodeConnection> admin = config.runDir().flatMap(dir -> overAdminSocket(dir, config.nodeName()));
+        if (admin.isPresent()) {
+            return admin.get();
+        }
         NodeProbe.Result probe = NodeProbe.probe(config.members(), NodeProbe.TIMEOUT);
         if (!probe.answered()) {
             throw new NodeUnreachableException("node \\" + config.nodeName() + " is not running: no CPU answers at "
@@ -39,7 +75,7 @@ final class NodeConnection implements AutoCloseable {
                     + "); start one with 'guardian node up'");
         }
         try {
-            return new NodeConnection(Engine.startClient(NodeEngineSettings.of(config), CONNECT_TIMEOUT_MILLIS), config);
+            return overEngine(Engine.startClient(NodeEngineSettings.of(config), CONNECT_TIMEOUT_MILLIS), config);
         } catch (IllegalStateException e) {
             throw new NodeUnreachableException("node \\" + config.nodeName() + " does not answer at "
                     + NodeProbe.summarize(config.members()) + " within " + CONNECT_TIMEOUT_MILLIS / 1000
@@ -47,13 +83,83 @@ final class NodeConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * The first of the node's admin sockets, in CPU order, that welcomes a guest as a CPU of
+     * {@code node}; empty when there is none (another machine, a node that is down and left its
+     * files, directories that are not private).
+     */
+    private static Optional<NodeConnection> overAdminSocket(Path runDir, String node) {
+        Path dir = runDir.resolve(node);
+        Map<Integer, Path> sockets = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "cpu*.sock")) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                String digits = n.substring(3, n.length() - 5);
+                if (digits.matches("[0-9]{1,2}")) {
+                    sockets.put(Integer.parseInt(digits), f);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot list {0}: {1}", dir, e.toString());
+            return Optional.empty();
+        }
+        if (sockets.isEmpty()) {
+            return Optional.empty();
+        }
+        // Another user's directory could hold anyone's socket: trust only the user's own, private one.
+        String refusal = AdminSocket.whyNotPrivate(runDir);
+        if (refusal == null) {
+            refusal = AdminSocket.whyNotPrivate(dir);
+        }
+        if (refusal != null) {
+            LOG.log(System.Logger.Level.DEBUG, "not using the admin sockets in {0}: {1}", dir, refusal);
+            return Optional.empty();
+        }
+        for (Path socket : sockets.values()) {
+            AdminConnection c;
+            try {
+                c = AdminConnection.open(socket, ADMIN_BOUND_MILLIS);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "admin socket {0}: {1}", socket, e.toString());
+                continue;
+            }
+            if (c.nodeName().equals(node)) {
+                LOG.log(System.Logger.Level.DEBUG, "talking to \\{0} through CPU {1}''s admin socket", node, c.cpu());
+                return Optional.of(new NodeConnection(Route.ADMIN_SOCKET, c.guardian(), c));
+            }
+            LOG.log(System.Logger.Level.DEBUG, "admin socket {0} is \\{1}''s, not \\{2}''s", socket, c.nodeName(), node);
+            c.close();
+        }
+        return Optional.empty();
+    }
+
     Guardian guardian() {
         return guardian;
     }
 
+    /** Which way this connection reaches the node. */
+    Route route() {
+        return route;
+    }
+
+    /** The way the last connection opened in this JVM took, or null if none was: for tests. */
+    static Route lastRoute() {
+        return lastRoute;
+    }
+
+    /** Forgets the last route, so that a test sees whether the next call opened a connection at all. */
+    static void forgetLastRoute() {
+        lastRoute = null;
+    }
+
     @Override
     public void close() {
-        links.close();
-        client.shutdown();
+        try {
+            resources.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the connection: {0}", e.toString());
+        }
     }
 }

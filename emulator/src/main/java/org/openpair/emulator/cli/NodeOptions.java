@@ -43,6 +43,12 @@ final class NodeOptions {
             description = "Where per-process log files go (env OPENPAIR_LOG_DIR, file 'log-dir').")
     Path logDir;
 
+    @Option(names = "--run-dir", paramLabel = "DIR",
+            description = "Where the CPUs' admin sockets are, DIR/NODE/cpuN.sock: a command on the same machine talks "
+                    + "to one of them instead of joining the engine (env OPENPAIR_RUN_DIR, file 'run-dir'; default: "
+                    + "$XDG_RUNTIME_DIR/openpair, else <tmp>/openpair-<user>).")
+    Path runDir;
+
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
 
@@ -67,6 +73,9 @@ final class NodeOptions {
         }
         if (logDir != null) {
             b.logDir(logDir);
+        }
+        if (runDir != null) {
+            b.runDir(runDir);
         }
         return b;
     }

@@ -35,6 +35,8 @@ public final class NodeConfig {
     private final int heartbeatIntervalSeconds;
     private final int heartbeatTimeoutSeconds;
     private final Path logDir;
+    /** Where the CPUs put their admin sockets; null: none (a node built in code, such as a test's). */
+    private final Path runDir;
     private final Duration stopGrace;
     private final int quorum;
     private final Duration operatorTimeout;
@@ -60,6 +62,7 @@ public final class NodeConfig {
         this.heartbeatTimeoutSeconds = b.heartbeatTimeoutSeconds;
         this.logDir = b.logDir != null ? b.logDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
+        this.runDir = b.runDir;
         this.stopGrace = b.stopGrace;
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
@@ -101,6 +104,7 @@ public final class NodeConfig {
         b.heartbeatIntervalSeconds = heartbeatIntervalSeconds;
         b.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
         b.logDir = logDir;
+        b.runDir = runDir;
         b.stopGrace = stopGrace;
         b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
@@ -155,6 +159,16 @@ public final class NodeConfig {
     }
 
     /**
+     * The directory whose {@code <node>/cpuN.sock} are the CPUs' admin sockets, which a command
+     * on the same machine talks to instead of joining the engine as a client. The command's
+     * settings always name one ({@link NodeSettings#defaultRunDir}); a configuration built in
+     * code has none unless given, so an in-JVM test's CPUs never touch the user's.
+     */
+    public java.util.Optional<Path> runDir() {
+        return java.util.Optional.ofNullable(runDir);
+    }
+
+    /**
      * The fewest CPUs a CPU must see (itself included) to keep primaries; below it, a CPU stops
      * its primaries itself. See {@link #defaultQuorum}.
      */
@@ -195,6 +209,7 @@ public final class NodeConfig {
         private int heartbeatIntervalSeconds = 1;
         private int heartbeatTimeoutSeconds = 5;
         private Path logDir;
+        private Path runDir;
         private Duration stopGrace = Duration.ofSeconds(5);
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
@@ -278,6 +293,17 @@ public final class NodeConfig {
         public Builder logDir(Path dir) {
             this.logDir = Objects.requireNonNull(dir, "log dir");
             return this;
+        }
+
+        /** See {@link NodeConfig#runDir()}. */
+        public Builder runDir(Path dir) {
+            this.runDir = Objects.requireNonNull(dir, "run dir");
+            return this;
+        }
+
+        /** Whether a run directory was given: the command fills in the default only when none was. */
+        public boolean hasRunDir() {
+            return runDir != null;
         }
 
         public Builder stopGrace(Duration grace) {

@@ -32,6 +32,7 @@ import org.openpair.emulator.config.NodeConfig;
  * members: [127.0.0.1:5801, 127.0.0.1:5802]
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
+ * run-dir: /run/user/1000/openpair  # the CPUs' admin sockets (default: $XDG_RUNTIME_DIR/openpair)
  * stop-grace-millis: 5000
  * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
@@ -47,7 +48,7 @@ import org.openpair.emulator.config.NodeConfig;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path");
+            "heartbeat", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path");
 
     private NodeConfigFile() {
     }
@@ -111,6 +112,9 @@ public final class NodeConfigFile {
             }
             if (map.containsKey("log-dir")) {
                 b.logDir(Path.of(String.valueOf(map.get("log-dir"))));
+            }
+            if (map.containsKey("run-dir")) {
+                b.runDir(Path.of(String.valueOf(map.get("run-dir"))));
             }
             if (map.containsKey("quorum")) {
                 b.quorum(integer(file, "quorum", map.get("quorum")));

@@ -47,6 +47,7 @@ public final class NodeSettings {
             new Variable("OPENPAIR_BIND", "bind", NodeConfig.Builder::bindAddress),
             new Variable("OPENPAIR_BASE_PORT", "base-port", (b, v) -> b.basePort(number(v))),
             new Variable("OPENPAIR_LOG_DIR", "log-dir", (b, v) -> b.logDir(Path.of(v))),
+            new Variable("OPENPAIR_RUN_DIR", "run-dir", (b, v) -> b.runDir(Path.of(v))),
             // A relative entry counts from the directory the command runs in, as a shell's PATH would.
             new Variable("OPENPAIR_CLASS_PATH", "class-path", (b, v) -> b.classPath(Arrays.stream(v.split(":"))
                     .map(e -> e.isBlank() ? e : Path.of(e).toAbsolutePath().normalize().toString()).toList())));
@@ -65,7 +66,24 @@ public final class NodeSettings {
         Optional<Path> file = configFile(configFlag, sources);
         NodeConfig.Builder b = file.isPresent() ? NodeConfigFile.load(file.get()) : NodeConfig.builder();
         applyEnvironment(b, sources);
+        if (!b.hasRunDir()) {
+            b.runDir(defaultRunDir(sources));
+        }
         return b;
+    }
+
+    /**
+     * Where the CPUs' admin sockets go when no setting names it: {@code $XDG_RUNTIME_DIR/openpair}
+     * (the per-user, per-login directory made for sockets), else
+     * {@code <java.io.tmpdir>/openpair-<user.name>}. A relative XDG_RUNTIME_DIR is ignored, as
+     * the XDG specification says.
+     */
+    public static Path defaultRunDir(ConfigSources sources) {
+        String xdg = sources.variable("XDG_RUNTIME_DIR");
+        if (xdg != null && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "openpair");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + System.getProperty("user.name"));
     }
 
     /** The file the settings come from, if any; see the class comment for the order. */

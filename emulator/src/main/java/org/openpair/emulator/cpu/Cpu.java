@@ -48,6 +48,8 @@ public final class Cpu implements CpuService, AutoCloseable {
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
     private final NumberClaim claim;
+    /** Where a command on this machine reaches the node without an engine client; null: none. */
+    private volatile org.openpair.emulator.attach.AdminSocket admin;
     private volatile boolean running = true;
 
     private Cpu(NodeConfig config, int number, Engine engine) {
@@ -121,6 +123,9 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.announceUp();
         cpu.deathWatch.start();
         cpu.claim.keepUp(Clock.SYSTEM);
+        // Last: a command that finds the socket finds a CPU that serves.
+        config.runDir().ifPresent(dir -> cpu.admin = org.openpair.emulator.attach.AdminSocket.open(dir,
+                config.nodeName(), number, cpu.guardian()).orElse(null));
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         return cpu;
@@ -308,6 +313,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
+        closeAdmin();
         claim.close();
         processes.shutdown("CPU " + number + " was shut down");
         try {
@@ -336,6 +342,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             return;
         }
         running = false;
+        closeAdmin();
         claim.close();
         // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
         // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
@@ -348,6 +355,18 @@ public final class Cpu implements CpuService, AutoCloseable {
         closeSemaphoreReaper();
         handshakes.close();
         engine.terminate();
+    }
+
+    private void closeAdmin() {
+        org.openpair.emulator.attach.AdminSocket a = admin;
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    /** This CPU's admin socket, if it has one: for the tests of the command. */
+    public java.util.Optional<org.openpair.emulator.attach.AdminSocket> adminSocket() {
+        return java.util.Optional.ofNullable(admin);
     }
 
     private void closeSemaphoreReaper() {

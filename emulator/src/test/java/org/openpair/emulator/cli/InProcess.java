@@ -27,7 +27,8 @@ final class InProcess {
     static Result execute(ConfigSources sources, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = GuardianCommand.commandLine(sources);
+        // The model main builds for these arguments, as a user's call gets it.
+        CommandLine cl = GuardianCommand.commandLineFor(args, sources);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);

@@ -172,4 +172,26 @@ class NodeSettingsTest {
                         e -> assertThat(e.variable()).isEqualTo(variable))
                 .hasMessageStartingWith(variable + "='" + value.strip() + "'");
     }
+
+    @Test
+    void runDir_defaultsToXdgRuntimeDir_elseTheTemporaryDirectory_andTheVariableAndFileOverrideIt() throws IOException {
+        Path tmpDefault = Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + System.getProperty("user.name"));
+        assertThat(NodeSettings.resolve(null, sources()).build().runDir()).contains(tmpDefault);
+        env.put("XDG_RUNTIME_DIR", "relative/run");    // ignored, as the XDG specification says
+        assertThat(NodeSettings.resolve(null, sources()).build().runDir()).contains(tmpDefault);
+        env.put("XDG_RUNTIME_DIR", root.resolve("xdg").toString());
+        assertThat(NodeSettings.resolve(null, sources()).build().runDir()).contains(root.resolve("xdg").resolve("openpair"));
+
+        Files.writeString(work.resolve("openpair.yaml"), "run-dir: " + root.resolve("fromfile") + "\n");
+        assertThat(NodeSettings.resolve(null, sources()).build().runDir()).contains(root.resolve("fromfile"));
+        env.put("OPENPAIR_RUN_DIR", root.resolve("fromenv").toString());
+        assertThat(NodeSettings.resolve(null, sources()).build().runDir()).contains(root.resolve("fromenv"));
+    }
+
+    @Test
+    void aConfigBuiltInCode_hasNoRunDir_soItsCpusOpenNoAdminSocket() {
+        assertThat(NodeConfig.builder().build().runDir()).isEmpty();
+        Path dir = root.resolve("r");
+        assertThat(NodeConfig.builder().runDir(dir).build().toBuilder().build().runDir()).contains(dir);
+    }
 }

@@ -1,0 +1,56 @@
+package org.openpair.emulator.attach;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.openpair.guardian.Guardian;
+
+/**
+ * The command's end of a CPU's {@link AdminSocket}: a guest session whose {@link Guardian} is
+ * the operator's, each procedure one round trip over the Unix socket. A lost connection fails
+ * the call under way with error 66 instead of halting the JVM, as it would an attached process.
+ */
+public final class AdminConnection implements AutoCloseable {
+    private final AttachClient client;
+    private final Guardian guardian;
+    private final String nodeName;
+    private final int cpu;
+
+    private AdminConnection(AttachClient.Connected c) {
+        this.client = c.client();
+        this.nodeName = c.welcome().nodeName();
+        this.cpu = c.welcome().self().cpu();
+        this.guardian = new RemoteGuardian(client, nodeName);
+    }
+
+    /**
+     * Connects as a guest, or throws: nobody answers, or the CPU does not WELCOME within
+     * {@code boundMillis}, or what answers does not speak the protocol.
+     */
+    public static AdminConnection open(Path socket, long boundMillis) throws IOException {
+        try {
+            return new AdminConnection(AttachClient.connectGuest(socket, boundMillis));
+        } catch (AttachProtocolException e) {
+            throw new IOException(socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The node the CPU belongs to, as its WELCOME said. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** The CPU that serves this connection. */
+    public int cpu() {
+        return cpu;
+    }
+
+    public Guardian guardian() {
+        return guardian;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

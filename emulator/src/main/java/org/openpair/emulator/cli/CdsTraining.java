@@ -1,0 +1,46 @@
+package org.openpair.emulator.cli;
+
+import org.openpair.emulator.config.ConfigSources;
+
+/**
+ * What the {@code guardian} script's Class Data Sharing training run loads besides the call it
+ * makes: that call ({@code status} against no node) cannot take the admin socket, so the classes
+ * of that path are initialized here (the codecs' lambdas with them, which the archive keeps
+ * too), and the full command model is built once so every subcommand's classes are archived.
+ * Nothing here runs unless {@value #PROPERTY} is set.
+ */
+final class CdsTraining {
+    static final String PROPERTY = "openpair.cdsTraining";
+
+    private static final String[] ADMIN_PATH = {
+            "org.openpair.emulator.attach.AdminConnection",
+            "org.openpair.emulator.attach.AttachClient",
+            "org.openpair.emulator.attach.AttachChannel",
+            "org.openpair.emulator.attach.AttachFrames",
+            "org.openpair.emulator.attach.AttachCodecs",
+            "org.openpair.emulator.attach.AttachCalls",
+            "org.openpair.emulator.attach.RemoteGuardian",
+            "org.openpair.emulator.attach.RemoteFile",
+            "org.openpair.emulator.attach.RemoteSemaphore",
+            "org.openpair.emulator.codec.GuardianCodecs",
+            "org.openpair.emulator.cli.Views",
+            "org.openpair.emulator.json.Json"};
+
+    private CdsTraining() {
+    }
+
+    static void loadIfTraining() {
+        if (!Boolean.getBoolean(PROPERTY)) {
+            return;
+        }
+        ClassLoader loader = CdsTraining.class.getClassLoader();
+        for (String name : ADMIN_PATH) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // A class renamed since: the archive is only a little less complete.
+            }
+        }
+        GuardianCommand.commandLine(ConfigSources.system());
+    }
+}
