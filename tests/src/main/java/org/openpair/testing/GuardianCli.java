@@ -104,12 +104,21 @@ public final class GuardianCli {
      * @throws AssertionError if it is still running after {@code bound} (it is killed then)
      */
     public static Result executeInNewJvm(Path outputPrefix, Duration bound, String... args) {
+        return executeInNewJvm(List.of(), outputPrefix, bound, args);
+    }
+
+    /**
+     * {@link #executeInNewJvm(Path, Duration, String...)} run through {@code prefix} (such as
+     * {@code ip netns exec NAME}, to run the command on another "machine"), which must exec the
+     * rest of the command line.
+     */
+    public static Result executeInNewJvm(List<String> prefix, Path outputPrefix, Duration bound, String... args) {
         Path out = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out");
         Path err = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err");
         Process p;
         try {
             Files.createDirectories(out.toAbsolutePath().getParent());
-            p = new ProcessBuilder(TestCluster.guardianJvmCommand(List.of(args)))
+            p = new ProcessBuilder(TestCluster.guardianJvmCommand(prefix, List.of(args)))
                     .redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();

@@ -67,18 +67,36 @@ public final class NetnsNode implements AutoCloseable {
     private final NodeConfig config;
     private final Path configFile;
     private final int cpuCount;
+    /** Whether the CPUs run as machines of their own ({@link #startMachines}). */
+    private final boolean machines;
     private final NodeJvms jvms;
     private final List<HazelcastInstance> clients = new ArrayList<>();
     private boolean closed;
 
-    private NetnsNode(NetnsLab lab, NodeConfig config, Path configFile) {
+    private NetnsNode(NetnsLab lab, int cpuCount, NodeConfig config, Path configFile, boolean machines) {
         this.lab = lab;
         this.config = config;
         this.configFile = configFile;
-        this.cpuCount = lab.size();
+        this.cpuCount = cpuCount;
+        this.machines = machines;
         this.jvms = new NodeJvms(config.nodeName(), config.logDir(), cpu -> "CPU " + cpu + " in " + lab.namespace(cpu),
-                cpu -> TestCluster.guardianJvmCommand(lab.execPrefix(cpu),
+                cpu -> TestCluster.guardianJvmCommand(machines ? machinePrefix(lab, cpu, config) : lab.execPrefix(cpu),
                         List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--config", configFile.toString())));
+    }
+
+    /**
+     * {@code ip netns exec NAME env OPENPAIR_BIND=ADDR OPENPAIR_RUN_DIR=DIR}: what a machine's
+     * {@code cpu.env} and the unit's run directory give its CPU.
+     */
+    private static List<String> machinePrefix(NetnsLab lab, int cpu, NodeConfig config) {
+        List<String> prefix = new ArrayList<>(lab.execPrefix(cpu));
+        prefix.addAll(List.of("/usr/bin/env", "OPENPAIR_BIND=" + lab.address(cpu),
+                "OPENPAIR_RUN_DIR=" + machineRunDir(config, cpu)));
+        return prefix;
+    }
+
+    private static Path machineRunDir(NodeConfig config, int cpu) {
+        return config.logDir().resolve("m" + cpu).toAbsolutePath();
     }
 
     /**
@@ -90,19 +108,38 @@ public final class NetnsNode implements AutoCloseable {
      *               {@code target/openpair-it/NODE} under the module (or a temporary directory)
      */
     public static NetnsNode start(NetnsLab lab, int basePort, Path logDir) {
+        return start(lab, lab.size(), basePort, logDir, false);
+    }
+
+    /**
+     * Starts CPUs 0 to {@code cpus}-1 as machines of their own would run them under the systemd
+     * unit: CPU {@code i} in namespace {@code i}, with {@code OPENPAIR_BIND} set to that
+     * namespace's address (a machine's {@code cpu.env}) and a run directory of its own
+     * ({@link #runDir}), since separate machines share no admin sockets. The namespaces from
+     * {@code cpus} on carry no CPU: a machine from which to run the command. Otherwise as
+     * {@link #start(NetnsLab, int, Path)}.
+     */
+    public static NetnsNode startMachines(NetnsLab lab, int cpus, int basePort, Path logDir) {
+        if (cpus < 1 || cpus > lab.size()) {
+            throw new IllegalArgumentException("CPUs must be 1-" + lab.size() + " (the lab's namespaces): " + cpus);
+        }
+        return start(lab, cpus, basePort, logDir, true);
+    }
+
+    private static NetnsNode start(NetnsLab lab, int cpus, int basePort, Path logDir, boolean machines) {
         String node = "P" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
         Path dir = logDir != null ? logDir : NodeJvms.defaultLogDir(node, "openpair-netns");
         Path file = dir.resolve("node.yaml");
         try {
             Files.createDirectories(dir);
-            Files.writeString(file, yaml(lab, node, basePort, dir), StandardCharsets.UTF_8);
+            Files.writeString(file, yaml(lab, cpus, node, basePort, dir), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the node's config file " + file + ": " + e, e);
         }
         // The test reads the very file the CPUs read.
         NodeConfig config = NodeConfigFile.load(file).build();
-        NetnsNode n = new NetnsNode(lab, config, file);
+        NetnsNode n = new NetnsNode(lab, cpus, config, file, machines);
         try {
             n.startAll();
         } catch (RuntimeException | Error e) {
@@ -112,14 +149,14 @@ public final class NetnsNode implements AutoCloseable {
         return n;
     }
 
-    private static String yaml(NetnsLab lab, String node, int basePort, Path dir) {
+    private static String yaml(NetnsLab lab, int cpus, String node, int basePort, Path dir) {
         StringBuilder y = new StringBuilder();
         y.append("# CPU i runs in network namespace ").append(lab.namespace(0).replace("-n0", "-n<i>")).append('\n');
         y.append("node: ").append(node).append('\n');
         y.append("base-port: ").append(basePort).append('\n');
         y.append("cpus:\n");
         List<String> members = new ArrayList<>();
-        for (int i = 0; i < lab.size(); i++) {
+        for (int i = 0; i < cpus; i++) {
             String hp = lab.address(i) + ":" + (basePort + i);
             y.append("  ").append(i).append(": ").append(hp).append('\n');
             members.add(hp);
@@ -160,6 +197,17 @@ public final class NetnsNode implements AutoCloseable {
 
     public NetnsLab lab() {
         return lab;
+    }
+
+    /**
+     * The run directory of CPU {@code cpu}'s machine, where its admin socket is: only for a node
+     * of {@link #startMachines}; the CPUs of {@link #start(NetnsLab, int, Path)} share the default.
+     */
+    public Path runDir(int cpu) {
+        if (!machines || cpu < 0 || cpu >= cpuCount) {
+            throw new IllegalArgumentException("CPU " + cpu + " has no machine of its own in " + this);
+        }
+        return machineRunDir(config, cpu);
     }
 
     /** The host:port CPU {@code cpu} listens on. */
