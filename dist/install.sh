@@ -18,10 +18,13 @@ USAGE
 prefix=/opt/openpair
 destdir=""
 build=1
+value() {
+  [[ $# -ge 2 && -n "$2" ]] || { echo "install.sh: $1 needs a directory" >&2; usage >&2; exit 2; }
+}
 while (($#)); do
   case "$1" in
-    --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
-    --destdir) destdir="${2:?--destdir needs a directory}"; shift 2 ;;
+    --prefix) value "$@"; prefix="$2"; shift 2 ;;
+    --destdir) value "$@"; destdir="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -56,7 +59,8 @@ for m in "${modules[@]}"; do
   install -m 0644 "$jar" "$lib/"
   order+=("$(basename "$jar")")
 done
-IFS=: read -r -a entries < "$deps"
+# One line, without a newline at its end: read reports that as end of file.
+IFS=: read -r -a entries < "$deps" || true
 for e in "${entries[@]}"; do
   # The reactor's own modules appear as their classes or jars: the module jars above stand for them.
   [[ "$e" == "$repo"/* || "$e" != *.jar || ! -f "$e" ]] && continue
