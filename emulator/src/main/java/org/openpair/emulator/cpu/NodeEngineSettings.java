@@ -64,6 +64,7 @@ public final class NodeEngineSettings {
         all.addAll(NameCodecs.all());
         all.addAll(CpuCallCodecs.all());
         all.addAll(SemaphoreCodecs.all());
+        all.addAll(org.openpair.emulator.events.EventCodecs.all());
         return List.copyOf(all);
     }
 }

@@ -111,6 +111,8 @@ final class CpuHalt {
         }
         p.pair.markFenced();
         LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
+        org.openpair.emulator.events.EventLog.emit(p.handle().node(), p.handle().cpu(), new org.openpair.emulator.events.Event.Fence(p.handle(),
+                p.info.name() == null ? null : p.info.name().toString(), reason));
         p.note("fenced: " + reason);
         table.retire(p, TerminationCause.FENCED, -1, 0, reason);
         p.signalStop();

@@ -183,6 +183,7 @@ final class Creation {
             if (published.pid() != 0) {
                 tables.processes().set(key, published);
             }
+            org.openpair.emulator.events.EventLog.emit(handle.node(), cpu, org.openpair.emulator.events.Event.ProcessStarted.of(published));
             return published;
         }
     }

@@ -216,6 +216,7 @@ public final class ProcessTable {
             t = new Termination(handle, process.info.name(), process.info.program().display(), cause,
                     cause.completionCode(exitStatus), exitStatus, signal,
                     cause == TerminationCause.STOPPED ? process.killer() : null, detail, Instant.now());
+            org.openpair.emulator.events.EventLog.emit(handle.node(), handle.cpu(), org.openpair.emulator.events.Event.ProcessEnded.of(t));
             if (process.pair != null) {
                 process.pair.close();
             }
