@@ -35,8 +35,11 @@ final class EngineRing<T> implements Ring<T> {
 
     @Override
     public CompletableFuture<Batch<T>> read(long from, int atLeast, int max) {
-        long start = Math.max(from, ring.headSequence());
-        return ring.readManyAsync(start, atLeast, max, null).toCompletableFuture()
+        // The engine refuses a start past the next sequence: such a reader waits for that one.
+        long start = Math.min(Math.max(from, ring.headSequence()), ring.tailSequence() + 1);
+        // The engine refuses to read more at once than the ring holds.
+        int most = (int) Math.min(max, ring.capacity());
+        return ring.readManyAsync(start, atLeast, most, null).toCompletableFuture()
                 .<CompletableFuture<Batch<T>>>handle((r, failure) -> {
                     if (failure == null) {
                         return CompletableFuture.completedFuture(batch(r));

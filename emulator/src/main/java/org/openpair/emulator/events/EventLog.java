@@ -66,11 +66,15 @@ public final class EventLog implements AutoCloseable {
      * and makes it the one {@link #emit} finds for that CPU.
      */
     public static EventLog start(Engine engine, String node, int cpu, Path logDir) {
-        EventLog log = new EventLog(node, cpu, engine.eventRing(RING, RING_CAPACITY),
-                logDir.resolve("cpu" + cpu).resolve("events.log"), QUEUE_CAPACITY);
-        log.writer.start();
-        LOGS.put(key(node, cpu), log);
-        return log;
+        return new EventLog(node, cpu, engine.eventRing(RING, RING_CAPACITY),
+                logDir.resolve("cpu" + cpu).resolve("events.log"), QUEUE_CAPACITY).start();
+    }
+
+    /** Starts the writer and registers this log as its CPU's. */
+    EventLog start() {
+        writer.start();
+        LOGS.put(key(node, cpu), this);
+        return this;
     }
 
     /**

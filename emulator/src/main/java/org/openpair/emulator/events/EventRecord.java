@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.openpair.emulator.json.Json;
+import org.openpair.emulator.names.Epochs;
 
 /**
  * One line of the event log: {@code event}, logged at {@code time} by CPU {@code cpu} of node
@@ -32,13 +33,15 @@ public record EventRecord(long seq, Instant time, String node, int cpu, Event ev
 
     /**
      * The readable line: {@code seq time(UTC) \NODE cpuN Kind field=value ...}; a value with a
-     * space or a quote is quoted.
+     * space or a quote is quoted, an epoch reads {@code counter@cpu}.
      */
     public String text() {
         StringBuilder sb = new StringBuilder().append(seq).append(' ').append(TEXT_TIME.format(time)).append(" \\")
                 .append(node).append(" cpu").append(cpu).append(' ').append(event.kind());
         for (Map.Entry<String, Object> f : event.fields().entrySet()) {
-            sb.append(' ').append(f.getKey()).append('=').append(quoted(String.valueOf(f.getValue())));
+            // An epoch reads as ppd shows it (counter@cpu); JSON keeps the number.
+            Object v = f.getKey().equals("epoch") && f.getValue() instanceof Long e ? Epochs.format(e) : f.getValue();
+            sb.append(' ').append(f.getKey()).append('=').append(quoted(String.valueOf(v)));
         }
         return sb.toString();
     }
