@@ -42,8 +42,8 @@ final class EventsCommand implements Callable<Integer> {
     boolean follow;
 
     @Option(names = "--since", paramLabel = "SEQ",
-            description = "Start at sequence SEQ, 0 or more (default: the oldest event the node keeps); with "
-                    + "--follow, the next SEQ a line shows resumes where it stopped.")
+            description = "Start at sequence SEQ, 0 or more (default: the oldest event the node keeps); to go on "
+                    + "after the last line seen, give its SEQ plus one.")
     Long since;
 
     @Option(names = "--cpu", paramLabel = "N", description = "Only the events CPU N (0-15) logged.")
