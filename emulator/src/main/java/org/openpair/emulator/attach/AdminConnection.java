@@ -3,6 +3,8 @@ package org.openpair.emulator.attach;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import org.openpair.emulator.events.EventBatch;
+import org.openpair.emulator.events.EventQuery;
 import org.openpair.guardian.Guardian;
 
 /**
@@ -47,6 +49,11 @@ public final class AdminConnection implements AutoCloseable {
 
     public Guardian guardian() {
         return guardian;
+    }
+
+    /** Reads the node's event ring through this CPU ({@code EVENTS}); may wait as {@code query} says. */
+    public EventBatch events(EventQuery query) {
+        return client.call(AttachCalls.EVENTS, query);
     }
 
     @Override

@@ -33,6 +33,9 @@ import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.Encoder;
 import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.emulator.codec.Scalars;
+import org.openpair.emulator.events.EventBatch;
+import org.openpair.emulator.events.EventCodecs;
+import org.openpair.emulator.events.EventQuery;
 import org.openpair.guardian.Acquisition;
 import org.openpair.guardian.CheckpointResult;
 import org.openpair.guardian.CpuInfo;
@@ -149,6 +152,10 @@ final class AttachCalls {
     /** Never answered: it interrupts the call whose ID its frame carries. */
     static final Call<Nothing, Nothing> CANCEL = call(Op.CANCEL, NOTHING, NOTHING);
 
+    // ---- the operator's ------------------------------------------------------------------------
+
+    static final Call<EventQuery, EventBatch> EVENTS = call(Op.EVENTS, EventCodecs.QUERY, EventCodecs.BATCH);
+
     // ---- Guardian procedures ---------------------------------------------------------------
 
     static final Call<SpawnRequest, ProcessHandle> SPAWN = guardian(GuardianOp.SPAWN, GuardianCodecs.SPAWN_REQUEST,
@@ -189,5 +196,5 @@ final class AttachCalls {
             SEM_PURGE, SEM_ACQUIRE, SEM_RELEASE, SEM_POST, SEM_MARK_CONSISTENT, SEM_HOLDING, SEM_STATE, SEM_INFO,
             SEM_COMMIT, SIGNAL_END, SIGNAL_TAKEN, CANCEL, SPAWN, STOP, STOP_NAME, STOP_SCOPE, PAIR_INFO_NAME, PAIR_INFO,
             HANDLE_COMPARE, SWITCH_PAIR, LOOKUP, PROCESS, PROCESSES, CPUS, TERMINATION, TERMINATIONS, KILL, KILL_NAME,
-            SEMAPHORES);
+            SEMAPHORES, EVENTS);
 }

@@ -187,6 +187,8 @@ final class AttachFrames {
         static final byte GUARDIAN = 70;
         /** Interrupts the CPU-side call with the frame's call ID (the child's caller was interrupted). */
         static final byte CANCEL = 40;
+        /** A guest reads the node's event ring (the {@code guardian events} command). */
+        static final byte EVENTS = 90;
 
         private Op() {
         }

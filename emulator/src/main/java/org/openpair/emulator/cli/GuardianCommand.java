@@ -88,6 +88,7 @@ public final class GuardianCommand implements Runnable {
             SwitchCommand.class, "switch",
             SendCommand.class, "send",
             CpusCommand.class, "cpus",
+            EventsCommand.class, "events",
             DemoCommand.class, "demo",
             SemCommand.class, "sem",
             CompletionCommand.class, "completion");

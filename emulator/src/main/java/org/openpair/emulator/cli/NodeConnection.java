@@ -12,6 +12,9 @@ import java.util.TreeMap;
 import org.openpair.emulator.attach.AdminConnection;
 import org.openpair.emulator.attach.AdminSocket;
 import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.events.EventBatch;
+import org.openpair.emulator.events.EventLog;
+import org.openpair.emulator.events.EventQuery;
 import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cpu.NodeEngineSettings;
@@ -42,10 +45,19 @@ final class NodeConnection implements AutoCloseable {
     private final Route route;
     private final Guardian guardian;
     private final AutoCloseable resources;
+    /** How this connection reads the node's event ring: through the CPU, or from the ring itself. */
+    private final EventSource events;
 
-    private NodeConnection(Route route, Guardian guardian, AutoCloseable resources) {
+    /** A read of the node's event ring. */
+    @FunctionalInterface
+    interface EventSource {
+        EventBatch read(EventQuery query) throws InterruptedException;
+    }
+
+    private NodeConnection(Route route, Guardian guardian, EventSource events, AutoCloseable resources) {
         this.route = route;
         this.guardian = guardian;
+        this.events = events;
         this.resources = resources;
         lastRoute = route;
     }
@@ -53,7 +65,8 @@ final class NodeConnection implements AutoCloseable {
     private static NodeConnection overEngine(Engine client, NodeConfig config) {
         NodeTables tables = new NodeTables(client);
         RequesterLinks links = new RequesterLinks(tables, config.nodeName());
-        return new NodeConnection(Route.ENGINE, new NodeGuardian(tables, config, null, null, links), () -> {
+        return new NodeConnection(Route.ENGINE, new NodeGuardian(tables, config, null, null, links),
+                EventLog.reader(client)::read, () -> {
             links.close();
             client.shutdown();
         });
@@ -127,7 +140,7 @@ final class NodeConnection implements AutoCloseable {
             }
             if (c.nodeName().equals(node)) {
                 LOG.log(System.Logger.Level.DEBUG, "talking to \\{0} through CPU {1}''s admin socket", node, c.cpu());
-                return Optional.of(new NodeConnection(Route.ADMIN_SOCKET, c.guardian(), c));
+                return Optional.of(new NodeConnection(Route.ADMIN_SOCKET, c.guardian(), c::events, c));
             }
             LOG.log(System.Logger.Level.DEBUG, "admin socket {0} is \\{1}''s, not \\{2}''s", socket, c.nodeName(), node);
             c.close();
@@ -137,6 +150,14 @@ final class NodeConnection implements AutoCloseable {
 
     Guardian guardian() {
         return guardian;
+    }
+
+    /**
+     * Reads the node's event ring as {@code query} asks: through the CPU's admin socket (its
+     * {@code EVENTS} call), or over the engine client from the ring itself.
+     */
+    EventBatch events(EventQuery query) throws InterruptedException {
+        return events.read(query);
     }
 
     /** Which way this connection reaches the node. */

@@ -183,6 +183,19 @@ public final class Engine implements TableStore {
         return new MapTable<>(hz.getMap(name));
     }
 
+    /**
+     * The node's ring of that name, holding the newest {@code capacity} entries. A member
+     * configures it the first time it asks (every member must ask with the same capacity); a
+     * client reads the members' ring as configured there.
+     */
+    public <T> Ring<T> eventRing(String name, int capacity) {
+        if (!(hz.getLocalEndpoint() instanceof com.hazelcast.client.Client)) {
+            hz.getConfig().addRingBufferConfig(new com.hazelcast.config.RingbufferConfig(name).setCapacity(capacity)
+                    .setBackupCount(1).setTimeToLiveSeconds(0));
+        }
+        return new EngineRing<>(hz.getRingbuffer(name));
+    }
+
     /** The index of that name. */
     @Override
     public <K, V> MultiTable<K, V> multiTable(String name) {

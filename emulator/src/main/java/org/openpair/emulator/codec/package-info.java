@@ -6,7 +6,7 @@
  * is never the wire format. Here are the mechanism and the public API's codecs; the runtime's
  * own types have theirs beside them ({@code names.NameCodecs}, {@code node.NodeTableCodecs},
  * {@code node.CpuCallCodecs}, {@code semaphores.SemaphoreCodecs}, {@code attach.AttachCodecs},
- * {@code messages.MessageFormat}, {@code pairs.CheckpointRecord}),
+ * {@code messages.MessageFormat}, {@code pairs.CheckpointRecord}, {@code events.EventCodecs}),
  * so this package depends on nothing of the runtime. Nothing here imports the engine; the
  * {@code cluster} package hands the codecs the runtime lists to it.
  *
@@ -31,6 +31,7 @@
  * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
  * <tr><td>800-899</td><td>the message system's requests and replies on the CPU link ({@code messages.MessageFormat}: 801, 802)</td></tr>
  * <tr><td>900-999</td><td>checkpoint records, a primary's to its backup: the program's bytes, state changes, replies, a new backup's state transfer ({@code pairs.CheckpointRecord})</td></tr>
+ * <tr><td>1000-1099</td><td>the event log: a record (1001), its event by kind (1002; each kind 1010-1017), the {@code EVENTS} call's question and answer (1020, 1021) ({@code events.EventCodecs})</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentMap;
 
 
 import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.cluster.StalledHandshakes;
 import org.openpair.emulator.node.CpuRouter;
@@ -51,6 +53,10 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** Where a command on this machine reaches the node without an engine client; null: none. */
     private volatile org.openpair.emulator.attach.AdminSocket admin;
     private volatile boolean running = true;
+    private final EventLog events;
+
+    /** How long an orderly shutdown lets the event log write what is queued. */
+    private static final long EVENTS_BOUND_MILLIS = 2000;
 
     private Cpu(NodeConfig config, int number, Engine engine) {
         this.config = config;
@@ -59,6 +65,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.handshakes = engine.watchHandshakes(StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
                 "cpu" + number);
         this.tables = new NodeTables(engine);
+        this.events = EventLog.start(engine, config.nodeName(), number, config.logDir());
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
         this.processes = new ProcessTable(config, number, tables, router, links,
@@ -104,6 +111,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         } catch (RuntimeException e) {
             cpu.handshakes.close();
             cpu.links.close();
+            cpu.events.close(1);
             engine.terminate();
             throw e;
         }
@@ -112,7 +120,10 @@ public final class Cpu implements CpuService, AutoCloseable {
         engine.userContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
         cpu.links.calls().serve(cpu);
-        cpu.membership.onCpuLeft(cpu.sweeper::cpuLeft);
+        cpu.membership.onCpuLeft(m -> {
+            EventLog.emit(config.nodeName(), number, new Event.CpuDown(m.cpu(), "the engine removed its member " + m.address()));
+            cpu.sweeper.cpuLeft(m);
+        });
         cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(),
                 QuorumWatch.fencing(cpu.processes::fencePrimaries, cpu.processes::haltAfterSplit),
                 config.heartbeatIntervalSeconds(), config.heartbeatTimeoutSeconds(), Clock.SYSTEM);
@@ -128,6 +139,7 @@ public final class Cpu implements CpuService, AutoCloseable {
                 config.nodeName(), number, cpu.guardian()).orElse(null));
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
+        EventLog.emit(config.nodeName(), number, new Event.CpuUp(number, config.cpuAddresses().get(number)));
         return cpu;
     }
 
@@ -316,6 +328,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         closeAdmin();
         claim.close();
         processes.shutdown("CPU " + number + " was shut down");
+        events.close(EVENTS_BOUND_MILLIS);
         try {
             tables.cpus().remove(number);
         } catch (RuntimeException e) {
@@ -347,6 +360,8 @@ public final class Cpu implements CpuService, AutoCloseable {
         // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
         // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
         processes.freeze();
+        // A crash loses what was not written yet, as SIGKILL would.
+        events.close(1);
         deathWatch.close();
         links.close();
         processes.crash();

@@ -1,5 +1,7 @@
 package org.openpair.emulator.cpu;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -154,6 +156,7 @@ final class DeathWatch implements AutoCloseable {
                     + what + ")");
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} is gone on the kernel''s evidence ({2}): {3}", self, cpu,
                     what, action);
+            EventLog.emit(config.nodeName(), self, new Event.CpuDown(cpu, "kernel evidence: " + what));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: could not hand the death of CPU {1} to the engine: {2}", self,
                     cpu, e.toString());

@@ -3,6 +3,7 @@ package org.openpair.emulator.cpu;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.openpair.emulator.events.EventCodecs;
 import org.openpair.emulator.cluster.EngineSettings;
 import org.openpair.emulator.cluster.TableSpec;
 import org.openpair.emulator.codec.Codec;
@@ -64,6 +65,7 @@ public final class NodeEngineSettings {
         all.addAll(NameCodecs.all());
         all.addAll(CpuCallCodecs.all());
         all.addAll(SemaphoreCodecs.all());
+        all.addAll(EventCodecs.all());
         return List.copyOf(all);
     }
 }

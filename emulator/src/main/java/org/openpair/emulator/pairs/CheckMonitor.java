@@ -3,6 +3,8 @@ package org.openpair.emulator.pairs;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -159,6 +161,8 @@ final class CheckMonitor {
         }
         LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", member.name,
                 member.self.cpuPin(), takeover.epoch(), takeover.cause());
+        EventLog.emit(member.self.node(), member.self.cpu(),
+                Event.Takeover.of(String.valueOf(member.name), takeover, member.self));
         if (early != null) {
             member.backups.backupGone(early.message());
         }

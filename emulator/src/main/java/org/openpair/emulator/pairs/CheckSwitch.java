@@ -3,6 +3,8 @@ package org.openpair.emulator.pairs;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
@@ -154,6 +156,7 @@ final class CheckSwitch {
                 new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
         LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
                 backup.cpuPin(), newEpoch, self.cpuPin());
+        EventLog.emit(self.node(), self.cpu(), new Event.Switch(name.toString(), self, backup, newEpoch));
         return newEpoch;
     }
 }

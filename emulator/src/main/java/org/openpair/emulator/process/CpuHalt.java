@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.timers.LoopTimers;
 import org.openpair.guardian.PairRole;
 import org.openpair.guardian.Termination;
@@ -111,6 +113,8 @@ final class CpuHalt {
         }
         p.pair.markFenced();
         LOG.log(System.Logger.Level.WARNING, "{0} fenced: {1}", p.info.descriptor(), reason);
+        EventLog.emit(p.handle().node(), p.handle().cpu(), new Event.Fence(p.handle(),
+                p.info.name() == null ? null : p.info.name().toString(), reason));
         p.note("fenced: " + reason);
         table.retire(p, TerminationCause.FENCED, -1, 0, reason);
         p.signalStop();

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.messages.ReceiveQueue;
 import org.openpair.emulator.names.NameEntry;
@@ -183,6 +185,7 @@ final class Creation {
             if (published.pid() != 0) {
                 tables.processes().set(key, published);
             }
+            EventLog.emit(handle.node(), cpu, Event.ProcessStarted.of(published));
             return published;
         }
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.messages.Receivers;
 import org.openpair.emulator.names.NameEntry;
@@ -216,6 +218,7 @@ public final class ProcessTable {
             t = new Termination(handle, process.info.name(), process.info.program().display(), cause,
                     cause.completionCode(exitStatus), exitStatus, signal,
                     cause == TerminationCause.STOPPED ? process.killer() : null, detail, Instant.now());
+            EventLog.emit(handle.node(), handle.cpu(), Event.ProcessEnded.of(t));
             if (process.pair != null) {
                 process.pair.close();
             }

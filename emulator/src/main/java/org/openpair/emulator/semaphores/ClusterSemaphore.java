@@ -169,7 +169,7 @@ final class ClusterSemaphore implements RobustSemaphore {
         for (ProcessHandle h : suspects) {
             Termination t = semaphores.tables.terminations().get(NodeTables.terminationKey(h));
             if (t != null) {
-                HolderDeaths.apply(semaphores.tables, t);
+                HolderDeaths.apply(semaphores.tables, t, semaphores.caller == null ? -1 : semaphores.caller.cpu());
             }
         }
     }

@@ -2,6 +2,8 @@ package org.openpair.emulator.semaphores;
 
 import java.util.List;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.ProcessHandle;
@@ -18,7 +20,8 @@ final class HolderDeaths {
     private HolderDeaths() {
     }
 
-    static void apply(NodeTables tables, Termination t) {
+    /** {@code cpu} is the CPU that applies the death, which logs the permits it orphans. */
+    static void apply(NodeTables tables, Termination t, int cpu) {
         ProcessHandle dead = t.process();
         Semaphores s = new Semaphores(tables, null);
         List<String> names = List.copyOf(s.index().get(dead.cpu()));
@@ -27,7 +30,10 @@ final class HolderDeaths {
         }
         ProcessHandle partner = takeoverPartner(tables, t);
         for (String name : names) {
-            s.map().update(name, new SemaphoreOps.HolderDied(dead, partner));
+            Outcome o = s.map().update(name, new SemaphoreOps.HolderDied(dead, partner));
+            if (o != null && SemaphoreOps.HolderDied.ORPHANED.equals(o.message())) {
+                EventLog.emit(dead.node(), cpu, new Event.SemaphoreOrphaned(name, dead, (int) o.number()));
+            }
         }
     }
 

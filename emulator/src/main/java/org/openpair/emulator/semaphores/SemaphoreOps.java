@@ -291,6 +291,8 @@ final class SemaphoreOps {
      * member that takes over from it, or null. Idempotent: a second run finds nothing of it.
      */
     static final class HolderDied extends Op {
+        /** The message of an outcome whose number is permits the death orphaned (ORPHAN policy). */
+        static final String ORPHANED = "orphaned";
         final ProcessHandle dead;
         final ProcessHandle partner;
 
@@ -329,6 +331,9 @@ final class SemaphoreOps {
                 r.deadOwners.add(dead);
             }
             c.mark();
+            if (held != null && r.policy == DeathPolicy.ORPHAN) {
+                return new Outcome(Outcome.Kind.DONE, 0, ORPHANED, null, held);
+            }
             return Outcome.done(held == null ? 0 : held);
         }
     }

@@ -60,7 +60,7 @@ public final class SemaphoreReaper implements AutoCloseable {
         int cpu = t.process().cpu();
         try {
             if (cpu == self || !router.isUp(cpu)) {
-                HolderDeaths.apply(tables, t);
+                HolderDeaths.apply(tables, t, self);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: could not free the semaphores of {1}: {2}", self,
