@@ -50,6 +50,8 @@ import picocli.CommandLine.Command;
                 "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
                 "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
                 "  OPENPAIR_RUN_DIR    --run-dir    run-dir     the CPUs' admin sockets",
+                "  OPENPAIR_METRICS_PORT --metrics-port metrics-port  CPU n serves GET /metrics at port+n "
+                        + "(cpu start, node up; default: none)",
                 "  OPENPAIR_CLASS_PATH --class-path class-path  jars and directories of users' programs, ':'-separated "
                         + "(cpu start, node up)",
                 "  OPENPAIR_CONFIG     --config                 the file itself",

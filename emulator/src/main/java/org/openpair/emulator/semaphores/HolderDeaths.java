@@ -20,7 +20,7 @@ final class HolderDeaths {
 
     static void apply(NodeTables tables, Termination t) {
         ProcessHandle dead = t.process();
-        Semaphores s = new Semaphores(tables, null);
+        Semaphores s = new Semaphores(tables, null, org.openpair.emulator.metrics.CpuMetrics.NONE);
         List<String> names = List.copyOf(s.index().get(dead.cpu()));
         if (names.isEmpty()) {
             return;
