@@ -91,8 +91,10 @@ final class PairBenchNode implements AutoCloseable {
                         .heartbeat(1, heartbeatTimeoutSeconds).logDir(tempDir.resolve("logs"))
                         .metricsPort(metrics ? LoopbackPorts.block(NodeConfig.MAX_CPUS) : 0).build();
                 say(progress, "starting node \\%s on 127.0.0.1:%d-%d: CPU %d in this JVM, CPU %d a child JVM; "
-                        + "heartbeat timeout %d s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
-                        heartbeatTimeoutSeconds);
+                        + "heartbeat timeout %d s; %s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
+                        heartbeatTimeoutSeconds, config.metricsPort(0).isEmpty() ? "metrics off"
+                                : "metrics at 127.0.0.1:" + config.metricsPort(0).getAsInt() + "-"
+                                + config.metricsPort(CPUS - 1).getAsInt());
                 try {
                     node = new PairBenchNode(config, tempDir, Cpu.start(config, LOCAL_CPU), progress);
                 } catch (GuardianException e) {
