@@ -24,13 +24,16 @@ import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.testing.GuardianCli;
 import org.openpair.testing.TestCluster;
+import org.openpair.testing.TestPorts;
 
 /**
  * The metrics endpoints of CPUs in JVMs of their own ({@code cpu start --metrics-port}), scraped
  * over HTTP as an operator's {@code curl} or Prometheus would: after {@code kill -9} of the
  * primary's CPU, the survivor whose backup took over counts one takeover caused by the CPU's
- * failure, and the killed CPU's endpoint is gone with its JVM.
+ * failure, and the killed CPU's endpoint is gone with its JVM. A CPU whose metrics port is
+ * taken is refused before it joins.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MetricsIT {
@@ -55,12 +58,31 @@ class MetricsIT {
         }
     }
 
+    @Test
+    void cpuStartWhoseMetricsPortIsTaken_exits1WithError12_andTheNodeAndThePortsHolderServeOn() {
+        // Its own CPU port (another block, joining through CPU 0): only the metrics port is in use,
+        // held by CPU 0's endpoint.
+        int taken = cluster.config().metricsPort(0).orElseThrow();
+        String cpu0 = cluster.config().cpuAddresses().get(0);
+        GuardianCli.Result r = GuardianCli.executeInNewJvm(cluster.logDir().resolve("metrics-port-taken"),
+                Duration.ofSeconds(120), "cpu", "start", "--cpu", "0", "--node", cluster.config().nodeName(),
+                "--base-port", String.valueOf(TestPorts.freeBlock(16)), "--members", cpu0,
+                "--log-dir", cluster.logDir().toString(), "--metrics-port", String.valueOf(taken));
+        assertThat(r.exitCode()).as("exit code\n%s", r).isEqualTo(1);
+        assertThat(r.err()).as("its error").contains("error 12").contains("metrics address 127.0.0.1:" + taken)
+                .doesNotContain("\tat ");
+        assertThat(r.out()).doesNotContain("is up at");
+        assertThat(sample(scrape(0), "openpair_takeovers_total", "CPU_FAILED", 0)).as("CPU 0's endpoint")
+                .isPresent();
+        assertThat(cluster.memberCount()).as("members of the node").isEqualTo(cluster.isRunning(1) ? 3 : 2);
+    }
+
     private static String scrape(int cpu) {
         int port = cluster.config().metricsPort(cpu).orElseThrow();
         try {
             URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+            HttpResponse<String> r = HTTP.send(get, HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as("GET /metrics of CPU %d", cpu).isEqualTo(200);
             return r.body();
         } catch (IOException e) {
