@@ -41,6 +41,11 @@ final class BenchWriteReadCommand implements Callable<Integer> {
             description = "Concurrent clients of the throughput runs, rising, each 1-256 (default: 1,4,16,64).")
     java.util.List<Integer> clients;
 
+    @Option(names = "--metrics",
+            description = "The node's CPUs count into their metrics and serve them (as with metrics-port), so this run's "
+                    + "figures against one without say what metrics cost; a note in the report says which it was.")
+    boolean metrics;
+
     @Option(names = "--smoke", description = "Small counts for a quick check of the output; the figures mean little.")
     boolean smoke;
 
@@ -77,7 +82,7 @@ final class BenchWriteReadCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("--clients: " + e.getMessage());
         }
-        BenchCommand.print(new WriteReadBenchmark(counts, spec.commandLine().getErr()).run(), output, spec);
+        BenchCommand.print(new WriteReadBenchmark(counts, spec.commandLine().getErr(), metrics).run(), output, spec);
         return ExitCodes.OK;
     }
 

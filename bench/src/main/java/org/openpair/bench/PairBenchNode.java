@@ -74,6 +74,11 @@ final class PairBenchNode implements AutoCloseable {
      * {@code heartbeatTimeoutSeconds}, and waits until the node has settled.
      */
     static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds) {
+        return start(progress, heartbeatTimeoutSeconds, false);
+    }
+
+    /** As {@link #start(PrintWriter, int)}; with {@code metrics}, each CPU serves and counts its metrics. */
+    static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds, boolean metrics) {
         Path tempDir = BenchLogDir.create("openpair-pair-bench-");
         PairBenchNode node = null;
         try {
@@ -83,10 +88,13 @@ final class PairBenchNode implements AutoCloseable {
                 String name = "PB" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36)
                         .toUpperCase(Locale.ROOT);
                 NodeConfig config = NodeConfig.builder().nodeName(name).basePort(base).cpus(CPUS)
-                        .heartbeat(1, heartbeatTimeoutSeconds).logDir(tempDir.resolve("logs")).build();
+                        .heartbeat(1, heartbeatTimeoutSeconds).logDir(tempDir.resolve("logs"))
+                        .metricsPort(metrics ? LoopbackPorts.block(NodeConfig.MAX_CPUS) : 0).build();
                 say(progress, "starting node \\%s on 127.0.0.1:%d-%d: CPU %d in this JVM, CPU %d a child JVM; "
-                        + "heartbeat timeout %d s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
-                        heartbeatTimeoutSeconds);
+                        + "heartbeat timeout %d s; %s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
+                        heartbeatTimeoutSeconds, config.metricsPort(0).isEmpty() ? "metrics off"
+                                : "metrics at 127.0.0.1:" + config.metricsPort(0).getAsInt() + "-"
+                                + config.metricsPort(CPUS - 1).getAsInt());
                 try {
                     node = new PairBenchNode(config, tempDir, Cpu.start(config, LOCAL_CPU), progress);
                 } catch (GuardianException e) {
@@ -133,12 +141,13 @@ final class PairBenchNode implements AutoCloseable {
      * @throws GuardianException 40 if it is not up within {@link #CHILD_START_LIMIT}; 66 if it exits first
      */
     private CpuJvm startChildJvm() {
-        List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(CHILD_CPU),
+        List<String> args = new java.util.ArrayList<>(List.of("cpu", "start", "--cpu", String.valueOf(CHILD_CPU),
                 "--cpus", String.valueOf(config.cpuAddresses().size()),
                 "--node", config.nodeName(),
                 "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString(),
-                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()));
+                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds())));
+        config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
         CpuJvm jvm = CpuJvm.start("CPU " + CHILD_CPU, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args),
                 tempDir.resolve("cpu" + CHILD_CPU + ".out"));
         try {

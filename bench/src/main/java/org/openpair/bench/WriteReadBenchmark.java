@@ -143,10 +143,19 @@ public final class WriteReadBenchmark {
     /** Echo requests the clients got a reply to: the server must have executed exactly these. */
     private final AtomicLong echoed = new AtomicLong();
 
+    /** Whether the CPUs serve and count their metrics: their cost is this run's figures against one without. */
+    private final boolean metrics;
+
     /** @param progress where to say what is running (stderr for the command); not the report */
     public WriteReadBenchmark(Counts counts, PrintWriter progress) {
+        this(counts, progress, false);
+    }
+
+    /** @param metrics whether the node's CPUs serve and count their metrics */
+    public WriteReadBenchmark(Counts counts, PrintWriter progress, boolean metrics) {
         this.counts = counts;
         this.progress = progress;
+        this.metrics = metrics;
     }
 
     /** Runs the benchmark on a fresh node, closes it, and returns the figures. */
@@ -154,8 +163,10 @@ public final class WriteReadBenchmark {
         Machine machine = Machine.current();
         long started = System.nanoTime();
         WriteReadFigures figures = new WriteReadFigures(counts);
-        try (PairBenchNode node = PairBenchNode.start(progress, HEARTBEAT_TIMEOUT_SECONDS)) {
+        try (PairBenchNode node = PairBenchNode.start(progress, HEARTBEAT_TIMEOUT_SECONDS, metrics)) {
             figures.nodeName = node.config().nodeName();
+            figures.metricsPorts = node.config().metricsPort(0).isPresent()
+                    ? node.config().metricsPort(0).getAsInt() + "-" + node.config().metricsPort(1).getAsInt() : null;
             figures.childPid = node.child().pid();
             Guardian g = node.guardian();
             Path work = node.config().logDir().resolveSibling("work");

@@ -45,6 +45,8 @@ final class WriteReadFigures {
     long echoed;
     String nodeName;
     long childPid;
+    /** The CPUs' metrics ports, "first-last", or null: metrics off. */
+    String metricsPorts;
 
     WriteReadFigures(WriteReadBenchmark.Counts counts) {
         this.counts = counts;
@@ -110,6 +112,8 @@ final class WriteReadFigures {
         }
         List<String> notes = new ArrayList<>();
         notes.add(CheckpointBenchmark.loadNote(machine));
+        notes.add(metricsPorts == null ? "metrics off (no metrics-port)" : "metrics on: the CPUs count every request, "
+                + "reply, checkpoint and semaphore wait, and serve GET /metrics at ports " + metricsPorts);
         notes.add(String.format(Locale.ROOT, "the server executed %d requests and the clients got %d replies (each "
                 + "executed once); %d replies left after the backup held them, %d without a backup", server.executed(),
                 echoed, server.replied(), server.noBackup()));

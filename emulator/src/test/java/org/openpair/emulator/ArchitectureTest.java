@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layout the design notes promise, checked on the compiled classes: the engine behind one
- * package, no package cycle, a codec and a public API that depend on nothing of the runtime.
+ * package, Micrometer behind another, no package cycle, a codec and a public API that depend on
+ * nothing of the runtime.
  */
 class ArchitectureTest {
     private static final JavaClasses RUNTIME = new ClassFileImporter()
@@ -28,6 +29,24 @@ class ArchitectureTest {
     void onlyTheClusterPackage_touchesTheEngine() {
         noClasses().that().resideOutsideOfPackage("org.openpair.emulator.cluster..")
                 .should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
+                .check(RUNTIME);
+    }
+
+    @Test
+    void onlyTheMetricsPackage_touchesMicrometer() {
+        // Micrometer's types never reach another package's signatures either: to name one there,
+        // that package would have to depend on it.
+        noClasses().that().resideOutsideOfPackage("org.openpair.emulator.metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "io.prometheus..")
+                .check(RUNTIME);
+    }
+
+    @Test
+    void theMetrics_dependOnNothingOfTheRuntimeButItsThreads() {
+        classes().that().resideInAPackage("org.openpair.emulator.metrics..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("org.openpair.emulator.metrics..",
+                        "org.openpair.emulator.threads..", "org.openpair.guardian..", "io.micrometer..",
+                        "io.prometheus..", "com.sun.net.httpserver..", "java..")
                 .check(RUNTIME);
     }
 

@@ -114,7 +114,7 @@ public final class TestCluster implements AutoCloseable {
     /**
      * The arguments of {@code guardian} that start CPU {@code cpu} of this node: CPUs 0 to
      * count-1 on consecutive ports (so the quorum is a majority of those), its name, base port,
-     * log directory and heartbeat timeout.
+     * log directory, heartbeat timeout and metrics port (if the node has one).
      */
     public List<String> cpuStartArgs(int cpu) {
         List<String> args = new ArrayList<>(List.of("cpu", "start", "--cpu", String.valueOf(cpu)));
@@ -126,6 +126,8 @@ public final class TestCluster implements AutoCloseable {
         if (heartbeatTimeoutSeconds != null) {
             args.addAll(List.of("--heartbeat-timeout", String.valueOf(heartbeatTimeoutSeconds)));
         }
+        // The setting is the port of CPU 0; each CPU adds its number.
+        config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
         return args;
     }
 

@@ -16,6 +16,7 @@ public final class TestClusterBuilder {
     private Integer heartbeatTimeoutSeconds;
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
+    private boolean metrics;
 
     TestClusterBuilder() {
     }
@@ -62,6 +63,12 @@ public final class TestClusterBuilder {
         return this;
     }
 
+    /** Each CPU serves its metrics, CPU n at {@code config().metricsPort(n)}: ports of a free block of their own. */
+    public TestClusterBuilder metrics() {
+        this.metrics = true;
+        return this;
+    }
+
     /** Starts the node; on any failure ends what it started and rethrows. */
     public TestCluster start() {
         String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
@@ -82,6 +89,9 @@ public final class TestClusterBuilder {
         NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
                 .cpus(cpus).logDir(dir).runDir(runDir);
         b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
+        if (metrics) {
+            b.metricsPort(TestPorts.freeBlock(NodeConfig.MAX_CPUS));
+        }
         TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
         try {
             cluster.startAll();

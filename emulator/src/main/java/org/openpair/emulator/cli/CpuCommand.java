@@ -28,7 +28,8 @@ final class CpuCommand implements Runnable {
                             + "A CPU number already up in the node is refused. Ctrl-C or SIGTERM stops it in order: "
                             + "its processes end with completion code -4."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:stopped in order", "1:refused (e.g. error 12: the CPU number is in use)", "2:usage"})
+            exitCodeList = {"0:stopped in order", "1:refused (e.g. error 12: the CPU number, its address or its "
+                    + "metrics port is in use)", "2:usage"})
     static final class Start implements Callable<Integer> {
         @Option(names = "--cpu", required = true, paramLabel = "N", description = "The CPU number, 0-15.")
         int cpu;
@@ -46,6 +47,12 @@ final class CpuCommand implements Runnable {
                         + "program's own class path (config key class-path; this option replaces it)."
                         + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
         java.util.List<String> classPath;
+
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Serve this CPU's metrics, GET /metrics in the Prometheus text format, on its host at "
+                        + "PORT+N (env OPENPAIR_METRICS_PORT, file 'metrics-port'; 0 or unset: no metrics). "
+                        + "A port in use refuses the CPU (error 12).")
+        Integer metricsPort;
 
         @Mixin
         NodeOptions node;
@@ -66,6 +73,9 @@ final class CpuCommand implements Runnable {
             }
             if (classPath != null) {
                 b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
+            }
+            if (metricsPort != null) {
+                b.metricsPort(metricsPort);
             }
             NodeConfig config = b.build();
             // Refused before the CPU joins: a CPU that would fail every user's spawn is no use.

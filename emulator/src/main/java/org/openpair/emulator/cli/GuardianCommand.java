@@ -34,8 +34,9 @@ import picocli.CommandLine.Command;
         footerHeading = "%nConfiguration:%n",
         footer = {
                 "Every command finds its node through the same settings: node name, member addresses, bind address, "
-                        + "base port, log directory and the CPUs' class path. Write them once in a file or in the environment; a flag overrides "
-                        + "a variable, a variable overrides the file, the file overrides the default, setting by setting.",
+                        + "base port, log directory, the CPUs' class path and metrics port. Write them once in a file or "
+                        + "in the environment; a flag overrides a variable, a variable overrides the file, the file "
+                        + "overrides the default, setting by setting.",
                 "",
                 "The file is the one --config FILE names, else the one $OPENPAIR_CONFIG names (either must exist), "
                         + "else the first that exists of: ./openpair.yaml; $XDG_CONFIG_HOME/openpair/openpair.yaml "
@@ -43,16 +44,18 @@ import picocli.CommandLine.Command;
                         + "Its keys are checked: an unknown key or a wrong type is refused with the key named.",
                 "",
                 "Variables (an empty one counts as unset; a bad value is a usage error, exit 2, naming the variable):",
-                "  VARIABLE            FLAG         FILE KEY    SETTING",
-                "  OPENPAIR_NODE       --node       node        node name",
-                "  OPENPAIR_MEMBERS    --members    members     host:port,... to join or connect through",
-                "  OPENPAIR_BIND       --bind       bind        address the CPUs listen on",
-                "  OPENPAIR_BASE_PORT  --base-port  base-port   CPU n listens on port+n",
-                "  OPENPAIR_LOG_DIR    --log-dir    log-dir     process log directory",
-                "  OPENPAIR_RUN_DIR    --run-dir    run-dir     the CPUs' admin sockets",
-                "  OPENPAIR_CLASS_PATH --class-path class-path  jars and directories of users' programs, ':'-separated "
+                "  VARIABLE              FLAG           FILE KEY      SETTING",
+                "  OPENPAIR_NODE         --node         node          node name",
+                "  OPENPAIR_MEMBERS      --members      members       host:port,... to join or connect through",
+                "  OPENPAIR_BIND         --bind         bind          address the CPUs listen on",
+                "  OPENPAIR_BASE_PORT    --base-port    base-port     CPU n listens on port+n",
+                "  OPENPAIR_LOG_DIR      --log-dir      log-dir       process log directory",
+                "  OPENPAIR_RUN_DIR      --run-dir      run-dir       the CPUs' admin sockets",
+                "  OPENPAIR_METRICS_PORT --metrics-port metrics-port  CPU n serves GET /metrics at port+n "
+                        + "(cpu start, node up; default: none)",
+                "  OPENPAIR_CLASS_PATH   --class-path   class-path    jars and directories of users' programs, ':'-separated "
                         + "(cpu start, node up)",
-                "  OPENPAIR_CONFIG     --config                 the file itself",
+                "  OPENPAIR_CONFIG       --config                     the file itself",
                 "",
                 "A sample file, ./openpair.yaml:",
                 "  node: PROD",

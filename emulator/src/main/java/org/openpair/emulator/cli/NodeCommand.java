@@ -25,7 +25,8 @@ final class NodeCommand implements Runnable {
             description = {"Start CPUs 0..N-1 of the node in this JVM, in the foreground: the quick start.",
                     "A CPU crash here takes the others with it; for fault tests run each CPU with 'guardian cpu start'."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:stopped in order", "1:refused (e.g. error 12: a CPU number is in use)", "2:usage"})
+            exitCodeList = {"0:stopped in order", "1:refused (e.g. error 12: a CPU number, address or metrics port "
+                    + "is in use)", "2:usage"})
     static final class Up implements Callable<Integer> {
         @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "How many CPUs (default: 2).")
         int cpus;
@@ -35,6 +36,12 @@ final class NodeCommand implements Runnable {
                         + "program's own class path (config key class-path; this option replaces it)."
                         + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
         java.util.List<String> classPath;
+
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Serve each CPU's metrics, GET /metrics in the Prometheus text format: CPU n at PORT+n "
+                        + "(env OPENPAIR_METRICS_PORT, file 'metrics-port'; 0 or unset: no metrics). "
+                        + "A port in use refuses the node (error 12).")
+        Integer metricsPort;
 
         @Mixin
         NodeOptions node;
@@ -53,6 +60,9 @@ final class NodeCommand implements Runnable {
             var b = node.builder().cpus(cpus);
             if (classPath != null) {
                 b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
+            }
+            if (metricsPort != null) {
+                b.metricsPort(metricsPort);
             }
             var config = b.build();
             // Refused before any CPU joins: CPUs that would fail every user's spawn are no use.

@@ -44,6 +44,8 @@ public final class NodeConfig {
     private final boolean explicitCpus;
     /** The CPUs' class path for users' programs: absolute jars and directories. */
     private final List<String> classPath;
+    /** CPU n serves its metrics at this port + n; 0: no metrics. */
+    private final int metricsPort;
 
     private NodeConfig(Builder b) {
         this.nodeName = b.nodeName;
@@ -66,6 +68,7 @@ public final class NodeConfig {
         this.stopGrace = b.stopGrace;
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
+        this.metricsPort = b.metricsPort;
         int configured = cpus.size();
         if (b.quorum > configured) {
             throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
@@ -109,6 +112,7 @@ public final class NodeConfig {
         b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
         b.classPath.addAll(classPath);
+        b.metricsPort = metricsPort;
         return b;
     }
 
@@ -199,6 +203,15 @@ public final class NodeConfig {
         return classPath;
     }
 
+    /**
+     * The port CPU {@code cpu} serves its metrics at, {@code GET /metrics} on its own host: the
+     * metrics-port setting + the CPU number, as the CPUs' own ports follow the base port, so one
+     * setting serves every CPU of a machine. Empty when the setting is not given (the default).
+     */
+    public java.util.OptionalInt metricsPort(int cpu) {
+        return metricsPort == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort + cpu);
+    }
+
     /** Collects settings; each setter checks its value and names it when refusing. */
     public static final class Builder {
         private String nodeName = DEFAULT_NODE;
@@ -214,6 +227,7 @@ public final class NodeConfig {
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
         private final List<String> classPath = new ArrayList<>();
+        private int metricsPort;
 
         private Builder() {
         }
@@ -346,6 +360,15 @@ public final class NodeConfig {
             }
             classPath.clear();
             classPath.addAll(checked);
+            return this;
+        }
+
+        /** See {@link NodeConfig#metricsPort(int)}: 1024-65519, or 0 for none. */
+        public Builder metricsPort(int port) {
+            if (port != 0 && (port < 1024 || port > 65535 - MAX_CPUS)) {
+                throw invalid("metrics port must be 1024-" + (65535 - MAX_CPUS) + ", or 0 for none: " + port);
+            }
+            this.metricsPort = port;
             return this;
         }
 

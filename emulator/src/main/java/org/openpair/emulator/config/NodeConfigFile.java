@@ -37,6 +37,7 @@ import org.openpair.emulator.config.NodeConfig;
  * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
  * class-path: [lib/app.jar, /opt/app/classes]   # or "lib/app.jar:/opt/app/classes"; relative to this file
+ * metrics-port: 9101   # CPU n serves GET /metrics at this port + n (default: no metrics)
  * </pre>
  *
  * Every key is optional; an unknown key or a value of the wrong type is refused with the key
@@ -48,7 +49,8 @@ import org.openpair.emulator.config.NodeConfig;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path");
+            "heartbeat", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path",
+            "metrics-port");
 
     private NodeConfigFile() {
     }
@@ -125,6 +127,9 @@ public final class NodeConfigFile {
             if (map.containsKey("operator-timeout-millis")) {
                 b.operatorTimeout(Duration.ofMillis(integer(file, "operator-timeout-millis",
                         map.get("operator-timeout-millis"))));
+            }
+            if (map.containsKey("metrics-port")) {
+                b.metricsPort(integer(file, "metrics-port", map.get("metrics-port")));
             }
             if (map.containsKey("class-path")) {
                 b.classPath(classPath(file, map.get("class-path")));

@@ -48,6 +48,7 @@ public final class NodeSettings {
             new Variable("OPENPAIR_BASE_PORT", "base-port", (b, v) -> b.basePort(number(v))),
             new Variable("OPENPAIR_LOG_DIR", "log-dir", (b, v) -> b.logDir(Path.of(v))),
             new Variable("OPENPAIR_RUN_DIR", "run-dir", (b, v) -> b.runDir(Path.of(v))),
+            new Variable("OPENPAIR_METRICS_PORT", "metrics-port", (b, v) -> b.metricsPort(number(v))),
             // A relative entry counts from the directory the command runs in, as a shell's PATH would.
             new Variable("OPENPAIR_CLASS_PATH", "class-path", (b, v) -> b.classPath(Arrays.stream(v.split(":"))
                     .map(e -> e.isBlank() ? e : Path.of(e).toAbsolutePath().normalize().toString()).toList())));

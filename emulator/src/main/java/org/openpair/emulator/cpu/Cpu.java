@@ -13,6 +13,8 @@ import org.openpair.emulator.cluster.StalledHandshakes;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.metrics.CpuMetrics;
+import org.openpair.emulator.metrics.MetricsEndpoint;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.Clock;
@@ -50,6 +52,9 @@ public final class Cpu implements CpuService, AutoCloseable {
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
     private final NumberClaim claim;
+    /** Where this CPU's metrics are served; null: metrics are off. */
+    private final MetricsEndpoint metricsEndpoint;
+    private final CpuMetrics metrics;
     /** Where a command on this machine reaches the node without an engine client; null: none. */
     private volatile org.openpair.emulator.attach.AdminSocket admin;
     private volatile boolean running = true;
@@ -58,18 +63,22 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** How long an orderly shutdown lets the event log write what is queued. */
     private static final long EVENTS_BOUND_MILLIS = 2000;
 
-    private Cpu(NodeConfig config, int number, Engine engine) {
+    private Cpu(NodeConfig config, int number, Engine engine, MetricsEndpoint metricsEndpoint) {
         this.config = config;
         this.number = number;
         this.engine = engine;
+        this.metricsEndpoint = metricsEndpoint;
+        this.metrics = metricsEndpoint == null ? CpuMetrics.NONE : metricsEndpoint.metrics();
         this.handshakes = engine.watchHandshakes(StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
                 "cpu" + number);
         this.tables = new NodeTables(engine);
         this.events = EventLog.start(engine, config.nodeName(), number, config.logDir());
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
-        this.processes = new ProcessTable(config, number, tables, router, links,
-                caller -> NodeGuardian.onCpu(tables, config, caller, router, links));
+        this.processes = new ProcessTable(config, number, tables, router, links, this::guardianAs, metrics);
+        if (metricsEndpoint != null) {
+            metricsEndpoint.countProcesses(processes::count);
+        }
         this.links.receiveWith(processes);
         this.router.noticesBy(links.notices());
         this.router.callsBy(links.calls());
@@ -84,7 +93,8 @@ public final class Cpu implements CpuService, AutoCloseable {
      * number.
      *
      * @throws GuardianException 14 the number is not configured in the node; 12 the number is
-     *                           held by a live CPU, or its address is taken on this machine
+     *                           held by a live CPU, or its address (or its metrics port) is taken
+     *                           on this machine
      */
     public static Cpu start(NodeConfig config, int number) {
         if (!config.hasCpu(number)) {
@@ -92,12 +102,17 @@ public final class Cpu implements CpuService, AutoCloseable {
                     + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
         }
         ConcurrentMap<String, Object> context = new ConcurrentHashMap<>();
+        String address = config.cpuAddresses().get(number);
+        // Before the member joins: a port in use refuses the CPU with nothing to undo.
+        MetricsEndpoint metricsEndpoint = config.metricsPort(number).isEmpty() ? null
+                : MetricsEndpoint.open(config.nodeName(), number, NodeConfig.hostOf(address),
+                        config.metricsPort(number).getAsInt());
         Engine engine;
         try {
-            String address = config.cpuAddresses().get(number);
             engine = Engine.startMember(NodeEngineSettings.of(config), number, NodeConfig.hostOf(address),
                     NodeConfig.portOf(address), context);
         } catch (RuntimeException e) {
+            closeMetrics(metricsEndpoint);
             if (isBindFailure(e)) {
                 throw new GuardianException(GuardianError.IN_USE, "CPU " + number + ": address "
                         + config.cpuAddresses().get(number) + " is already in use (is CPU " + number
@@ -105,7 +120,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             }
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " could not start: " + e.getMessage(), e);
         }
-        Cpu cpu = new Cpu(config, number, engine);
+        Cpu cpu = new Cpu(config, number, engine, metricsEndpoint);
         try {
             cpu.claim.claim();
         } catch (RuntimeException e) {
@@ -113,6 +128,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             cpu.links.close();
             cpu.events.close(1);
             engine.terminate();
+            closeMetrics(metricsEndpoint);
             throw e;
         }
         // Callable by the node only once it holds its number. Hazelcast copies the configured
@@ -218,12 +234,12 @@ public final class Cpu implements CpuService, AutoCloseable {
 
     /** The Guardian procedures as the operator, through this CPU. */
     public Guardian guardian() {
-        return NodeGuardian.onCpu(tables, config, null, router, links);
+        return guardianAs(null);
     }
 
     /** The Guardian procedures as process {@code caller} would call them, through this CPU. */
     public Guardian guardianAs(ProcessHandle caller) {
-        return NodeGuardian.onCpu(tables, config, caller, router, links);
+        return NodeGuardian.onCpu(tables, config, caller, router, links, metrics);
     }
 
     /** The member underneath, for the test harness and benchmarks of this module. */
@@ -344,6 +360,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         // orderly leave must not be taken for one.
         engine.shutdown();
         links.close();
+        closeMetrics(metricsEndpoint);
     }
 
     /**
@@ -370,6 +387,13 @@ public final class Cpu implements CpuService, AutoCloseable {
         closeSemaphoreReaper();
         handshakes.close();
         engine.terminate();
+        closeMetrics(metricsEndpoint);
+    }
+
+    private static void closeMetrics(MetricsEndpoint endpoint) {
+        if (endpoint != null) {
+            endpoint.close();
+        }
     }
 
     private void closeAdmin() {

@@ -29,6 +29,8 @@ final class PendingRequest implements ReceivedRequest {
     final long syncId;
     /** When its requester gives up (wall-clock ms, 0 never): after that it is refused, not executed. */
     final long deadline;
+    /** When it arrived at $RECEIVE (nanoTime): the start of the server's side of its WRITEREAD. */
+    private final long arrived = System.nanoTime();
     private final List<ReplyPath> paths = new CopyOnWriteArrayList<>();
     private final AtomicBoolean replied = new AtomicBoolean();
 
@@ -109,6 +111,7 @@ final class PendingRequest implements ReceivedRequest {
         return sent.handle((result, failure) -> {
             if (failure == null) {
                 send(MessageFormat.ok(reply));
+                receive.pair().metrics().replyWritten(System.nanoTime() - arrived);
                 receive.done(this);
                 return result;
             }

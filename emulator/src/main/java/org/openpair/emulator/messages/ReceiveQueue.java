@@ -146,6 +146,7 @@ public final class ReceiveQueue implements Receive {
     }
 
     private void request(MessageFormat.Request r, long openId, long syncId, ReplyPath path) {
+        pair.metrics().requestArrived();
         byte[] saved = null;
         GuardianError refusal = null;
         lock.lock();

@@ -159,6 +159,8 @@ final class CheckMonitor {
         if (message != null) {
             member.post(message);
         }
+        // Counted where the backup became the primary, once: a repeated promotion returned above.
+        member.host.metrics().takeover(takeover);
         LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", member.name,
                 member.self.cpuPin(), takeover.epoch(), takeover.cause());
         EventLog.emit(member.self.node(), member.self.cpu(),

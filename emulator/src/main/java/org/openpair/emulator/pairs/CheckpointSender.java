@@ -41,9 +41,10 @@ final class CheckpointSender {
             if (member.channel == null) {
                 return CompletableFuture.completedFuture(CheckpointResult.NO_BACKUP);
             }
+            long start = System.nanoTime();
             CompletableFuture<Long> sent = member.channel.send(record);
             member.lastSend = sent;
-            return outcome(sent, member.partner);
+            return outcome(sent, member.partner, start);
         }
     }
 
@@ -52,10 +53,16 @@ final class CheckpointSender {
      * {@link #onSendFailure} decides, worked out on the pair's own thread, since it writes the
      * name table and must not hold up the link thread that completes the send.
      */
-    private CompletableFuture<CheckpointResult> outcome(CompletableFuture<Long> sent, ProcessHandle to) {
-        return sent.handle((seq, failure) -> failure == null ? OK
+    private CompletableFuture<CheckpointResult> outcome(CompletableFuture<Long> sent, ProcessHandle to, long start) {
+        return sent.handle((seq, failure) -> failure == null ? acked(start)
                 : CompletableFuture.supplyAsync(() -> onSendFailure(failure, to), member.host.scheduler()))
                 .thenCompose(f -> f);
+    }
+
+    /** Counts a checkpoint from its send to its acknowledgement, on the link thread that completes it. */
+    private CompletableFuture<CheckpointResult> acked(long start) {
+        member.host.metrics().checkpointAcked(System.nanoTime() - start);
+        return OK;
     }
 
     /** See {@link PairMember#checkpointReply(long, long, int, byte[], byte[])}. */
@@ -90,9 +97,10 @@ final class CheckpointSender {
             if (member.channel == null) {
                 return CompletableFuture.completedFuture(CheckpointResult.NO_BACKUP);
             }
+            long start = System.nanoTime();
             CompletableFuture<Long> sent = member.channel.send(record);
             member.lastSend = sent;
-            return outcome(sent, member.partner);
+            return outcome(sent, member.partner, start);
         }
     }
 
@@ -122,7 +130,9 @@ final class CheckpointSender {
             }
             to = member.partner;
             try {
+                long start = System.nanoTime();
                 member.channel.sendAndAwait(record);
+                member.host.metrics().checkpointAcked(System.nanoTime() - start);
                 return CheckpointResult.OK;
             } catch (CheckpointFailure f) {
                 failure = f;

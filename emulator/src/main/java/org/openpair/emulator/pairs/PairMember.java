@@ -68,6 +68,9 @@ public final class PairMember {
         SpawnRequest.Builder backupRequest();
 
         ScheduledExecutorService scheduler();
+
+        /** What its CPU counts: takeovers, checkpoints, requests. */
+        org.openpair.emulator.metrics.CpuMetrics metrics();
     }
 
     final Host host;
@@ -121,6 +124,11 @@ public final class PairMember {
 
     public PairRole role() {
         return role;
+    }
+
+    /** Its CPU's metrics, where its $RECEIVE counts requests. */
+    public org.openpair.emulator.metrics.CpuMetrics metrics() {
+        return host.metrics();
     }
 
     /**

@@ -30,6 +30,7 @@ import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.metrics.CpuMetrics;
 
 /**
  * The Guardian procedures over the node's tables, for one caller: a process (its handle names
@@ -43,6 +44,8 @@ public final class NodeGuardian implements Guardian {
     private final ProcessHandle caller;
     private final CpuRouter router;
     private final RequestLinks requests;
+    /** Where a semaphore acquisition's wait is counted: the caller's CPU's, or none for a client. */
+    private final CpuMetrics metrics;
 
     /**
      * @param caller   the calling process, or {@code null} for the operator
@@ -51,25 +54,27 @@ public final class NodeGuardian implements Guardian {
      */
     public NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuService local,
                         RequestLinks requests) {
-        this(tables, config, caller, requests, new CpuRouter(tables, config, local));
+        this(tables, config, caller, requests, new CpuRouter(tables, config, local), CpuMetrics.NONE);
     }
 
     private NodeGuardian(NodeTables tables, NodeConfig config, ProcessHandle caller, RequestLinks requests,
-                         CpuRouter router) {
+                         CpuRouter router, CpuMetrics metrics) {
         this.tables = tables;
         this.config = config;
         this.caller = caller;
         this.router = router;
         this.requests = requests;
+        this.metrics = metrics;
     }
 
     /**
      * The procedures for a caller on a CPU, through that CPU's own router: its calls and
-     * notifications to other CPUs take the CPU link where there is one.
+     * notifications to other CPUs take the CPU link where there is one; what it measures goes
+     * to that CPU's {@code metrics}.
      */
     public static NodeGuardian onCpu(NodeTables tables, NodeConfig config, ProcessHandle caller, CpuRouter router,
-                                     RequestLinks requests) {
-        return new NodeGuardian(tables, config, caller, requests, router);
+                                     RequestLinks requests, CpuMetrics metrics) {
+        return new NodeGuardian(tables, config, caller, requests, router, metrics);
     }
 
     @Override
@@ -310,21 +315,21 @@ public final class NodeGuardian implements Guardian {
     @Override
     public org.openpair.guardian.RobustSemaphore semaphoreCreate(String name, int permits,
                                                                  org.openpair.guardian.DeathPolicy policy) {
-        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).create(name, permits, policy);
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller, metrics).create(name, permits, policy);
     }
 
     @Override
     public org.openpair.guardian.RobustSemaphore semaphore(String name) {
-        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).open(name);
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller, metrics).open(name);
     }
 
     @Override
     public List<org.openpair.guardian.SemaphoreInfo> semaphores() {
-        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).list();
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller, metrics).list();
     }
 
     @Override
     public int semaphorePurge(String name) {
-        return new org.openpair.emulator.semaphores.Semaphores(tables, caller).purge(name);
+        return new org.openpair.emulator.semaphores.Semaphores(tables, caller, metrics).purge(name);
     }
 }

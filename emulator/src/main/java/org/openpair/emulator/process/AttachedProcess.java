@@ -232,6 +232,11 @@ final class AttachedProcess extends OsProcess implements Attachee {
     }
 
     @Override
+    org.openpair.emulator.metrics.ProcessCensus.Kind censusKind() {
+        return org.openpair.emulator.metrics.ProcessCensus.Kind.JAVA;
+    }
+
+    @Override
     void release() {
         server.forget(info.handle().verifier());
         LoopTimer t = loopTimer;

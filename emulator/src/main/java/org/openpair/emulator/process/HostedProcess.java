@@ -158,6 +158,11 @@ final class HostedProcess extends LocalProcess {
     }
 
     @Override
+    org.openpair.emulator.metrics.ProcessCensus.Kind censusKind() {
+        return org.openpair.emulator.metrics.ProcessCensus.Kind.HOSTED;
+    }
+
+    @Override
     void release() {
         if (loopTimer != null) {
             loopTimer.close();

@@ -2,6 +2,8 @@ package org.openpair.emulator.process;
 
 import java.util.concurrent.CompletableFuture;
 
+import org.openpair.emulator.metrics.ProcessCensus;
+import org.openpair.guardian.PairRole;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;
@@ -71,6 +73,22 @@ abstract class LocalProcess {
 
     /** Releases what the process held locally (log file), after it has been retired. */
     abstract void release();
+
+    /** Where the metrics' census counts it: stopping (or fenced), else its place in its pair. */
+    ProcessCensus.State censusState() {
+        org.openpair.emulator.pairs.PairMember member = pair;
+        if (stopRequested || (member != null && member.isFenced())) {
+            return ProcessCensus.State.STOPPING;
+        }
+        return switch (member == null ? PairRole.SINGLE : member.role()) {
+            case PRIMARY -> ProcessCensus.State.PRIMARY;
+            case BACKUP -> ProcessCensus.State.BACKUP;
+            case SINGLE -> ProcessCensus.State.SINGLE;
+        };
+    }
+
+    /** Where the metrics' census counts it by what it runs. */
+    abstract ProcessCensus.Kind censusKind();
 
     /** {@code kill}: generates {@code signal} for the process; {@code sender} is null for the operator. */
     abstract void signal(org.openpair.guardian.Signal signal, ProcessHandle sender);

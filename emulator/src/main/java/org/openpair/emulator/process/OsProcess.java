@@ -122,6 +122,11 @@ class OsProcess extends LocalProcess {
     }
 
     @Override
+    org.openpair.emulator.metrics.ProcessCensus.Kind censusKind() {
+        return org.openpair.emulator.metrics.ProcessCensus.Kind.OS;
+    }
+
+    @Override
     void release() {
         // Nothing held here: the child's log file descriptors belong to the child.
     }

@@ -4,6 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.openpair.emulator.metrics.CpuMetrics;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.CheckpointLinks;
@@ -24,10 +25,11 @@ final class PairHost implements PairMember.Host {
     private final ScheduledExecutorService pairWork;
     /** The table's fence of this process, run on the pair thread. */
     private final Consumer<String> fence;
+    private final CpuMetrics metrics;
 
     PairHost(LocalProcess process, SpawnRequest request, Function<ProcessHandle, Guardian> guardianOf,
              CheckpointLinks links, NodeTables tables, CpuRouter router, ScheduledExecutorService pairWork,
-             Consumer<String> fence) {
+             Consumer<String> fence, CpuMetrics metrics) {
         this.process = process;
         this.request = request;
         this.guardianOf = guardianOf;
@@ -36,6 +38,7 @@ final class PairHost implements PairMember.Host {
         this.router = router;
         this.pairWork = pairWork;
         this.fence = fence;
+        this.metrics = metrics;
     }
 
     @Override
@@ -75,5 +78,10 @@ final class PairHost implements PairMember.Host {
     @Override
     public ScheduledExecutorService scheduler() {
         return pairWork;
+    }
+
+    @Override
+    public CpuMetrics metrics() {
+        return metrics;
     }
 }

@@ -16,6 +16,8 @@ import org.openpair.emulator.events.Event;
 import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.messages.Receivers;
+import org.openpair.emulator.metrics.CpuMetrics;
+import org.openpair.emulator.metrics.ProcessCensus;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
@@ -77,16 +79,19 @@ public final class ProcessTable {
     private final EndRecords ends;
     private final CpuHalt halt;
     private final Creation creation;
+    private final CpuMetrics metrics;
 
     /**
      * @param router     reaches the other CPUs (and says which are up)
      * @param links      the checkpoint channels to other CPUs
      * @param guardianOf the Guardian procedures a hosted process calls, given its handle
+     * @param metrics    what this CPU counts
      */
     public ProcessTable(NodeConfig config, int cpu, NodeTables tables, CpuRouter router, CheckpointLinks links,
-                        Function<ProcessHandle, Guardian> guardianOf) {
+                        Function<ProcessHandle, Guardian> guardianOf, CpuMetrics metrics) {
         this.config = config;
         this.tables = tables;
+        this.metrics = metrics;
         // Creation spawns OS processes on it; the halts shut it down with the other threads.
         ExecutorService spawner = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-spawner"));
         this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
@@ -147,6 +152,21 @@ public final class ProcessTable {
     /** How many processes run here now. */
     public int size() {
         return live.size();
+    }
+
+    CpuMetrics metrics() {
+        return metrics;
+    }
+
+    /** How many processes here are in {@code state} and of {@code kind} now: the metrics' census. */
+    public int count(ProcessCensus.State state, ProcessCensus.Kind kind) {
+        int n = 0;
+        for (LocalProcess p : live.values()) {
+            if (p.censusState() == state && p.censusKind() == kind) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** PROCESS_SPAWN_ on this CPU; a request with {@link SpawnRequest#isMyBackup()} creates {@code ancestor}'s backup. */

@@ -103,6 +103,7 @@ final class ClusterSemaphore implements RobustSemaphore {
             Outcome o = run(new SemaphoreOps.Acquire(caller, ticket, permits, queue, System.currentTimeMillis(),
                     LEASE_MILLIS));
             if (o.kind() == Outcome.Kind.DONE) {
+                semaphores.metrics.semaphoreAcquired(System.nanoTime() - start);
                 return Optional.of(o.acquisition());
             }
             if (!queue) {

@@ -23,7 +23,7 @@ final class HolderDeaths {
     /** {@code cpu} is the CPU that applies the death, which logs the permits it orphans. */
     static void apply(NodeTables tables, Termination t, int cpu) {
         ProcessHandle dead = t.process();
-        Semaphores s = new Semaphores(tables, null);
+        Semaphores s = new Semaphores(tables, null, org.openpair.emulator.metrics.CpuMetrics.NONE);
         List<String> names = List.copyOf(s.index().get(dead.cpu()));
         if (names.isEmpty()) {
             return;

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import org.openpair.emulator.cluster.MultiTable;
 import org.openpair.emulator.cluster.Table;
+import org.openpair.emulator.metrics.CpuMetrics;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.DeathPolicy;
 import org.openpair.guardian.GuardianError;
@@ -31,10 +32,13 @@ public final class Semaphores {
 
     final NodeTables tables;
     final ProcessHandle caller;
+    /** The caller's CPU's, where its acquisitions' waits are counted. */
+    final CpuMetrics metrics;
 
-    public Semaphores(NodeTables tables, ProcessHandle caller) {
+    public Semaphores(NodeTables tables, ProcessHandle caller, CpuMetrics metrics) {
         this.tables = tables;
         this.caller = caller;
+        this.metrics = metrics;
     }
 
     Table<String, SemaphoreRecord> map() {

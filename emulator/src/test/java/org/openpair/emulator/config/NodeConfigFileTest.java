@@ -113,6 +113,16 @@ class NodeConfigFileTest {
         assertError(write("class-path: { a: b }\n"), "'class-path' must be");
     }
 
+    @Test
+    void metricsPort_isReadAsTheBaseOfEachCpusPort_andABadOneIsRefusedWithTheKeyNamed() throws Exception {
+        NodeConfig c = NodeConfigFile.load(write("metrics-port: 9100\n")).build();
+        assertThat(c.metricsPort(0)).hasValue(9100);
+        assertThat(c.metricsPort(2)).hasValue(9102);
+        assertThat(NodeConfigFile.load(write("metrics-port: 0\n")).build().metricsPort(0)).isEmpty();
+        assertError(write("metrics-port: http\n"), "'metrics-port' must be a whole number");
+        assertError(write("metrics-port: 80\n"), "metrics port must be 1024-");
+    }
+
     private Path write(String yaml) throws Exception {
         Path f = Files.createTempFile(dir, "node", ".yaml");
         Files.writeString(f, yaml);

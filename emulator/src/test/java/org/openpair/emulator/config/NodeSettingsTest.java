@@ -144,6 +144,17 @@ class NodeSettingsTest {
     }
 
     @Test
+    void theMetricsPortVariable_overridesTheFiles_andZeroTurnsMetricsOff() throws IOException {
+        assertThat(NodeSettings.resolve(null, sources()).build().metricsPort(0)).as("the default").isEmpty();
+        Files.writeString(work.resolve("openpair.yaml"), "metrics-port: 9100\n");
+        assertThat(NodeSettings.resolve(null, sources()).build().metricsPort(1)).hasValue(9101);
+        env.put("OPENPAIR_METRICS_PORT", "9200");
+        assertThat(NodeSettings.resolve(null, sources()).build().metricsPort(1)).hasValue(9201);
+        env.put("OPENPAIR_METRICS_PORT", "0");
+        assertThat(NodeSettings.resolve(null, sources()).build().metricsPort(1)).isEmpty();
+    }
+
+    @Test
     void anEmptyVariable_countsAsUnset() {
         env.put("OPENPAIR_NODE", "");
         env.put("OPENPAIR_BASE_PORT", "  ");
@@ -164,7 +175,10 @@ class NodeSettingsTest {
             "OPENPAIR_MEMBERS|127.0.0.1:5801,,127.0.0.1:5802",
             "OPENPAIR_MEMBERS|127.0.0.1:99999",
             "OPENPAIR_BIND|127.0.0.1:5801",
-            "OPENPAIR_CLASS_PATH|/opt/app.jar::/opt/lib"})
+            "OPENPAIR_CLASS_PATH|/opt/app.jar::/opt/lib",
+            "OPENPAIR_METRICS_PORT|http",
+            "OPENPAIR_METRICS_PORT|80",
+            "OPENPAIR_METRICS_PORT|65535"})
     void aBadVariable_isRefusedWithItsName(String variable, String value) {
         env.put(variable, value);
         assertThatThrownBy(() -> NodeSettings.resolve(null, sources()))
