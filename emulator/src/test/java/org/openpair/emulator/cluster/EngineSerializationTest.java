@@ -23,6 +23,7 @@ import com.hazelcast.spi.impl.SerializationServiceSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.events.EventSamples;
 import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.codec.Samples;
@@ -74,6 +75,9 @@ class EngineSerializationTest {
         all.add(new SafetyProbe());
         all.add(new EchoTask(new byte[] {1, 2, 3}));
         all.add(new EchoTask(new byte[0]));
+        all.addAll(EventSamples.kinds());
+        all.addAll(EventSamples.records());
+        all.addAll(EventSamples.callValues());
         return all;
     }
 

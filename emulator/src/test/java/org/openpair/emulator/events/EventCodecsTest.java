@@ -25,14 +25,7 @@ class EventCodecsTest {
     private static final Instant AT = Instant.parse("2026-12-06T14:31:07.436Z");
 
     static List<Event> kinds() {
-        return List.of(new Event.CpuUp(1, "127.0.0.1:5802"), new Event.CpuDown(0, "kernel evidence: EOF"),
-                new Event.ProcessStarted(P, "$A", "java x.Y"), new Event.ProcessStarted(P, null, "sleep 1"),
-                new Event.ProcessEnded(P, "$A", "java x.Y", -4, "CPU_DOWN", "CPU 1 failed"),
-                new Event.ProcessEnded(P, null, "sleep", 0, "RETURNED", null),
-                new Event.Takeover("$A", "CPU_FAILED", P, Q, Epochs.next(Epochs.first(1), 2), 19),
-                new Event.Takeover("$A", "SWITCH", null, Q, 5, -1),
-                new Event.Switch("$A", P, Q, Epochs.first(1)), new Event.Fence(P, "$A", "lost the quorum"),
-                new Event.Fence(P, null, "x"), new Event.SemaphoreOrphaned("s1", P, 2));
+        return EventSamples.kinds();
     }
 
     @Test
