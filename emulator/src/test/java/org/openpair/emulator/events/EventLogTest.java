@@ -101,6 +101,24 @@ class EventLogTest {
     }
 
     @Test
+    void close_endsAWaitingWriter_withoutWaitingOutItsPoll(@TempDir Path dir) throws Exception {
+        Ring<EventRecord> ring = node.cpu(0).engine().eventRing("test.events.close", 16);
+        // An idle poll of an hour: only close itself can end the writer within the bound.
+        EventLog log = new EventLog(node.config().nodeName(), 8, ring, dir.resolve("events.log"), 64,
+                TimeUnit.HOURS.toMillis(1)).start();
+        for (int i = 0; i < 3; i++) {
+            assertThat(log.append(numbered(i))).isTrue();
+        }
+        // All written: the writer now waits in its poll.
+        TestNodes.await("all 3 written", BOUND, () -> log.written() == 3);
+        log.close(BOUND.toMillis());
+        assertThat(log.writerEnded()).as("the writer ended when the log closed, not by its poll").isTrue();
+        assertThat(log.written()).isEqualTo(3);
+        assertThat(Files.readAllLines(dir.resolve("events.log"))).hasSize(3);
+        assertThat(log.append(numbered(5))).as("nothing is taken after close").isFalse();
+    }
+
+    @Test
     void aWaitingRead_returnsWhenAnEventArrives_orEmptyAfterItsWait(@TempDir Path dir) throws Exception {
         Ring<EventRecord> ring = node.cpu(0).engine().eventRing("test.events.wait", 16);
         EventLog log = new EventLog(node.config().nodeName(), 9, ring, dir.resolve("events.log"), 64).start();
