@@ -42,17 +42,8 @@ final class CpuCommand implements Runnable {
                 description = "Silence after which a CPU is declared dead (default: 5).")
         Integer heartbeatTimeout;
 
-        @Option(names = "--class-path", paramLabel = "PATHS",
-                description = "Users' programs for this CPU: searched for hosted and --java programs after a "
-                        + "program's own class path (config key class-path; this option replaces it)."
-                        + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
-        java.util.List<String> classPath;
-
-        @Option(names = "--metrics-port", paramLabel = "PORT",
-                description = "Serve this CPU's metrics, GET /metrics in the Prometheus text format, on its host at "
-                        + "PORT+N (env OPENPAIR_METRICS_PORT, file 'metrics-port'; 0 or unset: no metrics). "
-                        + "A port in use refuses the CPU (error 12).")
-        Integer metricsPort;
+        @picocli.CommandLine.Mixin
+        CpuServerOptions server;
 
         @Mixin
         NodeOptions node;
@@ -71,12 +62,7 @@ final class CpuCommand implements Runnable {
             if (heartbeatTimeout != null) {
                 b.heartbeat(1, heartbeatTimeout);
             }
-            if (classPath != null) {
-                b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
-            }
-            if (metricsPort != null) {
-                b.metricsPort(metricsPort);
-            }
+            server.applyTo(b, spec.commandLine());
             NodeConfig config = b.build();
             // Refused before the CPU joins: a CPU that would fail every user's spawn is no use.
             ProgramCode.check(config.classPath());

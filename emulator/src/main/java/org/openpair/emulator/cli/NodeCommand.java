@@ -31,17 +31,8 @@ final class NodeCommand implements Runnable {
         @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "How many CPUs (default: 2).")
         int cpus;
 
-        @Option(names = "--class-path", paramLabel = "PATHS",
-                description = "Users' programs for these CPUs: searched for hosted and --java programs after a "
-                        + "program's own class path (config key class-path; this option replaces it)."
-                        + ClassPathOption.DESCRIPTION_SUFFIX + " Each must exist (error 11).")
-        java.util.List<String> classPath;
-
-        @Option(names = "--metrics-port", paramLabel = "PORT",
-                description = "Serve each CPU's metrics, GET /metrics in the Prometheus text format: CPU n at PORT+n "
-                        + "(env OPENPAIR_METRICS_PORT, file 'metrics-port'; 0 or unset: no metrics). "
-                        + "A port in use refuses the node (error 12).")
-        Integer metricsPort;
+        @picocli.CommandLine.Mixin
+        CpuServerOptions server;
 
         @Mixin
         NodeOptions node;
@@ -58,12 +49,7 @@ final class NodeCommand implements Runnable {
                         "--cpus must be 1-16: " + cpus);
             }
             var b = node.builder().cpus(cpus);
-            if (classPath != null) {
-                b.classPath(ClassPathOption.absolute(spec.commandLine(), classPath));
-            }
-            if (metricsPort != null) {
-                b.metricsPort(metricsPort);
-            }
+            server.applyTo(b, spec.commandLine());
             var config = b.build();
             // Refused before any CPU joins: CPUs that would fail every user's spawn are no use.
             org.openpair.emulator.process.ProgramCode.check(config.classPath());

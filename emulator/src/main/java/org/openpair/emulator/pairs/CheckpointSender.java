@@ -29,12 +29,18 @@ final class CheckpointSender {
         this.member = member;
     }
 
-    /** Sends a checkpoint; the future completes when the backup holds it. */
-    CompletableFuture<CheckpointResult> checkpointAsync(byte[] record) {
-        if (record.length - CheckpointRecord.USER_HEADER > ProcessContext.MAX_CHECKPOINT_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - CheckpointRecord.USER_HEADER)
+    /** Error 22 for a record whose payload is past the checkpoint limit. */
+    private static void requireWithinLimit(byte[] record) {
+        int payload = record.length - CheckpointRecord.USER_HEADER;
+        if (payload > ProcessContext.MAX_CHECKPOINT_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + payload
                     + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
         }
+    }
+
+    /** Sends a checkpoint; the future completes when the backup holds it. */
+    CompletableFuture<CheckpointResult> checkpointAsync(byte[] record) {
+        requireWithinLimit(record);
         member.safePoint();
         synchronized (member.sendLock) {
             member.requirePrimary();
@@ -116,10 +122,7 @@ final class CheckpointSender {
 
     /** See {@link PairMember#checkpoint}. */
     CheckpointResult checkpoint(byte[] record) {
-        if (record.length - CheckpointRecord.USER_HEADER > ProcessContext.MAX_CHECKPOINT_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "checkpoint of " + (record.length - CheckpointRecord.USER_HEADER)
-                    + " bytes exceeds the limit of " + ProcessContext.MAX_CHECKPOINT_BYTES);
-        }
+        requireWithinLimit(record);
         member.safePoint();
         CheckpointFailure failure;
         ProcessHandle to;
