@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -46,6 +48,9 @@ public final class NodeConfig {
     private final List<String> classPath;
     /** CPU n serves its metrics at this port + n; 0: no metrics. */
     private final int metricsPort;
+    /** The node key and the file it came from; null: the node runs without one. */
+    private final NodeKey nodeKey;
+    private final Path keyFile;
 
     private NodeConfig(Builder b) {
         this.nodeName = b.nodeName;
@@ -69,6 +74,8 @@ public final class NodeConfig {
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
         this.metricsPort = b.metricsPort;
+        this.nodeKey = b.nodeKey;
+        this.keyFile = b.keyFile;
         int configured = cpus.size();
         if (b.quorum > configured) {
             throw Builder.invalid("quorum " + b.quorum + " exceeds the " + configured + " configured CPUs");
@@ -113,6 +120,8 @@ public final class NodeConfig {
         b.quorum = quorum;
         b.classPath.addAll(classPath);
         b.metricsPort = metricsPort;
+        b.nodeKey = nodeKey;
+        b.keyFile = keyFile;
         return b;
     }
 
@@ -208,6 +217,19 @@ public final class NodeConfig {
      * metrics-port setting + the CPU number, as the CPUs' own ports follow the base port, so one
      * setting serves every CPU of a machine. Empty when the setting is not given (the default).
      */
+    /**
+     * The node key the CPUs and commands prove themselves with and sign the engine's records
+     * with; empty when the node runs without one (every peer that reaches a port is trusted).
+     */
+    public Optional<NodeKey> nodeKey() {
+        return Optional.ofNullable(nodeKey);
+    }
+
+    /** The file the node key was read from, to hand to the CPU JVMs a command launches; empty for a key given in code. */
+    public Optional<Path> keyFile() {
+        return Optional.ofNullable(keyFile);
+    }
+
     public java.util.OptionalInt metricsPort(int cpu) {
         return metricsPort == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort + cpu);
     }
@@ -228,6 +250,8 @@ public final class NodeConfig {
         private int quorum;
         private final List<String> classPath = new ArrayList<>();
         private int metricsPort;
+        private NodeKey nodeKey;
+        private Path keyFile;
 
         private Builder() {
         }
@@ -369,6 +393,24 @@ public final class NodeConfig {
                 throw invalid("metrics port must be 1024-" + (65535 - MAX_CPUS) + ", or 0 for none: " + port);
             }
             this.metricsPort = port;
+            return this;
+        }
+
+        /**
+         * Reads the node key from {@code file} now, so a missing (11), unsafe (48) or damaged (2)
+         * key file is refused by the command that names it, not later by a CPU.
+         */
+        public Builder keyFile(Path file) {
+            Path absolute = file.toAbsolutePath().normalize();
+            this.nodeKey = NodeKey.load(absolute);
+            this.keyFile = absolute;
+            return this;
+        }
+
+        /** A key given in code (an embedded node, a test); no file to hand to launched CPU JVMs. */
+        public Builder nodeKey(NodeKey key) {
+            this.nodeKey = key;
+            this.keyFile = null;
             return this;
         }
 
