@@ -76,6 +76,11 @@ final class PairHost implements PairMember.Host {
     }
 
     @Override
+    public java.util.List<String> classPath() {
+        return request.classPath();
+    }
+
+    @Override
     public ScheduledExecutorService scheduler() {
         return pairWork;
     }
