@@ -82,12 +82,8 @@ final class BackupCreation {
     private ProcessHandle spawnAndAttach(int cpu) {
         var host = member.host;
         var name = member.name;
-        SpawnRequest.Builder request = host.backupRequest().myBackup().cpu(cpu);
-        java.util.List<String> classPath = backupClassPath;
-        if (classPath != null) {
-            request.classPath(classPath);
-        }
-        ProcessHandle backup = host.guardian().processSpawn(request.build());
+        ProcessHandle backup = host.guardian().processSpawn(host.backupRequest(backupClassPath).myBackup().cpu(cpu)
+                .build());
         NameEntry entry = host.tables().names().get(name.toString());
         // Lock order as in CheckpointedState: state, then the send lock, so no change slips between the snapshot and the channel.
         CheckpointLinks.Channel old;

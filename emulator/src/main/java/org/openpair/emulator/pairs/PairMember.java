@@ -64,8 +64,11 @@ public final class PairMember {
         /** Stops this process because it may no longer act as primary. */
         void fence(String reason);
 
-        /** The request that creates a backup running this process's program. */
-        SpawnRequest.Builder backupRequest();
+        /**
+         * The request that creates a backup running this process's program, from
+         * {@code classPath} (null: this process's own).
+         */
+        SpawnRequest.Builder backupRequest(java.util.List<String> classPath);
 
         /** The class path this process's program was loaded from (empty: the CPU's). */
         java.util.List<String> classPath();

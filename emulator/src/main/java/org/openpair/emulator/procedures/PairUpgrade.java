@@ -13,6 +13,8 @@ import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
 
 /**
  * {@code guardian upgrade}: a pair moved to a new class path without a moment with no primary.
@@ -56,8 +58,11 @@ public final class PairUpgrade {
      */
     List<Step> run(ProcessName name, List<String> classPath, Consumer<Step> progress) {
         if (classPath.isEmpty()) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "the new class path is empty");
+            throw new GuardianException(GuardianError.INVALID_OPERATION, name + " not upgraded: the new class path "
+                    + "is empty");
         }
+        // The spawn's own checks (absolute entries, none blank or with ':'), before anything changes.
+        SpawnRequest.of(Program.hosted("x")).classPath(classPath);
         List<Step> done = new ArrayList<>();
         Consumer<Step> record = s -> {
             done.add(s);
@@ -66,8 +71,9 @@ public final class PairUpgrade {
         try {
             upgrade(name, List.copyOf(classPath), record);
         } catch (GuardianException e) {
-            throw new GuardianException(e.guardianError(), "upgrade of " + name + " stopped" + (done.isEmpty()
-                    ? " before any change" : " after " + summary(done)) + ": " + e.getMessage()
+            throw new GuardianException(e.guardianError(), done.isEmpty()
+                    ? name + " not upgraded, nothing changed: " + e.getMessage()
+                    : "upgrade of " + name + " stopped after " + summary(done) + ": " + e.getMessage()
                     + "; the pair keeps its primary, and 'guardian upgrade' again takes it on from here");
         }
         return done;
