@@ -54,6 +54,12 @@ final class UpgradeProbe implements AutoCloseable {
                 if (stop) {
                     return;
                 }
+                try {
+                    // Not a busy loop when the pair cannot be reached at all.
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
             }
         }
         synchronized (this) {

@@ -146,7 +146,9 @@ final class BackupCreation {
                     member.host.guardian().processStop(old);
                 } catch (GuardianException e) {
                     if (e.guardianError() != GuardianError.NO_SUCH_DEVICE) {
+                        // Still the backup, as far as this primary knows: its death is an ordinary one again.
                         backupClassPath = before;
+                        replacing = null;
                         throw e;
                     }
                     // Gone already: its successor is made all the same.
