@@ -25,9 +25,10 @@ import picocli.CommandLine.Parameters;
                 + "stopped and a new one created from the new class path on its CPU; once it holds the whole state "
                 + "the pair is switched, so the new version is the primary; then the old primary, now the backup, is "
                 + "replaced the same way. Each step is printed with how long it took.",
-                "The CPUs run the steps, not this command. Each step leaves a whole pair: run the command again after "
-                + "any failure or interruption and it does what is left; a member already on the new class path is "
-                + "not replaced again.",
+                "On the node's machine the CPU behind the admin socket runs the steps, and they go on if this command "
+                + "dies; from another machine this command runs them over the engine. Each step leaves a whole pair: "
+                + "run the command again after any failure or interruption and it does what is left; a member already "
+                + "on the new class path is not replaced again.",
                 "The new class path is checked on the members' CPUs before anything changes (the program's class "
                 + "must load from it). A new version that does not start as the backup (its constructor throws) "
                 + "stops the upgrade before the switch: the old primary serves on, with a backup of the old version "
