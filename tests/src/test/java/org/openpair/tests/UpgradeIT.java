@@ -18,6 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.openpair.emulator.cluster.Engine;
+import org.openpair.emulator.cpu.NodeEngineSettings;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessFile;
@@ -34,7 +39,8 @@ import org.openpair.testing.programs.VersionedLedger;
  * into two directories, each with its version beside it), upgraded under four clients, loses
  * no acknowledged transfer, and answers from the new version afterwards; the longest time the
  * clients went without an answer is printed. A new version that does not start stops the
- * upgrade before the switch, and every bad input leaves the running pair as it was.
+ * upgrade before the switch; a half-upgraded pair is finished without replacing its new
+ * member; and every bad input leaves the running pair as it was.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class UpgradeIT {
@@ -159,6 +165,41 @@ class UpgradeIT {
         GuardianCli.Result fixed = cli.run("upgrade", name.toString(), "--class-path", v2.toString());
         assertThat(fixed.exitCode()).as(fixed.toString()).isZero();
         awaitReadyPair(name, null);
+        assertThat(version(name)).isEqualTo("v2");
+        stop(name);
+    }
+
+    /**
+     * An upgrade stopped after its first replacement leaves a pair whose backup runs the new
+     * version; run again, the upgrade switches to that backup instead of replacing it, then
+     * replaces the old primary.
+     */
+    @Test
+    void aHalfUpgradedPair_isFinished_withoutReplacingTheMemberAlreadyOnTheNewVersion() {
+        ProcessName name = ProcessName.of("$UPH");
+        PairInfo before = startPair(name, v1);
+        ProcessHandle fresh;
+        // The upgrade's first step alone, as the CPU runs it for 'guardian upgrade'.
+        Engine client = Engine.startClient(NodeEngineSettings.of(cluster.config()), BOUND.toMillis());
+        try {
+            CpuRouter router = new CpuRouter(new NodeTables(client), cluster.config(), null);
+            fresh = router.call(before.primary().cpu(), new CpuTask.ReplaceBackup(before.primary(),
+                    List.of(v2.toString())));
+        } finally {
+            client.shutdown();
+        }
+        PairInfo half = awaitReadyPair(name, before.primary());
+        assertThat(half.backup()).isEqualTo(fresh).isNotEqualTo(before.backup());
+        assertThat(version(name)).isEqualTo("v1");
+
+        GuardianCli.Result r = cli.run("upgrade", name.toString(), "--class-path", v2.toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("backup " + fresh.cpuPin() + " has it already");
+        assertThat(r.outLines()).as(r.out()).noneMatch(l -> l.startsWith("backup "))
+                .anyMatch(l -> l.startsWith("switch ")).anyMatch(l -> l.startsWith("replace "));
+        PairInfo after = awaitReadyPair(name, null);
+        assertThat(after.primary()).as("the member already on v2 was switched to, not replaced").isEqualTo(fresh);
+        assertThat(after.backup()).isNotEqualTo(before.primary());
         assertThat(version(name)).isEqualTo("v2");
         stop(name);
     }
