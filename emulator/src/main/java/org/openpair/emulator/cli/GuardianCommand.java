@@ -89,6 +89,7 @@ public final class GuardianCommand implements Runnable {
             StopCommand.class, "stop",
             KillCommand.class, "kill",
             SwitchCommand.class, "switch",
+            UpgradeCommand.class, "upgrade",
             SendCommand.class, "send",
             CpusCommand.class, "cpus",
             EventsCommand.class, "events",

@@ -316,6 +316,18 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     @Override
+    public ProcessHandle replaceBackupLocal(ProcessHandle primary, java.util.List<String> classPath) {
+        requireRunning();
+        return processes.replaceBackup(primary, classPath);
+    }
+
+    @Override
+    public java.util.List<String> classPathLocal(ProcessHandle member, java.util.List<String> candidate) {
+        requireRunning();
+        return processes.classPathOf(member, candidate);
+    }
+
+    @Override
     public void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
         requireRunning();
         processes.kill(target, signal, sender);

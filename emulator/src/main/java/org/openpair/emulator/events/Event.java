@@ -8,7 +8,7 @@ import org.openpair.guardian.ProcessHandle;
 /**
  * What happened, one kind per record, as the node's event log keeps it (NonStop's EMS: one
  * structured line per CPU up or down, process start and end, takeover, switch, fence and
- * orphaned semaphore). When, where and in what order it was logged is the {@link EventRecord}'s
+ * orphaned semaphore, upgrade). When, where and in what order it was logged is the {@link EventRecord}'s
  * around it. A kind's fields are its record components; {@link #fields} names them for the text
  * and JSON lines, in the same order, so the two forms never disagree.
  */
@@ -102,6 +102,17 @@ public sealed interface Event {
         @Override
         public Map<String, Object> fields() {
             return Fields.of("name", name, "old", oldPrimary, "new", newPrimary, "epoch", epoch);
+        }
+    }
+
+    /**
+     * An upgrade of {@code name}: its primary on the logging CPU replaced its backup
+     * {@code oldBackup} (null if it had none) by {@code newBackup}, created from {@code classPath}.
+     */
+    record Upgrade(String name, ProcessHandle oldBackup, ProcessHandle newBackup, String classPath) implements Event {
+        @Override
+        public Map<String, Object> fields() {
+            return Fields.of("name", name, "old", oldBackup, "new", newBackup, "classPath", classPath);
         }
     }
 

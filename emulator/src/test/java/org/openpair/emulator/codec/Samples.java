@@ -135,6 +135,11 @@ public final class Samples {
         all.add(new CpuTask.CpuUp(Integer.MIN_VALUE));
         all.add(new CpuTask.SwitchPair(HIGH));
         all.add(new CpuTask.SwitchPair(null));
+        all.add(new CpuTask.ReplaceBackup(HIGH, List.of("/opt/app/v2.jar", "/opt/\u00e9")));
+        all.add(new CpuTask.ReplaceBackup(HIGH, List.of()));
+        all.add(new CpuTask.ReplaceBackup(null, null));
+        all.add(new CpuTask.MemberClassPath(LOW, List.of("/opt/app/v2")));
+        all.add(new CpuTask.MemberClassPath(LOW, null));
         return all;
     }
 
@@ -215,6 +220,8 @@ public final class Samples {
         all.add(new CpuTask.Reply<>(false, 0, ""));
         all.add(new CpuTask.Reply<>(processInfos().get(1), 0, null));
         all.add(new CpuTask.Reply<>(terminations().get(0), 0, null));
+        all.add(new CpuTask.Reply<>(HIGH, 0, null));
+        all.add(new CpuTask.Reply<>("/opt/app/v2.jar:/opt/\u00e9", 0, null));
         all.add(new CpuTask.Reply<>(null, 4131, "not recoverable \u00e9"));
         all.add(new CpuTask.Reply<>(null, Integer.MIN_VALUE, null));
         return all;
