@@ -255,6 +255,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         return processes;
     }
 
+    /** The repair of its primaries' name entries, for the tests of forged records. */
+    public org.openpair.emulator.process.RecordRepair recordRepair() {
+        return repair;
+    }
+
     /** The retirer of lost CPUs' processes, for this package's tests. */
     CpuLossSweeper sweeper() {
         return sweeper;

@@ -101,7 +101,7 @@ final class NumberClaim implements AutoCloseable {
             SealedTable.Reading<NodeTables.CpuRecord> seen = cpus.read(number);
             String found = switch (seen.state()) {
                 case ABSENT -> "gone";
-                case FORGED -> "forged or altered (its seal does not match)";
+                case FORGED -> "forged or altered (no valid seal)";
                 case AUTHENTIC -> !cpus.keyed() || mine.equals(seen.value()) ? null
                         : "replaced by an older record (member " + seen.value().memberUuid() + ", link port "
                         + seen.value().linkPort() + ")";

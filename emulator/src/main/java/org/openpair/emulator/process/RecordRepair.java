@@ -82,6 +82,13 @@ public final class RecordRepair implements AutoCloseable {
         return r;
     }
 
+    /** Whether this CPU holds the truth of {@code name} now: what a test waits for before it attacks. */
+    public boolean holdsTruthOf(String name) {
+        LocalProcess p = primaryOf(name);
+        NameEntry known = truth.get(name);
+        return p != null && known != null && known.primary().equals(p.handle()) && known.epoch() == p.pair.epoch();
+    }
+
     /** An authentic entry was read or written: the truth, if it names a primary here at its epoch. */
     private void witness(String key, NameEntry e) {
         LocalProcess p = primaryOf(key);
@@ -158,7 +165,7 @@ public final class RecordRepair implements AutoCloseable {
                 // A pair being stopped as a whole loses its name on purpose.
                 return known.closing() ? null : "removed";
             case FORGED:
-                return "forged or altered (its seal does not match)";
+                return "forged or altered (no valid seal)";
             default:
                 break;
         }
@@ -166,10 +173,14 @@ public final class RecordRepair implements AutoCloseable {
         if (e.equals(known)) {
             return null;
         }
+        if (e.epoch() < known.epoch()) {
+            // Sealed once, by a holder of the key, but older than what this CPU knows: written again.
+            return "replaced by an older entry (" + describe(e) + ")";
+        }
         if (e.primary() != null && e.primary().equals(known.primary())) {
-            // Same primary: a change at its epoch by another CPU (the backup detached) was taken
-            // in by the witness; an older epoch is an old entry written again.
-            return e.epoch() < known.epoch() ? "replaced by an older entry (" + describe(e) + ")" : null;
+            // Same primary, same or later epoch: a change by another CPU (the backup detached),
+            // which the witness has taken in already.
+            return null;
         }
         if (e.epoch() > known.epoch() && known.backup() != null && known.backup().equals(e.primary())) {
             // A switch or takeover: the backup is the primary now, and this CPU holds no truth.
