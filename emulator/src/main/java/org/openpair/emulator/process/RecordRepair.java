@@ -51,6 +51,8 @@ public final class RecordRepair implements AutoCloseable {
     private final BooleanSupplier seesQuorum;
     /** Name → the last authentic entry naming a primary of this CPU at its epoch. */
     private final Map<String, NameEntry> truth = new ConcurrentHashMap<>();
+    /** Names of {@link #truth} that no primary here held at the last audit. */
+    private final java.util.Set<String> unheld = ConcurrentHashMap.newKeySet();
     private final ExecutorService work;
     private volatile UUID listening;
     private volatile Clock.Periodic audit;
@@ -89,10 +91,18 @@ public final class RecordRepair implements AutoCloseable {
         return p != null && known != null && known.primary().equals(p.handle()) && known.epoch() == p.pair.epoch();
     }
 
-    /** An authentic entry was read or written: the truth, if it names a primary here at its epoch. */
+    /**
+     * An authentic entry was read or written: the truth, if it names a primary here at its
+     * epoch, or a process of this CPU still being created (its name is claimed before it runs).
+     */
     private void witness(String key, NameEntry e) {
+        if (e.primary() == null || e.primary().cpu() != cpu) {
+            return;
+        }
         LocalProcess p = primaryOf(key);
-        if (p != null && p.handle().equals(e.primary()) && e.epoch() == p.pair.epoch()) {
+        if (p == null) {
+            truth.merge(key, e, (old, now) -> now.epoch() >= old.epoch() ? now : old);
+        } else if (p.handle().equals(e.primary()) && e.epoch() == p.pair.epoch()) {
             truth.put(key, e);
         }
     }
@@ -111,7 +121,15 @@ public final class RecordRepair implements AutoCloseable {
 
     /** Every entry this CPU holds the truth of, for changes whose event was missed. */
     void audit() {
-        truth.keySet().removeIf(k -> primaryOf(k) == null);
+        // An entry no primary here holds is kept one audit long: its process may be starting.
+        for (String k : truth.keySet()) {
+            if (primaryOf(k) != null) {
+                unheld.remove(k);
+            } else if (!unheld.add(k)) {
+                truth.remove(k);
+                unheld.remove(k);
+            }
+        }
         for (LocalProcess p : live.values()) {
             if (isPrimary(p)) {
                 check(p.info.name().toString());
@@ -124,7 +142,6 @@ public final class RecordRepair implements AutoCloseable {
         try {
             LocalProcess p = primaryOf(key);
             if (p == null) {
-                truth.remove(key);
                 return;
             }
             if (!seesQuorum.getAsBoolean()) {

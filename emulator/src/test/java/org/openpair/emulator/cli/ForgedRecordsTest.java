@@ -288,6 +288,21 @@ class ForgedRecordsTest {
     }
 
     @Test
+    void aSingleNamedProcess_whoseEntryIsRemovedAsSoonAsItRuns_getsItBack() {
+        ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$FS").cpu(0).build());
+        NameEntry sealed = rawNames.get("$FS");
+        assertThat(rawNames.remove("$FS")).isEqualTo(sealed);
+        awaitRaw("the entry of $FS restored", () -> sealed.equals(rawNames.get("$FS")));
+        assertThat(g.lookup(ProcessName.of("$FS")).orElseThrow().handle()).isEqualTo(h);
+        assertThat(roles("$FS")).containsExactly(Map.entry(h.cpuPin(), "PRIMARY"));
+        g.processStop(h);
+        // Its end removes the name for good: nobody restores the entry of a process that ended.
+        TestNodes.await("the end of $FS", BOUND, () -> g.termination(h).isPresent());
+        assertThat(keyed().names().get("$FS")).isNull();
+    }
+
+    @Test
     void aReplayedOlderSignedEntry_isRestoredByTheNewPrimarysCpu_theEpochDoesNotMove() {
         counter(node, "$FD", 0, 1);
         NameEntry old = keyed().names().get("$FD");
