@@ -43,6 +43,8 @@ public final class SealedTable<K, V> implements Table<K, V> {
     private static final System.Logger LOG = System.getLogger(SealedTable.class.getName());
     /** Conditional writes lost to other writers before an update gives up. */
     private static final int MAX_ATTEMPTS = 20;
+    /** Forged records remembered for their one warning: a forger writing many keys must not grow it without end. */
+    private static final int MAX_WARNED = 10_000;
 
     /**
      * How a record type carries its seal.
@@ -148,6 +150,9 @@ public final class SealedTable<K, V> implements Table<K, V> {
             warned.remove(k);
             witness.accept(k, bare);
             return bare;
+        }
+        if (warned.size() >= MAX_WARNED) {
+            warned.clear();
         }
         V before = warned.put(k, raw);
         if (!raw.equals(before)) {
