@@ -364,6 +364,8 @@ class ForgedRecordsTest {
             NodeTables tables = new NodeTables(own.cpu(2).engine(), Optional.of(key));
             ProcessHandle p = counter(own, "$FG", 0, 1);
             NameEntry first = tables.names().get("$FG");
+            Table<Integer, NodeTables.CpuRecord> cpusWithoutKey = own.cpu(2).engine().table(NodeTables.CPUS);
+            NodeTables.CpuRecord cpu1Before = cpusWithoutKey.get(1);
             og.switchPair(ProcessName.of("$FG"));
             TestNodes.await("the switch of $FG", BOUND, () -> first.backup().equals(tables.names().get("$FG").primary()));
             // The new primary's CPU holds the truth now, and its audit runs while it is killed.
@@ -393,6 +395,18 @@ class ForgedRecordsTest {
             NameEntry last = tables.names().get("$FG");
             assertThat(last.primary()).isEqualTo(p);
             assertThat(Epochs.counter(last.epoch())).isEqualTo(Epochs.counter(first.epoch()) + 2);
+
+            // CPU 1 back: its new record, then the record of its first run written again (sealed,
+            // but not this CPU's own): restored by CPU 1.
+            own.startCpu(1);
+            NodeTables.CpuRecord cpu1Now = tables.cpus().get(1);
+            assertThat(cpu1Now.memberUuid()).isNotEqualTo(cpu1Before.memberUuid());
+            NodeTables.CpuRecord sealedNow = cpusWithoutKey.get(1);
+            cpusWithoutKey.set(1, cpu1Before);
+            TestNodes.await("CPU 1's own record again", BOUND, () -> sealedNow.equals(cpusWithoutKey.get(1)));
+            TestNodes.await("a RecordRepaired of CPU 1 that found an older record", BOUND,
+                    () -> repairs(own, 2, "1").stream().anyMatch(r -> r.found().contains("older record")));
+            assertThat(tables.cpus().get(1)).isEqualTo(cpu1Now);
         }
     }
 }
