@@ -1,6 +1,7 @@
 package org.openpair.emulator.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Instant;
 import java.util.List;
@@ -17,8 +18,10 @@ import org.openpair.emulator.cluster.Update;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.names.Epochs;
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.names.NameTableQuorum;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 
@@ -157,6 +160,19 @@ class SealedTableTest {
         assertThat(decisions.get()).isEqualTo(2);
         assertThat(decidedOn).isEqualTo(Epochs.next(epoch, 2));
         assertThat(keyed.names().get("$SRV").epoch()).isEqualTo(Epochs.next(Epochs.next(epoch, 2), 1));
+    }
+
+    @Test
+    void anUpdateRefusedForWantOfQuorum_isTheQuorumRefusal_error66ForTheCaller_andWritesNothing() {
+        long epoch = Epochs.first(0);
+        keyed.names().set("$SRV", pair(epoch));
+        store.refuseWrites(NodeTables.NAMES, true);
+        Throwable refused = catchThrowable(() -> NameTableQuorum.write("CPU 0", "a switch of $SRV",
+                () -> keyed.names().update("$SRV", new NameUpdates.Switch(P0, B1, epoch, 0))));
+        assertThat(refused).isInstanceOf(GuardianException.class);
+        assertThat(((GuardianException) refused).error()).isEqualTo(66);
+        store.refuseWrites(NodeTables.NAMES, false);
+        assertThat(keyed.names().get("$SRV")).isEqualTo(pair(epoch));
     }
 
     @Test
