@@ -302,6 +302,32 @@ class ForgedRecordsTest {
         assertThat(keyed().names().get("$FS")).isNull();
     }
 
+    /**
+     * A stale entry left by a lost CPU is taken over with its epoch rising, when it is sealed;
+     * a forged one, at epoch 2^62, is no entry: the new name starts at its first epoch, and the
+     * forger's epoch never becomes the pair's.
+     */
+    @Test
+    void aStaleSealedEntry_continuesItsEpoch_aForgedOne_givesNoEpochToContinue() {
+        ProcessHandle gone = new ProcessHandle(node.config().nodeName(), 1, 999, 77);
+        long stale = Epochs.next(Epochs.next(Epochs.first(1), 1), 1);
+        keyed().names().set("$FST", new NameEntry(ProcessName.of("$FST"), gone, null, stale, Instant.now(), false,
+                false, null));
+        ProcessHandle a = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$FST").cpu(0).build());
+        assertThat(keyed().names().get("$FST").primary()).isEqualTo(a);
+        assertThat(keyed().names().get("$FST").epoch()).isEqualTo(Epochs.next(stale, 0));
+
+        rawNames.set("$FSX", new NameEntry(ProcessName.of("$FSX"), gone, null, 1L << 62, Instant.now(), false, false,
+                null));
+        ProcessHandle b = g.processSpawn(SpawnRequest.of(Program.hosted(TestPrograms.WaitsForStop.class))
+                .name("$FSX").cpu(0).build());
+        assertThat(keyed().names().get("$FSX").primary()).isEqualTo(b);
+        assertThat(keyed().names().get("$FSX").epoch()).isEqualTo(Epochs.first(0));
+        g.processStop(a);
+        g.processStop(b);
+    }
+
     @Test
     void aReplayedOlderSignedEntry_isRestoredByTheNewPrimarysCpu_theEpochDoesNotMove() {
         counter(node, "$FD", 0, 1);
