@@ -35,8 +35,10 @@ public final class NodeTables {
 
     private final TableStore store;
     private final Engine engine;
-    private final SealedTable<Integer, CpuRecord> cpus;
-    private final SealedTable<String, NameEntry> names;
+    private final NodeKey key;
+    /** Made at first use, as the engine's maps always were: a client's map costs a call to the node. */
+    private volatile SealedTable<Integer, CpuRecord> cpus;
+    private volatile SealedTable<String, NameEntry> names;
 
     /** The tables of a node without a key, as a CPU of it or a client sees them. */
     public NodeTables(Engine engine) {
@@ -64,9 +66,7 @@ public final class NodeTables {
     private NodeTables(TableStore store, Engine engine, Optional<NodeKey> key) {
         this.store = store;
         this.engine = engine;
-        NodeKey k = key.orElse(null);
-        this.cpus = new SealedTable<>("CPU table", store.table(CPUS), k, NodeTableCodecs.SEALING);
-        this.names = new SealedTable<>("name table", store.table(NAMES), k, NameCodecs.SEALING);
+        this.key = key.orElse(null);
     }
 
     /** The engine underneath, for what is not behind the seam yet. */
@@ -79,12 +79,21 @@ public final class NodeTables {
 
     /** CPU number → the member that holds it. */
     public Table<Integer, CpuRecord> cpus() {
-        return cpus;
+        return cpuRecords();
     }
 
     /** The CPU table with what the repair of its records needs: reads that tell a forged record. */
     public SealedTable<Integer, CpuRecord> cpuRecords() {
-        return cpus;
+        SealedTable<Integer, CpuRecord> t = cpus;
+        if (t == null) {
+            synchronized (this) {
+                if (cpus == null) {
+                    cpus = new SealedTable<>("CPU table", store.table(CPUS), key, NodeTableCodecs.SEALING);
+                }
+                t = cpus;
+            }
+        }
+        return t;
     }
 
     /** "cpu,pin" → the live process. */
@@ -104,12 +113,21 @@ public final class NodeTables {
 
     /** "$NAME" → the process that holds the name. */
     public Table<String, NameEntry> names() {
-        return names;
+        return nameRecords();
     }
 
     /** The name table with what the repair of its entries needs: reads that tell a forged entry. */
     public SealedTable<String, NameEntry> nameRecords() {
-        return names;
+        SealedTable<String, NameEntry> t = names;
+        if (t == null) {
+            synchronized (this) {
+                if (names == null) {
+                    names = new SealedTable<>("name table", store.table(NAMES), key, NameCodecs.SEALING);
+                }
+                t = names;
+            }
+        }
+        return t;
     }
 
     /** Handle descriptor → how the process died; kept an hour. */
