@@ -132,6 +132,19 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * A CPU found a record of {@code table} that decides who is primary or where requests go
+     * ({@code key}: a name, a CPU number) forged, altered, replayed or removed, and wrote the
+     * record it holds the truth of again: {@code found} says what was there, {@code restored}
+     * what is there now.
+     */
+    record RecordRepaired(String table, String key, String found, String restored) implements Event {
+        @Override
+        public Map<String, Object> fields() {
+            return Fields.of("table", table, "key", key, "found", found, "restored", restored);
+        }
+    }
+
     /** Builds a kind's field map. */
     final class Fields {
         private Fields() {

@@ -364,6 +364,12 @@ public final class ProcessTable {
         return p.pair.onCheckpoint(epoch, seq, record);
     }
 
+    /** Starts the repair of the name entries this CPU's primaries hold the truth of ({@link RecordRepair}). */
+    public RecordRepair repairNames(int cpu, java.util.function.BooleanSupplier seesQuorum) {
+        return RecordRepair.start(config.nodeName(), cpu, tables, live, seesQuorum,
+                org.openpair.emulator.threads.Clock.SYSTEM);
+    }
+
     // ---- ends of the whole CPU, run by CpuHalt ---------------------------------------------
 
     /**

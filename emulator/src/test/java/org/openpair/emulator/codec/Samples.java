@@ -107,7 +107,9 @@ public final class Samples {
         return List.of(
                 new NameEntry(NAME, LOW, null, 0, NOW, false, false, null),
                 new NameEntry(NAME, HIGH, LOW, Long.MAX_VALUE, LATEST, true, true, HIGH),
-                new NameEntry(null, null, null, Long.MIN_VALUE, null, false, true, null));
+                new NameEntry(null, null, null, Long.MIN_VALUE, null, false, true, null),
+                new NameEntry(NAME, HIGH, null, 17, NOW, false, true, LOW,
+                        new org.openpair.emulator.security.Seal(new byte[32])));
     }
 
     public static List<CpuTask.CpuCall<?>> cpuCalls() {
@@ -191,6 +193,9 @@ public final class Samples {
 
         all.add(new NodeTables.CpuRecord(0, null, null, null, 0));
         all.add(new NodeTables.CpuRecord(15, "5f2c3b1e-0000-4000-8000-000000000000", "127.0.0.1:5701", NOW, 65535));
+        all.add(new NodeTables.CpuRecord(3, "5f2c3b1e-0000-4000-8000-000000000000", "127.0.0.1:5703", NOW, 41000,
+                new org.openpair.emulator.security.Seal(new byte[] {1, 2, 3})));
+        all.add(new org.openpair.emulator.security.Seal(new byte[0]));
         all.add(new NodeTables.RemoveIfHeldBy<>(HIGH));
         all.add(new NodeTables.RemoveIfHeldBy<>(null));
         all.add(new NodeTables.SetAncestorIfHeldBy(LOW, HIGH));
