@@ -21,17 +21,19 @@ import org.openpair.emulator.cli.OutputOptions;
  * same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
+        description = {"Measure OpenPair on this machine, each figure next to a floor measured in the same run (raw TCP "
+                + "of the same thread model, or the Hazelcast operation it competes with; bench floors prints them alone).",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
         subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchTakeoverCommand.class,
-                BenchWriteReadCommand.class, BenchCommand.LoopTimer.class, BenchSemCommand.class})
+                BenchWriteReadCommand.class, BenchCommand.LoopTimer.class, BenchSemCommand.class,
+                BenchFloorsCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover, writeread, looptimer or sem");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover, writeread, looptimer, sem or floors");
     }
 
     /** {@code guardian bench spawn}. */

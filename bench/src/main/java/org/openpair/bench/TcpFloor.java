@@ -1,0 +1,141 @@
+package org.openpair.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The TCP floors of the benchmarks: a round trip of {@code size} bytes to an {@link EchoPeer} in
+ * another JVM over 127.0.0.1 (TCP_NODELAY), timed from the first byte written to the last byte
+ * read, with one thread model at both ends ({@link Model}). A measured path that waits for its
+ * answer the way the link's threads do is divided by the {@link Model#PARKED} floor; one whose
+ * waiting thread spins is divided by the {@link Model#SPINNING} floor. The two differ by a
+ * kernel wake-up at each end, several times a round trip on 2 cores, so a ratio means
+ * something only against the floor of its own model.
+ *
+ * <p>One client is one connection; not thread-safe. Part of {@link Floors}.
+ */
+final class TcpFloor implements AutoCloseable {
+
+    /** How the reader at each end waits for the bytes. */
+    enum Model {
+        /**
+         * The thread parks in the kernel ({@code epoll_wait} on a non-blocking channel,
+         * {@link Selector#select()}) until bytes come and is woken by the kernel: what the CPU
+         * link's connection threads do, and so what every request, reply and checkpoint pays.
+         */
+        PARKED('P', Floors.TCP_PARKED),
+        /** The thread busy-polls {@code read} on a non-blocking channel: no wake-up at all. */
+        SPINNING('S', Floors.TCP_SPINNING);
+
+        private final char code;
+        private final String floor;
+
+        Model(char code, String floor) {
+            this.code = code;
+            this.floor = floor;
+        }
+
+        /** The floor's case name for a round trip of {@code size} bytes: 100 B has the bare name. */
+        String caseName(int size) {
+            return size == Floors.TCP_SIZE ? floor : floor + "-" + sizeName(size);
+        }
+
+        static Model of(byte code) {
+            for (Model m : values()) {
+                if (m.code == code) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown echo model byte " + code);
+        }
+    }
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final Model model;
+    private final ByteBuffer in;
+    private ByteBuffer out;
+
+    private TcpFloor(SocketChannel channel, Model model) throws IOException {
+        this.channel = channel;
+        this.model = model;
+        this.selector = Selector.open();
+        this.in = ByteBuffer.allocateDirect(64 * 1024);
+        this.out = ByteBuffer.allocateDirect(0);
+    }
+
+    /** Connects to the echo peer on 127.0.0.1:{@code port} and tells it the model. */
+    static TcpFloor connect(int port, Model model) throws IOException {
+        SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+        try {
+            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.write(ByteBuffer.wrap(new byte[] {(byte) model.code}));
+            c.configureBlocking(false);
+            TcpFloor floor = new TcpFloor(c, model);
+            c.register(floor.selector, SelectionKey.OP_READ);
+            return floor;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    Model model() {
+        return model;
+    }
+
+    /** One round trip of {@code size} bytes; its time, ns. */
+    long roundTrip(int size) throws IOException {
+        if (out.capacity() != size) {
+            out = ByteBuffer.allocateDirect(size);
+        }
+        out.clear();
+        in.clear().limit(size);
+        long t0 = System.nanoTime();
+        EchoPeer.writeAll(channel, out, model);
+        while (in.hasRemaining()) {
+            int n = channel.read(in);
+            if (n < 0) {
+                throw new IOException("the echo peer closed the connection");
+            }
+            if (n == 0) {
+                if (model == Model.PARKED) {
+                    selector.select();
+                    selector.selectedKeys().clear();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** {@code n} round trips of {@code size} bytes, added to {@code into} (none if {@code null}: a warm-up). */
+    void roundTrips(int size, int n, Samples into, Deadline limit) throws IOException {
+        for (int i = 0; i < n; i++) {
+            limit.check(i, n);
+            long t = roundTrip(size);
+            if (into != null) {
+                into.add(t);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            selector.close();
+        } finally {
+            channel.close();
+        }
+    }
+
+    static String sizeName(int size) {
+        return size % 1024 == 0 ? size / 1024 + "KiB" : size + "B";
+    }
+}
