@@ -1,10 +1,6 @@
 package org.openpair.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +19,9 @@ import org.openpair.guardian.RestartPolicy;
 
 /**
  * The pair program {@code guardian bench checkpoint} runs: as primary it creates its backup on
- * the other CPU's JVM and times its own checkpoints through the public API, next to raw TCP
- * round trips of the same sizes to the {@link EchoBenchProgram} in the backup's JVM, then writes
+ * the other CPU's JVM and times its own checkpoints through the public API, next to the TCP
+ * floors ({@link TcpFloor}) of the same sizes and thread model to the {@link EchoBenchProgram} in
+ * the backup's JVM, then writes
  * the samples to the file the driver named ({@link PairBenchResults}) and waits to be stopped.
  * As backup it applies the checkpoints as they come ({@link ProcessContext#awaitTakeover} with
  * an applier that counts them), as a real backup does, until it is stopped.
@@ -33,13 +30,15 @@ import org.openpair.guardian.RestartPolicy;
  * <ul>
  *   <li>{@code checkpoint-rtt-100B}, {@code checkpoint-rtt-4KiB}: {@link ProcessContext#checkpoint}
  *       of 100 bytes and of 4096 bytes, from the call until it returns OK (the backup holds it);</li>
- *   <li>{@code raw-tcp-rtt-100B}, {@code raw-tcp-rtt-4KiB}: the same sizes written on a blocking
- *       socket (TCP_NODELAY) and read back from the echo peer;</li>
+ *   <li>{@code tcp-rtt-parked}, {@code tcp-rtt-parked-4KiB}: the floor of a checkpoint, whose
+ *       caller parks until the link's thread (waiting in {@code epoll_wait}) hands it the ack:
+ *       the same sizes echoed with both ends waiting in {@code epoll_wait};</li>
  *   <li>{@code checkpoint-rtt-100B-spin}: where the time goes: the 100-byte round trip through
  *       {@link ProcessContext#checkpointAsync} with the caller spinning on the future instead of
- *       parking, which leaves out the wake-up of the calling thread;</li>
- *   <li>the five are taken interleaved in blocks of {@value #BLOCK} (raw, checkpoint, raw 4 KiB,
- *       checkpoint 4 KiB, spinning checkpoint, raw, …), so that a noisy moment of the shared
+ *       parking, which leaves out the wake-up of the calling thread; its floor is
+ *       {@code tcp-rtt-spinning}, the 100 B echo with both ends busy-polling;</li>
+ *   <li>the six are taken interleaved in blocks of {@value #BLOCK} (parked floor, checkpoint,
+ *       parked floor 4 KiB, checkpoint 4 KiB, spinning floor, spinning checkpoint, …), so that a noisy moment of the shared
  *       machine, and where the scheduler happens to place the threads on the two cores (a
  *       wake-up across cores costs several times one on the same core, and one placement can
  *       last for thousands of round trips: measured in separate phases, the 100-byte raw round
@@ -59,8 +58,9 @@ import org.openpair.guardian.RestartPolicy;
 public final class CheckpointBenchProgram implements GuardianProgram {
     static final int SMALL = 100;
     static final int LARGE = 4096;
-    static final String RAW_SMALL = "raw-tcp-rtt-100B";
-    static final String RAW_LARGE = "raw-tcp-rtt-4KiB";
+    static final String RAW_SMALL = TcpFloor.Model.PARKED.caseName(SMALL);
+    static final String RAW_LARGE = TcpFloor.Model.PARKED.caseName(LARGE);
+    static final String RAW_SPIN = TcpFloor.Model.SPINNING.caseName(SMALL);
     static final String CP_SMALL = "checkpoint-rtt-100B";
     static final String CP_LARGE = "checkpoint-rtt-4KiB";
     static final String CP_SMALL_SPIN = "checkpoint-rtt-100B-spin";
@@ -119,9 +119,9 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         ctx.createBackup(plan.backupCpu(), RestartPolicy.TEMPORARY);
         ctx.out().println("backup created on CPU " + plan.backupCpu());
         PairBenchResults results = new PairBenchResults();
-        try (SocketChannel raw = SocketChannel.open(new InetSocketAddress("127.0.0.1", plan.echoPort()))) {
-            raw.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            measure(ctx, plan, raw, results);
+        try (TcpFloor raw = TcpFloor.connect(plan.echoPort(), TcpFloor.Model.PARKED);
+             TcpFloor rawSpin = TcpFloor.connect(plan.echoPort(), TcpFloor.Model.SPINNING)) {
+            measure(ctx, plan, raw, rawSpin, results);
         }
         results.cutShort(cutShort);
         results.writeAtomically(plan.results());
@@ -142,19 +142,19 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         }
     }
 
-    private void measure(ProcessContext ctx, Plan plan, SocketChannel raw, PairBenchResults results) throws Exception {
+    private void measure(ProcessContext ctx, Plan plan, TcpFloor raw, TcpFloor rawSpin, PairBenchResults results)
+            throws Exception {
         byte[] small = new byte[SMALL];
         byte[] large = new byte[LARGE];
         Arrays.fill(large, (byte) 'c');
-        ByteBuffer rawSmallOut = ByteBuffer.allocateDirect(SMALL);
-        ByteBuffer rawLargeOut = ByteBuffer.allocateDirect(LARGE);
-        ByteBuffer rawIn = ByteBuffer.allocateDirect(LARGE);
         int warm = plan.warmup();
         Series discard = new Series(0);
-        rawRoundTrips(raw, rawSmallOut, rawIn, warm, discard);
+        rawRoundTrips(raw, SMALL, warm, discard);
         checkpoints(ctx, small, warm, discard);
-        rawRoundTrips(raw, rawLargeOut, rawIn, Math.max(1, warm / 2), discard);
+        rawRoundTrips(raw, LARGE, Math.max(1, warm / 2), discard);
         checkpoints(ctx, large, Math.max(1, warm / 2), discard);
+        rawRoundTrips(rawSpin, SMALL, warm, discard);
+        spinningCheckpoints(ctx, small, warm, discard);
         pipelined(ctx, plan.pipelinedWarmup(), plan.window());
         ctx.out().println("warm-up done");
 
@@ -163,12 +163,14 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         Series rawLarge = new Series(plan.samples());
         Series cpLarge = new Series(plan.samples());
         Series cpSpin = new Series(plan.samples());
+        Series rawSpinning = new Series(plan.samples());
         for (int done = 0; done < plan.samples() && !cutShort; done += BLOCK) {
             int n = Math.min(BLOCK, plan.samples() - done);
-            rawRoundTrips(raw, rawSmallOut, rawIn, n, rawSmall);
+            rawRoundTrips(raw, SMALL, n, rawSmall);
             checkpoints(ctx, small, n, cpSmall);
-            rawRoundTrips(raw, rawLargeOut, rawIn, n, rawLarge);
+            rawRoundTrips(raw, LARGE, n, rawLarge);
             checkpoints(ctx, large, n, cpLarge);
+            rawRoundTrips(rawSpin, SMALL, n, rawSpinning);
             spinningCheckpoints(ctx, small, n, cpSpin);
         }
         results.series(RAW_SMALL, rawSmall.values());
@@ -176,6 +178,7 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         results.series(RAW_LARGE, rawLarge.values());
         results.series(CP_LARGE, cpLarge.values());
         results.series(CP_SMALL_SPIN, cpSpin.values());
+        results.series(RAW_SPIN, rawSpinning.values());
         ctx.out().println("round trips done: " + cpSmall.count + " checkpoints of each size");
         for (int r = 0; r < plan.pipelinedRuns() && !cutShort; r++) {
             PairBenchResults.Rate rate = pipelined(ctx, plan.pipelined(), plan.window());
@@ -185,21 +188,9 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         }
     }
 
-    private void rawRoundTrips(SocketChannel raw, ByteBuffer out, ByteBuffer in, int n, Series into) throws IOException {
-        int size = out.capacity();
+    private void rawRoundTrips(TcpFloor raw, int size, int n, Series into) throws IOException {
         for (int i = 0; i < n && inTime(i); i++) {
-            out.clear();
-            in.clear().limit(size);
-            long t0 = System.nanoTime();
-            while (out.hasRemaining()) {
-                raw.write(out);
-            }
-            while (in.hasRemaining()) {
-                if (raw.read(in) < 0) {
-                    throw new IOException("the echo peer closed the connection");
-                }
-            }
-            into.add(System.nanoTime() - t0);
+            into.add(raw.roundTrip(size));
         }
     }
 
