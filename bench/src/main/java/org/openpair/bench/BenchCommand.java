@@ -17,8 +17,8 @@ import org.openpair.emulator.cli.ExitCodes;
 import org.openpair.emulator.cli.OutputOptions;
 
 /**
- * {@code guardian bench}: measurements of the emulator next to Hazelcast baselines taken in the
- * same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
+ * {@code guardian bench}: measurements of the emulator next to the floors of {@link Floors} taken in
+ * the same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure OpenPair on this machine, each figure next to a floor measured in the same run (raw TCP "
@@ -121,14 +121,16 @@ final class BenchCommand implements Runnable {
 
     /** {@code guardian bench checkpoint}. */
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-            description = {"Time a process pair's checkpoints across two JVMs, next to raw TCP and Hazelcast baselines.",
+            description = {"Time a process pair's checkpoints across two JVMs, next to the TCP floors and IMap.set.",
                     "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
                             + "ports 20000-50000, logs in a temporary directory deleted afterwards). A pair program runs "
                             + "its primary on CPU 0 and its backup on CPU 1 and times ProcessContext.checkpoint of 100 B "
                             + "and 4 KiB (round trips until OK) and pipelined checkpointAsync of 100 B (at most 1024 "
-                            + "outstanding), interleaved with raw TCP round trips of the same sizes to an echo peer in "
-                            + "CPU 1's JVM; the driver times IMap.set with one sync backup from CPU 0 of keys CPU 1 owns.",
-                    "Targets: checkpoint p50 at most 2x the raw TCP round trip; at least 100,000 pipelined "
+                            + "outstanding), interleaved with the floors of the same sizes and thread model to an echo peer in "
+                            + "CPU 1's JVM (tcp-rtt-parked for checkpoint, whose caller parks; tcp-rtt-spinning for the "
+                            + "spinning checkpoint); the driver times hz-imap-set, IMap.set with one sync backup from "
+                            + "CPU 0 of keys CPU 1 owns.",
+                    "Targets: checkpoint p50 at most 2x tcp-rtt-parked; at least 100,000 pipelined "
                             + "checkpoints a second. The report says whether this run met them."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:ok (whether or not the targets were met)",

@@ -2,8 +2,6 @@ package org.openpair.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -13,10 +11,7 @@ import com.hazelcast.internal.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.cli.ExitCodes;
-import org.openpair.emulator.cli.GuardianCommand;
 import org.openpair.emulator.launch.Logging;
-
-import picocli.CommandLine;
 
 /**
  * Runs {@code guardian bench floors --smoke --json} in this JVM (CPU 1 a child JVM, killed for
@@ -31,19 +26,10 @@ class FloorsTest {
     private static final List<String> FLOORS = List.of("tcp-rtt-parked", "tcp-rtt-spinning", "hz-imap-set",
             "hz-imap-set-idle", "hz-imap-get", "hz-member-removed");
 
-    private static Result smoke;
+    private static BenchWriteReadOptionsTest.Result smoke;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = GuardianCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static BenchWriteReadOptionsTest.Result run(String... args) {
+        return BenchWriteReadOptionsTest.run(args);
     }
 
     @BeforeAll
@@ -139,7 +125,7 @@ class FloorsTest {
             full[1] = "floors";
             full[2] = "--smoke";
             System.arraycopy(args, 0, full, 3, args.length);
-            Result r = run(full);
+            BenchWriteReadOptionsTest.Result r = run(full);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
             assertThat(r.err()).as(String.join(" ", args)).contains(args[0] + " must be ").contains(args[1]);
             assertThat(r.err()).doesNotContain("bench: starting node");
