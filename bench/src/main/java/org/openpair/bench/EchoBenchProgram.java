@@ -15,8 +15,7 @@ import org.openpair.guardian.ProcessContext;
  * The echo peer of the TCP floors ({@link Floors}), run as a hosted process on CPU 1 of the pair
  * benchmarks so that the floor's round trip is made between exactly the two JVMs a checkpoint
  * or a request crosses, with the same emulator and Hazelcast threads around it. The echo itself
- * is {@link EchoPeer}'s, shared with {@code LinkBenchPeer}: each connection chooses its thread
- * model (parked or spinning) with its first byte.
+ * is {@link EchoPeer}'s, shared with {@code LinkBenchPeer}.
  *
  * <p>Argument: the file to write its port to (written whole, then renamed into place). It ends
  * when stopped. Public with a public constructor, as every hosted program must be.

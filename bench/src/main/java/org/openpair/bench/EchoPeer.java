@@ -12,22 +12,16 @@ import org.openpair.emulator.threads.SystemThreads;
 
 /**
  * The one raw TCP echo of the benchmarks, the far end of the TCP floors ({@link TcpFloor}): it
- * sends back every byte as soon as it arrives, each connection on a thread of its own, with the
- * thread model the client asked for in the connection's first byte ({@link TcpFloor.Model}):
- * <ul>
- *   <li>{@code P} (parked): the channel is non-blocking and the thread waits in
- *       {@code epoll_wait} ({@link Selector#select()}) until bytes come, as the CPU link's
- *       connection threads do;</li>
- *   <li>{@code S} (spinning): the thread busy-polls {@code read} on the non-blocking channel;
- *       after {@value #SPIN_IDLE_MILLIS} ms without a byte it parks in {@code epoll_wait}
- *       until the next one, so that an idle spinning connection does not take a core from the
- *       rest of a run on a 2-core machine. A steady stream of round trips never idles that long.</li>
- * </ul>
- * Run by {@link EchoBenchProgram} (a hosted process on the other CPU of the pair benchmarks) and
- * by {@link LinkBenchPeer} (the peer JVM of {@link LinkBenchmark}).
+ * sends back every byte as soon as it arrives, each connection on a thread of its own that waits
+ * for bytes as the CPU link's connection threads do: on a non-blocking channel, in
+ * {@code epoll_wait} ({@link Selector#select()}), woken by the kernel. Every message of ours
+ * is answered by such a thread, so the echo end is the same for both floors; they differ in how
+ * the requester waits for the answer.
+ *
+ * <p>Run by {@link EchoBenchProgram} (a hosted process on the other CPU of the pair benchmarks)
+ * and by {@link LinkBenchPeer} (the peer JVM of {@link LinkBenchmark}).
  */
 final class EchoPeer {
-    static final long SPIN_IDLE_MILLIS = 1;
     private static final int BUFFER = 64 * 1024;
 
     private EchoPeer() {
@@ -54,19 +48,9 @@ final class EchoPeer {
     static void echo(SocketChannel c) {
         try (c; Selector selector = Selector.open()) {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-            buf.limit(1);
-            while (buf.hasRemaining()) {
-                if (c.read(buf) < 0) {
-                    return;
-                }
-            }
-            TcpFloor.Model model = TcpFloor.Model.of(buf.get(0));
-            buf.clear();
             c.configureBlocking(false);
-            SelectionKey key = c.register(selector, SelectionKey.OP_READ);
-            long spinLimit = SPIN_IDLE_MILLIS * 1_000_000L;
-            long lastByte = System.nanoTime();
+            c.register(selector, SelectionKey.OP_READ);
+            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
             for (;;) {
                 int n = c.read(buf);
                 if (n < 0) {
@@ -74,14 +58,11 @@ final class EchoPeer {
                 }
                 if (n > 0) {
                     buf.flip();
-                    writeAll(c, buf, model);
+                    writeAll(c, buf, false);
                     buf.clear();
-                    lastByte = System.nanoTime();
-                } else if (model == TcpFloor.Model.PARKED || System.nanoTime() - lastByte > spinLimit) {
+                } else {
                     selector.select();
                     selector.selectedKeys().clear();
-                } else {
-                    Thread.onSpinWait();
                 }
             }
         } catch (IOException e) {
@@ -90,12 +71,12 @@ final class EchoPeer {
     }
 
     /** Writes all of {@code buf} on the non-blocking channel: spinning, or waiting in epoll for room. */
-    static void writeAll(SocketChannel c, ByteBuffer buf, TcpFloor.Model model) throws IOException {
+    static void writeAll(SocketChannel c, ByteBuffer buf, boolean spin) throws IOException {
         Selector forWrite = null;
         try {
             while (buf.hasRemaining()) {
                 if (c.write(buf) == 0 && buf.hasRemaining()) {
-                    if (model == TcpFloor.Model.SPINNING) {
+                    if (spin) {
                         Thread.onSpinWait();
                         continue;
                     }

@@ -33,11 +33,12 @@ import org.openpair.guardian.StopScope;
  * "ratio_p50":…}):
  * <ul>
  *   <li>{@value #TCP_PARKED}: 100 B round trip over 127.0.0.1 to an {@link EchoPeer} in the
- *       other JVM, both ends waiting in {@code epoll_wait} as the CPU link's threads do
- *       ({@link TcpFloor.Model#PARKED}); the floor of every path whose waiting thread parks
- *       (a WRITEREAD, a checkpoint, a link round trip). {@code -4KiB}: the same with 4096 B;</li>
- *   <li>{@value #TCP_SPINNING}: the same with both ends busy-polling
- *       ({@link TcpFloor.Model#SPINNING}); the floor of a path whose caller spins;</li>
+ *       other JVM (which waits in {@code epoll_wait}, as the CPU link's threads do), the
+ *       requester waiting in {@code epoll_wait} too ({@link TcpFloor.Model#PARKED}): the floor of
+ *       a path whose waiting thread parks and is woken (a WRITEREAD). {@code -4KiB}: 4096 B;</li>
+ *   <li>{@value #TCP_SPINNING}: the same with the requester busy-polling its read
+ *       ({@link TcpFloor.Model#SPINNING}): the floor of a path whose waiting thread reads the
+ *       socket itself (a synchronous checkpoint, which polls the link for its ack);</li>
  *   <li>{@value #IMAP_SET}: {@code IMap.set} of 100 B with one synchronous backup, from one
  *       member for keys another member owns ({@link RemoteSetBaseline}); {@value #IMAP_SET_IDLE}:
  *       the same set after 150 ms of silence, Hazelcast's threads parked, as a takeover's writes
@@ -116,9 +117,9 @@ final class Floors {
 
     /** What the TCP floors' notes say, by model. */
     static String tcpNote(TcpFloor.Model model, int size) {
-        return size + " B written and echoed back by the other JVM over 127.0.0.1, TCP_NODELAY; "
-                + (model == TcpFloor.Model.PARKED ? "both ends wait in epoll_wait (as the link's threads do)"
-                : "both ends busy-poll a non-blocking read");
+        return size + " B echoed back by the other JVM over 127.0.0.1 (TCP_NODELAY), which waits in epoll_wait as "
+                + "the link's threads do; the requester "
+                + (model == TcpFloor.Model.PARKED ? "waits in epoll_wait too" : "busy-polls its read");
     }
 
     /**

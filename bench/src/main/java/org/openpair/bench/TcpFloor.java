@@ -11,47 +11,41 @@ import java.nio.channels.SocketChannel;
 /**
  * The TCP floors of the benchmarks: a round trip of {@code size} bytes to an {@link EchoPeer} in
  * another JVM over 127.0.0.1 (TCP_NODELAY), timed from the first byte written to the last byte
- * read, with one thread model at both ends ({@link Model}). A measured path that waits for its
- * answer the way the link's threads do is divided by the {@link Model#PARKED} floor; one whose
- * waiting thread spins is divided by the {@link Model#SPINNING} floor. The two differ by a
- * kernel wake-up at each end, several times a round trip on 2 cores, so a ratio means
- * something only against the floor of its own model.
+ * read. The echo end always waits in {@code epoll_wait}, as the CPU link's connection threads
+ * that answer every message of ours do; the floors differ in how the requester waits for its
+ * answer ({@link Model}), as our measured paths do: a WRITEREAD's requester parks until a link
+ * thread woken from {@code epoll_wait} hands it the reply (parked), a synchronous checkpoint's
+ * sender reads the socket for its own ack (spinning). The two differ by a kernel wake-up, on 2
+ * cores a large part of a round trip, so a ratio means something only against the floor of its
+ * own model.
  *
  * <p>One client is one connection; not thread-safe. Part of {@link Floors}.
  */
 final class TcpFloor implements AutoCloseable {
 
-    /** How the reader at each end waits for the bytes. */
+    /** How the requester waits for the answer. */
     enum Model {
         /**
          * The thread parks in the kernel ({@code epoll_wait} on a non-blocking channel,
          * {@link Selector#select()}) until bytes come and is woken by the kernel: what the CPU
-         * link's connection threads do, and so what every request, reply and checkpoint pays.
+         * link's connection threads do.
          */
-        PARKED('P', Floors.TCP_PARKED),
-        /** The thread busy-polls {@code read} on a non-blocking channel: no wake-up at all. */
-        SPINNING('S', Floors.TCP_SPINNING);
+        PARKED(Floors.TCP_PARKED),
+        /**
+         * The thread busy-polls {@code read} on the non-blocking channel: no wake-up on its side,
+         * as a synchronous checkpoint's sender polls the link for its ack.
+         */
+        SPINNING(Floors.TCP_SPINNING);
 
-        private final char code;
         private final String floor;
 
-        Model(char code, String floor) {
-            this.code = code;
+        Model(String floor) {
             this.floor = floor;
         }
 
         /** The floor's case name for a round trip of {@code size} bytes: 100 B has the bare name. */
         String caseName(int size) {
             return size == Floors.TCP_SIZE ? floor : floor + "-" + sizeName(size);
-        }
-
-        static Model of(byte code) {
-            for (Model m : values()) {
-                if (m.code == code) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("unknown echo model byte " + code);
         }
     }
 
@@ -69,12 +63,11 @@ final class TcpFloor implements AutoCloseable {
         this.out = ByteBuffer.allocateDirect(0);
     }
 
-    /** Connects to the echo peer on 127.0.0.1:{@code port} and tells it the model. */
+    /** Connects to the echo peer on 127.0.0.1:{@code port}; the requester will wait as {@code model} says. */
     static TcpFloor connect(int port, Model model) throws IOException {
         SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
         try {
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c.write(ByteBuffer.wrap(new byte[] {(byte) model.code}));
             c.configureBlocking(false);
             TcpFloor floor = new TcpFloor(c, model);
             c.register(floor.selector, SelectionKey.OP_READ);
@@ -97,7 +90,7 @@ final class TcpFloor implements AutoCloseable {
         out.clear();
         in.clear().limit(size);
         long t0 = System.nanoTime();
-        EchoPeer.writeAll(channel, out, model);
+        EchoPeer.writeAll(channel, out, model == Model.SPINNING);
         while (in.hasRemaining()) {
             int n = channel.read(in);
             if (n < 0) {
