@@ -18,7 +18,8 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "ports 20000-50000, logs in a temporary directory deleted afterwards) and measures from CPU 0: "
                         + "tcp-rtt-parked and tcp-rtt-spinning, 100 B round trips to an echo peer in CPU 1's JVM that "
                         + "waits in epoll_wait (as the CPU link's threads do), the requester waiting in epoll_wait too "
-                        + "or busy-polling its read, interleaved in blocks of 100; hz-imap-set (one sync backup) and hz-imap-get of keys CPU 1's member owns, "
+                        + "or busy-polling its read (yielding between reads, as a synchronous checkpoint's sender polls the "
+                        + "link), interleaved in blocks of 100; hz-imap-set (one sync backup) and hz-imap-get of keys CPU 1's member owns, "
                         + "and hz-imap-set-idle (each set after 150 ms of silence); hz-member-removed, SIGKILL of CPU 1's "
                         + "JVM until CPU 0's member reports it removed (Hazelcast's own detection), CPU 1 started again "
                         + "after each kill.",

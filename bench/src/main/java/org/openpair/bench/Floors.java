@@ -36,9 +36,9 @@ import org.openpair.guardian.StopScope;
  *       other JVM (which waits in {@code epoll_wait}, as the CPU link's threads do), the
  *       requester waiting in {@code epoll_wait} too ({@link TcpFloor.Model#PARKED}): the floor of
  *       a path whose waiting thread parks and is woken (a WRITEREAD). {@code -4KiB}: 4096 B;</li>
- *   <li>{@value #TCP_SPINNING}: the same with the requester busy-polling its read
- *       ({@link TcpFloor.Model#SPINNING}): the floor of a path whose waiting thread reads the
- *       socket itself (a synchronous checkpoint, which polls the link for its ack);</li>
+ *   <li>{@value #TCP_SPINNING}: the same with the requester busy-polling its read, yielding
+ *       between reads ({@link TcpFloor.Model#SPINNING}): the floor of a path whose waiting thread
+ *       reads the socket itself (a synchronous checkpoint, which polls the link for its ack);</li>
  *   <li>{@value #IMAP_SET}: {@code IMap.set} of 100 B with one synchronous backup, from one
  *       member for keys another member owns ({@link RemoteSetBaseline}); {@value #IMAP_SET_IDLE}:
  *       the same set after 150 ms of silence, Hazelcast's threads parked, as a takeover's writes
@@ -119,7 +119,7 @@ final class Floors {
     static String tcpNote(TcpFloor.Model model, int size) {
         return size + " B echoed back by the other JVM over 127.0.0.1 (TCP_NODELAY), which waits in epoll_wait as "
                 + "the link's threads do; the requester "
-                + (model == TcpFloor.Model.PARKED ? "waits in epoll_wait too" : "busy-polls its read");
+                + (model == TcpFloor.Model.PARKED ? "waits in epoll_wait too" : "busy-polls its read, yielding between reads");
     }
 
     /**
