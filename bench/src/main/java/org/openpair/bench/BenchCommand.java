@@ -127,10 +127,9 @@ final class BenchCommand implements Runnable {
                             + "its primary on CPU 0 and its backup on CPU 1 and times ProcessContext.checkpoint of 100 B "
                             + "and 4 KiB (round trips until OK) and pipelined checkpointAsync of 100 B (at most 1024 "
                             + "outstanding), interleaved with the floors of the same sizes and thread model to an echo peer in "
-                            + "CPU 1's JVM (tcp-rtt-spinning for checkpoint, whose sender reads the link for its own ack; "
-                            + "tcp-rtt-parked for the checkpointAsync with a spinning caller, whose ack the link's "
-                            + "thread reads); the driver times hz-imap-set, IMap.set with one sync backup from CPU 0 of "
-                            + "keys CPU 1 owns.",
+                            + "CPU 1's JVM: tcp-rtt-spinning, the requester polling its read, since checkpoint's sender reads "
+                            + "the link for its own ack; the driver times hz-imap-set, IMap.set with one sync backup "
+                            + "from CPU 0 of keys CPU 1 owns.",
                     "Targets: checkpoint p50 at most 2x tcp-rtt-spinning; at least 100,000 pipelined "
                             + "checkpoints a second. The report says whether this run met them."},
             exitCodeListHeading = "%nExit codes:%n",

@@ -28,11 +28,10 @@ import org.openpair.guardian.Termination;
  * run in two JVMs, next to the floors of the same thread model ({@link Floors}) between the same
  * two JVMs and a Hazelcast {@code IMap.set} with one synchronous backup, all measured in the
  * same run. Floors: a synchronous checkpoint's sender reads the link for its own ack (for about
- * one expected round trip, before it would park), so {@code checkpoint-rtt-*} divide by
- * {@value Floors#TCP_SPINNING} (and its 4 KiB variant); in {@code checkpoint-rtt-100B-spin} the
- * caller spins on the future while the link's thread, woken from {@code epoll_wait}, reads the
- * ack, so it divides by {@value Floors#TCP_PARKED}; the pipelined rate, whose acks the link's
- * thread reads, carries the parked floor's serial rate.
+ * one expected round trip, before it would park), and in {@code checkpoint-rtt-100B-spin} the
+ * caller spins on the future, so every round trip divides by {@value Floors#TCP_SPINNING} (and
+ * its 4 KiB variant); the pipelined rate, whose sender never waits, carries that floor's serial
+ * rate.
  *
  * <p>The node ({@link PairBenchNode}): CPU 0 in this JVM, CPU 1 a child JVM. The primary
  * ({@link CheckpointBenchProgram}, named {@value #NAME}) runs on CPU 0 and its backup on CPU 1;
@@ -248,19 +247,16 @@ public final class CheckpointBenchmark {
                 CheckpointBenchProgram.RAW_SMALL, false, "ctx.checkpoint(byte[100]) until OK, " + cross,
                 List.of(hzRatio(cpSmall, sets))));
         latencies.add(new PairBenchReport.Latency(CheckpointBenchProgram.CP_SMALL_SPIN,
-                stats(results, CheckpointBenchProgram.CP_SMALL_SPIN), CheckpointBenchProgram.RAW_PARKED, true,
+                stats(results, CheckpointBenchProgram.CP_SMALL_SPIN), CheckpointBenchProgram.RAW_SMALL, true,
                 "the same via checkpointAsync, caller spinning on isDone() (no wake-up of the caller)", List.of()));
         latencies.add(new PairBenchReport.Latency(CheckpointBenchProgram.CP_LARGE, cpLarge,
                 CheckpointBenchProgram.RAW_LARGE, false, "ctx.checkpoint(byte[4096]) until OK, " + cross,
                 List.of(hzRatio(cpLarge, sets))));
-        latencies.add(new Floors.Floor(CheckpointBenchProgram.RAW_SMALL, rawSmall, Unit.US,
-                Floors.tcpNote(TcpFloor.Model.SPINNING, CheckpointBenchProgram.SMALL)).latency());
+        Floors.Floor floor = new Floors.Floor(CheckpointBenchProgram.RAW_SMALL, rawSmall, Unit.US,
+                Floors.tcpNote(TcpFloor.Model.SPINNING, CheckpointBenchProgram.SMALL));
+        latencies.add(floor.latency());
         latencies.add(new Floors.Floor(CheckpointBenchProgram.RAW_LARGE, rawLarge, Unit.US,
                 Floors.tcpNote(TcpFloor.Model.SPINNING, CheckpointBenchProgram.LARGE)).latency());
-        Floors.Floor parked = new Floors.Floor(CheckpointBenchProgram.RAW_PARKED,
-                stats(results, CheckpointBenchProgram.RAW_PARKED), Unit.US,
-                Floors.tcpNote(TcpFloor.Model.PARKED, CheckpointBenchProgram.SMALL));
-        latencies.add(parked.latency());
         latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE, sets, null, false,
                 "IMap.set(100 B) on CPU 0 of keys owned by CPU 1, backups " + backups + " (2 batches)", List.of()));
 
@@ -274,7 +270,7 @@ public final class CheckpointBenchmark {
             PairBenchReport.Throughput t = new PairBenchReport.Throughput(PIPELINED, n, WINDOW, runs,
                     "ctx.checkpointAsync(byte[100]), at most " + WINDOW + " futures outstanding, until the last "
                             + "completed; median of " + runs.size() + " run(s)",
-                    parked.rateFields(median(runs)));
+                    floor.rateFields(median(runs)));
             throughputs.add(t);
             targets.add(PairBenchReport.Target.rateAtLeast(PIPELINED, t.opsPerSecond(), TARGET_OPS_PER_S));
         }

@@ -33,10 +33,8 @@ import org.openpair.emulator.link.LinkServer;
  *   <li>{@code tcp-rtt-spinning}: the floor of a round trip ({@link Floors}, {@link TcpFloor}):
  *       100 bytes echoed back by a peer waiting in {@code epoll_wait}, the requester busy-polling
  *       its read. {@link CheckpointStream#sendAndAwait} reads the link for its own ack (for about
- *       one expected round trip, before it would park), so that is its thread model;</li>
- *   <li>{@code tcp-rtt-parked}: the same with the requester waiting in {@code epoll_wait}, whose
- *       serial rate (1/p50) the pipelined line carries: a pipelined sender never waits, the
- *       link's parked thread reads the acks;</li>
+ *       one expected round trip, before it would park), so that is its thread model; the
+ *       pipelined line carries the floor's serial rate (1/p50);</li>
  *   <li>{@code checkpoint-rtt-100B}, {@code checkpoint-rtt-4KiB}: {@link CheckpointStream#sendAndAwait}
  *       until the ack is back;</li>
  *   <li>{@code pipelined-100B}: 100-byte {@link CheckpointStream#send}s with up to {@value #WINDOW}
@@ -84,25 +82,21 @@ public final class LinkBenchmark {
         try {
             int[] ports = readPorts(peer);
             try (TcpFloor raw = TcpFloor.connect(ports[1], TcpFloor.Model.SPINNING);
-                 TcpFloor rawParked = TcpFloor.connect(ports[1], TcpFloor.Model.PARKED);
                  LinkClient link = LinkClient.connect("127.0.0.1", ports[0], LinkBenchPeer.NODE, 0)) {
                 CheckpointStream stream = link.open(1, 1, 1);
                 byte[] small = new byte[PAYLOAD_SMALL];
                 byte[] large = new byte[PAYLOAD_LARGE];
                 int n = ROUNDS * SAMPLES_PER_ROUND;
                 Samples rawRtt = new Samples(Floors.TCP_SPINNING, n);
-                Samples parkedRtt = new Samples(Floors.TCP_PARKED, n);
                 Samples cpSmall = new Samples("checkpoint-rtt-100B", n);
                 Samples cpLarge = new Samples("checkpoint-rtt-4KiB", n);
                 Samples discard = new Samples("warm-up", WARMUP_RTT);
                 rawRoundTrips(raw, WARMUP_RTT, discard);
-                rawRoundTrips(rawParked, WARMUP_RTT, discard);
                 checkpointRoundTrips(stream, small, WARMUP_RTT, discard);
                 checkpointRoundTrips(stream, large, WARMUP_RTT / 2, discard);
                 pipelined(stream, WARMUP_PIPELINED);
                 for (int r = 0; r < ROUNDS; r++) {
                     rawRoundTrips(raw, SAMPLES_PER_ROUND, rawRtt);
-                    rawRoundTrips(rawParked, SAMPLES_PER_ROUND, parkedRtt);
                     checkpointRoundTrips(stream, small, SAMPLES_PER_ROUND, cpSmall);
                     checkpointRoundTrips(stream, large, SAMPLES_PER_ROUND, cpLarge);
                 }
@@ -110,7 +104,7 @@ public final class LinkBenchmark {
                 for (int r = 0; r < PIPELINED_RUNS; r++) {
                     rates.add(pipelined(stream, PIPELINED_N));
                 }
-                report(rawRtt, parkedRtt, cpSmall, cpLarge, rates);
+                report(rawRtt, cpSmall, cpLarge, rates);
             }
         } finally {
             peer.getOutputStream().close();
@@ -165,10 +159,8 @@ public final class LinkBenchmark {
         return (i & 1023) != 0 || System.nanoTime() < deadline;
     }
 
-    private void report(Samples raw, Samples parkedRaw, Samples small, Samples large, List<Rate> rates) {
+    private void report(Samples raw, Samples small, Samples large, List<Rate> rates) {
         Floors.Floor floor = Floors.of(raw.name(), raw, Unit.US, Floors.tcpNote(TcpFloor.Model.SPINNING, PAYLOAD_SMALL));
-        Floors.Floor parked = Floors.of(parkedRaw.name(), parkedRaw, Unit.US,
-                Floors.tcpNote(TcpFloor.Model.PARKED, PAYLOAD_SMALL));
         Stats r = floor.stats();
         Stats s = small.stats();
         Stats l = large.stats();
@@ -180,17 +172,16 @@ public final class LinkBenchmark {
         String runs = rates.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.perSecond)).toList().toString();
         if (json) {
             System.out.println(rttJson(raw.name(), r, null));
-            System.out.println(rttJson(parked.name(), parked.stats(), null));
             System.out.println(rttJson(small.name(), s, floor));
             System.out.println(rttJson(large.name(), l, floor));
             System.out.printf(Locale.ROOT, "{\"bench\":\"link\",\"case\":\"pipelined-100B\",\"n\":%d,\"window\":%d,"
                     + "\"ops_per_s\":%.0f,\"runs_ops_per_s\":%s,\"baseline\":\"%s\",\"baseline_ops_per_s\":%.0f,"
-                    + "\"ratio_ops_per_s\":%.2f}%n", median.sent, WINDOW, median.perSecond, runs, parked.name(),
-                    parked.opsPerSecond(), median.perSecond / parked.opsPerSecond());
+                    + "\"ratio_ops_per_s\":%.2f}%n", median.sent, WINDOW, median.perSecond, runs, floor.name(),
+                    floor.opsPerSecond(), median.perSecond / floor.opsPerSecond());
             return;
         }
         System.out.printf(Locale.ROOT, "%-22s %7s %9s %9s %9s%n", "case", "n", "p50_us", "p99_us", "max_us");
-        for (Samples x : List.of(raw, parkedRaw, small, large)) {
+        for (Samples x : List.of(raw, small, large)) {
             Stats f = x.stats();
             System.out.printf(Locale.ROOT, "%-22s %7d %9.1f %9.1f %9.1f%n", x.name(), f.n(), f.p50() / 1e3,
                     f.p99() / 1e3, f.max() / 1e3);
@@ -199,7 +190,7 @@ public final class LinkBenchmark {
         System.out.printf(Locale.ROOT, "ratio p50 %s / %s: %.2f%n", large.name(), raw.name(), ratioLarge);
         System.out.printf(Locale.ROOT, "pipelined-100B, window %d, %d checkpoints per run: %.0f checkpoints/s "
                 + "(median of %d runs: %s; target >= 100000; %s serial rate %.0f/s)%n", WINDOW, median.sent,
-                median.perSecond, rates.size(), runs, parked.name(), parked.opsPerSecond());
+                median.perSecond, rates.size(), runs, floor.name(), floor.opsPerSecond());
         if (median.sent < PIPELINED_N || r.n() < (long) ROUNDS * SAMPLES_PER_ROUND) {
             System.out.println("cut short by the " + TIME_LIMIT_SECONDS + " s time limit");
         }
