@@ -60,7 +60,7 @@ public final class CheckpointBenchmark {
     /**
      * How much to measure.
      *
-     * @param samples    round trips of each kind (checkpoint and raw TCP, 100 B and 4 KiB)
+     * @param samples    round trips of each kind (checkpoint and spinning TCP floor, 100 B and 4 KiB)
      * @param pipelined  checkpoints per pipelined run
      * @param runs       pipelined runs
      * @param imapSets   IMap.set baseline samples, half before and half after the pair's measurement
@@ -160,7 +160,7 @@ public final class CheckpointBenchmark {
         return report(machine, nodeName, childPid, backups, results, imapSets);
     }
 
-    /** Starts the raw TCP echo peer on CPU 1 and waits until it wrote its port to {@code portFile}. */
+    /** Starts the floors' echo peer on CPU 1 and waits until it wrote its port to {@code portFile}. */
     static ProcessHandle startEcho(PairBenchNode node, Guardian g, Path portFile) {
         ProcessHandle echo = g.processSpawn(SpawnRequest.of(Program.hosted(EchoBenchProgram.class))
                 .cpu(PairBenchNode.CHILD_CPU).args(portFile.toString()).build());

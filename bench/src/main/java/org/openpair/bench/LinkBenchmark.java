@@ -23,9 +23,9 @@ import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkServer;
 
 /**
- * What a checkpoint over the CPU link costs between two JVMs, next to a raw TCP round trip
+ * What a checkpoint over the CPU link costs between two JVMs, next to the TCP floor
  * between the same two JVMs measured in the same run (the target: a checkpoint round trip at
- * most twice the raw one, and at least 100,000 pipelined 100-byte checkpoints a second).
+ * most twice the floor, and at least 100,000 pipelined 100-byte checkpoints a second).
  *
  * <p>The peer is a separate JVM ({@link LinkBenchPeer}, started with this JVM's class path)
  * with a {@link LinkServer} that accepts everything and the floors' {@link EchoPeer}. Cases:

@@ -97,7 +97,7 @@ public final class WriteReadBenchmark {
     /**
      * How much to measure.
      *
-     * @param samples      round trips of each kind (WRITEREAD, raw TCP, executor; 100 B and 4 KiB)
+     * @param samples      round trips of each kind (WRITEREAD, parked TCP floor, executor; 100 B and 4 KiB)
      * @param warmup       round trips of each kind before measuring (half of it for 4 KiB)
      * @param requests     requests per throughput run, shared among the clients
      * @param runs         measured throughput runs per client count (after one warm-up run)
@@ -228,7 +228,7 @@ public final class WriteReadBenchmark {
         }
     }
 
-    /** WRITEREAD, raw TCP and executor round trips of both sizes, warm-up first, then interleaved blocks. */
+    /** WRITEREAD, parked TCP floor and executor round trips of both sizes, warm-up first, then interleaved blocks. */
     private void roundTrips(ProcessFile file, TcpFloor raw, RemoteCallBaseline hz, WriteReadFigures f)
             throws IOException {
         byte[] wrSmall = request(WriteReadBenchProgram.TIMED, SMALL);
