@@ -17,21 +17,23 @@ import org.openpair.emulator.cli.ExitCodes;
 import org.openpair.emulator.cli.OutputOptions;
 
 /**
- * {@code guardian bench}: measurements of the emulator next to Hazelcast baselines taken in the
- * same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
+ * {@code guardian bench}: measurements of the emulator next to the floors of {@link Floors} taken in
+ * the same run, as a table or as JSON lines (DESIGN.md, "Benchmarks: one shape for every figure").
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure OpenPair on this machine, each figure next to a Hazelcast baseline measured in the same run.",
+        description = {"Measure OpenPair on this machine, each figure next to a floor measured in the same run (raw TCP "
+                + "of the same thread model, or the Hazelcast operation it competes with; bench floors prints them alone).",
                 "Prints the machine first, then p50, p99 and max per case; --json prints one JSON object per line."},
         subcommands = {BenchCommand.Spawn.class, BenchCommand.Checkpoint.class, BenchTakeoverCommand.class,
-                BenchWriteReadCommand.class, BenchCommand.LoopTimer.class, BenchSemCommand.class})
+                BenchWriteReadCommand.class, BenchCommand.LoopTimer.class, BenchSemCommand.class,
+                BenchFloorsCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover, writeread, looptimer or sem");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: spawn, checkpoint, takeover, writeread, looptimer, sem or floors");
     }
 
     /** {@code guardian bench spawn}. */
@@ -119,14 +121,16 @@ final class BenchCommand implements Runnable {
 
     /** {@code guardian bench checkpoint}. */
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-            description = {"Time a process pair's checkpoints across two JVMs, next to raw TCP and Hazelcast baselines.",
+            description = {"Time a process pair's checkpoints across two JVMs, next to the TCP floors and IMap.set.",
                     "Starts a private node of 2 CPUs (CPU 0 in this JVM, CPU 1 a child JVM; its own name, free loopback "
                             + "ports 20000-50000, logs in a temporary directory deleted afterwards). A pair program runs "
                             + "its primary on CPU 0 and its backup on CPU 1 and times ProcessContext.checkpoint of 100 B "
                             + "and 4 KiB (round trips until OK) and pipelined checkpointAsync of 100 B (at most 1024 "
-                            + "outstanding), interleaved with raw TCP round trips of the same sizes to an echo peer in "
-                            + "CPU 1's JVM; the driver times IMap.set with one sync backup from CPU 0 of keys CPU 1 owns.",
-                    "Targets: checkpoint p50 at most 2x the raw TCP round trip; at least 100,000 pipelined "
+                            + "outstanding), interleaved with the floors of the same sizes and thread model to an echo peer in "
+                            + "CPU 1's JVM: tcp-rtt-spinning, the requester polling its read, since checkpoint's sender reads "
+                            + "the link for its own ack; the driver times hz-imap-set, IMap.set with one sync backup "
+                            + "from CPU 0 of keys CPU 1 owns.",
+                    "Targets: checkpoint p50 at most 2x tcp-rtt-spinning; at least 100,000 pipelined "
                             + "checkpoints a second. The report says whether this run met them."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:ok (whether or not the targets were met)",

@@ -14,8 +14,8 @@ import java.util.Objects;
  * <pre>
  * {"bench":"machine","cores":2,"cpu":"AMD EPYC","jvm":"…","os":"…","hazelcast":"5.7.0","date":"…"}
  * {"bench":"spawn","case":"hosted-spawn-stop","n":1000,"p50_us":…,"p99_us":…,"max_us":…,
- *  "baseline":"hz-imap-get-remote","baseline_p50_us":…,"ratio_p50":…}
- * {"bench":"spawn","case":"hz-imap-get-remote","n":2000,"p50_us":…,"p99_us":…,"max_us":…}
+ *  "baseline":"hz-imap-get","baseline_p50_us":…,"ratio_p50":…}
+ * {"bench":"spawn","case":"hz-imap-get","n":2000,"p50_us":…,"p99_us":…,"max_us":…}
  * </pre>
  *
  * The baseline's own line carries no baseline fields: it is the yardstick, not a measurement

@@ -21,8 +21,8 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "robust pthread mutex, a POSIX named semaphore and System V SEM_UNDO (all through jnr-ffi). "
                         + "Recovery (us): kill -9 of a holder JVM to a waiter holding, for the shared segment and System V "
                         + "SEM_UNDO; the POSIX named semaphore's waiter is reported as still blocked after a 1 s timed wait. "
-                        + "Cluster (us): a private node of 2 CPUs in this JVM; acquire+release against IMap.set on the same "
-                        + "partition, and kill -9 of an OS process holding the semaphore to a waiter holding it.",
+                        + "Cluster (us): a private node of 2 CPUs in this JVM; acquire+release against the hz-imap-set floor "
+                        + "(IMap.set with one sync backup from CPU 0 of keys CPU 1 owns), and kill -9 of an OS process holding the semaphore to a waiter holding it.",
                 "Targets: shared-segment lock+unlock <= 100 ns; recovery <= 1 ms on one machine; cluster acquire+release "
                         + "<= 2x IMap.set. Segments go to /dev/shm and are removed afterwards."},
         exitCodeListHeading = "%nExit codes:%n",

@@ -18,8 +18,9 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "the primary, and times until the name resolves to the new primary and the new primary has "
                         + "returned from awaitTakeover (the later of the two). CPU 0 acts on the kernel's evidence of a "
                         + "killed CPU (cpu-kill9); the same kill is run again with CPU 0 leaving it to Hazelcast's "
-                        + "own detection (cpu-kill9-engine). Baselines of the same run: IMap.set across members; "
-                        + "Hazelcast's memberRemoved in the cpu-kill9-engine runs and after the SIGSTOP.",
+                        + "own detection (cpu-kill9-engine). Floors of the same run: hz-imap-set-idle (IMap.set across "
+                        + "members after 150 ms of silence) for process faults; hz-member-removed (Hazelcast's "
+                        + "memberRemoved in the cpu-kill9-engine runs) for kill -9; memberRemoved after the SIGSTOP.",
                 "Targets: process stop and abend p99 at most 20 ms; CPU kill -9 p99 at most 50 ms; CPU SIGSTOP at "
                         + "most the heartbeat detection + 0.3 s. The report says whether this run met them."},
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,10 +1,6 @@
 package org.openpair.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +19,9 @@ import org.openpair.guardian.RestartPolicy;
 
 /**
  * The pair program {@code guardian bench checkpoint} runs: as primary it creates its backup on
- * the other CPU's JVM and times its own checkpoints through the public API, next to raw TCP
- * round trips of the same sizes to the {@link EchoBenchProgram} in the backup's JVM, then writes
+ * the other CPU's JVM and times its own checkpoints through the public API, next to the TCP
+ * floors ({@link TcpFloor}) of the same sizes and thread model to the {@link EchoBenchProgram} in
+ * the backup's JVM, then writes
  * the samples to the file the driver named ({@link PairBenchResults}) and waits to be stopped.
  * As backup it applies the checkpoints as they come ({@link ProcessContext#awaitTakeover} with
  * an applier that counts them), as a real backup does, until it is stopped.
@@ -33,13 +30,17 @@ import org.openpair.guardian.RestartPolicy;
  * <ul>
  *   <li>{@code checkpoint-rtt-100B}, {@code checkpoint-rtt-4KiB}: {@link ProcessContext#checkpoint}
  *       of 100 bytes and of 4096 bytes, from the call until it returns OK (the backup holds it);</li>
- *   <li>{@code raw-tcp-rtt-100B}, {@code raw-tcp-rtt-4KiB}: the same sizes written on a blocking
- *       socket (TCP_NODELAY) and read back from the echo peer;</li>
+ *   <li>{@code tcp-rtt-spinning}, {@code tcp-rtt-spinning-4KiB}: the floor of a synchronous
+ *       checkpoint, whose sender reads the link for its own ack before it would park
+ *       ({@code AckWait}): the same sizes echoed by a peer waiting in {@code epoll_wait} (as the
+ *       backup's link thread does), the requester busy-polling its read;</li>
  *   <li>{@code checkpoint-rtt-100B-spin}: where the time goes: the 100-byte round trip through
  *       {@link ProcessContext#checkpointAsync} with the caller spinning on the future instead of
- *       parking, which leaves out the wake-up of the calling thread;</li>
- *   <li>the five are taken interleaved in blocks of {@value #BLOCK} (raw, checkpoint, raw 4 KiB,
- *       checkpoint 4 KiB, spinning checkpoint, raw, …), so that a noisy moment of the shared
+ *       parking, which leaves out the wake-up of the calling thread; its waiting thread spins,
+ *       so its floor is {@code tcp-rtt-spinning} too (against {@code tcp-rtt-parked} it came out
+ *       at 0.44x in one run: a parked floor does not bound a waiter that spins);</li>
+ *   <li>the five are taken interleaved in blocks of {@value #BLOCK} (floor, checkpoint, floor
+ *       4 KiB, checkpoint 4 KiB, spinning checkpoint, floor, …), so that a noisy moment of the shared
  *       machine, and where the scheduler happens to place the threads on the two cores (a
  *       wake-up across cores costs several times one on the same core, and one placement can
  *       last for thousands of round trips: measured in separate phases, the 100-byte raw round
@@ -59,8 +60,9 @@ import org.openpair.guardian.RestartPolicy;
 public final class CheckpointBenchProgram implements GuardianProgram {
     static final int SMALL = 100;
     static final int LARGE = 4096;
-    static final String RAW_SMALL = "raw-tcp-rtt-100B";
-    static final String RAW_LARGE = "raw-tcp-rtt-4KiB";
+    /** A synchronous checkpoint's sender polls the link for its ack, the spinning case spins: the spinning floor. */
+    static final String RAW_SMALL = TcpFloor.Model.SPINNING.caseName(SMALL);
+    static final String RAW_LARGE = TcpFloor.Model.SPINNING.caseName(LARGE);
     static final String CP_SMALL = "checkpoint-rtt-100B";
     static final String CP_LARGE = "checkpoint-rtt-4KiB";
     static final String CP_SMALL_SPIN = "checkpoint-rtt-100B-spin";
@@ -119,8 +121,7 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         ctx.createBackup(plan.backupCpu(), RestartPolicy.TEMPORARY);
         ctx.out().println("backup created on CPU " + plan.backupCpu());
         PairBenchResults results = new PairBenchResults();
-        try (SocketChannel raw = SocketChannel.open(new InetSocketAddress("127.0.0.1", plan.echoPort()))) {
-            raw.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        try (TcpFloor raw = TcpFloor.connect(plan.echoPort(), TcpFloor.Model.SPINNING)) {
             measure(ctx, plan, raw, results);
         }
         results.cutShort(cutShort);
@@ -142,19 +143,17 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         }
     }
 
-    private void measure(ProcessContext ctx, Plan plan, SocketChannel raw, PairBenchResults results) throws Exception {
+    private void measure(ProcessContext ctx, Plan plan, TcpFloor raw, PairBenchResults results) throws Exception {
         byte[] small = new byte[SMALL];
         byte[] large = new byte[LARGE];
         Arrays.fill(large, (byte) 'c');
-        ByteBuffer rawSmallOut = ByteBuffer.allocateDirect(SMALL);
-        ByteBuffer rawLargeOut = ByteBuffer.allocateDirect(LARGE);
-        ByteBuffer rawIn = ByteBuffer.allocateDirect(LARGE);
         int warm = plan.warmup();
         Series discard = new Series(0);
-        rawRoundTrips(raw, rawSmallOut, rawIn, warm, discard);
+        rawRoundTrips(raw, SMALL, warm, discard);
         checkpoints(ctx, small, warm, discard);
-        rawRoundTrips(raw, rawLargeOut, rawIn, Math.max(1, warm / 2), discard);
+        rawRoundTrips(raw, LARGE, Math.max(1, warm / 2), discard);
         checkpoints(ctx, large, Math.max(1, warm / 2), discard);
+        spinningCheckpoints(ctx, small, warm, discard);
         pipelined(ctx, plan.pipelinedWarmup(), plan.window());
         ctx.out().println("warm-up done");
 
@@ -165,9 +164,9 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         Series cpSpin = new Series(plan.samples());
         for (int done = 0; done < plan.samples() && !cutShort; done += BLOCK) {
             int n = Math.min(BLOCK, plan.samples() - done);
-            rawRoundTrips(raw, rawSmallOut, rawIn, n, rawSmall);
+            rawRoundTrips(raw, SMALL, n, rawSmall);
             checkpoints(ctx, small, n, cpSmall);
-            rawRoundTrips(raw, rawLargeOut, rawIn, n, rawLarge);
+            rawRoundTrips(raw, LARGE, n, rawLarge);
             checkpoints(ctx, large, n, cpLarge);
             spinningCheckpoints(ctx, small, n, cpSpin);
         }
@@ -185,21 +184,9 @@ public final class CheckpointBenchProgram implements GuardianProgram {
         }
     }
 
-    private void rawRoundTrips(SocketChannel raw, ByteBuffer out, ByteBuffer in, int n, Series into) throws IOException {
-        int size = out.capacity();
+    private void rawRoundTrips(TcpFloor raw, int size, int n, Series into) throws IOException {
         for (int i = 0; i < n && inTime(i); i++) {
-            out.clear();
-            in.clear().limit(size);
-            long t0 = System.nanoTime();
-            while (out.hasRemaining()) {
-                raw.write(out);
-            }
-            while (in.hasRemaining()) {
-                if (raw.read(in) < 0) {
-                    throw new IOException("the echo peer closed the connection");
-                }
-            }
-            into.add(System.nanoTime() - t0);
+            into.add(raw.roundTrip(size));
         }
     }
 

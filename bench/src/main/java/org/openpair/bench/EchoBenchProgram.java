@@ -2,10 +2,7 @@ package org.openpair.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,17 +12,15 @@ import org.openpair.guardian.GuardianProgram;
 import org.openpair.guardian.ProcessContext;
 
 /**
- * The raw TCP echo peer of {@code guardian bench checkpoint}, run as a hosted process on the
- * backup's CPU so that the baseline round trip is made between exactly the two JVMs a
- * checkpoint crosses, with the same emulator and Hazelcast threads around it. It is the plainest
- * round trip two JVMs can make, as {@code LinkBenchPeer}'s echo is: a blocking socket with
- * TCP_NODELAY, every byte sent back as soon as it arrives, one connection at a time on the
- * program's own thread.
+ * The echo peer of the TCP floors ({@link Floors}), run as a hosted process on CPU 1 of the pair
+ * benchmarks so that the floor's round trip is made between exactly the two JVMs a checkpoint
+ * or a request crosses, with the same emulator and Hazelcast threads around it. The echo itself
+ * is {@link EchoPeer}'s, shared with {@code LinkBenchPeer}.
  *
  * <p>Argument: the file to write its port to (written whole, then renamed into place). It ends
  * when stopped. Public with a public constructor, as every hosted program must be.
  *
- * <p>Run: {@code ./guardian bench checkpoint}.
+ * <p>Run: {@code ./guardian bench floors}, {@code checkpoint} or {@code writeread}.
  */
 public final class EchoBenchProgram implements GuardianProgram {
 
@@ -36,29 +31,14 @@ public final class EchoBenchProgram implements GuardianProgram {
     public void run(ProcessContext ctx) throws IOException {
         Path portFile = Path.of(ctx.args().get(0));
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0), 4);
+            server.bind(new InetSocketAddress("127.0.0.1", 0), 8);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
             Files.writeString(tmp, Integer.toString(port), StandardCharsets.US_ASCII);
             Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE);
             ctx.out().println("echo on 127.0.0.1:" + port);
-            ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-            while (!ctx.isStopRequested()) {
-                // A stop interrupts this thread, which closes the blocking channel it waits on.
-                try (SocketChannel c = server.accept()) {
-                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    buf.clear();
-                    while (c.read(buf) >= 0) {
-                        buf.flip();
-                        while (buf.hasRemaining()) {
-                            c.write(buf);
-                        }
-                        buf.clear();
-                    }
-                }
-            }
-        } catch (java.nio.channels.ClosedByInterruptException e) {
-            // Stopped.
+            // A stop interrupts this thread, which closes the channel it accepts on.
+            EchoPeer.serve(server);
         }
     }
 }

@@ -3,18 +3,14 @@ package org.openpair.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
 import org.openpair.emulator.link.LinkServer;
 import org.openpair.emulator.link.Verdict;
 
 /**
  * The other JVM of {@link LinkBenchmark}: a {@link LinkServer} whose handler accepts every
- * checkpoint, and a raw TCP echo server (blocking socket, TCP_NODELAY, one thread per
- * connection: the plainest round trip two JVMs can make) for the baseline. It prints
+ * checkpoint, and the {@link EchoPeer} of the TCP floors ({@link TcpFloor}). It prints
  * {@code LINK_PORT=<p> ECHO_PORT=<p>} on one line and runs until its standard input closes, so
  * it never outlives the benchmark that started it.
  *
@@ -46,31 +42,9 @@ final class LinkBenchPeer {
 
     private static void acceptEchoes(ServerSocketChannel echo) {
         try {
-            for (;;) {
-                SocketChannel c = echo.accept();
-                Thread t = new Thread(() -> echo(c), "echo " + c.getRemoteAddress());
-                t.setDaemon(true);
-                t.start();
-            }
+            EchoPeer.serve(echo);
         } catch (IOException e) {
             // closed at the end of the run
-        }
-    }
-
-    /** Sends back every byte as soon as it arrives. */
-    private static void echo(SocketChannel c) {
-        try (c) {
-            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-            while (c.read(buf) >= 0) {
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    c.write(buf);
-                }
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // the benchmark closed its side
         }
     }
 }

@@ -3,16 +3,10 @@ package org.openpair.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,18 +23,23 @@ import org.openpair.emulator.link.LinkClient;
 import org.openpair.emulator.link.LinkServer;
 
 /**
- * What a checkpoint over the CPU link costs between two JVMs, next to a raw TCP round trip
+ * What a checkpoint over the CPU link costs between two JVMs, next to the TCP floor
  * between the same two JVMs measured in the same run (the target: a checkpoint round trip at
- * most twice the raw one, and at least 100,000 pipelined 100-byte checkpoints a second).
+ * most twice the floor, and at least 100,000 pipelined 100-byte checkpoints a second).
  *
  * <p>The peer is a separate JVM ({@link LinkBenchPeer}, started with this JVM's class path)
- * with a {@link LinkServer} that accepts everything and a raw echo server. Cases:
+ * with a {@link LinkServer} that accepts everything and the floors' {@link EchoPeer}. Cases:
  * <ul>
- *   <li>{@code raw-tcp-rtt-100B}: 100 bytes written on a blocking socket and echoed back, the baseline;</li>
+ *   <li>{@code tcp-rtt-spinning}: the floor of a round trip ({@link Floors}, {@link TcpFloor}):
+ *       100 bytes echoed back by a peer waiting in {@code epoll_wait}, the requester busy-polling
+ *       its read. {@link CheckpointStream#sendAndAwait} reads the link for its own ack (for about
+ *       one expected round trip, before it would park), so that is its thread model; the
+ *       pipelined line carries the floor's serial rate (1/p50);</li>
  *   <li>{@code checkpoint-rtt-100B}, {@code checkpoint-rtt-4KiB}: {@link CheckpointStream#sendAndAwait}
  *       until the ack is back;</li>
  *   <li>{@code pipelined-100B}: 100-byte {@link CheckpointStream#send}s with up to {@value #WINDOW}
- *       unacknowledged, checkpoints per second over {@value #PIPELINED_N} sends, three runs.</li>
+ *       unacknowledged, checkpoints per second over {@value #PIPELINED_N} sends, three runs, next to
+ *       the floor's serial rate (1/p50).</li>
  * </ul>
  * Every case warms up first; the round-trip cases are taken in {@value #ROUNDS} interleaved
  * rounds so that a noisy moment on the shared machine weighs on the baseline as on the rest.
@@ -82,24 +81,22 @@ public final class LinkBenchmark {
         Process peer = startPeer();
         try {
             int[] ports = readPorts(peer);
-            try (SocketChannel raw = rawClient(ports[1]);
+            try (TcpFloor raw = TcpFloor.connect(ports[1], TcpFloor.Model.SPINNING);
                  LinkClient link = LinkClient.connect("127.0.0.1", ports[0], LinkBenchPeer.NODE, 0)) {
                 CheckpointStream stream = link.open(1, 1, 1);
                 byte[] small = new byte[PAYLOAD_SMALL];
                 byte[] large = new byte[PAYLOAD_LARGE];
-                ByteBuffer rawOut = ByteBuffer.allocateDirect(PAYLOAD_SMALL);
-                ByteBuffer rawIn = ByteBuffer.allocateDirect(PAYLOAD_SMALL);
-
-                Samples rawRtt = new Samples("raw-tcp-rtt-100B");
-                Samples cpSmall = new Samples("checkpoint-rtt-100B");
-                Samples cpLarge = new Samples("checkpoint-rtt-4KiB");
-                Samples discard = new Samples("warm-up");
-                rawRoundTrips(raw, rawOut, rawIn, WARMUP_RTT, discard);
+                int n = ROUNDS * SAMPLES_PER_ROUND;
+                Samples rawRtt = new Samples(Floors.TCP_SPINNING, n);
+                Samples cpSmall = new Samples("checkpoint-rtt-100B", n);
+                Samples cpLarge = new Samples("checkpoint-rtt-4KiB", n);
+                Samples discard = new Samples("warm-up", WARMUP_RTT);
+                rawRoundTrips(raw, WARMUP_RTT, discard);
                 checkpointRoundTrips(stream, small, WARMUP_RTT, discard);
                 checkpointRoundTrips(stream, large, WARMUP_RTT / 2, discard);
                 pipelined(stream, WARMUP_PIPELINED);
                 for (int r = 0; r < ROUNDS; r++) {
-                    rawRoundTrips(raw, rawOut, rawIn, SAMPLES_PER_ROUND, rawRtt);
+                    rawRoundTrips(raw, SAMPLES_PER_ROUND, rawRtt);
                     checkpointRoundTrips(stream, small, SAMPLES_PER_ROUND, cpSmall);
                     checkpointRoundTrips(stream, large, SAMPLES_PER_ROUND, cpLarge);
                 }
@@ -117,21 +114,9 @@ public final class LinkBenchmark {
         }
     }
 
-    private void rawRoundTrips(SocketChannel raw, ByteBuffer out, ByteBuffer in, int n, Samples into)
-            throws IOException {
+    private void rawRoundTrips(TcpFloor raw, int n, Samples into) throws IOException {
         for (int i = 0; i < n && inTime(i); i++) {
-            out.clear();
-            in.clear();
-            long t0 = System.nanoTime();
-            while (out.hasRemaining()) {
-                raw.write(out);
-            }
-            while (in.hasRemaining()) {
-                if (raw.read(in) < 0) {
-                    throw new IOException("echo peer closed the connection");
-                }
-            }
-            into.add(System.nanoTime() - t0);
+            into.add(raw.roundTrip(PAYLOAD_SMALL));
         }
     }
 
@@ -175,65 +160,53 @@ public final class LinkBenchmark {
     }
 
     private void report(Samples raw, Samples small, Samples large, List<Rate> rates) {
-        long[] r = raw.figures();
-        long[] s = small.figures();
-        long[] l = large.figures();
-        double ratioSmall = (double) s[1] / r[1];
-        double ratioLarge = (double) l[1] / r[1];
+        Floors.Floor floor = Floors.of(raw.name(), raw, Unit.US, Floors.tcpNote(TcpFloor.Model.SPINNING, PAYLOAD_SMALL));
+        Stats r = floor.stats();
+        Stats s = small.stats();
+        Stats l = large.stats();
+        double ratioSmall = (double) s.p50() / r.p50();
+        double ratioLarge = (double) l.p50() / r.p50();
         List<Rate> sorted = new ArrayList<>(rates);
         sorted.sort((a, b) -> Double.compare(a.perSecond, b.perSecond));
         Rate median = sorted.get(sorted.size() / 2);
         String runs = rates.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.perSecond)).toList().toString();
         if (json) {
-            System.out.println(rttJson(raw.name, r, null, 0));
-            System.out.println(rttJson(small.name, s, raw.name, r[1]));
-            System.out.println(rttJson(large.name, l, raw.name, r[1]));
+            System.out.println(rttJson(raw.name(), r, null));
+            System.out.println(rttJson(small.name(), s, floor));
+            System.out.println(rttJson(large.name(), l, floor));
             System.out.printf(Locale.ROOT, "{\"bench\":\"link\",\"case\":\"pipelined-100B\",\"n\":%d,\"window\":%d,"
-                    + "\"ops_per_s\":%.0f,\"runs_ops_per_s\":%s}%n", median.sent, WINDOW, median.perSecond, runs);
+                    + "\"ops_per_s\":%.0f,\"runs_ops_per_s\":%s,\"baseline\":\"%s\",\"baseline_ops_per_s\":%.0f,"
+                    + "\"ratio_ops_per_s\":%.2f}%n", median.sent, WINDOW, median.perSecond, runs, floor.name(),
+                    floor.opsPerSecond(), median.perSecond / floor.opsPerSecond());
             return;
         }
         System.out.printf(Locale.ROOT, "%-22s %7s %9s %9s %9s%n", "case", "n", "p50_us", "p99_us", "max_us");
         for (Samples x : List.of(raw, small, large)) {
-            long[] f = x.figures();
-            System.out.printf(Locale.ROOT, "%-22s %7d %9.1f %9.1f %9.1f%n", x.name, f[0], f[1] / 1e3, f[2] / 1e3,
-                    f[3] / 1e3);
+            Stats f = x.stats();
+            System.out.printf(Locale.ROOT, "%-22s %7d %9.1f %9.1f %9.1f%n", x.name(), f.n(), f.p50() / 1e3,
+                    f.p99() / 1e3, f.max() / 1e3);
         }
-        System.out.printf(Locale.ROOT, "ratio p50 %s / %s: %.2f (target <= 2)%n", small.name, raw.name, ratioSmall);
-        System.out.printf(Locale.ROOT, "ratio p50 %s / %s: %.2f%n", large.name, raw.name, ratioLarge);
+        System.out.printf(Locale.ROOT, "ratio p50 %s / %s: %.2f (target <= 2)%n", small.name(), raw.name(), ratioSmall);
+        System.out.printf(Locale.ROOT, "ratio p50 %s / %s: %.2f%n", large.name(), raw.name(), ratioLarge);
         System.out.printf(Locale.ROOT, "pipelined-100B, window %d, %d checkpoints per run: %.0f checkpoints/s "
-                + "(median of %d runs: %s; target >= 100000)%n", WINDOW, median.sent, median.perSecond, rates.size(),
-                runs);
-        if (median.sent < PIPELINED_N || r[0] < (long) ROUNDS * SAMPLES_PER_ROUND) {
+                + "(median of %d runs: %s; target >= 100000; %s serial rate %.0f/s)%n", WINDOW, median.sent,
+                median.perSecond, rates.size(), runs, floor.name(), floor.opsPerSecond());
+        if (median.sent < PIPELINED_N || r.n() < (long) ROUNDS * SAMPLES_PER_ROUND) {
             System.out.println("cut short by the " + TIME_LIMIT_SECONDS + " s time limit");
         }
     }
 
-    private static String rttJson(String name, long[] f, String baseline, long baselineP50) {
-        String base = baseline == null ? "" : String.format(Locale.ROOT,
-                ",\"baseline\":\"%s\",\"baseline_p50_us\":%.1f,\"ratio_p50\":%.2f", baseline, baselineP50 / 1e3,
-                (double) f[1] / baselineP50);
+    private static String rttJson(String name, Stats f, Floors.Floor floor) {
+        String base = floor == null ? "" : String.format(Locale.ROOT,
+                ",\"baseline\":\"%s\",\"baseline_p50_us\":%.1f,\"ratio_p50\":%.2f", floor.name(),
+                floor.stats().p50() / 1e3, (double) f.p50() / floor.stats().p50());
         return String.format(Locale.ROOT, "{\"bench\":\"link\",\"case\":\"%s\",\"n\":%d,\"p50_us\":%.1f,"
-                + "\"p99_us\":%.1f,\"max_us\":%.1f%s}", name, f[0], f[1] / 1e3, f[2] / 1e3, f[3] / 1e3, base);
+                + "\"p99_us\":%.1f,\"max_us\":%.1f%s}", name, f.n(), f.p50() / 1e3, f.p99() / 1e3, f.max() / 1e3, base);
     }
 
     private void printMachine() {
-        String load = "?";
-        try {
-            load = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the load is unknown
-        }
-        String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
-        String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch");
-        int cores = Runtime.getRuntime().availableProcessors();
-        OffsetDateTime now = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        if (json) {
-            System.out.printf(Locale.ROOT, "{\"bench\":\"machine\",\"cores\":%d,\"jvm\":\"%s\",\"os\":\"%s\","
-                    + "\"load\":%s,\"date\":\"%s\"}%n", cores, jvm, os, load, now);
-        } else {
-            System.out.printf(Locale.ROOT, "machine: %d cores, %s, %s, load %s, %s%n", cores, jvm, os, load, now);
-        }
+        Machine m = Machine.current();
+        System.out.println(json ? m.json().toString() : m.oneLine());
     }
 
     /** The peer JVM: same java, same class path, the project's ForkJoinPool setting (DEPENDENCIES.md). */
@@ -271,43 +244,7 @@ public final class LinkBenchmark {
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
-    private static SocketChannel rawClient(int port) throws IOException {
-        SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
-        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return c;
-    }
-
     /** One pipelined run: checkpoints sent and acknowledged, and how many a second. */
     private record Rate(int sent, double perSecond) {
-    }
-
-    /** Round-trip times of one case, in nanoseconds. */
-    private static final class Samples {
-        final String name;
-        private long[] nanos = new long[ROUNDS * SAMPLES_PER_ROUND];
-        private int count;
-
-        Samples(String name) {
-            this.name = name;
-        }
-
-        void add(long n) {
-            if (count == nanos.length) {
-                nanos = Arrays.copyOf(nanos, count * 2);
-            }
-            nanos[count++] = n;
-        }
-
-        /** n, p50, p99, max (nearest rank). */
-        long[] figures() {
-            long[] sorted = Arrays.copyOf(nanos, count);
-            Arrays.sort(sorted);
-            return new long[] {count, rank(sorted, 50), rank(sorted, 99), sorted[count - 1]};
-        }
-
-        private static long rank(long[] sorted, int percent) {
-            long r = ((long) percent * sorted.length + 99) / 100;
-            return sorted[(int) Math.max(r, 1) - 1];
-        }
     }
 }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * <pre>
  * {"bench":"machine","cores":2,...}
  * {"bench":"takeover","case":"cpu-kill9","n":10,"p50_ms":…,"p99_ms":…,"max_ms":…,
- *  "baseline":"hz-member-removed-kill9","baseline_p50_ms":…,"ratio_p50":…,"target":"p99 <= 600 ms","target_met":true}
+ *  "baseline":"hz-member-removed","baseline_p50_ms":…,"ratio_p50":…,"target":"p99 <= 600 ms","target_met":true}
  * {"bench":"checkpoint","case":"checkpoint-async-100B","n":200000,"window":1024,"runs":3,"ops_per_s":…,…}
  * </pre>
  *

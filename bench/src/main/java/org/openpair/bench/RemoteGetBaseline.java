@@ -14,10 +14,11 @@ import com.hazelcast.map.IMap;
  * about the size of a serialized process entry. Keys are (re)picked by current partition
  * owner before each batch.
  *
- * <p>Used by {@link SpawnBenchmark}; run with {@code ./guardian bench spawn}.
+ * <p>The {@value Floors#IMAP_GET} floor of {@link Floors}; used by {@code bench floors} and
+ * {@link SpawnBenchmark}.
  */
 final class RemoteGetBaseline {
-    static final String CASE = "hz-imap-get-remote";
+    static final String CASE = Floors.IMAP_GET;
     static final String MAP = "bench.baseline";
     private static final int KEYS = 64;
     private static final int VALUE_BYTES = 400;

@@ -14,12 +14,13 @@ import com.hazelcast.map.IMap;
  * the backup replica, and the acknowledgements back. With two members the backup replica is the
  * caller's own member. Keys are (re)picked by current partition owner before each batch.
  *
- * <p>Used by {@link CheckpointBenchmark} and {@link TakeoverBenchmark}; run with
- * {@code ./guardian bench checkpoint}.
+ * <p>The {@value Floors#IMAP_SET} and {@value Floors#IMAP_SET_IDLE} floors of {@link Floors}; used
+ * by {@code bench floors}, {@link CheckpointBenchmark}, {@link TakeoverBenchmark} and
+ * {@link SemBenchmark}.
  */
 final class RemoteSetBaseline {
-    static final String CASE = "hz-imap-set-remote";
-    static final String CASE_IDLE = "hz-imap-set-remote-idle";
+    static final String CASE = Floors.IMAP_SET;
+    static final String CASE_IDLE = Floors.IMAP_SET_IDLE;
     static final String MAP = "bench.imap-set";
     static final int VALUE_BYTES = 100;
     private static final int KEYS = 64;

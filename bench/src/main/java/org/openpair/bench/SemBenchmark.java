@@ -13,9 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import com.hazelcast.map.IMap;
-
-import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.os.NativeException;
 import org.openpair.emulator.os.NativeOs;
 import org.openpair.emulator.os.RobustMutexes;
@@ -40,8 +37,15 @@ import org.openpair.guardian.SpawnRequest;
  * of the holder, a separate JVM, to a waiter holding): shared segment and System V SEM_UNDO;
  * the POSIX named semaphore's waiter is only reported as still blocked after a bounded wait.
  * <b>Cluster</b> (2 CPUs in this JVM): acquire+release of the cluster semaphore against
- * Hazelcast {@code IMap.set} on the same partition, and the recovery after the kill -9 of an OS
- * process that holds it.
+ * the {@value Floors#IMAP_SET} floor ({@link Floors}: IMap.set with one sync backup from CPU 0 of
+ * keys CPU 1 owns, one set after each acquire+release), and the recovery after the kill -9 of an
+ * OS process that holds it, against the same floor.
+ *
+ * <p>Thread models: an acquire or release is a Hazelcast operation its caller parks on until the
+ * owner (and its backup) answered, as the caller of {@code IMap.set} does, so the cluster cases
+ * divide by {@value Floors#IMAP_SET}. The local and recovery reports compare with the OS
+ * primitives the semaphores replace, in the same thread (no network, so no TCP or Hazelcast floor
+ * applies).
  */
 public final class SemBenchmark {
     /** How much to measure. */
@@ -261,13 +265,13 @@ public final class SemBenchmark {
         try (BenchNode bench = BenchNode.start(progress)) {
             Guardian op = bench.node().cpu(0).guardian();
             ProcessHandle caller = sleeper(op, 0);
-            NodeTables tables = new NodeTables(bench.node().cpu(0).engine());
             Guardian as = bench.node().cpu(0).guardianAs(caller);
             op.semaphoreCreate("bench", 1, DeathPolicy.RELEASE);
             RobustSemaphore sem = as.semaphore("bench");
-            IMap<String, Long> baselineMap = tables.engine().hazelcast().getMap("openpair.bench-sem-baseline");
+            RemoteSetBaseline floor = new RemoteSetBaseline(bench.hazelcast(0), bench.member(1));
+            floor.prepare();
             Samples acq = new Samples("cluster-acquire-release", counts.clusterOps());
-            Samples set = new Samples("hz-imap-set", counts.clusterOps());
+            Samples set = new Samples(Floors.IMAP_SET, counts.clusterOps());
             Deadline d = Deadline.start("sem cluster");
             for (int i = -200; i < counts.clusterOps(); i++) {
                 d.check(Math.max(i, 0), counts.clusterOps());
@@ -275,12 +279,10 @@ public final class SemBenchmark {
                 sem.acquire(1);
                 sem.release(1);
                 long t1 = System.nanoTime();
-                baselineMap.set("bench", (long) i);     // same key, so the same partition owner
-                long t2 = System.nanoTime();
                 if (i >= 0) {
                     acq.add(t1 - t0);
-                    set.add(t2 - t1);
                 }
+                floor.measure(1, i >= 0 ? set : null, d);
             }
             Samples rec = new Samples("cluster-kill9-recovery", counts.clusterRecoveries());
             op.semaphoreCreate("bench-rec", 1, DeathPolicy.RELEASE);
@@ -307,7 +309,7 @@ public final class SemBenchmark {
             op.processStop(caller);
             return new BenchReport("sem-cluster", "node \\" + bench.node().config().nodeName() + ", 2 CPUs in one JVM; "
                     + "caller on CPU 0; target: acquire+release <= 2x IMap.set", Unit.US, machine,
-                    new BenchReport.Case("hz-imap-set", set.stats(), "IMap.set, 1 sync backup, the semaphore's partition"),
+                    new BenchReport.Case(Floors.IMAP_SET, set.stats(), Floors.setFloor(set).note() + " (CPU 0 -> CPU 1)"),
                     List.of(new BenchReport.Case("cluster-acquire-release", acq.stats(), "acquire(1) + release(1), uncontended"),
                             new BenchReport.Case("cluster-kill9-recovery", rec.stats(),
                                     "kill -9 of the OS process holding it (CPU 1) to a waiter on CPU 0 holding")));

@@ -35,7 +35,7 @@ import org.openpair.guardian.SpawnRequest;
  *   <li>{@code lookup-remote}: looking up the name of a process of CPU 1 ({@code $BENCH}, or
  *       a name like it whose entries CPU 1 owns) from CPU 0, where both reads cross members;
  *       {@code lookup-local}: the same lookup made on CPU 1, whose member owns both entries;</li>
- *   <li>{@code hz-imap-get-remote}: the baseline ({@link RemoteGetBaseline}), taken in four
+ *   <li>{@code hz-imap-get}: the floor ({@link Floors}, {@link RemoteGetBaseline}), taken in four
  *       batches spread over the run so that a noisy minute weighs on it as on the rest.</li>
  * </ul>
  * Each phase warms up first and is bounded by {@link Deadline#PHASE_LIMIT}. Figures are

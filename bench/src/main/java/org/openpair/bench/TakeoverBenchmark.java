@@ -13,9 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,8 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 
 import org.openpair.emulator.launch.CpuJvm;
 import org.openpair.emulator.threads.SystemThreads;
@@ -53,14 +49,15 @@ import org.openpair.guardian.SpawnRequest;
  *       on a thread of its own); fault time: just before the call;</li>
  *   <li>{@code process-abend}: the primary abends when the driver creates a trigger file; fault
  *       time: what the primary logs just before it calls {@code abend};</li>
- *   <li>both with baseline {@code hz-imap-set-remote-idle}: one IMap.set with a sync backup
- *       across the two members after {@value #IDLE_MILLIS} ms of silence, as the takeover's own
- *       table writes come (the same set in a tight loop, {@code hz-imap-set-remote}, is listed
- *       too: it is several times cheaper, since no Hazelcast thread has to wake up);</li>
+ *   <li>both with the floor {@code hz-imap-set-idle} ({@link Floors}): one IMap.set with a sync
+ *       backup across the two members after {@value #IDLE_MILLIS} ms of silence, Hazelcast's
+ *       threads parked, as the takeover's own table writes come: the same thread model (the
+ *       same set in a tight loop, {@code hz-imap-set}, is listed too: it is several times
+ *       cheaper, since no Hazelcast thread has to wake up);</li>
  *   <li>{@code cpu-kill9}: SIGKILL of CPU 1's JVM ({@link Process#destroyForcibly()}); fault
  *       time: just before the signal. CPU 0 acts on the kernel's evidence of the death (its
  *       link to CPU 1 ends and CPU 1's port refuses a new one) and has the engine remove the
- *       member at once. Baseline {@code hz-member-removed-kill9}: the same kill in runs of its
+ *       member at once. Floor {@code hz-member-removed} ({@link Floors}): the same kill in runs of its
  *       own ({@code cpu-kill9-engine}) where CPU 0 leaves the loss to the engine's own
  *       detection, timed when CPU 0's Hazelcast member reported CPU 1's member removed (a
  *       MembershipListener), with that series' takeover beside it;</li>
@@ -89,7 +86,7 @@ public final class TakeoverBenchmark {
     static final String KILL9 = "cpu-kill9";
     static final String KILL9_ENGINE = "cpu-kill9-engine";
     static final String SIGSTOP = "cpu-sigstop";
-    static final String MEMBER_REMOVED_KILL9 = "hz-member-removed-kill9";
+    static final String MEMBER_REMOVED_KILL9 = Floors.MEMBER_REMOVED;
     static final String MEMBER_REMOVED_SIGSTOP = "hz-member-removed-sigstop";
     static final long POLL_MICROS = 500;
     static final int KILL9_WARMUP = 1;
@@ -98,7 +95,7 @@ public final class TakeoverBenchmark {
     static final double TARGET_AFTER_DETECTION_MS = 300;
     /** The silence before each idle IMap.set: about the pause between two takeover runs. */
     static final long IDLE_MILLIS = 150;
-    static final Duration IDLE_PAUSE = Duration.ofMillis(IDLE_MILLIS);
+    static final Duration IDLE_PAUSE = Floors.idlePause();
 
     /**
      * How many runs of each fault.
@@ -155,7 +152,7 @@ public final class TakeoverBenchmark {
 
     private final Counts counts;
     private final PrintWriter progress;
-    private final Map<UUID, Long> removals = new ConcurrentHashMap<>();
+    private Floors.Removals removals;
     /** The unmeasured runs of the CPU faults, for the report's notes. */
     private final List<Outcome> kill9Warmups = new ArrayList<>();
     private int names;
@@ -187,16 +184,7 @@ public final class TakeoverBenchmark {
             nodeName = node.config().nodeName();
             Path work = node.config().logDir().resolveSibling("work");
             Files.createDirectories(work);
-            node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
-                @Override
-                public void memberAdded(MembershipEvent event) {
-                }
-
-                @Override
-                public void memberRemoved(MembershipEvent event) {
-                    removals.put(event.getMember().getUuid(), TakeoverBenchProgram.epochMicros());
-                }
-            });
+            removals = Floors.Removals.on(node.hazelcast());
 
             RemoteSetBaseline baseline = new RemoteSetBaseline(node.hazelcast(), node.childMember());
             baseline.prepare();
@@ -363,16 +351,7 @@ public final class TakeoverBenchmark {
     }
 
     private long awaitRemoval(UUID member, Duration limit) {
-        long end = System.nanoTime() + limit.toNanos();
-        Long at;
-        while ((at = removals.get(member)) == null) {
-            if (System.nanoTime() - end > 0) {
-                throw new GuardianException(GuardianError.TIMED_OUT, "CPU " + PairBenchNode.CHILD_CPU
-                        + "'s member was not reported removed within " + limit.toSeconds() + " s");
-            }
-            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-        }
-        return at;
+        return removals.await(member, limit);
     }
 
     private static void stopQuietly(Guardian g, ProcessHandle h) {

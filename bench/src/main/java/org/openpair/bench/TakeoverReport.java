@@ -2,7 +2,6 @@ package org.openpair.bench;
 
 import static org.openpair.bench.TakeoverBenchmark.ABEND;
 import static org.openpair.bench.TakeoverBenchmark.BENCH;
-import static org.openpair.bench.TakeoverBenchmark.IDLE_PAUSE;
 import static org.openpair.bench.TakeoverBenchmark.KILL9;
 import static org.openpair.bench.TakeoverBenchmark.KILL9_ENGINE;
 import static org.openpair.bench.TakeoverBenchmark.KILL9_WARMUP;
@@ -56,14 +55,11 @@ final class TakeoverReport {
         targets.add(p99AtMost(SIGSTOP, latencies, hbMillis + TARGET_AFTER_DETECTION_MS));
         targets.add(p99AtMost(SIGSTOP + "-after-detection", latencies, TARGET_AFTER_DETECTION_MS));
 
-        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE_IDLE, idleSets.stats(), null, false,
-                "IMap.set(100 B) on CPU 0 of a key owned by CPU 1, one sync backup, each after "
-                        + IDLE_PAUSE.toMillis() + " ms idle (as a takeover's writes come)", List.of()));
-        latencies.add(new PairBenchReport.Latency(RemoteSetBaseline.CASE, sets.stats(), null, false,
-                "the same set in a tight loop (Hazelcast's threads never idle)", List.of()));
+        latencies.add(Floors.idleSetFloor(idleSets).latency());
+        latencies.add(Floors.setFloor(sets).latency());
         latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_KILL9, Stats.of(member(engineKills)), null, false,
-                "SIGKILL -> CPU 0's MembershipListener.memberRemoved, Hazelcast's own detection (the "
-                        + KILL9_ENGINE + " runs)", List.of()));
+                "SIGKILL -> CPU 0's MembershipListener.memberRemoved, Hazelcast's own detection (the floor, timed "
+                        + "in the " + KILL9_ENGINE + " runs)", List.of()));
         latencies.add(new PairBenchReport.Latency(MEMBER_REMOVED_SIGSTOP, Stats.of(member(sigstops)), null, false,
                 "SIGSTOP -> CPU 0's MembershipListener.memberRemoved", List.of(
                         PairBenchReport.Field.of("heartbeat_timeout_ms", hbMillis))));

@@ -3,10 +3,7 @@ package org.openpair.bench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,20 +33,27 @@ import org.openpair.guardian.StopScope;
  * {@code guardian bench writeread}: what a WRITEREAD to a process pair costs through the public
  * API ({@link Guardian#fileOpen}, {@link ProcessFile#writeRead}) when requester and server run
  * in different JVMs and every request is checkpointed to the server's backup before its reply
- * leaves, next to a raw TCP round trip between the same two JVMs and Hazelcast's own
- * request/reply (an executor call), all measured in the same run.
+ * leaves, next to the floor of its thread model measured in the same run between the same two
+ * JVMs, and Hazelcast's own request/reply (an executor call) alongside.
+ *
+ * <p>Floor: {@value Floors#TCP_PARKED} ({@link Floors}; {@code -4KiB} for the 4 KiB case). The
+ * requester parks on the reply's future and is woken by the link's connection thread, which
+ * itself waits in {@code epoll_wait}; the server's threads wait the same way. So every hop of a
+ * WRITEREAD is a parked reader woken by the kernel, and the floor is the round trip with both
+ * ends parked in {@code epoll_wait}, not a blocking read and not a spinning one. Throughput
+ * lines carry that floor's serial rate (one caller, 1/p50) as {@code baseline_ops_per_s}.
  *
  * <p>The node ({@link PairBenchNode}): CPU 0 in this JVM, CPU 1 a child JVM. The server pair
  * ({@link WriteReadBenchProgram}, named {@value #NAME}) has its primary on CPU 1 and its backup
  * on CPU 0; the requester is this driver, on CPU 0, so a request crosses to CPU 1 on the CPU
  * link, its reply's checkpoint crosses back to CPU 0 and is acknowledged, and the reply crosses
  * back: two round trips between the JVMs, the least the exactly-once rule allows when the
- * requester sits beside the backup. The raw TCP echo peer ({@link EchoBenchProgram}) runs on
+ * requester sits beside the backup. The floor's echo peer ({@link EchoBenchProgram}) runs on
  * CPU 1 and the executor tasks ({@link RemoteCallBaseline}) on CPU 1's member.
  *
  * <p>Measured:
  * <ul>
- *   <li>round trips of 100 B and 4 KiB, WRITEREAD, raw TCP and executor call, interleaved in
+ *   <li>round trips of 100 B and 4 KiB, WRITEREAD, the parked TCP floor and executor call, interleaved in
  *       blocks of {@value #BLOCK} after a warm-up of each (see {@link CheckpointBenchProgram}
  *       for why interleaved), and of each WRITEREAD two parts the server sees: the request's way
  *       to it, and its own part from READUPDATE until the reply left;</li>
@@ -61,7 +65,7 @@ import org.openpair.guardian.StopScope;
  *       otherwise the run fails, since the figures would not be of checkpointed requests.</li>
  * </ul>
  *
- * <p>Targets (from the issue): WRITEREAD p50 at most 2.5x the raw TCP round trip; at least
+ * <p>Targets (from the issue): WRITEREAD p50 at most 2.5x the parked TCP floor; at least
  * 20,000 checkpointed requests a second from one server pair. The report says whether this run
  * met them, and by how much.
  *
@@ -77,8 +81,8 @@ public final class WriteReadBenchmark {
     static final String WR_LARGE = "writeread-rtt-4KiB";
     static final String SERVER_SUFFIX = "-server";
     static final String REQUEST_SUFFIX = "-request";
-    static final String RAW_SMALL = CheckpointBenchProgram.RAW_SMALL;
-    static final String RAW_LARGE = CheckpointBenchProgram.RAW_LARGE;
+    static final String RAW_SMALL = TcpFloor.Model.PARKED.caseName(SMALL);
+    static final String RAW_LARGE = TcpFloor.Model.PARKED.caseName(LARGE);
     static final String HZ_SMALL = "hz-executor-rtt-100B";
     static final String HZ_LARGE = "hz-executor-rtt-4KiB";
     static final String WR_RATE = "writeread-100B-clients-";
@@ -93,7 +97,7 @@ public final class WriteReadBenchmark {
     /**
      * How much to measure.
      *
-     * @param samples      round trips of each kind (WRITEREAD, raw TCP, executor; 100 B and 4 KiB)
+     * @param samples      round trips of each kind (WRITEREAD, parked TCP floor, executor; 100 B and 4 KiB)
      * @param warmup       round trips of each kind before measuring (half of it for 4 KiB)
      * @param requests     requests per throughput run, shared among the clients
      * @param runs         measured throughput runs per client count (after one warm-up run)
@@ -182,8 +186,7 @@ public final class WriteReadBenchmark {
                         PairBenchNode.CHILD_CPU, figures.childPid, PairBenchNode.LOCAL_CPU);
                 RemoteCallBaseline hz = new RemoteCallBaseline(node.hazelcast(), node.childMember());
                 try (ProcessFile file = g.fileOpen(ProcessName.of(NAME), 1);
-                     SocketChannel raw = SocketChannel.open(new InetSocketAddress("127.0.0.1", echoPort))) {
-                    raw.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                     TcpFloor raw = TcpFloor.connect(echoPort, TcpFloor.Model.PARKED)) {
                     roundTrips(file, raw, hz, figures);
                     WriteReadServerStats timed = stats(file);
                     figures.requestLegs = timed.requestLegs();
@@ -225,22 +228,19 @@ public final class WriteReadBenchmark {
         }
     }
 
-    /** WRITEREAD, raw TCP and executor round trips of both sizes, warm-up first, then interleaved blocks. */
-    private void roundTrips(ProcessFile file, SocketChannel raw, RemoteCallBaseline hz, WriteReadFigures f)
+    /** WRITEREAD, parked TCP floor and executor round trips of both sizes, warm-up first, then interleaved blocks. */
+    private void roundTrips(ProcessFile file, TcpFloor raw, RemoteCallBaseline hz, WriteReadFigures f)
             throws IOException {
         byte[] wrSmall = request(WriteReadBenchProgram.TIMED, SMALL);
         byte[] wrLarge = request(WriteReadBenchProgram.TIMED, LARGE);
         byte[] hzSmall = new byte[SMALL];
         byte[] hzLarge = new byte[LARGE];
-        ByteBuffer rawSmall = ByteBuffer.allocateDirect(SMALL);
-        ByteBuffer rawLarge = ByteBuffer.allocateDirect(LARGE);
-        ByteBuffer rawIn = ByteBuffer.allocateDirect(LARGE);
         int warm = counts.warmup();
         Deadline warmLimit = Deadline.start("writeread warm-up", Duration.ofSeconds(counts.limitSeconds()));
-        rawRoundTrips(raw, rawSmall, rawIn, warm, null, warmLimit);
+        raw.roundTrips(SMALL, warm, null, warmLimit);
         writeReads(file, request(WriteReadBenchProgram.ECHO, SMALL), warm, null, warmLimit);
         hzCalls(hz, hzSmall, warm, null, warmLimit);
-        rawRoundTrips(raw, rawLarge, rawIn, Math.max(1, warm / 2), null, warmLimit);
+        raw.roundTrips(LARGE, Math.max(1, warm / 2), null, warmLimit);
         writeReads(file, request(WriteReadBenchProgram.ECHO, LARGE), Math.max(1, warm / 2), null, warmLimit);
         hzCalls(hz, hzLarge, Math.max(1, warm / 2), null, warmLimit);
         say("warm-up done: %d round trips of each kind (%d of 4 KiB); now %d of each, in blocks of %d", warm,
@@ -249,37 +249,14 @@ public final class WriteReadBenchmark {
         Deadline limit = Deadline.start("writeread round trips", Duration.ofSeconds(counts.limitSeconds()));
         for (int done = 0; done < counts.samples(); done += BLOCK) {
             int n = Math.min(BLOCK, counts.samples() - done);
-            rawRoundTrips(raw, rawSmall, rawIn, n, f.rawSmall, limit);
+            raw.roundTrips(SMALL, n, f.rawSmall, limit);
             writeReads(file, wrSmall, n, f.wrSmall, limit);
             hzCalls(hz, hzSmall, n, f.hzSmall, limit);
-            rawRoundTrips(raw, rawLarge, rawIn, n, f.rawLarge, limit);
+            raw.roundTrips(LARGE, n, f.rawLarge, limit);
             writeReads(file, wrLarge, n, f.wrLarge, limit);
             hzCalls(hz, hzLarge, n, f.hzLarge, limit);
         }
         say("round trips done");
-    }
-
-    private static void rawRoundTrips(SocketChannel raw, ByteBuffer out, ByteBuffer in, int n, Samples into,
-                                      Deadline limit) throws IOException {
-        int size = out.capacity();
-        for (int i = 0; i < n; i++) {
-            limit.check(i, n);
-            out.clear();
-            in.clear().limit(size);
-            long t0 = System.nanoTime();
-            while (out.hasRemaining()) {
-                raw.write(out);
-            }
-            while (in.hasRemaining()) {
-                if (raw.read(in) < 0) {
-                    throw new IOException("the echo peer closed the connection");
-                }
-            }
-            long t1 = System.nanoTime();
-            if (into != null) {
-                into.add(t1 - t0);
-            }
-        }
     }
 
     private void writeReads(ProcessFile file, byte[] request, int n, Samples into, Deadline limit) {

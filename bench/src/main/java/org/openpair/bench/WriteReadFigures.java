@@ -19,10 +19,11 @@ import java.util.TreeMap;
 
 /**
  * What one run of {@code guardian bench writeread} measured, and its report: the latency cases
- * with their baselines (raw TCP of the same size; the executor call's ratio alongside), the
+ * with their floor ({@value Floors#TCP_PARKED} of the same size: the requester parks; the executor
+ * call's ratio alongside), the
  * parts of each WRITEREAD the server sees (the request's way, the server's own part) as detail
  * rows, one throughput case per client count for
- * WRITEREAD and for the executor, the two targets of the issue, and notes on the machine's load
+ * WRITEREAD and for the executor (each with the parked floor's serial rate), the two targets of the issue, and notes on the machine's load
  * and on the server's own counts.
  *
  * <p>Used by {@link WriteReadBenchmark}; run with {@code ./guardian bench writeread}.
@@ -75,10 +76,11 @@ final class WriteReadFigures {
                 "writeRead(byte[4096]), 4096 B reply, same path; %.2fx %s", ratio(wrL, hzL), HZ_LARGE),
                 List.of(hzRatio(wrL, hzL))));
         partRows(latencies, WriteReadBenchmark.LARGE, WR_LARGE, RAW_LARGE);
-        latencies.add(new PairBenchReport.Latency(RAW_SMALL, rawS, null, false,
-                "100 B written and echoed back by CPU 1's JVM (blocking socket, TCP_NODELAY)", List.of()));
-        latencies.add(new PairBenchReport.Latency(RAW_LARGE, rawL, null, false,
-                "4096 B written and echoed back, same two JVMs", List.of()));
+        Floors.Floor floor = new Floors.Floor(RAW_SMALL, rawS, Unit.US,
+                Floors.tcpNote(TcpFloor.Model.PARKED, WriteReadBenchmark.SMALL) + "; the floor");
+        latencies.add(floor.latency());
+        latencies.add(new Floors.Floor(RAW_LARGE, rawL, Unit.US,
+                Floors.tcpNote(TcpFloor.Model.PARKED, WriteReadBenchmark.LARGE)).latency());
         latencies.add(new PairBenchReport.Latency(HZ_SMALL, hzS, null, false, String.format(Locale.ROOT,
                 "IExecutorService.submitToMember(CPU 1) of a task returning its 100 B, get(); %.2fx %s",
                 ratio(hzS, rawS), RAW_SMALL), List.of()));
@@ -88,14 +90,15 @@ final class WriteReadFigures {
         List<PairBenchReport.Throughput> throughputs = new ArrayList<>();
         PairBenchReport.Throughput best = null;
         for (int n : rates.keySet()) {
+            double hzOps = median(hzRates.get(n));
             PairBenchReport.Throughput hz = throughput(HZ_RATE + n, n, hzRates.get(n), n + " thread(s) each calling "
-                    + "the executor of CPU 1 with 100 B, one call at a time", List.of());
+                    + "the executor of CPU 1 with 100 B, one call at a time", floor.rateFields(hzOps));
             double wrOps = median(rates.get(n));
             double hzRatio = hz.opsPerSecond() == 0 ? Double.NaN : wrOps / hz.opsPerSecond();
             PairBenchReport.Throughput wr = throughput(WR_RATE + n, n, rates.get(n), String.format(Locale.ROOT,
                     "%d open(s) of %s, sync depth 1, each one writeRead(byte[100]) at a time, every request checkpointed;"
                             + " %.2fx %s", n, WriteReadBenchmark.NAME, hzRatio, HZ_RATE + n),
-                    List.of(PairBenchReport.Field.of("clients", n),
+                    withFloor(floor, wrOps, PairBenchReport.Field.of("clients", n),
                             PairBenchReport.Field.of("ratio_hz_executor", hzRatio, 2)));
             throughputs.add(wr);
             throughputs.add(hz);
@@ -129,6 +132,12 @@ final class WriteReadFigures {
                 counts.warmup(), counts.clients(), counts.requests());
         return new PairBenchReport(WriteReadBenchmark.BENCH, title, Unit.US, machine, latencies, throughputs, targets,
                 notes);
+    }
+
+    private static List<PairBenchReport.Field> withFloor(Floors.Floor floor, double ops, PairBenchReport.Field... more) {
+        List<PairBenchReport.Field> fields = new ArrayList<>(floor.rateFields(ops));
+        fields.addAll(List.of(more));
+        return fields;
     }
 
     /** The median run's rate, as {@link PairBenchReport.Throughput#opsPerSecond()} takes it. */

@@ -18,10 +18,12 @@ import org.openpair.emulator.cli.GuardianCommand;
  */
 class BenchWriteReadOptionsTest {
 
-    private record Result(int exit, String out, String err) {
+    /** What a {@code guardian} command line printed and its exit code. */
+    record Result(int exit, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    /** Runs a {@code guardian} command line in this JVM. */
+    static Result run(String... args) {
         CommandLine cl = GuardianCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

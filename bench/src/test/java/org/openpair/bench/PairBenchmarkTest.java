@@ -50,10 +50,10 @@ class PairBenchmarkTest {
     private static Map<String, Integer> checkpointCases() {
         Map<String, Integer> n = new LinkedHashMap<>();
         for (String c : List.of("checkpoint-rtt-100B", "checkpoint-rtt-100B-spin", "checkpoint-rtt-4KiB",
-                "raw-tcp-rtt-100B", "raw-tcp-rtt-4KiB")) {
+                "tcp-rtt-spinning", "tcp-rtt-spinning-4KiB")) {
             n.put(c, CP.samples());
         }
-        n.put("hz-imap-set-remote", CP.imapSets());
+        n.put("hz-imap-set", CP.imapSets());
         return n;
     }
 
@@ -70,9 +70,9 @@ class PairBenchmarkTest {
                 n.put(e.getKey() + part, e.getValue());
             }
         }
-        n.put("hz-imap-set-remote", TK.imapSets());
-        n.put("hz-imap-set-remote-idle", TK.idleSets());
-        n.put("hz-member-removed-kill9", TK.kill9Runs());
+        n.put("hz-imap-set", TK.imapSets());
+        n.put("hz-imap-set-idle", TK.idleSets());
+        n.put("hz-member-removed", TK.kill9Runs());
         n.put("hz-member-removed-sigstop", TK.sigstopRuns());
         return n;
     }
@@ -85,8 +85,9 @@ class PairBenchmarkTest {
         assertThat(t.name()).isEqualTo("checkpoint-async-100B");
         assertThat(t.n()).isEqualTo(CP.pipelined());
         assertThat(t.runs()).hasSize(CP.runs()).allSatisfy(r -> assertThat(r).isPositive());
-        assertThat(checkpoint.latency("checkpoint-rtt-100B").baseline()).isEqualTo("raw-tcp-rtt-100B");
-        assertThat(checkpoint.latency("checkpoint-rtt-4KiB").baseline()).isEqualTo("raw-tcp-rtt-4KiB");
+        assertThat(checkpoint.latency("checkpoint-rtt-100B").baseline()).isEqualTo("tcp-rtt-spinning");
+        assertThat(checkpoint.latency("checkpoint-rtt-4KiB").baseline()).isEqualTo("tcp-rtt-spinning-4KiB");
+        assertThat(checkpoint.latency("checkpoint-rtt-100B-spin").baseline()).isEqualTo("tcp-rtt-spinning");
         assertThat(checkpoint.targets()).extracting(PairBenchReport.Target::caseName)
                 .containsExactly("checkpoint-rtt-100B", "checkpoint-async-100B");
     }
@@ -94,10 +95,10 @@ class PairBenchmarkTest {
     @Test
     void takeover_everyCaseIsThere_withItsCount_andOrderedPercentiles() {
         assertCases(takeover, takeoverCases(), false);
-        assertThat(takeover.latency("cpu-kill9").baseline()).isEqualTo("hz-member-removed-kill9");
-        assertThat(takeover.latency("cpu-kill9-engine").baseline()).isEqualTo("hz-member-removed-kill9");
+        assertThat(takeover.latency("cpu-kill9").baseline()).isEqualTo("hz-member-removed");
+        assertThat(takeover.latency("cpu-kill9-engine").baseline()).isEqualTo("hz-member-removed");
         assertThat(takeover.latency("cpu-sigstop").baseline()).isEqualTo("hz-member-removed-sigstop");
-        assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-remote-idle");
+        assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-idle");
         // The takeover is the later of the name and the new primary, and after the fault.
         for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-kill9-engine", "cpu-sigstop")) {
             Stats total = takeover.latency(c).stats();

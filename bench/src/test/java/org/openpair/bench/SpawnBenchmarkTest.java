@@ -30,7 +30,7 @@ class SpawnBenchmarkTest {
     private static final Map<String, Integer> N = Map.of("hosted-spawn-stop", SMOKE.hosted(),
             "hosted-spawn", SMOKE.hosted(), "hosted-stop", SMOKE.hosted(), "os-spawn-stop", SMOKE.os(),
             "os-spawn", SMOKE.os(), "os-stop", SMOKE.os(), "lookup-remote", SMOKE.lookups(),
-            "lookup-local", SMOKE.lookups(), "hz-imap-get-remote", SMOKE.lookups());
+            "lookup-local", SMOKE.lookups(), "hz-imap-get", SMOKE.lookups());
 
     private static BenchReport report;
     private static String progress;
@@ -55,7 +55,7 @@ class SpawnBenchmarkTest {
         assertThat(names).containsExactlyElementsOf(MEASURED);
         List<BenchReport.Case> all = new ArrayList<>(report.cases());
         all.add(report.baseline());
-        assertThat(report.baseline().name()).isEqualTo("hz-imap-get-remote");
+        assertThat(report.baseline().name()).isEqualTo("hz-imap-get");
         for (BenchReport.Case c : all) {
             Stats s = c.stats();
             assertThat(s.n()).as(c.name()).isEqualTo(N.get(c.name()));
@@ -89,16 +89,16 @@ class SpawnBenchmarkTest {
             double max = number(o, "max_us");
             assertThat(p50).as(name).isPositive().isLessThanOrEqualTo(p99);
             assertThat(p99).as(name).isLessThanOrEqualTo(max);
-            if (name.equals("hz-imap-get-remote")) {
+            if (name.equals("hz-imap-get")) {
                 assertThat(o.get("baseline")).as("the baseline's own line").isNull();
             } else {
-                assertThat(o.getString("baseline", null)).isEqualTo("hz-imap-get-remote");
+                assertThat(o.getString("baseline", null)).isEqualTo("hz-imap-get");
                 assertThat(number(o, "baseline_p50_us")).isPositive();
                 assertThat(number(o, "ratio_p50")).as(name).isPositive();
             }
         }
         List<String> expected = new ArrayList<>(MEASURED);
-        expected.add("hz-imap-get-remote");
+        expected.add("hz-imap-get");
         assertThat(cases).containsExactlyElementsOf(expected);
     }
 
@@ -113,7 +113,7 @@ class SpawnBenchmarkTest {
         for (String name : MEASURED) {
             assertThat(table.toString()).containsPattern("(?m)^" + name + " +" + N.get(name) + " .*x ");
         }
-        assertThat(rows[rows.length - 1]).startsWith("hz-imap-get-remote").contains("baseline");
+        assertThat(rows[rows.length - 1]).startsWith("hz-imap-get").contains("baseline");
         assertThat(progress).contains("done in");
     }
 
