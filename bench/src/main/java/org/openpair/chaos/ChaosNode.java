@@ -88,7 +88,7 @@ final class ChaosNode implements AutoCloseable {
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");
         this.client = HazelcastClient.newHazelcastClient(c);
         NodeTables tables = new NodeTables(new Engine(client));
-        this.links = new RequesterLinks(tables, config.nodeName());
+        this.links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }
 

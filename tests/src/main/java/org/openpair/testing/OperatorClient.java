@@ -32,7 +32,7 @@ final class OperatorClient {
 
     Guardian guardian() {
         NodeTables tables = new NodeTables(new Engine(client()));
-        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         synchronized (this) {
             requesterLinks.add(links);
         }

@@ -64,7 +64,7 @@ final class NodeConnection implements AutoCloseable {
 
     private static NodeConnection overEngine(Engine client, NodeConfig config) {
         NodeTables tables = new NodeTables(client);
-        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         return new NodeConnection(Route.ENGINE, new NodeGuardian(tables, config, null, null, links),
                 EventLog.reader(client)::read, () -> {
             links.close();
