@@ -230,6 +230,8 @@ final class ChaosNode implements AutoCloseable {
                 "--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString(),
                 "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()));
+        args = new ArrayList<>(args);
+        args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, config.logDir()));
         List<String> flags = new ArrayList<>(CpuJvm.projectFlags());
         // Room for the ledgers' journals of a long paced run (they keep every transfer for the check).
         flags.add("-Xmx1g");

@@ -16,6 +16,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.launch.CpuJvm;
+import org.openpair.emulator.launch.KeyFileArgs;
 import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.CpuInfo;
@@ -128,6 +129,7 @@ public final class TestCluster implements AutoCloseable {
         }
         // The setting is the port of CPU 0; each CPU adds its number.
         config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
+        args.addAll(KeyFileArgs.of(config, logDir()));
         return args;
     }
 

@@ -1,6 +1,7 @@
 package org.openpair.emulator.attach;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
 import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.CodecException;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -71,7 +73,7 @@ final class AttachClient {
     /** Connects, says HELLO, and returns the client with the WELCOME payload read. */
     static Connected connect(Path socket, long verifier, String secretHex) throws IOException, AttachProtocolException {
         AttachChannel ch = open(socket);
-        return hello(new AttachClient(ch, true), new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)));
+        return hello(new AttachClient(ch, true), new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)), null);
     }
 
     /**
@@ -80,6 +82,11 @@ final class AttachClient {
      * is given up: the connection is closed and this throws.
      */
     static Connected connectGuest(Path socket, long boundMillis) throws IOException, AttachProtocolException {
+        return connectGuest(socket, boundMillis, null);
+    }
+
+    /** As {@link #connectGuest(Path, long)}, proving {@code key} (null: none); see {@link AdminProof}. */
+    static Connected connectGuest(Path socket, long boundMillis, NodeKey key) throws IOException, AttachProtocolException {
         AttachChannel ch = open(socket);
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         Thread watchdog = new Thread(() -> {
@@ -95,7 +102,8 @@ final class AttachClient {
         watchdog.setDaemon(true);
         watchdog.start();
         try {
-            Connected c = hello(new AttachClient(ch, false), new AttachCodecs.Hello(0, new byte[0]));
+            byte[] nonce = key == null ? new byte[0] : AdminProof.nonce();
+            Connected c = hello(new AttachClient(ch, false), new AttachCodecs.Hello(0, nonce), key);
             if (!done.compareAndSet(false, true)) {
                 c.client().close();
                 throw new IOException("no WELCOME from " + socket + " within " + boundMillis + " ms");
@@ -121,10 +129,21 @@ final class AttachClient {
         }
     }
 
-    private static Connected hello(AttachClient c, AttachCodecs.Hello hello) throws IOException, AttachProtocolException {
+    /** @param key a guest's node key, whose proof follows the WELCOME (null: none) */
+    private static Connected hello(AttachClient c, AttachCodecs.Hello hello, NodeKey key)
+            throws IOException, AttachProtocolException {
         AttachChannel ch = c.channel;
         AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, AttachCodecs.HELLO.encode(hello)));
         Frame welcome = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
+        if (welcome.type() == AttachFrames.ERROR) {
+            AttachCodecs.Failure refusal;
+            try {
+                refusal = AttachCodecs.read(AttachCodecs.FAILURE, welcome.payload());
+            } catch (CodecException e) {
+                throw new AttachProtocolException("bad ERROR in answer to HELLO: " + e.getMessage());
+            }
+            throw new GuardianException(GuardianError.of(refusal.error()), refusal.message());
+        }
         if (welcome.type() != AttachFrames.WELCOME) {
             throw new AttachProtocolException("expected WELCOME, got frame type " + welcome.type());
         }
@@ -134,6 +153,9 @@ final class AttachClient {
         } catch (CodecException e) {
             throw new AttachProtocolException("bad WELCOME: " + e.getMessage());
         }
+        if (key != null) {
+            prove(ch, key, w, hello.secret());
+        }
         Thread reader = new Thread(c::read, "openpair-attach-reader");
         reader.setDaemon(true);
         reader.start();
@@ -141,6 +163,29 @@ final class AttachClient {
     }
 
     record Connected(AttachClient client, AttachCodecs.Welcome welcome) {
+    }
+
+    /**
+     * Reads the CPU's CHALLENGE (sent with the WELCOME, so no round trip is added), checks its
+     * proof and sends this side's, which the CPU reads before the first call.
+     */
+    private static void prove(AttachChannel ch, NodeKey key, AttachCodecs.Welcome w, byte[] guestNonce)
+            throws IOException, AttachProtocolException {
+        Frame challenge = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
+        ByteBuffer p = challenge.payload();
+        if (challenge.type() != AttachFrames.CHALLENGE || p.remaining() != AdminProof.NONCE_BYTES + NodeKey.MAC_BYTES) {
+            throw new AttachProtocolException("expected the CPU's CHALLENGE after WELCOME, got frame type " + challenge.type());
+        }
+        byte[] cpuNonce = new byte[AdminProof.NONCE_BYTES];
+        byte[] cpuMac = new byte[NodeKey.MAC_BYTES];
+        p.get(cpuNonce).get(cpuMac);
+        int cpu = w.self().cpu();
+        if (!AdminProof.check(key, true, cpuMac, w.nodeName(), cpu, cpuNonce, guestNonce)) {
+            throw new GuardianException(GuardianError.SECURITY, "CPU " + cpu + " of \\" + w.nodeName()
+                    + ": node key mismatch: the CPU's proof does not match this command's key " + key.fingerprint());
+        }
+        AttachFrames.write(ch, AttachFrames.encode(AttachFrames.PROOF, 0,
+                AdminProof.of(key, false, w.nodeName(), cpu, cpuNonce, guestNonce)));
     }
 
     /** Writes bytes as they are, bypassing the framing: for this package's protocol tests. */

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianError;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.emulator.attach.AdminConnection;
 import org.openpair.emulator.attach.AdminSocket;
 import org.openpair.emulator.cluster.Engine;
@@ -77,7 +80,8 @@ final class NodeConnection implements AutoCloseable {
      * accepts a TCP connection at all, else after the client's connect timeout.
      */
     static NodeConnection open(NodeConfig config) {
-        Optional<NodeConnection> admin = config.runDir().flatMap(dir -> overAdminSocket(dir, config.nodeName()));
+        Optional<NodeConnection> admin = config.runDir().flatMap(dir -> overAdminSocket(dir, config.nodeName(),
+                config.nodeKey().orElse(null)));
         if (admin.isPresent()) {
             return admin.get();
         }
@@ -101,7 +105,7 @@ final class NodeConnection implements AutoCloseable {
      * {@code node}; empty when there is none (another machine, a node that is down and left its
      * files, directories that are not private).
      */
-    private static Optional<NodeConnection> overAdminSocket(Path runDir, String node) {
+    private static Optional<NodeConnection> overAdminSocket(Path runDir, String node, NodeKey key) {
         Path dir = runDir.resolve(node);
         Map<Integer, Path> sockets = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "cpu*.sock")) {
@@ -133,7 +137,15 @@ final class NodeConnection implements AutoCloseable {
         for (Path socket : sockets.values()) {
             AdminConnection c;
             try {
-                c = AdminConnection.open(socket, ADMIN_BOUND_MILLIS);
+                c = AdminConnection.open(socket, ADMIN_BOUND_MILLIS, key);
+            } catch (GuardianException e) {
+                // The user's own CPU refused this command's key, or proved another: the engine
+                // path would be refused too, and the user must hear why.
+                if (e.guardianError() == GuardianError.SECURITY) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "admin socket {0}: {1}", socket, e.toString());
+                continue;
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "admin socket {0}: {1}", socket, e.toString());
                 continue;
