@@ -54,7 +54,8 @@ public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static CpuTask<?> received(boolean notice, byte[] encodedCall, Seal seal) {
-        return new CpuTask(CpuCallCodecs.CALL.decode(encodedCall), notice, encodedCall, seal);
+        // Without a seal the bytes are not needed again.
+        return new CpuTask(CpuCallCodecs.CALL.decode(encodedCall), notice, seal == null ? null : encodedCall, seal);
     }
 
     /**
