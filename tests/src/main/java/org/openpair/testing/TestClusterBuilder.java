@@ -17,6 +17,7 @@ public final class TestClusterBuilder {
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
     private boolean metrics;
+    private boolean keyed;
 
     TestClusterBuilder() {
     }
@@ -69,6 +70,16 @@ public final class TestClusterBuilder {
         return this;
     }
 
+    /**
+     * The node gets a random node key (default: none): its CPU JVMs and {@link TestCluster#cli()}
+     * get {@code --key-file} of a 0600 file in the log directory, the operator's client proves it
+     * on its links and seals its calls.
+     */
+    public TestClusterBuilder nodeKey() {
+        this.keyed = true;
+        return this;
+    }
+
     /** Starts the node; on any failure ends what it started and rethrows. */
     public TestCluster start() {
         String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
@@ -91,6 +102,9 @@ public final class TestClusterBuilder {
         b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
         if (metrics) {
             b.metricsPort(TestPorts.freeBlock(NodeConfig.MAX_CPUS));
+        }
+        if (keyed) {
+            b.nodeKey(org.openpair.emulator.security.NodeKey.random());
         }
         TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
         try {
