@@ -37,7 +37,7 @@ class LazyModelTest {
     @Test
     void eachBuiltIn_getsOnlyItself_withTheSameHelpAsInTheFullModel() {
         CommandLine full = GuardianCommand.commandLine(sources());
-        assertThat(GuardianCommand.builtIns()).hasSize(14).contains("status", "run", "send", "sem", "cpu", "node", "events");
+        assertThat(GuardianCommand.builtIns()).hasSize(15).contains("status", "run", "send", "sem", "cpu", "node", "events", "key");
         for (String name : GuardianCommand.builtIns()) {
             if (name.equals("completion")) {
                 continue;
