@@ -69,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         String node = "\\" + config.nodeName();
 
         step(out, "1. Start node " + node + ": CPU 0 in this JVM, CPU 1 in its own JVM (loopback ports "
-                + basePort + "-" + (basePort + 1) + ")");
+                + basePort + "-" + (basePort + 1) + "; node key " + config.nodeKey().orElseThrow().fingerprint()
+                + ", proved on every link)");
         CpuJvm cpu1 = null;
         try (EmbeddedNode embedded = EmbeddedNode.start(config, List.of(0))) {
             cpu1 = launchCpu(config, 1, work.resolve("cpu1.out"));
