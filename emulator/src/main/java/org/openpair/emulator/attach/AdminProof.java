@@ -1,10 +1,14 @@
 package org.openpair.emulator.attach;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
+import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.security.NodeKey;
+import org.openpair.guardian.GuardianError;
+import org.openpair.guardian.GuardianException;
 
 /**
  * The proof of the node key on an admin socket, at no extra round trip: the guest's HELLO carries
@@ -40,5 +44,28 @@ final class AdminProof {
                          byte[] guestNonce) {
         return key.verify(PURPOSE, mac, (cpuSide ? "cpu" : "guest").getBytes(StandardCharsets.US_ASCII),
                 node.getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(4).putInt(cpu).array(), cpuNonce, guestNonce);
+    }
+
+    /**
+     * Reads the CPU's CHALLENGE (sent with the WELCOME, so no round trip is added), checks its
+     * proof and sends this side's, which the CPU reads before the first call.
+     */
+    static void answer(AttachChannel ch, NodeKey key, AttachCodecs.Welcome w, byte[] guestNonce)
+            throws IOException, AttachProtocolException {
+        Frame challenge = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
+        ByteBuffer p = challenge.payload();
+        if (challenge.type() != AttachFrames.CHALLENGE || p.remaining() != NONCE_BYTES + NodeKey.MAC_BYTES) {
+            throw new AttachProtocolException("expected the CPU's CHALLENGE after WELCOME, got frame type " + challenge.type());
+        }
+        byte[] cpuNonce = new byte[NONCE_BYTES];
+        byte[] cpuMac = new byte[NodeKey.MAC_BYTES];
+        p.get(cpuNonce).get(cpuMac);
+        int cpu = w.self().cpu();
+        if (!check(key, true, cpuMac, w.nodeName(), cpu, cpuNonce, guestNonce)) {
+            throw new GuardianException(GuardianError.SECURITY, "CPU " + cpu + " of \\" + w.nodeName()
+                    + ": node key mismatch: the CPU's proof does not match this command's key " + key.fingerprint());
+        }
+        AttachFrames.write(ch, AttachFrames.encode(AttachFrames.PROOF, 0,
+                of(key, false, w.nodeName(), cpu, cpuNonce, guestNonce)));
     }
 }

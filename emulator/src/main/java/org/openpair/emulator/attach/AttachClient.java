@@ -1,7 +1,6 @@
 package org.openpair.emulator.attach;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -154,7 +153,7 @@ final class AttachClient {
             throw new AttachProtocolException("bad WELCOME: " + e.getMessage());
         }
         if (key != null) {
-            prove(ch, key, w, hello.secret());
+            AdminProof.answer(ch, key, w, hello.secret());
         }
         Thread reader = new Thread(c::read, "openpair-attach-reader");
         reader.setDaemon(true);
@@ -165,28 +164,6 @@ final class AttachClient {
     record Connected(AttachClient client, AttachCodecs.Welcome welcome) {
     }
 
-    /**
-     * Reads the CPU's CHALLENGE (sent with the WELCOME, so no round trip is added), checks its
-     * proof and sends this side's, which the CPU reads before the first call.
-     */
-    private static void prove(AttachChannel ch, NodeKey key, AttachCodecs.Welcome w, byte[] guestNonce)
-            throws IOException, AttachProtocolException {
-        Frame challenge = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
-        ByteBuffer p = challenge.payload();
-        if (challenge.type() != AttachFrames.CHALLENGE || p.remaining() != AdminProof.NONCE_BYTES + NodeKey.MAC_BYTES) {
-            throw new AttachProtocolException("expected the CPU's CHALLENGE after WELCOME, got frame type " + challenge.type());
-        }
-        byte[] cpuNonce = new byte[AdminProof.NONCE_BYTES];
-        byte[] cpuMac = new byte[NodeKey.MAC_BYTES];
-        p.get(cpuNonce).get(cpuMac);
-        int cpu = w.self().cpu();
-        if (!AdminProof.check(key, true, cpuMac, w.nodeName(), cpu, cpuNonce, guestNonce)) {
-            throw new GuardianException(GuardianError.SECURITY, "CPU " + cpu + " of \\" + w.nodeName()
-                    + ": node key mismatch: the CPU's proof does not match this command's key " + key.fingerprint());
-        }
-        AttachFrames.write(ch, AttachFrames.encode(AttachFrames.PROOF, 0,
-                AdminProof.of(key, false, w.nodeName(), cpu, cpuNonce, guestNonce)));
-    }
 
     /** Writes bytes as they are, bypassing the framing: for this package's protocol tests. */
     void sendRaw(byte[] bytes) throws IOException {
