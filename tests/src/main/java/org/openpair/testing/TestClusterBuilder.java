@@ -17,7 +17,8 @@ public final class TestClusterBuilder {
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
     private boolean metrics;
-    private boolean keyed;
+    /** -Dopenpair.test.nodeKey=true runs every test node with a key, so a whole IT run takes the keyed path. */
+    private boolean keyed = Boolean.getBoolean("openpair.test.nodeKey");
 
     TestClusterBuilder() {
     }
@@ -71,7 +72,8 @@ public final class TestClusterBuilder {
     }
 
     /**
-     * The node gets a random node key (default: none): its CPU JVMs and {@link TestCluster#cli()}
+     * The node gets a random node key (default: none, unless {@code -Dopenpair.test.nodeKey=true}):
+     * its CPU JVMs and {@link TestCluster#cli()}
      * get {@code --key-file} of a 0600 file in the log directory, the operator's client proves it
      * on its links and seals its calls.
      */
