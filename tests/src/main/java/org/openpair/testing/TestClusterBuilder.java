@@ -17,8 +17,11 @@ public final class TestClusterBuilder {
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
     private boolean metrics;
-    /** -Dopenpair.test.nodeKey=true runs every test node with a key, so a whole IT run takes the keyed path. */
-    private boolean keyed = Boolean.getBoolean("openpair.test.nodeKey");
+    /**
+     * Keyed by default, so that every IT takes the keyed path a deployment should run;
+     * -Dopenpair.test.nodeKey=false runs them all without a key.
+     */
+    private boolean keyed = !"false".equalsIgnoreCase(System.getProperty("openpair.test.nodeKey"));
 
     TestClusterBuilder() {
     }
@@ -72,13 +75,13 @@ public final class TestClusterBuilder {
     }
 
     /**
-     * The node gets a random node key (default: none, unless {@code -Dopenpair.test.nodeKey=true}):
-     * its CPU JVMs and {@link TestCluster#cli()}
-     * get {@code --key-file} of a 0600 file in the log directory, the operator's client proves it
-     * on its links and seals its calls.
+     * Whether the node gets a random node key (default: yes, unless
+     * {@code -Dopenpair.test.nodeKey=false}): its CPU JVMs and {@link TestCluster#cli()} get
+     * {@code --key-file} of a 0600 file in the log directory, the operator's client proves it on
+     * its links and seals its calls.
      */
-    public TestClusterBuilder nodeKey() {
-        this.keyed = true;
+    public TestClusterBuilder nodeKey(boolean withKey) {
+        this.keyed = withKey;
         return this;
     }
 

@@ -39,7 +39,7 @@ import org.openpair.testing.TestCluster;
  * end to end through the command; a command, a link client or a CPU JVM without the key or with
  * another is refused (48, "node key mismatch" in the refusing CPU's log) and the node's CPUs,
  * processes and status are unchanged; a key file others may read stops {@code cpu start} with 48
- * before anything starts.
+ * before anything starts. A node without a key says so once at start, and still serves.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeKeyIT {
@@ -52,7 +52,7 @@ class NodeKeyIT {
 
     @BeforeAll
     static void start() {
-        cluster = TestCluster.builder().cpus(2).nodeKey().start();
+        cluster = TestCluster.builder().cpus(2).nodeKey(true).start();
         guardian = cluster.guardian();
         cli = cluster.cli();
         List<String> options = cluster.nodeOptions();
@@ -167,6 +167,19 @@ class NodeKeyIT {
         TestCluster.awaitCondition("the ledger's new backup on CPU 1", BOUND,
                 () -> guardian.processGetPairInfo(ProcessName.of("$LEDG")).backup() != null);
         assertThat(cli.run("send", "ledg", "TOTAL").out().strip()).isEqualTo("TOTAL 400 4 1");
+    }
+
+    @Test
+    @Order(6)
+    void aNodeWithoutAKey_warnsOnceAtStart_andServesAKeylessCommand() throws IOException {
+        try (TestCluster plain = TestCluster.builder().cpus(1).nodeKey(false).start()) {
+            assertThat(plain.nodeOptions()).doesNotContain("--key-file");
+            String out = Files.readString(plain.cpuOutput(0));
+            assertThat(out).contains("WARNING").contains("runs without a node key");
+            assertThat(out.split("runs without a node key", -1)).hasSize(2);
+            GuardianCli.Result r = plain.cli().run("cpus");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        }
     }
 
     private static String output(int cpu) {
