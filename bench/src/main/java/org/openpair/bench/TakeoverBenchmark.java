@@ -352,8 +352,9 @@ public final class TakeoverBenchmark {
         String wanted = name.toString();
         long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
         while (true) {
-            long at = trace.first(PairMember.class, "{0}: {1} took over as primary",
-                    p -> p.length > 0 && String.valueOf(p[0]).equals(wanted), fromMicros);
+            // "{0}: {1} took over as primary at epoch ..." with the pair's name first.
+            long at = trace.first(PairMember.class, m -> m.startsWith(wanted + ": ") && m.contains(" took over as primary"),
+                    fromMicros);
             if (at != 0 || System.nanoTime() - end > 0) {
                 return at;
             }

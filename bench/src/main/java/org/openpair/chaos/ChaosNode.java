@@ -87,7 +87,7 @@ final class ChaosNode implements AutoCloseable {
         // A call stuck on a member that is cut off fails after a bound, not after the 120 s default.
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");
         this.client = HazelcastClient.newHazelcastClient(c);
-        NodeTables tables = new NodeTables(new Engine(client));
+        NodeTables tables = new NodeTables(new Engine(client), config.nodeKey());
         this.links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }

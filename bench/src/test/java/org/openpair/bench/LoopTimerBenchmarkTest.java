@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class LoopTimerBenchmarkTest {
     static {
-        org.openpair.emulator.launch.Logging.configure(java.util.logging.Level.WARNING, false);
+        org.openpair.emulator.launch.Logging.configure(System.Logger.Level.WARNING, false);
     }
 
     @Test

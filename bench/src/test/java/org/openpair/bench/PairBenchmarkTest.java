@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 
 import com.hazelcast.internal.json.Json;
 import com.hazelcast.internal.json.JsonObject;
@@ -35,7 +34,7 @@ class PairBenchmarkTest {
 
     @BeforeAll
     static void runSmokes() {
-        Logging.configure(Level.WARNING, Level.OFF);
+        Logging.configure(System.Logger.Level.WARNING, System.Logger.Level.OFF);
         StringWriter err = new StringWriter();
         PrintWriter out = new PrintWriter(err, true);
         long t0 = System.nanoTime();

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 
 import com.hazelcast.internal.json.Json;
 import com.hazelcast.internal.json.JsonObject;
@@ -38,7 +37,7 @@ class SpawnBenchmarkTest {
 
     @BeforeAll
     static void runSmoke() {
-        Logging.configure(Level.WARNING, false);
+        Logging.configure(System.Logger.Level.WARNING, false);
         StringWriter err = new StringWriter();
         long t0 = System.nanoTime();
         report = new SpawnBenchmark(SMOKE, new PrintWriter(err, true)).run();

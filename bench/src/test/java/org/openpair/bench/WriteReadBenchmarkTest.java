@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 
 import com.hazelcast.internal.json.JsonObject;
 
@@ -31,7 +30,7 @@ class WriteReadBenchmarkTest {
 
     @BeforeAll
     static void runSmoke() {
-        Logging.configure(Level.WARNING, Level.OFF);
+        Logging.configure(System.Logger.Level.WARNING, System.Logger.Level.OFF);
         StringWriter err = new StringWriter();
         long t0 = System.nanoTime();
         report = new WriteReadBenchmark(SMOKE, new PrintWriter(err, true)).run();

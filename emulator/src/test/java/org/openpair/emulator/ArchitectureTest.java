@@ -42,6 +42,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheDefaultBackendsConfiguration_touchesJavaUtilLogging() {
+        // Everything logs through SLF4J (System.Logger by its bridge); java.util.logging is only the
+        // default backend, whose configuration is launch.Logging. A direct caller would bypass a
+        // backend an application swapped in, and its lines would be lost or formatted apart.
+        noClasses().that().doNotBelongToAnyOf(org.openpair.emulator.launch.Logging.class)
+                .should().dependOnClassesThat().resideInAPackage("java.util.logging..")
+                .check(RUNTIME);
+    }
+
+    @Test
     void theMetrics_dependOnNothingOfTheRuntimeButItsThreads() {
         classes().that().resideInAPackage("org.openpair.emulator.metrics..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("org.openpair.emulator.metrics..",

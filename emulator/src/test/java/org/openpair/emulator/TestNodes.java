@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
 
 import org.openpair.emulator.cluster.EngineConfigs;
 import org.openpair.emulator.launch.Logging;
@@ -23,7 +22,7 @@ public final class TestNodes {
 
     static {
         // Hazelcast warns loudly about the crashes these tests cause on purpose: only its errors.
-        Logging.configure(Level.INFO, Level.SEVERE);
+        Logging.configure(System.Logger.Level.INFO, System.Logger.Level.ERROR);
     }
 
     private TestNodes() {

@@ -31,7 +31,7 @@ final class OperatorClient {
     }
 
     Guardian guardian() {
-        NodeTables tables = new NodeTables(new Engine(client()));
+        NodeTables tables = new NodeTables(new Engine(client()), config.nodeKey());
         RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         synchronized (this) {
             requesterLinks.add(links);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -80,7 +79,7 @@ public final class TestCluster implements AutoCloseable {
 
     static {
         // OpenPair's messages at INFO, Hazelcast's (the client's join chatter) from WARNING up.
-        Logging.configure(Level.INFO, false);
+        Logging.configure(System.Logger.Level.INFO, false);
     }
 
     TestCluster(NodeConfig config, int cpuCount, Integer heartbeatTimeoutSeconds, List<String> extraJvmFlags) {

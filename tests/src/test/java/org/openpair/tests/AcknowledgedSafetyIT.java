@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openpair.guardian.Guardian;
-import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessFile;
 import org.openpair.guardian.ProcessName;
@@ -108,13 +104,13 @@ class AcknowledgedSafetyIT {
                 g.processSpawn(SpawnRequest.of(Program.hosted("org.openpair.examples.LedgerServer"))
                         .name(LEDGER.toString()).cpu(0).args("any", "10", "1000000").build());
                 PairInfo first = awaitReadyPair(g, LEDGER, null);
-                List<LedgerClient> clients = new ArrayList<>();
+                List<LedgerClients.Client> clients = new ArrayList<>();
                 for (int c = 0; c < 4; c++) {
-                    clients.add(new LedgerClient("c" + c, g, new Random(random.nextLong())));
+                    clients.add(new LedgerClients.Client("c" + c, g, LEDGER, 10, new Random(random.nextLong())));
                 }
-                clients.forEach(LedgerClient::start);
+                clients.forEach(LedgerClients.Client::start);
                 try {
-                    awaitAcked(clients, 200);
+                    LedgerClients.awaitAcked(clients, 200);
                     g.switchPair(LEDGER);
                     PairInfo switched = g.processGetPairInfo(LEDGER);
                     assertThat(switched.primary()).isEqualTo(first.backup());
@@ -123,13 +119,13 @@ class AcknowledgedSafetyIT {
                     cluster.kill9(switched.primary().cpu());
                     PairInfo after = awaitNewPrimary(g, LEDGER, switched);
                     assertThat(after.primary()).as("the demoted member took over").isEqualTo(switched.backup());
-                    awaitAcked(clients, clients.stream().mapToInt(c -> c.acked.size()).sum() + 100);
+                    LedgerClients.awaitAcked(clients, LedgerClients.acked(clients) + 100);
                 } finally {
-                    for (LedgerClient c : clients) {
+                    for (LedgerClients.Client c : clients) {
                         c.finish();
                     }
                 }
-                List<String> problems = checkLedger(g, clients);
+                List<String> problems = LedgerClients.checkLedger(g, LEDGER, 10_000_000L, clients);
                 assertThat(problems).as("round " + round + " seed " + SEED).isEmpty();
             }
         }
@@ -218,110 +214,5 @@ class AcknowledgedSafetyIT {
 
     private static String ask(ProcessFile f, String request) {
         return new String(f.writeRead(request.getBytes(StandardCharsets.UTF_8), REQUEST_TIMEOUT), StandardCharsets.UTF_8);
-    }
-
-    private static void awaitAcked(List<LedgerClient> clients, int atLeast) {
-        TestCluster.awaitCondition(atLeast + " acknowledged transfers", BOUND, () -> {
-            for (LedgerClient c : clients) {
-                if (!c.failures.isEmpty()) {
-                    throw new AssertionError("client " + c.tag + ": " + c.failures);
-                }
-            }
-            return clients.stream().mapToInt(c -> c.acked.size()).sum() >= atLeast;
-        });
-    }
-
-    private static List<String> checkLedger(Guardian g, List<LedgerClient> clients) {
-        List<String> problems = new ArrayList<>();
-        List<String> applied = new ArrayList<>();
-        try (ProcessFile f = g.fileOpen(LEDGER, 1)) {
-            String[] t = ask(f, "TOTAL").split(" ");
-            if (Long.parseLong(t[1]) != 10_000_000L) {
-                problems.add("total " + t[1] + " instead of 10000000");
-            }
-            long n = Long.parseLong(t[3]);
-            for (long first = 1; first <= n; first += 1000) {
-                String[] page = ask(f, "LOG " + first + " 1000").split(" ");
-                applied.addAll(List.of(page).subList(1, page.length));
-            }
-        }
-        Set<String> appliedSet = new HashSet<>(applied);
-        if (appliedSet.size() != applied.size()) {
-            problems.add((applied.size() - appliedSet.size()) + " transfers applied twice");
-        }
-        Set<String> sent = new HashSet<>();
-        for (LedgerClient c : clients) {
-            sent.addAll(c.sent);
-            problems.addAll(c.failures);
-            for (String id : c.acked) {
-                if (!appliedSet.contains(id)) {
-                    problems.add("acknowledged transfer " + id + " is not in the ledger");
-                }
-            }
-        }
-        for (String id : applied) {
-            if (!sent.contains(id)) {
-                problems.add("transfer " + id + " was applied but never sent");
-            }
-        }
-        return problems;
-    }
-
-    /** One client of the ledger: its own open (sync depth 1), unique transfer IDs, its history. */
-    private static final class LedgerClient {
-        final String tag;
-        final Guardian g;
-        final Random random;
-        final List<String> sent = new CopyOnWriteArrayList<>();
-        final List<String> acked = new CopyOnWriteArrayList<>();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        private final Thread thread;
-        private volatile boolean stop;
-
-        LedgerClient(String tag, Guardian g, Random random) {
-            this.tag = tag;
-            this.g = g;
-            this.random = random;
-            this.thread = new Thread(this::run, "safety-client-" + tag);
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void finish() throws InterruptedException {
-            stop = true;
-            thread.join(REQUEST_TIMEOUT.toMillis() + 10_000);
-            if (thread.isAlive()) {
-                failures.add("client " + tag + " did not finish");
-            }
-        }
-
-        private void run() {
-            try (ProcessFile f = g.fileOpen(LEDGER, 1)) {
-                for (int i = 1; i <= 1_000_000 && !stop; i++) {
-                    int from = 1 + random.nextInt(10);
-                    int to = 1 + (from + random.nextInt(9)) % 10;
-                    String id = tag + "." + i;
-                    sent.add(id);
-                    String reply;
-                    try {
-                        reply = ask(f, "XFER " + id + " " + from + " " + to + " " + (1 + random.nextInt(100)));
-                    } catch (GuardianException e) {
-                        failures.add(id + ": " + e.oneLine());
-                        return;
-                    }
-                    if (reply.startsWith("OK ")) {
-                        acked.add(id);
-                    } else {
-                        failures.add(id + ": " + reply);
-                        return;
-                    }
-                }
-            } catch (RuntimeException e) {
-                failures.add("client " + tag + " ended: " + e);
-            }
-        }
     }
 }

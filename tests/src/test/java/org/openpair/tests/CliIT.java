@@ -282,6 +282,63 @@ class CliIT {
         assertThat(Files.readString(dir.resolve("out"))).isEmpty();
     }
 
+    /**
+     * The operator's complaint: the command printed the engine's warnings. Over the engine, against
+     * the running node, the command's stderr is empty, though the engine's client logs its start
+     * and its attempts (a refused connection to one of the CPUs 2-15 the node does not run is a
+     * WARNING): the same command with the client opened ({@code -Dopenpair.log.fine=com.hazelcast.client})
+     * shows those lines on stderr, so the check would see one that got through.
+     */
+    @Test
+    @Order(10)
+    void overTheEngine_stderrCarriesNoEngineLine_thoughTheEngineLogs() throws Exception {
+        Path dir = Files.createTempDirectory(cluster.logDir(), "engine-lines");
+        // The node's name and ports with a run directory holding no socket: the command takes the engine.
+        Path noSockets = Files.createDirectory(dir.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        List<String> live = List.of("status", "--node", cluster.config().nodeName(), "--base-port",
+                String.valueOf(cluster.config().basePort()), "--run-dir", noSockets.toString());
+        String openEngine = "-D" + org.openpair.emulator.launch.Logging.FINE_PROPERTY + "=com.hazelcast.client";
+
+        JvmRun opened = guardianJvm(dir.resolve("opened"), live, openEngine);
+        assertThat(opened.exit()).as("exit code; stderr %s", opened.err()).isZero();
+        assertThat(engineLines(opened.err())).as("the engine's lines with its client opened\n%s", opened.err())
+                .anySatisfy(l -> assertThat(l).contains("Trying to connect to cluster"));
+
+        JvmRun quiet = guardianJvm(dir.resolve("quiet"), live);
+        assertThat(quiet.exit()).as("exit code; stderr %s", quiet.err()).isZero();
+        assertThat(quiet.out()).startsWith("NAME ");
+        assertThat(quiet.err()).as("stderr of guardian status over the engine").isEmpty();
+    }
+
+    private record JvmRun(int exit, String out, String err) {
+    }
+
+    /** {@code guardian ARGS} as a JVM of its own, with the harness's flags and class path and {@code jvmFlags}. */
+    private static JvmRun guardianJvm(Path dir, List<String> args, String... jvmFlags) throws Exception {
+        Files.createDirectories(dir);
+        List<String> command = new java.util.ArrayList<>(TestCluster.guardianJvmCommand(args));
+        command.addAll(command.indexOf("-cp"), List.of(jvmFlags));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("OPENPAIR_") || k.equals("GUARDIAN_LOG"));
+        pb.environment().put("OPENPAIR_CONFIG", "/dev/null");
+        Process p = pb.start();
+        try {
+            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("guardian %s exited", args).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        return new JvmRun(p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+    }
+
+    /** The lines of {@code text} the engine wrote: it marks each with its version, {@code [5.7.0]}. */
+    private static List<String> engineLines(String text) {
+        String version = "] [" + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion() + "] ";
+        return text.lines().filter(l -> l.contains(version)).toList();
+    }
+
     private static boolean contains(Path file, String text) {
         try {
             return Files.exists(file) && Files.readString(file).contains(text);

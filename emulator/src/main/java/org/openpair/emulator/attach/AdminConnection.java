@@ -67,6 +67,12 @@ public final class AdminConnection implements AutoCloseable {
         return client.call(AttachCalls.EVENTS, query);
     }
 
+    /** Upgrades a pair to a new class path, run by this CPU ({@code UPGRADE}); returns its steps. */
+    public java.util.List<org.openpair.emulator.procedures.PairUpgrade.Step> upgrade(
+            org.openpair.guardian.ProcessName name, java.util.List<String> classPath) {
+        return client.call(AttachCalls.UPGRADE, new AttachCodecs.Upgrade(name, classPath));
+    }
+
     @Override
     public void close() {
         client.close();

@@ -155,6 +155,8 @@ final class AttachCalls {
     // ---- the operator's ------------------------------------------------------------------------
 
     static final Call<EventQuery, EventBatch> EVENTS = call(Op.EVENTS, EventCodecs.QUERY, EventCodecs.BATCH);
+    static final Call<AttachCodecs.Upgrade, List<org.openpair.emulator.procedures.PairUpgrade.Step>> UPGRADE =
+            call(Op.UPGRADE, AttachCodecs.UPGRADE, AttachCodecs.UPGRADE_STEPS);
 
     // ---- Guardian procedures ---------------------------------------------------------------
 
@@ -196,5 +198,5 @@ final class AttachCalls {
             SEM_PURGE, SEM_ACQUIRE, SEM_RELEASE, SEM_POST, SEM_MARK_CONSISTENT, SEM_HOLDING, SEM_STATE, SEM_INFO,
             SEM_COMMIT, SIGNAL_END, SIGNAL_TAKEN, CANCEL, SPAWN, STOP, STOP_NAME, STOP_SCOPE, PAIR_INFO_NAME, PAIR_INFO,
             HANDLE_COMPARE, SWITCH_PAIR, LOOKUP, PROCESS, PROCESSES, CPUS, TERMINATION, TERMINATIONS, KILL, KILL_NAME,
-            SEMAPHORES, EVENTS);
+            SEMAPHORES, EVENTS, UPGRADE);
 }

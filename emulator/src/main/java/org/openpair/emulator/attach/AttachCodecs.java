@@ -140,6 +140,10 @@ final class AttachCodecs {
     record KillName(ProcessName name, Signal signal) {
     }
 
+    /** {@code guardian upgrade}'s question: the pair and its new class path. */
+    record Upgrade(ProcessName name, List<String> classPath) {
+    }
+
     static final EnumCode<AcquireMode> ACQUIRE_MODE = EnumCode.of(AcquireMode.class, m -> switch (m) {
         case WAIT -> 1;
         case TRY -> 2;
@@ -280,6 +284,15 @@ final class AttachCodecs {
             (out, k) -> optConstant(out.optional(NAME, k.name()), GuardianCodecs.SIGNAL, k.signal()),
             in -> new KillName(in.optional(NAME), in.bool() ? in.constant(GuardianCodecs.SIGNAL) : null));
 
+    static final Codec<Upgrade> UPGRADE = Codec.of(726, Upgrade.class,
+            (out, u) -> out.optional(NAME, u.name()).collection(Scalars.STRING, u.classPath()),
+            in -> new Upgrade(in.optional(NAME), List.copyOf(in.list(Scalars.STRING))));
+
+    static final Codec<org.openpair.emulator.procedures.PairUpgrade.Step> UPGRADE_STEP = Codec.of(727,
+            org.openpair.emulator.procedures.PairUpgrade.Step.class,
+            (out, s) -> out.str(s.step()).i64(s.millis()).str(s.detail()),
+            in -> new org.openpair.emulator.procedures.PairUpgrade.Step(in.str(), in.i64(), in.str()));
+
     static final Codec<PairRole> PAIR_ROLE = GuardianCodecs.PAIR_ROLE.codec(740);
     static final Codec<CheckpointResult> CHECKPOINT_RESULT = GuardianCodecs.CHECKPOINT_RESULT.codec(741);
     static final Codec<Signal> SIGNAL = GuardianCodecs.SIGNAL.codec(742);
@@ -298,6 +311,8 @@ final class AttachCodecs {
     static final Codec<List<CpuInfo>> CPU_INFOS = list(761, GuardianCodecs.CPU_INFO);
     static final Codec<List<Termination>> TERMINATIONS = list(762, GuardianCodecs.TERMINATION);
     static final Codec<List<SemaphoreInfo>> SEMAPHORE_INFOS = list(763, GuardianCodecs.SEMAPHORE_INFO);
+    static final Codec<List<org.openpair.emulator.procedures.PairUpgrade.Step>> UPGRADE_STEPS = list(765,
+            UPGRADE_STEP);
 
     static final Codec<Map<String, String>> STRING_MAP = Codec.ofRaw(764, Map.class,
             (out, m) -> out.map(Scalars.STRING, Scalars.STRING, m),
@@ -342,7 +357,8 @@ final class AttachCodecs {
                 OPEN_RECEIVE, UPDATE, REPLY, FILE_OPEN, OPENED, WRITE_READ, WRITTEN, SEM_CREATE, ACQUIRE, PERMITS,
                 CHANGE, COMMIT, STOP, COMPARE, KILL, KILL_NAME, PAIR_ROLE, CHECKPOINT_RESULT, SIGNAL, OPT_HANDLE,
                 OPT_NAME, OPT_STRING, OPT_PROCESS_INFO, OPT_TERMINATION, OPT_SYSTEM_MESSAGE, OPT_UPDATE,
-                OPT_ACQUISITION, PROCESS_INFOS, CPU_INFOS, TERMINATIONS, SEMAPHORE_INFOS, STRING_MAP);
+                OPT_ACQUISITION, PROCESS_INFOS, CPU_INFOS, TERMINATIONS, SEMAPHORE_INFOS, STRING_MAP, UPGRADE,
+                UPGRADE_STEP, UPGRADE_STEPS);
     }
 
     /**

@@ -193,6 +193,8 @@ final class AttachFrames {
         static final byte CANCEL = 40;
         /** A guest reads the node's event ring (the {@code guardian events} command). */
         static final byte EVENTS = 90;
+        /** A guest upgrades a pair to a new class path (the {@code guardian upgrade} command), run by the CPU. */
+        static final byte UPGRADE = 91;
 
         private Op() {
         }

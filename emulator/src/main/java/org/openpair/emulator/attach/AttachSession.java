@@ -223,6 +223,9 @@ final class AttachSession implements Attachee.Attachment {
         GuardianCalls.register(calls, operator);
         calls.on(AttachCalls.CANCEL, (id, nothing) -> calls.cancel(id));
         calls.waiting(AttachCalls.EVENTS, q -> EventCalls.read(operator.nodeName(), server.cpu(), q));
+        if (operator instanceof org.openpair.emulator.procedures.NodeGuardian node) {
+            calls.waiting(AttachCalls.UPGRADE, u -> UpgradeCalls.run(node, server.cpu(), u));
+        }
         calls.refuseTheRest("a guest of the admin socket is no process; this call needs one");
         send(AttachFrames.WELCOME, helloId, AttachCodecs.WELCOME.encode(new AttachCodecs.Welcome(
                 new ProcessHandle(operator.nodeName(), server.cpu(), 0, 0), null, java.util.List.of(),

@@ -7,7 +7,8 @@ import org.openpair.emulator.config.ConfigSources;
  * makes: that call ({@code status} against no node) cannot take the admin socket, so the classes
  * of that path are initialized here (the codecs' lambdas with them, which the archive keeps
  * too), the node key is made, written, read and used once (a keyed node's command does all of
- * that), and the full command model is built once so every subcommand's classes are archived.
+ * that), the full command model is built once so every subcommand's classes are archived, and
+ * the logging path is started.
  * Nothing here runs unless {@value #PROPERTY} is set.
  */
 final class CdsTraining {
@@ -56,5 +57,9 @@ final class CdsTraining {
             // only the archive is a little less complete
         }
         GuardianCommand.commandLine(ConfigSources.system());
+        // The first System.Logger of a call starts SLF4J (its providers, the binding, the bridge's
+        // logger) and a log call below the level still maps the level: a call that logs nothing
+        // loads all of that too. Below WARNING, so the training prints nothing.
+        System.getLogger(CdsTraining.class.getName()).log(System.Logger.Level.TRACE, "training");
     }
 }

@@ -54,7 +54,7 @@ final class CpuCommand implements Runnable {
         @Override
         public Integer call() {
             // A CPU is a server: its own events at INFO, Hazelcast's warnings too.
-            org.openpair.emulator.launch.Logging.configure(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
+            org.openpair.emulator.launch.Logging.configure(System.Logger.Level.INFO, System.Logger.Level.WARNING);
             NodeConfig.Builder b = node.builder();
             if (cpus != null) {
                 b.cpus(cpus);

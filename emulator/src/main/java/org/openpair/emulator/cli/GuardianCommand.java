@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.logging.Level;
 
 import org.openpair.emulator.config.ConfigSources;
 import org.openpair.emulator.launch.Logging;
@@ -91,6 +90,7 @@ public final class GuardianCommand implements Runnable {
             StopCommand.class, "stop",
             KillCommand.class, "kill",
             SwitchCommand.class, "switch",
+            UpgradeCommand.class, "upgrade",
             SendCommand.class, "send",
             CpusCommand.class, "cpus",
             EventsCommand.class, "events",
@@ -144,8 +144,9 @@ public final class GuardianCommand implements Runnable {
     /** @param only the one subcommand to register, "" for none, null for all */
     private static CommandLine build(ConfigSources sources, String only) {
         // The command reports failures itself, as one line with the Guardian error number.
-        Logging.configure("debug".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.FINE
-                : "info".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? Level.INFO : Level.WARNING, Level.OFF);
+        Logging.configure("debug".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? System.Logger.Level.DEBUG
+                : "info".equalsIgnoreCase(System.getenv("GUARDIAN_LOG")) ? System.Logger.Level.INFO
+                : System.Logger.Level.WARNING, System.Logger.Level.OFF);
         CommandLine cl = new CommandLine(new GuardianCommand(sources));
         if (only != null) {
             if (!only.isEmpty()) {

@@ -43,7 +43,7 @@ final class NodeCommand implements Runnable {
         @Override
         public Integer call() {
             // A CPU is a server: its own events at INFO, Hazelcast's warnings too.
-            org.openpair.emulator.launch.Logging.configure(java.util.logging.Level.INFO, java.util.logging.Level.WARNING);
+            org.openpair.emulator.launch.Logging.configure(System.Logger.Level.INFO, System.Logger.Level.WARNING);
             if (cpus < 1 || cpus > 16) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--cpus must be 1-16: " + cpus);

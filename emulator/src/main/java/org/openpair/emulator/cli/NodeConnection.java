@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -22,8 +23,10 @@ import org.openpair.emulator.messages.RequesterLinks;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.procedures.NodeGuardian;
+import org.openpair.emulator.procedures.PairUpgrade;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.Guardian;
+import org.openpair.guardian.ProcessName;
 
 /**
  * The command's way into a running node. On the node's machine, a CPU's admin socket
@@ -50,6 +53,8 @@ final class NodeConnection implements AutoCloseable {
     private final AutoCloseable resources;
     /** How this connection reads the node's event ring: through the CPU, or from the ring itself. */
     private final EventSource events;
+    /** How this connection upgrades a pair: run by the CPU, or from here over the engine. */
+    private final Upgrader upgrades;
 
     /** A read of the node's event ring. */
     @FunctionalInterface
@@ -57,19 +62,28 @@ final class NodeConnection implements AutoCloseable {
         EventBatch read(EventQuery query) throws InterruptedException;
     }
 
-    private NodeConnection(Route route, Guardian guardian, EventSource events, AutoCloseable resources) {
+    /** {@code guardian upgrade}'s procedure. */
+    @FunctionalInterface
+    interface Upgrader {
+        List<PairUpgrade.Step> upgrade(ProcessName name, List<String> classPath);
+    }
+
+    private NodeConnection(Route route, Guardian guardian, EventSource events, Upgrader upgrades,
+                           AutoCloseable resources) {
         this.route = route;
         this.guardian = guardian;
         this.events = events;
+        this.upgrades = upgrades;
         this.resources = resources;
         lastRoute = route;
     }
 
     private static NodeConnection overEngine(Engine client, NodeConfig config) {
-        NodeTables tables = new NodeTables(client);
+        NodeTables tables = new NodeTables(client, config.nodeKey());
         RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
-        return new NodeConnection(Route.ENGINE, new NodeGuardian(tables, config, null, null, links),
-                EventLog.reader(client)::read, () -> {
+        NodeGuardian guardian = new NodeGuardian(tables, config, null, null, links);
+        return new NodeConnection(Route.ENGINE, guardian, EventLog.reader(client)::read,
+                (name, classPath) -> guardian.upgradePair(name, classPath, step -> { }), () -> {
             links.close();
             client.shutdown();
         });
@@ -152,7 +166,7 @@ final class NodeConnection implements AutoCloseable {
             }
             if (c.nodeName().equals(node)) {
                 LOG.log(System.Logger.Level.DEBUG, "talking to \\{0} through CPU {1}''s admin socket", node, c.cpu());
-                return Optional.of(new NodeConnection(Route.ADMIN_SOCKET, c.guardian(), c::events, c));
+                return Optional.of(new NodeConnection(Route.ADMIN_SOCKET, c.guardian(), c::events, c::upgrade, c));
             }
             LOG.log(System.Logger.Level.DEBUG, "admin socket {0} is \\{1}''s, not \\{2}''s", socket, c.nodeName(), node);
             c.close();
@@ -170,6 +184,14 @@ final class NodeConnection implements AutoCloseable {
      */
     EventBatch events(EventQuery query) throws InterruptedException {
         return events.read(query);
+    }
+
+    /**
+     * Upgrades a pair to a new class path ({@link PairUpgrade}): run by the CPU behind the admin
+     * socket, or from this command over the engine.
+     */
+    List<PairUpgrade.Step> upgrade(ProcessName name, List<String> classPath) {
+        return upgrades.upgrade(name, classPath);
     }
 
     /** Which way this connection reaches the node. */

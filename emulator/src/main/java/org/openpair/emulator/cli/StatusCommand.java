@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code guardian status}: TACL STATUS for the node's processes. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show processes: name, cpu,pin, priority, kind, role (PRIMARY or BACKUP for named processes), state, started, program.",
+                "A named process the name table does not place (its entry gone, or refused as forged on a node "
+                        + "with a key) shows role ?: never PRIMARY by default.",
                 "With --ended, the processes that ended in the last hour and why (completion code, cause).",
                 "Without flags it asks the node that the config file or the OPENPAIR_* variables name "
                         + "(see CONFIGURATION in guardian(1)), else \\OPENPAIR on 127.0.0.1:5801-5816."},

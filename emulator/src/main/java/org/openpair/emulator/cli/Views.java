@@ -23,14 +23,26 @@ final class Views {
     private Views() {
     }
 
-    /** The role a name table gives a process: PRIMARY, BACKUP, or "" for an unnamed one. */
+    /**
+     * The role the name table gives a process: PRIMARY or BACKUP where its (verified) entry
+     * names it so, "" for an unnamed process, and "?" for a named one the table does not place:
+     * its entry is gone or was refused as forged, or names other processes. Never PRIMARY by
+     * default, so one pair never shows two primaries.
+     */
     static String role(ProcessInfo p, Map<String, PairInfo> pairs) {
         if (p.name() == null) {
             return "";
         }
         PairInfo pair = pairs.get(p.name().toString());
-        return pair != null && p.handle().equals(pair.backup()) ? "BACKUP" : "PRIMARY";
+        if (pair == null) {
+            return UNKNOWN_ROLE;
+        }
+        return p.handle().equals(pair.primary()) ? "PRIMARY" : p.handle().equals(pair.backup()) ? "BACKUP"
+                : UNKNOWN_ROLE;
     }
+
+    /** A named process whose place in its pair the name table does not say. */
+    static final String UNKNOWN_ROLE = "?";
 
     /** The pair information of every name among the processes, fetched once per name. */
     static Map<String, PairInfo> pairsOf(org.openpair.guardian.Guardian g, List<ProcessInfo> processes) {

@@ -29,6 +29,18 @@ public final class EngineConfigs {
     /** The engine's executor that runs {@link Engine#call}s. */
     static final String CALLS = "openpair.cpu";
     private static final int MERGE_BATCH = 100;
+    /**
+     * The engine logs through SLF4J, as the runtime does. Set on each configuration and, unless the
+     * application chose otherwise, as the system property too: the engine's loggers made outside
+     * an instance read only the property, and without it would write to java.util.logging.
+     */
+    static final String LOGGING_TYPE = "hazelcast.logging.type";
+
+    static {
+        if (System.getProperty(LOGGING_TYPE) == null) {
+            System.setProperty(LOGGING_TYPE, "slf4j");
+        }
+    }
 
     private EngineConfigs() {
     }
@@ -44,7 +56,7 @@ public final class EngineConfigs {
         config.setInstanceName(node.clusterName() + "-cpu" + cpu);
         config.setUserContext(userContext);
         config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty(LOGGING_TYPE, "slf4j");
         config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(node.heartbeatIntervalSeconds()));
         config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(node.heartbeatTimeoutSeconds()));
         // A lone first CPU should not sit waiting for peers that may never come.
@@ -115,7 +127,7 @@ public final class EngineConfigs {
     public static ClientConfig client(EngineSettings node, long connectTimeoutMillis) {
         ClientConfig config = new ClientConfig();
         config.setClusterName(node.clusterName());
-        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty(LOGGING_TYPE, "slf4j");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
         EngineSerialization.applyTo(config.getSerializationConfig(), node.codecs());
         // A call stuck on a hung CPU must fail when the node declares it dead, not after the 60 s default.

@@ -24,14 +24,14 @@
  * <tr><td>1-99</td><td>the JDK's plain values ({@link org.openpair.emulator.codec.Scalars})</td></tr>
  * <tr><td>100-199</td><td>the public API's values ({@link org.openpair.emulator.codec.GuardianCodecs})</td></tr>
  * <tr><td>200-299</td><td>the CPU and process tables ({@link org.openpair.emulator.node.NodeTableCodecs})</td></tr>
- * <tr><td>300-399</td><td>the name table ({@link org.openpair.emulator.names.NameCodecs})</td></tr>
+ * <tr><td>300-399</td><td>the name table, and the seal of the records that decide who is primary (310) ({@link org.openpair.emulator.names.NameCodecs})</td></tr>
  * <tr><td>400-499</td><td>calls between CPUs ({@link org.openpair.emulator.node.CpuCallCodecs})</td></tr>
  * <tr><td>500-599</td><td>robust semaphores ({@code semaphores.SemaphoreCodecs})</td></tr>
  * <tr><td>600-699</td><td>the engine's own probes ({@code cluster.SafetyProbe}, {@code cluster.EchoTask}) and the wrappers that run a table update ({@code cluster.EngineUpdate}, 610) and a call on another member ({@code cluster.EngineCall}, 611), each carrying what it runs by that one's own codec)</td></tr>
  * <tr><td>700-799</td><td>the attach socket's payloads: handshake, errors, each call's arguments and answers ({@code attach.AttachCodecs})</td></tr>
  * <tr><td>800-899</td><td>the message system's requests and replies on the CPU link ({@code messages.MessageFormat}: 801, 802)</td></tr>
  * <tr><td>900-999</td><td>checkpoint records, a primary's to its backup: the program's bytes, state changes, replies, a new backup's state transfer ({@code pairs.CheckpointRecord})</td></tr>
- * <tr><td>1000-1099</td><td>the event log: a record (1001), its event by kind (1002; each kind 1010-1017), the {@code EVENTS} call's question and answer (1020, 1021) ({@code events.EventCodecs})</td></tr>
+ * <tr><td>1000-1099</td><td>the event log: a record (1001), its event by kind (1002; each kind 1010-1019), the {@code EVENTS} call's question and answer (1020, 1021) ({@code events.EventCodecs})</td></tr>
  * </table>
  */
 package org.openpair.emulator.codec;

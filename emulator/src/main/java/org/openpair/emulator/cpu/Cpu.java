@@ -52,6 +52,8 @@ public final class Cpu implements CpuService, AutoCloseable {
     private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
     private final NumberClaim claim;
+    /** Restores the name entries of this CPU's primaries; see {@code process.RecordRepair}. */
+    private volatile org.openpair.emulator.process.RecordRepair repair;
     /** Where this CPU's metrics are served; null: metrics are off. */
     private final MetricsEndpoint metricsEndpoint;
     private final CpuMetrics metrics;
@@ -71,7 +73,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.metrics = metricsEndpoint == null ? CpuMetrics.NONE : metricsEndpoint.metrics();
         this.handshakes = engine.watchHandshakes(StalledHandshakes.boundFor(config.heartbeatTimeoutSeconds()),
                 "cpu" + number);
-        this.tables = new NodeTables(engine);
+        this.tables = new NodeTables(engine, config.nodeKey());
         this.events = EventLog.start(engine, config.nodeName(), number, config.logDir());
         this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
@@ -154,6 +156,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.announceUp();
         cpu.deathWatch.start();
         cpu.claim.keepUp(Clock.SYSTEM);
+        cpu.repair = cpu.processes.repairNames(number, () -> cpu.membership.cpuMembers().size() >= config.quorum());
         // Last: a command that finds the socket finds a CPU that serves.
         config.runDir().ifPresent(dir -> cpu.admin = org.openpair.emulator.attach.AdminSocket.open(dir,
                 config.nodeName(), number, cpu.guardian(), config.nodeKey().orElse(null)).orElse(null));
@@ -256,6 +259,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         return processes;
     }
 
+    /** The repair of its primaries' name entries, for the tests of forged records. */
+    public org.openpair.emulator.process.RecordRepair recordRepair() {
+        return repair;
+    }
+
     /** The retirer of lost CPUs' processes, for this package's tests. */
     CpuLossSweeper sweeper() {
         return sweeper;
@@ -320,6 +328,18 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     @Override
+    public ProcessHandle replaceBackupLocal(ProcessHandle primary, java.util.List<String> classPath) {
+        requireRunning();
+        return processes.replaceBackup(primary, classPath);
+    }
+
+    @Override
+    public java.util.List<String> classPathLocal(ProcessHandle member, java.util.List<String> candidate) {
+        requireRunning();
+        return processes.classPathOf(member, candidate);
+    }
+
+    @Override
     public void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
         requireRunning();
         processes.kill(target, signal, sender);
@@ -347,6 +367,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         running = false;
         closeAdmin();
         claim.close();
+        closeRepair();
         processes.shutdown("CPU " + number + " was shut down");
         events.close(EVENTS_BOUND_MILLIS);
         try {
@@ -378,6 +399,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         running = false;
         closeAdmin();
         claim.close();
+        closeRepair();
         // Its processes stop acting first, as they would in a JVM killed with SIGKILL; then the
         // link: a crashed CPU's backups vanish, they do not refuse checkpoints.
         processes.freeze();
@@ -410,6 +432,12 @@ public final class Cpu implements CpuService, AutoCloseable {
     /** This CPU's admin socket, if it has one: for the tests of the command. */
     public java.util.Optional<org.openpair.emulator.attach.AdminSocket> adminSocket() {
         return java.util.Optional.ofNullable(admin);
+    }
+
+    private void closeRepair() {
+        if (repair != null) {
+            repair.close();
+        }
     }
 
     private void closeSemaphoreReaper() {

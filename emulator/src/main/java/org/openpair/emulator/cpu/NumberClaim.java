@@ -9,7 +9,10 @@ import java.util.stream.Collectors;
 
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.security.SealedTable;
 import org.openpair.emulator.threads.Clock;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -19,7 +22,8 @@ import org.openpair.guardian.GuardianException;
  * holds the number, and the record's upkeep. The record is the CPU's own truth: should it vanish
  * while the CPU lives and sees the quorum (a CPU that was cut off retired it on a stale view, and
  * the engine carried the removal into the node after the merge), the CPU writes it again, so it
- * stays listed as up and chosen for backups.
+ * stays listed as up and chosen for backups. On a node with a key the record is sealed, and a
+ * forged or replayed one is written over the same way: the record's truth is this CPU's.
  */
 final class NumberClaim implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NumberClaim.class.getName());
@@ -80,7 +84,12 @@ final class NumberClaim implements AutoCloseable {
         upkeep = clock.everyAfter(UPKEEP_PERIOD, "cpu" + number + "-claim", this::restoreIfGone);
     }
 
-    /** Writes the record again if it is gone while this member holds the number and sees the quorum. */
+    /**
+     * Writes the record again if it is gone while this member holds the number and sees the
+     * quorum; on a node with a key, also if it is forged (its seal fails: a link port pointing
+     * elsewhere would redirect this CPU's traffic) or an authentic record other than this
+     * CPU's own (an old one of this number written again).
+     */
     void restoreIfGone() {
         NodeTables.CpuRecord mine = claimed;
         try {
@@ -88,9 +97,23 @@ final class NumberClaim implements AutoCloseable {
                     || !mine.memberUuid().equals(membership.localMember().toString())) {
                 return;
             }
-            if (tables.cpus().get(number) == null && tables.cpus().putIfAbsent(number, mine) == null) {
-                LOG.log(System.Logger.Level.WARNING, "CPU {0}: its record was gone from the CPU table while it "
-                        + "runs; written again", number);
+            SealedTable<Integer, NodeTables.CpuRecord> cpus = tables.cpuRecords();
+            SealedTable.Reading<NodeTables.CpuRecord> seen = cpus.read(number);
+            String found = switch (seen.state()) {
+                case ABSENT -> "gone";
+                case FORGED -> "forged or altered (no valid seal)";
+                case AUTHENTIC -> !cpus.keyed() || mine.equals(seen.value()) ? null
+                        : "replaced by an older record (member " + seen.value().memberUuid() + ", link port "
+                        + seen.value().linkPort() + ")";
+            };
+            if (found != null && cpus.restore(number, seen.raw(), mine)) {
+                LOG.log(System.Logger.Level.WARNING, "CPU {0}: its record in the CPU table was {1} while it "
+                        + "runs; written again", number, found);
+                if (cpus.keyed()) {
+                    EventLog.emit(config.nodeName(), number, new Event.RecordRepaired("CPU table",
+                            String.valueOf(number), found, "member " + mine.memberUuid() + ", link port "
+                            + mine.linkPort()));
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: could not look at its record: {1}", number, e.toString());

@@ -8,7 +8,7 @@ import org.openpair.guardian.ProcessHandle;
 /**
  * What happened, one kind per record, as the node's event log keeps it (NonStop's EMS: one
  * structured line per CPU up or down, process start and end, takeover, switch, fence and
- * orphaned semaphore). When, where and in what order it was logged is the {@link EventRecord}'s
+ * orphaned semaphore, upgrade). When, where and in what order it was logged is the {@link EventRecord}'s
  * around it. A kind's fields are its record components; {@link #fields} names them for the text
  * and JSON lines, in the same order, so the two forms never disagree.
  */
@@ -105,6 +105,17 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * An upgrade of {@code name}: its primary on the logging CPU replaced its backup
+     * {@code oldBackup} (null if it had none) by {@code newBackup}, created from {@code classPath}.
+     */
+    record Upgrade(String name, ProcessHandle oldBackup, ProcessHandle newBackup, String classPath) implements Event {
+        @Override
+        public Map<String, Object> fields() {
+            return Fields.of("name", name, "old", oldBackup, "new", newBackup, "classPath", classPath);
+        }
+    }
+
     /** A pair member of the logging CPU was fenced (ended, completion 6): it may no longer act, for {@code why}. */
     record Fence(ProcessHandle process, String name, String why) implements Event {
         @Override
@@ -118,6 +129,19 @@ public sealed interface Event {
         @Override
         public Map<String, Object> fields() {
             return Fields.of("semaphore", semaphore, "holder", holder, "permits", permits);
+        }
+    }
+
+    /**
+     * A CPU found a record of {@code table} that decides who is primary or where requests go
+     * ({@code key}: a name, a CPU number) forged, altered, replayed or removed, and wrote the
+     * record it holds the truth of again: {@code found} says what was there, {@code restored}
+     * what is there now.
+     */
+    record RecordRepaired(String table, String key, String found, String restored) implements Event {
+        @Override
+        public Map<String, Object> fields() {
+            return Fields.of("table", table, "key", key, "found", found, "restored", restored);
         }
     }
 

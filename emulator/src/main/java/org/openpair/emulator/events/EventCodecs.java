@@ -49,9 +49,17 @@ public final class EventCodecs {
     static final Codec<Event.SemaphoreOrphaned> SEMAPHORE_ORPHANED = Codec.of(1017, Event.SemaphoreOrphaned.class,
             (out, e) -> out.str(e.semaphore()).value(HANDLE, e.holder()).i32(e.permits()),
             in -> new Event.SemaphoreOrphaned(in.str(), in.value(HANDLE), in.i32()));
+    static final Codec<Event.RecordRepaired> RECORD_REPAIRED = Codec.of(1019, Event.RecordRepaired.class,
+            (out, e) -> out.str(e.table()).str(e.key()).str(e.found()).str(e.restored()),
+            in -> new Event.RecordRepaired(in.str(), in.str(), in.str(), in.str()));
+
+    static final Codec<Event.Upgrade> UPGRADE = Codec.of(1018, Event.Upgrade.class,
+            (out, e) -> out.str(e.name()).optional(HANDLE, e.oldBackup()).value(HANDLE, e.newBackup())
+                    .str(e.classPath()),
+            in -> new Event.Upgrade(in.str(), in.optional(HANDLE), in.value(HANDLE), in.str()));
 
     static final Codec<Event> EVENT = Union.of(1002, Event.class, CPU_UP, CPU_DOWN, PROCESS_STARTED, PROCESS_ENDED,
-            TAKEOVER, SWITCH, FENCE, SEMAPHORE_ORPHANED);
+            TAKEOVER, SWITCH, FENCE, SEMAPHORE_ORPHANED, UPGRADE, RECORD_REPAIRED);
 
     /** A record; its sequence is the ring's, so the ring's copy carries -1 and a reader sets it. */
     public static final Codec<EventRecord> RECORD = Codec.of(1001, EventRecord.class,
@@ -71,6 +79,6 @@ public final class EventCodecs {
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
         return List.of(RECORD, EVENT, CPU_UP, CPU_DOWN, PROCESS_STARTED, PROCESS_ENDED, TAKEOVER, SWITCH, FENCE,
-                SEMAPHORE_ORPHANED, QUERY, BATCH);
+                SEMAPHORE_ORPHANED, UPGRADE, RECORD_REPAIRED, QUERY, BATCH);
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.EnumCode;
+import org.openpair.emulator.security.Seal;
+import org.openpair.emulator.security.SealedTable;
 
 /**
  * The name table's entries and the updates that change them (ids 300-399). An update travels to
@@ -16,12 +18,21 @@ public final class NameCodecs {
     private NameCodecs() {
     }
 
-    public static final Codec<NameEntry> NAME_ENTRY = Codec.of(301, NameEntry.class,
+    /** A record's seal in the engine's tables (the name table's and the CPU table's). */
+    public static final Codec<Seal> SEAL = Codec.of(310, Seal.class, (out, x) -> out.bytes(x.mac()),
+            in -> new Seal(in.bytes()));
+
+    /** Id 301 was the entry before it carried a seal. */
+    public static final Codec<NameEntry> NAME_ENTRY = Codec.of(309, NameEntry.class,
             (out, e) -> out.optional(NAME, e.name()).optional(HANDLE, e.primary()).optional(HANDLE, e.backup())
                     .i64(e.epoch()).optInstant(e.created()).bool(e.closing()).bool(e.ready())
-                    .optional(HANDLE, e.creator()),
+                    .optional(HANDLE, e.creator()).optional(SEAL, e.seal()),
             in -> new NameEntry(in.optional(NAME), in.optional(HANDLE), in.optional(HANDLE), in.i64(),
-                    in.optInstant(), in.bool(), in.bool(), in.optional(HANDLE)));
+                    in.optInstant(), in.bool(), in.bool(), in.optional(HANDLE), in.optional(SEAL)));
+
+    /** How a name entry is sealed on a node with a key: its own purpose, the key being the name. */
+    public static final SealedTable.Sealing<NameEntry> SEALING = new SealedTable.Sealing<>("name-entry/v1",
+            NAME_ENTRY, NameEntry::seal, NameEntry::withSeal);
 
     public static final EnumCode<NameUpdates.Outcome> NAME_OUTCOME = EnumCode.of(NameUpdates.Outcome.class,
             o -> switch (o) {
@@ -65,6 +76,6 @@ public final class NameCodecs {
 
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
-        return List.of(NAME_ENTRY, NAME_RESULT, RETIRE_MEMBER, CLOSE, ATTACH_BACKUP, BACKUP_READY, BACKUP_LAGS, SWITCH);
+        return List.of(SEAL, NAME_ENTRY, NAME_RESULT, RETIRE_MEMBER, CLOSE, ATTACH_BACKUP, BACKUP_READY, BACKUP_LAGS, SWITCH);
     }
 }

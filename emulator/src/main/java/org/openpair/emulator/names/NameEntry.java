@@ -3,6 +3,7 @@ package org.openpair.emulator.names;
 import java.time.Instant;
 
 import org.openpair.emulator.cluster.Mergeable;
+import org.openpair.emulator.security.Seal;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessName;
 
@@ -22,9 +23,22 @@ import org.openpair.guardian.ProcessName;
  *                snapshot, was acknowledged): only a ready backup may take over
  * @param creator the process that created the named process (its ancestor, as PPD shows it),
  *                kept through takeovers and switches; {@code null}: the operator
+ * @param seal    the writer's MAC, on a node with a key (only as stored: the table hands out
+ *                entries without it, {@link org.openpair.emulator.security.SealedTable}); {@code null} otherwise
  */
 public record NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
-                        boolean closing, boolean ready, ProcessHandle creator) implements Mergeable<NameEntry> {
+                        boolean closing, boolean ready, ProcessHandle creator, Seal seal) implements Mergeable<NameEntry> {
+
+    /** An entry without a seal: every entry the runtime makes; the table seals what it stores. */
+    public NameEntry(ProcessName name, ProcessHandle primary, ProcessHandle backup, long epoch, Instant created,
+                     boolean closing, boolean ready, ProcessHandle creator) {
+        this(name, primary, backup, epoch, created, closing, ready, creator, null);
+    }
+
+    /** This entry with {@code s} as its seal ({@code null}: without one). */
+    public NameEntry withSeal(Seal s) {
+        return new NameEntry(name, primary, backup, epoch, created, closing, ready, creator, s);
+    }
 
     /** A new name held by {@code primary} alone; its CPU creates the name, so it makes the epoch. */
     public static NameEntry single(ProcessName name, ProcessHandle primary, Instant created, ProcessHandle creator) {

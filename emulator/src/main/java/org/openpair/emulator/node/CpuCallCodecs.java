@@ -8,6 +8,7 @@ import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.GuardianCodecs;
 import org.openpair.emulator.codec.Scalars;
 import org.openpair.emulator.codec.Union;
+import org.openpair.guardian.ProcessHandle;
 
 /**
  * The calls one CPU makes on another (ids 400-499): the task that carries one through the
@@ -58,9 +59,30 @@ public final class CpuCallCodecs {
             (out, c) -> out.optional(HANDLE, c.primary()),
             in -> new CpuTask.SwitchPair(in.optional(HANDLE)));
 
+    public static final Codec<CpuTask.ReplaceBackup> REPLACE_BACKUP = Codec.of(413, CpuTask.ReplaceBackup.class,
+            (out, c) -> out.optional(HANDLE, c.primary()).bool(c.classPath() != null)
+                    .collection(Scalars.STRING, c.classPath() == null ? List.of() : c.classPath()),
+            in -> {
+                ProcessHandle primary = in.optional(HANDLE);
+                boolean given = in.bool();
+                List<String> classPath = in.list(Scalars.STRING);
+                return new CpuTask.ReplaceBackup(primary, given ? List.copyOf(classPath) : null);
+            });
+
+    public static final Codec<CpuTask.MemberClassPath> MEMBER_CLASS_PATH = Codec.of(414,
+            CpuTask.MemberClassPath.class,
+            (out, c) -> out.optional(HANDLE, c.member()).bool(c.candidate() != null)
+                    .collection(Scalars.STRING, c.candidate() == null ? List.of() : c.candidate()),
+            in -> {
+                ProcessHandle member = in.optional(HANDLE);
+                boolean given = in.bool();
+                List<String> candidate = in.list(Scalars.STRING);
+                return new CpuTask.MemberClassPath(member, given ? List.copyOf(candidate) : null);
+            });
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static final Codec<CpuTask.CpuCall<?>> CALL = (Codec) Union.of(403, CpuTask.CpuCall.class, SPAWN, STOP,
-            PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR);
+            PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR, REPLACE_BACKUP, MEMBER_CLASS_PATH);
 
     /**
      * 413: the task grew a seal (401 carried the call alone). The call travels as its own bytes,
@@ -80,9 +102,9 @@ public final class CpuCallCodecs {
                 return CpuTask.received(notice, call, seal);
             });
 
-    /** What a call returns: nothing, a flag, a new process, a death. */
+    /** What a call returns: nothing, a flag, a new process, a death, a handle, a class path. */
     public static final Codec<Object> RESULT = Union.of(411, Object.class, Scalars.BOOLEAN,
-            GuardianCodecs.PROCESS_INFO, GuardianCodecs.TERMINATION);
+            GuardianCodecs.PROCESS_INFO, GuardianCodecs.TERMINATION, HANDLE, Scalars.STRING);
 
     public static final Codec<CpuTask.Reply<?>> REPLY = Codec.ofRaw(402, CpuTask.Reply.class,
             (out, r) -> out.optional(RESULT, r.value()).i32(r.error()).optStr(r.message()),
@@ -90,6 +112,7 @@ public final class CpuCallCodecs {
 
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
-        return List.of(TASK, REPLY, CALL, SPAWN, STOP, PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR, RESULT);
+        return List.of(TASK, REPLY, CALL, SPAWN, STOP, PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR,
+                REPLACE_BACKUP, MEMBER_CLASS_PATH, RESULT);
     }
 }

@@ -25,6 +25,8 @@ public final class CpuRouter {
     private static final System.Logger LOG = System.getLogger(CpuRouter.class.getName());
     /** What a stop may take on its CPU beyond the grace time: the SIGKILL and the reaping (ProcessTable.stop). */
     private static final long STOP_KILL_MILLIS = 5000;
+    /** What an upgrade's new backup may take to start and receive the state, beyond the operator timeout. */
+    private static final long REPLACE_FILL_MILLIS = 60_000;
 
     private final NodeTables tables;
     private final NodeConfig config;
@@ -136,7 +138,10 @@ public final class CpuRouter {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " is down");
         }
         long boundMillis = config.operatorTimeout().toMillis()
-                + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0);
+                + (call instanceof CpuTask.Stop ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS : 0)
+                // An upgrade's replacement stops the backup, then creates and fills its successor.
+                + (call instanceof CpuTask.ReplaceBackup ? 2 * config.stopGrace().toMillis() + STOP_KILL_MILLIS
+                        + REPLACE_FILL_MILLIS : 0);
         CallLane fast = callLane;
         java.util.concurrent.CompletableFuture<CpuTask.Reply<?>> sent = fast == null ? null : fast.send(cpu, call);
         if (sent != null) {

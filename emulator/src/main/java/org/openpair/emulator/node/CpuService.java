@@ -37,6 +37,18 @@ public interface CpuService {
     /** Switches the pair whose primary runs here (CHECKSWITCH). */
     void switchLocal(ProcessHandle primary);
 
+    /**
+     * An upgrade's step on the pair whose primary runs here: its backup replaced by one from
+     * {@code classPath}, once its program is seen to load from it here; returns the new backup.
+     */
+    ProcessHandle replaceBackupLocal(ProcessHandle primary, java.util.List<String> classPath);
+
+    /**
+     * The class path a pair member of this CPU runs from; with {@code candidate}, checks first that
+     * its program loads from that one here (11, 2).
+     */
+    java.util.List<String> classPathLocal(ProcessHandle member, java.util.List<String> candidate);
+
     /** {@code kill} of a process of this CPU; {@code sender} is null for the operator. */
     void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender);
 

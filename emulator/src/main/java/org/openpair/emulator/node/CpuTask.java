@@ -218,4 +218,24 @@ public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
             return true;
         }
     }
+
+    /** An upgrade's replacement of the backup of {@code primary} by one from {@code classPath}. */
+    public record ReplaceBackup(ProcessHandle primary, java.util.List<String> classPath)
+            implements CpuCall<ProcessHandle> {
+        @Override
+        public ProcessHandle call(CpuService cpu) {
+            return cpu.replaceBackupLocal(primary, classPath);
+        }
+    }
+
+    /**
+     * The class path of pair member {@code member}, ':'-joined; with {@code candidate} (null: none),
+     * once its program is seen to load from that one.
+     */
+    public record MemberClassPath(ProcessHandle member, java.util.List<String> candidate) implements CpuCall<String> {
+        @Override
+        public String call(CpuService cpu) {
+            return String.join(":", cpu.classPathLocal(member, candidate));
+        }
+    }
 }

@@ -2,6 +2,7 @@ package org.openpair.emulator.node;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.cluster.MultiTable;
@@ -10,7 +11,11 @@ import org.openpair.emulator.cluster.TableStore;
 import org.openpair.emulator.cluster.Update;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
+import org.openpair.emulator.names.NameCodecs;
 import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.security.NodeKey;
+import org.openpair.emulator.security.Seal;
+import org.openpair.emulator.security.SealedTable;
 import org.openpair.guardian.Termination;
 
 /**
@@ -30,16 +35,38 @@ public final class NodeTables {
 
     private final TableStore store;
     private final Engine engine;
+    private final NodeKey key;
+    /** Made at first use, as the engine's maps always were: a client's map costs a call to the node. */
+    private volatile SealedTable<Integer, CpuRecord> cpus;
+    private volatile SealedTable<String, NameEntry> names;
 
+    /** The tables of a node without a key, as a CPU of it or a client sees them. */
     public NodeTables(Engine engine) {
-        this.store = engine;
-        this.engine = engine;
+        this(engine, Optional.empty());
+    }
+
+    /**
+     * The tables as a holder of {@code key} sees them: the records that decide who is primary
+     * and where a request goes (the name and CPU tables) are sealed with it and verified.
+     */
+    public NodeTables(Engine engine, Optional<NodeKey> key) {
+        this(engine, engine, key);
     }
 
     /** The tables in {@code store} with no engine behind them (the in-memory store of unit tests). */
     public NodeTables(TableStore store) {
+        this(store, Optional.empty());
+    }
+
+    /** {@link #NodeTables(TableStore)} as a holder of {@code key} sees them. */
+    public NodeTables(TableStore store, Optional<NodeKey> key) {
+        this(store, null, key);
+    }
+
+    private NodeTables(TableStore store, Engine engine, Optional<NodeKey> key) {
         this.store = store;
-        this.engine = null;
+        this.engine = engine;
+        this.key = key.orElse(null);
     }
 
     /** The engine underneath, for what is not behind the seam yet. */
@@ -52,7 +79,21 @@ public final class NodeTables {
 
     /** CPU number → the member that holds it. */
     public Table<Integer, CpuRecord> cpus() {
-        return store.table(CPUS);
+        return cpuRecords();
+    }
+
+    /** The CPU table with what the repair of its records needs: reads that tell a forged record. */
+    public SealedTable<Integer, CpuRecord> cpuRecords() {
+        SealedTable<Integer, CpuRecord> t = cpus;
+        if (t == null) {
+            synchronized (this) {
+                if (cpus == null) {
+                    cpus = new SealedTable<>("CPU table", store.table(CPUS), key, NodeTableCodecs.SEALING);
+                }
+                t = cpus;
+            }
+        }
+        return t;
     }
 
     /** "cpu,pin" → the live process. */
@@ -72,7 +113,21 @@ public final class NodeTables {
 
     /** "$NAME" → the process that holds the name. */
     public Table<String, NameEntry> names() {
-        return store.table(NAMES);
+        return nameRecords();
+    }
+
+    /** The name table with what the repair of its entries needs: reads that tell a forged entry. */
+    public SealedTable<String, NameEntry> nameRecords() {
+        SealedTable<String, NameEntry> t = names;
+        if (t == null) {
+            synchronized (this) {
+                if (names == null) {
+                    names = new SealedTable<>("name table", store.table(NAMES), key, NameCodecs.SEALING);
+                }
+                t = names;
+            }
+        }
+        return t;
     }
 
     /** Handle descriptor → how the process died; kept an hour. */
@@ -97,8 +152,20 @@ public final class NodeTables {
         return Integer.parseInt(key.substring(0, key.indexOf(',')));
     }
 
-    /** A CPU's claim on its number, and the port of its checkpoint link. */
-    public record CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort) {
+    /**
+     * A CPU's claim on its number, and the port of its checkpoint link; {@code seal} is the
+     * writer's MAC on a node with a key, only as stored (see {@link SealedTable}).
+     */
+    public record CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort, Seal seal) {
+        /** A record without a seal: the table seals what it stores. */
+        public CpuRecord(int cpu, String memberUuid, String address, Instant started, int linkPort) {
+            this(cpu, memberUuid, address, started, linkPort, null);
+        }
+
+        /** This record with {@code s} as its seal ({@code null}: without one). */
+        public CpuRecord withSeal(Seal s) {
+            return new CpuRecord(cpu, memberUuid, address, started, linkPort, s);
+        }
     }
 
 

@@ -39,6 +39,14 @@ final class BackupCreation {
     private final Object retryLock = new Object();
     /** A backup's death reported before the promotion that names it arrived; guarded by the send lock. */
     private EarlyDeath earlyBackupDeath;
+    /**
+     * The class path of the backups this primary creates from now on, null for its own: an
+     * upgrade's new version, which a backup created by the restart policy gets too.
+     */
+    private volatile java.util.List<String> backupClassPath;
+    /** The backup an upgrade stops on purpose: its death re-creates nothing, the upgrade does. */
+    private volatile ProcessHandle replacing;
+    private final Object replaceLock = new Object();
 
     BackupCreation(PairMember member) {
         this.member = member;
@@ -74,7 +82,8 @@ final class BackupCreation {
     private ProcessHandle spawnAndAttach(int cpu) {
         var host = member.host;
         var name = member.name;
-        ProcessHandle backup = host.guardian().processSpawn(host.backupRequest().myBackup().cpu(cpu).build());
+        ProcessHandle backup = host.guardian().processSpawn(host.backupRequest(backupClassPath).myBackup().cpu(cpu)
+                .build());
         NameEntry entry = host.tables().names().get(name.toString());
         // Lock order as in CheckpointedState: state, then the send lock, so no change slips between the snapshot and the channel.
         CheckpointLinks.Channel old;
@@ -119,6 +128,65 @@ final class BackupCreation {
         return backup;
     }
 
+    /** See {@link PairMember#replaceBackup}. */
+    ProcessHandle replaceBackup(java.util.List<String> classPath) {
+        synchronized (replaceLock) {
+            member.requirePrimary();
+            if (member.name == null) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, "process " + member.self.cpuPin()
+                        + " is unnamed: it has no backup to replace");
+            }
+            java.util.List<String> before = backupClassPath;
+            ProcessHandle old = member.partner;
+            int cpu = old == null ? SpawnRequest.ANY_CPU : old.cpu();
+            backupClassPath = classPath == null ? null : java.util.List.copyOf(classPath);
+            if (old != null) {
+                replacing = old;
+                try {
+                    member.host.guardian().processStop(old);
+                } catch (GuardianException e) {
+                    if (e.guardianError() != GuardianError.NO_SUCH_DEVICE) {
+                        // Still the backup, as far as this primary knows: its death is an ordinary one again.
+                        backupClassPath = before;
+                        replacing = null;
+                        throw e;
+                    }
+                    // Gone already: its successor is made all the same.
+                }
+                CheckpointLinks.Channel channel = null;
+                synchronized (member.sendLock) {
+                    if (old.equals(member.partner)) {
+                        channel = member.detachChannel();
+                        member.partner = null;
+                    }
+                }
+                PairMember.closeOutsideLocks(channel);
+            }
+            if (member.partner != null) {
+                // The restart policy made one between the death and here, from the new class path.
+                return member.partner;
+            }
+            try {
+                ProcessHandle successor = spawnAndAttach(cpu);
+                org.openpair.emulator.events.EventLog.emit(member.self.node(), member.self.cpu(),
+                        new org.openpair.emulator.events.Event.Upgrade(member.name.toString(), old, successor,
+                                String.join(":", classPath == null ? member.classPath() : classPath)));
+                return successor;
+            } catch (GuardianException e) {
+                // The new version does not start: the pair goes on with a backup of the code it had.
+                backupClassPath = before;
+                try {
+                    ProcessHandle restored = spawnAndAttach(cpu);
+                    LOG.log(System.Logger.Level.WARNING, "{0}: the new backup did not start ({1}); {2} made from "
+                            + "the old class path", member.name, e.oneLine(), restored.cpuPin());
+                } catch (GuardianException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+        }
+    }
+
     /** See {@link PairMember#partnerDied}. */
     void partnerDied(ProcessHandle deadBackup, SystemMessage message) {
         synchronized (deadPartners) {
@@ -130,6 +198,11 @@ final class BackupCreation {
                 deadPartners.pollFirst();
             }
             deadPartners.addLast(deadBackup);
+        }
+        if (deadBackup.equals(replacing)) {
+            // Stopped by an upgrade, which detaches it and makes its successor itself.
+            member.post(message);
+            return;
         }
         // Checkpoints in flight to the dead backup will never be acknowledged (its CPU may be cut
         // off, not closed): they fail now, so their replies leave as NO_BACKUP instead of waiting

@@ -64,8 +64,14 @@ public final class PairMember {
         /** Stops this process because it may no longer act as primary. */
         void fence(String reason);
 
-        /** The request that creates a backup running this process's program. */
-        SpawnRequest.Builder backupRequest();
+        /**
+         * The request that creates a backup running this process's program, from
+         * {@code classPath} (null: this process's own).
+         */
+        SpawnRequest.Builder backupRequest(java.util.List<String> classPath);
+
+        /** The class path this process's program was loaded from (empty: the CPU's). */
+        java.util.List<String> classPath();
 
         ScheduledExecutorService scheduler();
 
@@ -164,6 +170,26 @@ public final class PairMember {
     /** PROCESS_SPAWN_ name option 3 from the process itself; see {@link ProcessContext#createBackup}. */
     public ProcessHandle createBackup(int cpu, RestartPolicy restartPolicy) {
         return backups.createBackup(cpu, restartPolicy);
+    }
+
+    /**
+     * An upgrade's step: stops the backup (its death re-creates nothing) and creates its
+     * successor on the same CPU from {@code classPath} (null: this process's own), handing it
+     * the whole state as {@link #createBackup} does; later backups of this primary come from
+     * that class path too. When the successor does not start, one from the class path before is
+     * made instead and the error is thrown.
+     *
+     * @return the new backup; ready once the name table says so
+     * @throws GuardianException 210 if this process is not the primary; the spawn's error
+     *                           (11, 2, ...) if the new backup does not start
+     */
+    public ProcessHandle replaceBackup(java.util.List<String> classPath) {
+        return backups.replaceBackup(classPath);
+    }
+
+    /** The class path of this process's program (empty: the CPU's). */
+    public java.util.List<String> classPath() {
+        return host.classPath();
     }
 
     /** Sends a checkpoint; the future completes when the backup holds it. */

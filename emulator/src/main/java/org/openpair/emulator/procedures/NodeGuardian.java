@@ -238,6 +238,15 @@ public final class NodeGuardian implements Guardian {
         router.call(entry.primary().cpu(), new CpuTask.SwitchPair(entry.primary()));
     }
 
+    /**
+     * {@code guardian upgrade}, the operator's: see {@link PairUpgrade}. Not a Guardian
+     * procedure; the command reaches it through a CPU's admin socket or over the engine.
+     */
+    public List<PairUpgrade.Step> upgradePair(ProcessName name, List<String> classPath,
+                                              java.util.function.Consumer<PairUpgrade.Step> progress) {
+        return new PairUpgrade(tables, router).run(name, classPath, progress);
+    }
+
     @Override
     public Optional<ProcessInfo> lookup(ProcessName name) {
         NameEntry entry = tables.names().get(name.toString());

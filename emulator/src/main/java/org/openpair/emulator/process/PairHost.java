@@ -67,12 +67,17 @@ final class PairHost implements PairMember.Host {
     }
 
     @Override
-    public SpawnRequest.Builder backupRequest() {
-        // The backup runs the same code as its primary: the same class path, on its own CPU.
+    public SpawnRequest.Builder backupRequest(java.util.List<String> classPath) {
+        // The backup runs the same code as its primary, on its own CPU; an upgrade gives the new version's.
         SpawnRequest.Builder b = SpawnRequest.of(request.program()).priority(request.priority()).args(request.args())
-                .classPath(request.classPath());
+                .classPath(classPath == null ? request.classPath() : classPath);
         request.env().forEach(b::env);
         return b;
+    }
+
+    @Override
+    public java.util.List<String> classPath() {
+        return request.classPath();
     }
 
     @Override

@@ -313,11 +313,32 @@ public final class ProcessTable {
 
     /** CHECKSWITCH of a primary here. */
     public void switchPrimary(ProcessHandle primary) {
-        LocalProcess p = local(primary);
-        if (p.pair == null) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, primary.cpuPin() + " is not a pair member");
+        pairMember(primary).pair.switchToBackup();
+    }
+
+    /** An upgrade's step: {@link org.openpair.emulator.pairs.PairMember#replaceBackup}, once the code loads here. */
+    public ProcessHandle replaceBackup(ProcessHandle primary, java.util.List<String> classPath) {
+        LocalProcess p = pairMember(primary);
+        ProgramCode.checkLoads(p.info.program(), classPath, config.classPath());
+        return p.pair.replaceBackup(classPath);
+    }
+
+    /** A pair member's class path; with {@code candidate}, after checking its program loads from that one here. */
+    public java.util.List<String> classPathOf(ProcessHandle member, java.util.List<String> candidate) {
+        LocalProcess p = pairMember(member);
+        if (candidate != null) {
+            ProgramCode.checkLoads(p.info.program(), candidate, config.classPath());
         }
-        p.pair.switchToBackup();
+        return p.pair.classPath();
+    }
+
+    private LocalProcess pairMember(ProcessHandle handle) {
+        LocalProcess p = local(handle);
+        if (p.pair == null || p.info.name() == null) {
+            throw new GuardianException(GuardianError.INVALID_OPERATION, handle.cpuPin() + " ("
+                    + p.info.program().display() + ") is no pair member: it can have no backup");
+        }
+        return p;
     }
 
     /** A CPU came up: every pair member here is told (-3). */
@@ -341,6 +362,12 @@ public final class ProcessTable {
             return Verdict.UNKNOWN_STREAM;
         }
         return p.pair.onCheckpoint(epoch, seq, record);
+    }
+
+    /** Starts the repair of the name entries this CPU's primaries hold the truth of ({@link RecordRepair}). */
+    public RecordRepair repairNames(int cpu, java.util.function.BooleanSupplier seesQuorum) {
+        return RecordRepair.start(config.nodeName(), cpu, tables, live, seesQuorum,
+                org.openpair.emulator.threads.Clock.SYSTEM);
     }
 
     // ---- ends of the whole CPU, run by CpuHalt ---------------------------------------------

@@ -112,6 +112,26 @@ public final class ProgramCode implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code program} (a Java one; anything else passes) would start from
+     * {@code programClassPath}: its class found (11 if not, or if an entry is missing; 2 for an
+     * entry that is no jar nor directory) with a no-argument constructor (2). Nothing runs.
+     */
+    static void checkLoads(org.openpair.guardian.Program program, List<String> programClassPath,
+                           List<String> cpuClassPath) {
+        String className = program instanceof org.openpair.guardian.Program.Hosted h ? h.className()
+                : program instanceof org.openpair.guardian.Program.Java j ? j.className() : null;
+        if (className == null) {
+            return;
+        }
+        ProgramCode code = find(className, programClassPath, cpuClassPath);
+        try {
+            code.constructor();
+        } finally {
+            code.close();
+        }
+    }
+
     private static ProgramCode own(String className) {
         try {
             return new ProgramCode(Class.forName(className, false, ProcessTable.class.getClassLoader()), null,

@@ -121,6 +121,12 @@ class AttachCodecsTest {
         Samples.apiValues().stream().filter(v -> v instanceof org.openpair.guardian.SemaphoreInfo).forEach(infos::add);
         s.put(AttachCodecs.SEMAPHORE_INFOS, List.of(List.of(), infos));
         s.put(AttachCodecs.STRING_MAP, List.of(Map.of(), Map.of("k", "v", "\u00e9", "")));
+        s.put(AttachCodecs.UPGRADE, List.of(new AttachCodecs.Upgrade(Samples.NAME, List.of("/opt/v2.jar", "/opt/\u00e9")),
+                new AttachCodecs.Upgrade(null, List.of())));
+        var step = new org.openpair.emulator.procedures.PairUpgrade.Step("switch", Long.MAX_VALUE, "1,5 is \u00e9");
+        var none = new org.openpair.emulator.procedures.PairUpgrade.Step("", 0, "");
+        s.put(AttachCodecs.UPGRADE_STEP, List.of(step, none));
+        s.put(AttachCodecs.UPGRADE_STEPS, List.of(List.of(), List.of(step, none)));
         return s;
     }
 

@@ -12,15 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.launch.Logging;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openpair.emulator.TestNodes;
@@ -43,26 +39,8 @@ import org.openpair.guardian.Termination;
 class AttachFuzzTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ProcessName SRV = ProcessName.of("$FZS");
-    private static final List<LogRecord> ERRORS = new CopyOnWriteArrayList<>();
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                ERRORS.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    /** Held: JUL keeps loggers weakly, and a collected one would come back without the handler. */
-    private static final Logger SESSION_LOG = Logger.getLogger(AttachSession.class.getName());
+    /** The errors the sessions logged, open for the class. */
+    private static Logging.Capture sessionLog;
     private static EmbeddedNode node;
     private static Guardian g;
     private static Path socket;
@@ -73,7 +51,7 @@ class AttachFuzzTest {
     static void start() {
         node = EmbeddedNode.start(TestNodes.config(1).build(), 1);
         g = node.cpu(0).guardian();
-        SESSION_LOG.addHandler(CAPTURE);
+        sessionLog = Logging.capture(null, false, AttachSession.class.getName());
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(ContractProgramsAccess.server()))
                 .name(SRV.toString()).cpu(0).args("none", "4").build());
         assertThat(node.cpu(0).processTable().awaitAttached(h, WAIT)).isTrue();
@@ -84,9 +62,13 @@ class AttachFuzzTest {
 
     @AfterAll
     static void close() {
-        SESSION_LOG.removeHandler(CAPTURE);
+        sessionLog.close();
         server.close();
         node.close();
+    }
+
+    private static int errors() {
+        return (int) sessionLog.lines().stream().filter(l -> l.level() == System.Logger.Level.ERROR).count();
     }
 
     /** The attached server on the same CPU still counts, one by one. */
@@ -127,7 +109,7 @@ class AttachFuzzTest {
     }
 
     private static void attack(byte[] bytes, boolean thenHalfClose) throws Exception {
-        int errorsBefore = ERRORS.size();
+        int errorsBefore = errors();
         SocketChannel c = connect();
         try {
             AttachFrames.write(c, ByteBuffer.wrap(bytes));
@@ -144,7 +126,7 @@ class AttachFuzzTest {
 
     private static void awaitLogged(int errorsBefore) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (ERRORS.size() <= errorsBefore) {
+        while (errors() <= errorsBefore) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no error logged for the closed connection");
             }
@@ -206,7 +188,7 @@ class AttachFuzzTest {
             "signal-end-sigchld", "bad-restart-type", "bad-death-policy", "bad-acquire-mode", "oversized-string",
             "negative-timeout", "nonzero-epoch"})
     void authenticatedProcessBreakingTheProtocol_isWrittenOffAndKilled_othersUntouched(String how) throws Exception {
-        int errorsBefore = ERRORS.size();
+        int errorsBefore = errors();
         ProcessHandle h = g.processSpawn(SpawnRequest.of(Program.java(Saboteur.class)).cpu(0).args(how).build());
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (g.termination(h).isEmpty()) {

@@ -52,7 +52,7 @@ class EngineSerializationTest {
         Config config = new Config();
         config.setClusterName("serialization-" + UUID.randomUUID());
         config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.logging.type", "slf4j");
         config.getNetworkConfig().setPort(LoopbackPorts.block(1)).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);

@@ -3,12 +3,9 @@ package org.openpair.emulator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
@@ -16,6 +13,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.cluster.Engine;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
@@ -50,27 +48,8 @@ class NoJavaSerializationTest {
 
     private EmbeddedNode node;
     private HazelcastInstance client;
-    private final List<String> refusals = new CopyOnWriteArrayList<>();
-    private final Handler watch = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            StringBuilder text = new StringBuilder(String.valueOf(r.getMessage()));
-            for (Throwable t = r.getThrown(); t != null; t = t.getCause()) {
-                text.append(" / ").append(t);
-            }
-            if (text.indexOf("is not allowed") >= 0 || text.indexOf("HazelcastSerializationException") >= 0) {
-                refusals.add(r.getLoggerName() + ": " + text);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** Everything logged in this JVM (the engine's messages too) while a test runs. */
+    private Logging.Capture logged;
 
     @BeforeEach
     void start() {
@@ -79,7 +58,7 @@ class NoJavaSerializationTest {
         PairPrograms.LAST_SENT.clear();
         PairPrograms.LAST_ACKED.clear();
         PairPrograms.RESULTS.clear();
-        Logger.getLogger("").addHandler(watch);
+        logged = Logging.capture(null, false, "");
         node = EmbeddedNode.start(TestNodes.config(3).build(), 3);
         client = HazelcastClient.newHazelcastClient(EngineConfigs.client(NodeEngineSettings.of(node.config()), 20_000));
     }
@@ -90,7 +69,7 @@ class NoJavaSerializationTest {
             client.shutdown();
         }
         node.close();
-        Logger.getLogger("").removeHandler(watch);
+        logged.close();
     }
 
     @Test
@@ -145,10 +124,24 @@ class NoJavaSerializationTest {
         assertThat(stopped.value().process()).isEqualTo(spawned.value().handle());
         assertThat(SafetyProbe.submit(client, "openpair.test").get(BOUND.toSeconds(), TimeUnit.SECONDS)).isNotNull();
 
-        assertThat(refusals).as("classes the engine refused on the way").isEmpty();
+        assertThat(refusals()).as("classes the engine refused on the way").isEmpty();
     }
 
     private NameEntry entry() {
         return new NodeTables(node.cpu(0).engine()).names().get(CTR.toString());
+    }
+
+    private List<String> refusals() {
+        List<String> refusals = new ArrayList<>();
+        for (Logging.Capture.Line line : logged.lines()) {
+            StringBuilder text = new StringBuilder(line.message());
+            for (Throwable t = line.thrown(); t != null; t = t.getCause()) {
+                text.append(" / ").append(t);
+            }
+            if (text.indexOf("is not allowed") >= 0 || text.indexOf("HazelcastSerializationException") >= 0) {
+                refusals.add(line.logger() + ": " + text);
+            }
+        }
+        return refusals;
     }
 }

@@ -107,7 +107,9 @@ public final class Samples {
         return List.of(
                 new NameEntry(NAME, LOW, null, 0, NOW, false, false, null),
                 new NameEntry(NAME, HIGH, LOW, Long.MAX_VALUE, LATEST, true, true, HIGH),
-                new NameEntry(null, null, null, Long.MIN_VALUE, null, false, true, null));
+                new NameEntry(null, null, null, Long.MIN_VALUE, null, false, true, null),
+                new NameEntry(NAME, HIGH, null, 17, NOW, false, true, LOW,
+                        new org.openpair.emulator.security.Seal(new byte[32])));
     }
 
     public static List<CpuTask.CpuCall<?>> cpuCalls() {
@@ -135,6 +137,11 @@ public final class Samples {
         all.add(new CpuTask.CpuUp(Integer.MIN_VALUE));
         all.add(new CpuTask.SwitchPair(HIGH));
         all.add(new CpuTask.SwitchPair(null));
+        all.add(new CpuTask.ReplaceBackup(HIGH, List.of("/opt/app/v2.jar", "/opt/\u00e9")));
+        all.add(new CpuTask.ReplaceBackup(HIGH, List.of()));
+        all.add(new CpuTask.ReplaceBackup(null, null));
+        all.add(new CpuTask.MemberClassPath(LOW, List.of("/opt/app/v2")));
+        all.add(new CpuTask.MemberClassPath(LOW, null));
         return all;
     }
 
@@ -186,6 +193,9 @@ public final class Samples {
 
         all.add(new NodeTables.CpuRecord(0, null, null, null, 0));
         all.add(new NodeTables.CpuRecord(15, "5f2c3b1e-0000-4000-8000-000000000000", "127.0.0.1:5701", NOW, 65535));
+        all.add(new NodeTables.CpuRecord(3, "5f2c3b1e-0000-4000-8000-000000000000", "127.0.0.1:5703", NOW, 41000,
+                new org.openpair.emulator.security.Seal(new byte[] {1, 2, 3})));
+        all.add(new org.openpair.emulator.security.Seal(new byte[0]));
         all.add(new NodeTables.RemoveIfHeldBy<>(HIGH));
         all.add(new NodeTables.RemoveIfHeldBy<>(null));
         all.add(new NodeTables.SetAncestorIfHeldBy(LOW, HIGH));
@@ -218,6 +228,8 @@ public final class Samples {
         all.add(new CpuTask.Reply<>(false, 0, ""));
         all.add(new CpuTask.Reply<>(processInfos().get(1), 0, null));
         all.add(new CpuTask.Reply<>(terminations().get(0), 0, null));
+        all.add(new CpuTask.Reply<>(HIGH, 0, null));
+        all.add(new CpuTask.Reply<>("/opt/app/v2.jar:/opt/\u00e9", 0, null));
         all.add(new CpuTask.Reply<>(null, 4131, "not recoverable \u00e9"));
         all.add(new CpuTask.Reply<>(null, Integer.MIN_VALUE, null));
         return all;

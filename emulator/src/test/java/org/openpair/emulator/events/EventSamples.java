@@ -23,7 +23,9 @@ public final class EventSamples {
                 new Event.Takeover("$A", "CPU_FAILED", P, Q, Epochs.next(Epochs.first(1), 2), 19),
                 new Event.Takeover("$A", "SWITCH", null, Q, 5, -1),
                 new Event.Switch("$A", P, Q, Epochs.first(1)), new Event.Fence(P, "$A", "lost the quorum"),
-                new Event.Fence(P, null, "x"), new Event.SemaphoreOrphaned("s1", P, 2));
+                new Event.Fence(P, null, "x"), new Event.SemaphoreOrphaned("s1", P, 2),
+                new Event.Upgrade("$A", P, Q, "/opt/app/v2.jar:/opt/app/lib"), new Event.Upgrade("$A", null, Q, ""),
+                new Event.RecordRepaired("name table", "$A", "removed", "primary 0,1, epoch 1@0"));
     }
 
     /** The EVENTS call's question and answer, at their bounds and in between. */

@@ -3,12 +3,6 @@ package org.openpair.emulator.names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.internal.serialization.InternalSerializationService;
@@ -19,6 +13,7 @@ import com.hazelcast.spi.merge.MergingValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.cluster.EngineSerialization;
 import org.openpair.emulator.cpu.NodeEngineSettings;
 import org.openpair.emulator.cluster.MergeByValue;
@@ -40,31 +35,16 @@ class HigherEpochWinsTest {
     private final InternalSerializationService serialization = new DefaultSerializationServiceBuilder()
             .setConfig(engineSerialization()).build();
     private final MergeByValue policy = new MergeByValue();
-    private final Logger logger = Logger.getLogger(HigherEpochWins.class.getName());
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private Logging.Capture logged;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(capture);
+        logged = Logging.capture(null, false, HigherEpochWins.class.getName());
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(capture);
+        logged.close();
         serialization.dispose();
     }
 
@@ -89,10 +69,6 @@ class HigherEpochWinsTest {
         return kept == null ? null : serialization.toObject(kept);
     }
 
-    private String text(LogRecord r) {
-        return java.text.MessageFormat.format(r.getMessage(), r.getParameters());
-    }
-
     @Test
     void higherEpochWins_eitherWayRound_andTheConflictIsLoggedWithBothSides() {
         long common = Epochs.first(0);
@@ -102,10 +78,10 @@ class HigherEpochWinsTest {
         assertThat(merge(promotedOnCpu1, stillOld)).isEqualTo(promotedOnCpu1);
         assertThat(merge(stillOld, promotedOnCpu1)).isEqualTo(promotedOnCpu1);
 
-        assertThat(logged).hasSize(2).allSatisfy(r -> {
-            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+        assertThat(logged.lines()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.level()).isEqualTo(System.Logger.Level.WARNING);
             // Both sides: primary, backup and epoch of each.
-            assertThat(text(r)).contains("$SRV", "primary 1,11", "backup none", "epoch 2@1",
+            assertThat(r.message()).contains("$SRV", "primary 1,11", "backup none", "epoch 2@1",
                     "primary 0,10", "backup 1,11", "epoch 1@0");
         });
     }
@@ -128,7 +104,7 @@ class HigherEpochWinsTest {
         NameEntry smallerOnCpu1 = entry(B1, null, Epochs.next(common, 1));
         assertThat(merge(smallerOnCpu1, largerOnCpu2)).isEqualTo(largerOnCpu2);
         assertThat(merge(largerOnCpu2, smallerOnCpu1)).isEqualTo(smallerOnCpu1);
-        assertThat(logged).allSatisfy(r -> assertThat(text(r)).contains("on their own"));
+        assertThat(logged.lines()).allSatisfy(r -> assertThat(r.message()).contains("on their own"));
     }
 
     @Test
@@ -136,7 +112,7 @@ class HigherEpochWinsTest {
         NameEntry e = entry(P0, B1, Epochs.first(0));
         Object kept = policy.merge(merging(e), merging(entry(P0, B1, Epochs.first(0))));
         assertThat((NameEntry) serialization.toObject(kept)).isEqualTo(e);
-        assertThat(logged).isEmpty();
+        assertThat(logged.lines()).isEmpty();
     }
 
     @Test
@@ -146,7 +122,7 @@ class HigherEpochWinsTest {
         NameEntry detached = entry(P0, null, epoch);
         assertThat(merge(withBackup, detached)).isEqualTo(detached);
         assertThat(merge(detached, withBackup)).isEqualTo(withBackup);
-        assertThat(logged).hasSize(2).allSatisfy(r -> assertThat(r.getLevel()).isEqualTo(Level.WARNING));
+        assertThat(logged.lines()).hasSize(2).allSatisfy(r -> assertThat(r.level()).isEqualTo(System.Logger.Level.WARNING));
     }
 
     /** Cannot happen with epochs from {@link Epochs}; made by hand, it is decided the same way each time, and loudly. */
@@ -159,18 +135,18 @@ class HigherEpochWinsTest {
             assertThat(merge(one, other)).isEqualTo(other);
             assertThat(merge(other, one)).isEqualTo(one);
         }
-        assertThat(logged).hasSize(6).allSatisfy(r -> {
-            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
-            assertThat(text(r)).contains("TWO PRIMARIES AT ONE EPOCH", "primary 1,11", "primary 2,12", "epoch 2@1");
+        assertThat(logged.lines()).hasSize(6).allSatisfy(r -> {
+            assertThat(r.level()).isEqualTo(System.Logger.Level.ERROR);
+            assertThat(r.message()).contains("TWO PRIMARIES AT ONE EPOCH", "primary 1,11", "primary 2,12", "epoch 2@1");
         });
     }
 
     @Test
     void aNameTheLargerSideDoesNotHold_staysAbsent_andIsLogged() {
         assertThat(merge(entry(P0, B1, Epochs.first(0)), null)).isNull();
-        assertThat(logged).singleElement().satisfies(r -> {
-            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
-            assertThat(text(r)).contains("$SRV", "primary 0,10", "epoch 1@0", "stays removed");
+        assertThat(logged.lines()).singleElement().satisfies(r -> {
+            assertThat(r.level()).isEqualTo(System.Logger.Level.WARNING);
+            assertThat(r.message()).contains("$SRV", "primary 0,10", "epoch 1@0", "stays removed");
         });
     }
 }

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.NameEntry;
@@ -30,36 +26,20 @@ import org.openpair.guardian.SystemMessage;
  */
 class RestartAtCpuUpTest {
     private static final ProcessName CTR = ProcessName.of("$CTR");
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            Object[] p = r.getParameters();
-            log.add(p == null ? r.getMessage() : java.text.MessageFormat.format(r.getMessage(), p));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final Logger pairLogger = Logger.getLogger(PairMember.class.getName());
+    private Logging.Capture pairLog;
     private EmbeddedNode node;
 
     @BeforeEach
     void start() {
         PairPrograms.reset();
-        pairLogger.addHandler(capture);
+        pairLog = Logging.capture(System.Logger.Level.INFO, false, PairMember.class.getName());
         // Three CPUs configured, two up; a quorum of 1 so that the primary outlives CPU 1.
         node = EmbeddedNode.start(TestNodes.config(3).quorum(1).build(), List.of(0, 1));
     }
 
     @AfterEach
     void close() {
-        pairLogger.removeHandler(capture);
+        pairLog.close();
         node.close();
     }
 
@@ -75,7 +55,7 @@ class RestartAtCpuUpTest {
         await("the -2 for CPU 1", () -> messages().stream().anyMatch(m -> m instanceof SystemMessage.CpuDown d
                 && d.cpu() == 1));
         // Its retry timer backs off (1, 2, 4, 8, 16 s): once the next retry is 16 s away, a CPU comes up.
-        await("a retry 16 s away", () -> log.stream().anyMatch(l -> l.startsWith("$CTR: no CPU for a backup")
+        await("a retry 16 s away", () -> log().stream().anyMatch(l -> l.startsWith("$CTR: no CPU for a backup")
                 && l.matches(".*retrying in 16.?000 ms.*")));
         assertThat(entry().backup()).isNull();
 
@@ -84,8 +64,8 @@ class RestartAtCpuUpTest {
         await("a ready backup on CPU 2", () -> ready(2));
         assertThat(messages()).anyMatch(m -> m instanceof SystemMessage.CpuUp u && u.cpu() == 2);
         // Re-created because the CPU came up, not by the timer (the line is logged just after the backup is ready).
-        await("the re-creation's log line", () -> log.stream().anyMatch(l -> l.startsWith("$CTR: backup re-created")));
-        assertThat(log).contains("$CTR: backup re-created on CPU 2 (CPU 2 came up)");
+        await("the re-creation's log line", () -> log().stream().anyMatch(l -> l.startsWith("$CTR: backup re-created")));
+        assertThat(log()).contains("$CTR: backup re-created on CPU 2 (CPU 2 came up)");
         assertThat(entry().primary()).isEqualTo(primary);
         // The new backup holds the state: the counter goes on from it after a takeover.
         // Ready means the snapshot was acknowledged; the counter's first acknowledged checkpoint may come just after.
@@ -114,7 +94,7 @@ class RestartAtCpuUpTest {
         PairTest.await(what, condition);
     }
 
-    static {
-        Logger.getLogger(PairMember.class.getName()).setLevel(Level.INFO);
+    private List<String> log() {
+        return pairLog.lines().stream().map(Logging.Capture.Line::message).toList();
     }
 }

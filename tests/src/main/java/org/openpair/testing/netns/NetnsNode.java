@@ -252,7 +252,7 @@ public final class NetnsNode implements AutoCloseable {
 
     /** The operator's Guardian procedures through {@code client}. */
     public Guardian guardian(HazelcastInstance client) {
-        NodeTables tables = new NodeTables(new Engine(client));
+        NodeTables tables = new NodeTables(new Engine(client), config.nodeKey());
         return new NodeGuardian(tables, config, null, null, new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null)));
     }
 

@@ -31,6 +31,8 @@ class CliRoutesIT {
     private static TestCluster cluster;
     private static Guardian guardian;
     private static Path emptyRunDir;
+    @org.junit.jupiter.api.io.TempDir
+    static Path copies;
 
     @BeforeAll
     static void startNode() throws IOException {
@@ -113,12 +115,31 @@ class CliRoutesIT {
         TestCluster.awaitCondition("$L" + tag + " switched to CPU 0", BOUND,
                 () -> guardian.processGetPairInfo(ledger).primary().cpu() == 0);
         assertThat(ok(route, cli, "send", "l" + tag, "XFER t1 1 2 30").out()).startsWith("OK t1 70 130");
+        org.openpair.guardian.PairInfo before = guardian.processGetPairInfo(ledger);
+        assertThat(ok(route, cli, "upgrade", "l" + tag, "--class-path", ledgerCopy().toString()).out())
+                .contains("upgraded $L" + tag.toUpperCase(Locale.ROOT));
+        org.openpair.guardian.PairInfo after = guardian.processGetPairInfo(ledger);
+        assertThat(List.of(after.primary(), after.backup())).doesNotContain(before.primary(), before.backup());
+        assertThat(ok(route, cli, "send", "l" + tag, "TOTAL").out()).startsWith("TOTAL 400 4 1");
         ok(route, cli, "stop", "l" + tag, "--pair");
         TestCluster.awaitCondition("$L" + tag + " gone", BOUND, () -> guardian.lookup(ledger).isEmpty());
 
         guardian.semaphoreCreate("sem" + tag, 1, DeathPolicy.ORPHAN);
         assertThat(ok(route, cli, "sem", "list", "sem" + tag).out()).contains("sem" + tag);
         ok(route, cli, "sem", "purge", "sem" + tag);
+    }
+
+    /** A class directory holding a copy of the ledger example, for {@code upgrade --class-path}. */
+    private static Path ledgerCopy() {
+        String file = "LedgerServer.class";
+        try (java.io.InputStream in = org.openpair.examples.LedgerServer.class.getResourceAsStream(file)) {
+            Path dir = Files.createTempDirectory(copies, "ledger-");
+            Path target = Files.createDirectories(dir.resolve("org/openpair/examples"));
+            Files.copy(in, target.resolve(file));
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
