@@ -85,10 +85,10 @@ public final class CpuCallCodecs {
             PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR, REPLACE_BACKUP, MEMBER_CLASS_PATH);
 
     /**
-     * 413: the task grew a seal (401 carried the call alone). The call travels as its own bytes,
+     * 415: the task grew a seal (401 carried the call alone). The call travels as its own bytes,
      * so the receiver checks the seal over exactly what was sealed, not over a re-encoding.
      */
-    public static final Codec<CpuTask<?>> TASK = Codec.ofRaw(413, CpuTask.class,
+    public static final Codec<CpuTask<?>> TASK = Codec.ofRaw(415, CpuTask.class,
             (out, t) -> {
                 out.bool(t.isNotice()).bytes(t.encodedCall()).bool(t.seal() != null);
                 if (t.seal() != null) {
