@@ -36,12 +36,16 @@ final class KeyCheck {
     }
 
     /**
-     * Tries the link of the CPUs the table lists as up, with this CPU's key (or none), until
-     * one answers: a refusal for a key mismatch is error 48; a CPU that cannot be reached says
-     * nothing about the key and is passed over. No CPU up: nothing to check against.
+     * Tries the link of each CPU the table lists, with this CPU's key (or none), until one lets
+     * it in. The table is read as stored, seals unchecked: with the wrong key every record would
+     * look forged and there would be nobody to ask. A CPU that cannot be reached says nothing
+     * about the key and is passed over; if none lets it in and one refused it for a key
+     * mismatch, this is error 48. No CPU up: nothing to check against. A stranger who writes the
+     * table can thus keep a CPU out (it stops), never let one in.
      */
     static void againstPeers(NodeConfig config, int number, NodeTables tables) {
-        for (NodeTables.CpuRecord record : tables.cpus().values()) {
+        GuardianException mismatch = null;
+        for (NodeTables.CpuRecord record : new NodeTables(tables.engine()).cpus().values()) {
             if (record.cpu() == number || record.linkPort() == 0) {
                 continue;
             }
@@ -51,15 +55,19 @@ final class KeyCheck {
                 return;
             } catch (LinkException e) {
                 if (e.reason().filter(Verdict.KEY_MISMATCH::equals).isPresent()) {
-                    throw new GuardianException(GuardianError.SECURITY, "CPU " + number + " of \\" + config.nodeName()
-                            + ": node key mismatch with CPU " + record.cpu() + " at " + record.address() + ": "
-                            + config.nodeKey().map(k -> "this CPU's key " + k.fingerprint() + " is not the node's")
-                                    .orElse("the node has a key and this CPU none") + " (compare 'guardian key show' "
-                            + "on both machines)");
+                    mismatch = new GuardianException(GuardianError.SECURITY, "CPU " + number + " of \\"
+                            + config.nodeName() + ": node key mismatch with CPU " + record.cpu() + " at "
+                            + record.address() + ": " + config.nodeKey().map(k -> "this CPU's key " + k.fingerprint()
+                                    + " is not the node's").orElse("the node has a key and this CPU none")
+                            + " (compare 'guardian key show' on both machines)");
+                    continue;
                 }
                 LOG.log(System.Logger.Level.DEBUG, "CPU {0}: key check against CPU {1} inconclusive: {2}", number,
                         record.cpu(), e.getMessage());
             }
+        }
+        if (mismatch != null) {
+            throw mismatch;
         }
     }
 }
