@@ -90,5 +90,7 @@ if [[ -z "$destdir" ]]; then
   fi
 fi
 echo "install.sh: OpenPair is in $destdir$prefix ($(wc -l < "$lib/classpath") jars)." >&2
-echo "install.sh: next: /etc/openpair/openpair.yaml and cpu.env (see the .example files), then" \
-  "'systemctl enable --now openpair-cpu@N' for each CPU of this machine." >&2
+echo "install.sh: next: /etc/openpair/openpair.yaml and cpu.env (see the .example files), the node key" \
+  "(made once with 'guardian key new --key-file /etc/openpair/node.key', the same file on every machine," \
+  "owned by openpair, mode 0600; docs/machines.md), then 'systemctl enable --now openpair-cpu@N' for each" \
+  "CPU of this machine." >&2

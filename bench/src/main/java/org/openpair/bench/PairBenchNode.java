@@ -148,6 +148,7 @@ final class PairBenchNode implements AutoCloseable {
                 "--log-dir", config.logDir().toString(),
                 "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds())));
         config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
+        args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, tempDir));
         CpuJvm jvm = CpuJvm.start("CPU " + CHILD_CPU, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args),
                 tempDir.resolve("cpu" + CHILD_CPU + ".out"));
         try {

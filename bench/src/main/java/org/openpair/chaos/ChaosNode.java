@@ -87,8 +87,8 @@ final class ChaosNode implements AutoCloseable {
         // A call stuck on a member that is cut off fails after a bound, not after the 120 s default.
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");
         this.client = HazelcastClient.newHazelcastClient(c);
-        NodeTables tables = new NodeTables(new Engine(client));
-        this.links = new RequesterLinks(tables, config.nodeName());
+        NodeTables tables = new NodeTables(new Engine(client), config.nodeKey());
+        this.links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         this.guardian = new NodeGuardian(tables, config, null, null, links);
     }
 
@@ -230,6 +230,8 @@ final class ChaosNode implements AutoCloseable {
                 "--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString(),
                 "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()));
+        args = new ArrayList<>(args);
+        args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, config.logDir()));
         List<String> flags = new ArrayList<>(CpuJvm.projectFlags());
         // Room for the ledgers' journals of a long paced run (they keep every transfer for the check).
         flags.add("-Xmx1g");

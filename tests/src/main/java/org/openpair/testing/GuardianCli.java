@@ -118,8 +118,13 @@ public final class GuardianCli {
         Process p;
         try {
             Files.createDirectories(out.toAbsolutePath().getParent());
-            p = new ProcessBuilder(TestCluster.guardianJvmCommand(prefix, List.of(args)))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile())
+            List<String> command = TestCluster.guardianJvmCommand(prefix, List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            // The developer's OPENPAIR_* variables and settings file (a key file among them) stay out of it.
+            Map<String, String> env = org.openpair.emulator.launch.CpuJvm.childEnvironment(pb.environment(), command);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
         } catch (IOException e) {

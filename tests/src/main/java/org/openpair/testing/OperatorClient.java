@@ -31,8 +31,8 @@ final class OperatorClient {
     }
 
     Guardian guardian() {
-        NodeTables tables = new NodeTables(new Engine(client()));
-        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        NodeTables tables = new NodeTables(new Engine(client()), config.nodeKey());
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         synchronized (this) {
             requesterLinks.add(links);
         }

@@ -15,6 +15,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.EngineMembership;
 import org.openpair.emulator.launch.CpuJvm;
+import org.openpair.emulator.launch.KeyFileArgs;
 import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.CpuInfo;
@@ -113,7 +114,8 @@ public final class TestCluster implements AutoCloseable {
     /**
      * The arguments of {@code guardian} that start CPU {@code cpu} of this node: CPUs 0 to
      * count-1 on consecutive ports (so the quorum is a majority of those), its name, base port,
-     * log directory, heartbeat timeout and metrics port (if the node has one).
+     * key file (in {@link #nodeOptions()}), log directory, heartbeat timeout and metrics port (if
+     * the node has one).
      */
     public List<String> cpuStartArgs(int cpu) {
         List<String> args = new ArrayList<>(List.of("cpu", "start", "--cpu", String.valueOf(cpu)));
@@ -153,12 +155,15 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * {@code --node NAME --base-port PORT --run-dir DIR}: how the {@code guardian} command finds
-     * this node, through a CPU's admin socket in the test's own run directory.
+     * {@code --node NAME --base-port PORT --run-dir DIR}, and {@code --key-file FILE} for a node
+     * with a key: how the {@code guardian} command finds this node, through a CPU's admin socket
+     * in the test's own run directory.
      */
     public List<String> nodeOptions() {
-        return List.of("--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
-                "--run-dir", runDir().toString());
+        List<String> options = new ArrayList<>(List.of("--node", config.nodeName(), "--base-port",
+                String.valueOf(config.basePort()), "--run-dir", runDir().toString()));
+        options.addAll(KeyFileArgs.of(config, logDir()));
+        return List.copyOf(options);
     }
 
     /** The test's run directory, where the CPUs put their admin sockets ({@code NODE/cpuN.sock}). */

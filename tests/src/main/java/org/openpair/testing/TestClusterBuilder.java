@@ -17,6 +17,11 @@ public final class TestClusterBuilder {
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
     private boolean metrics;
+    /**
+     * Keyed by default, so that every IT takes the keyed path a deployment should run;
+     * -Dopenpair.test.nodeKey=false runs them all without a key.
+     */
+    private boolean keyed = !"false".equalsIgnoreCase(System.getProperty("openpair.test.nodeKey"));
 
     TestClusterBuilder() {
     }
@@ -69,6 +74,17 @@ public final class TestClusterBuilder {
         return this;
     }
 
+    /**
+     * Whether the node gets a random node key (default: yes, unless
+     * {@code -Dopenpair.test.nodeKey=false}): its CPU JVMs and {@link TestCluster#cli()} get
+     * {@code --key-file} of a 0600 file in the log directory, the operator's client proves it on
+     * its links and seals its calls.
+     */
+    public TestClusterBuilder nodeKey(boolean withKey) {
+        this.keyed = withKey;
+        return this;
+    }
+
     /** Starts the node; on any failure ends what it started and rethrows. */
     public TestCluster start() {
         String node = "T" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36)
@@ -91,6 +107,9 @@ public final class TestClusterBuilder {
         b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
         if (metrics) {
             b.metricsPort(TestPorts.freeBlock(NodeConfig.MAX_CPUS));
+        }
+        if (keyed) {
+            b.nodeKey(org.openpair.emulator.security.NodeKey.random());
         }
         TestCluster cluster = new TestCluster(b.build(), cpus, heartbeatTimeoutSeconds, List.copyOf(jvmFlags));
         try {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.openpair.emulator.events.EventBatch;
 import org.openpair.emulator.events.EventQuery;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.Guardian;
 
 /**
@@ -30,8 +31,18 @@ public final class AdminConnection implements AutoCloseable {
      * {@code boundMillis}, or what answers does not speak the protocol.
      */
     public static AdminConnection open(Path socket, long boundMillis) throws IOException {
+        return open(socket, boundMillis, null);
+    }
+
+    /**
+     * As {@link #open(Path, long)}, proving {@code key} (null: none) at no extra round trip.
+     *
+     * @throws org.openpair.guardian.GuardianException 48 if the CPU does not hold the same key
+     *                                                 (or holds one and this side none, or the reverse)
+     */
+    public static AdminConnection open(Path socket, long boundMillis, NodeKey key) throws IOException {
         try {
-            return new AdminConnection(AttachClient.connectGuest(socket, boundMillis));
+            return new AdminConnection(AttachClient.connectGuest(socket, boundMillis, key));
         } catch (AttachProtocolException e) {
             throw new IOException(socket + ": " + e.getMessage(), e);
         }

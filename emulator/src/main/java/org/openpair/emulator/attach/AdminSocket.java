@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.Guardian;
 
 /**
@@ -54,6 +55,11 @@ public final class AdminSocket implements AutoCloseable {
      * at is a crashed CPU's and is replaced.
      */
     public static Optional<AdminSocket> open(Path runDir, String node, int cpu, Guardian operator) {
+        return open(runDir, node, cpu, operator, null);
+    }
+
+    /** As {@link #open(Path, String, int, Guardian)}, with guests proving {@code key} (null: none). */
+    public static Optional<AdminSocket> open(Path runDir, String node, int cpu, Guardian operator, NodeKey key) {
         Path socket = socketPath(runDir, node, cpu);
         try {
             Path dir = socket.getParent();
@@ -80,11 +86,11 @@ public final class AdminSocket implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "CPU {0}: replacing the stale admin socket {1}", cpu, socket);
                 Files.delete(socket);
             }
-            AttachServer server = AttachServer.openGuests(cpu, socket, operator,
+            AttachServer server = AttachServer.openGuests(cpu, socket, operator, key,
                     Long.getLong("openpair.attach.handshakeMillis", 5000), Long.getLong("openpair.attach.stallMillis", 5000));
-            Object key = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object fileKey = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: admin socket {1}", cpu, socket);
-            return Optional.of(new AdminSocket(server, socket, key));
+            return Optional.of(new AdminSocket(server, socket, fileKey));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: no admin socket at {1}: {2}", cpu, socket, e.toString());
             return Optional.empty();

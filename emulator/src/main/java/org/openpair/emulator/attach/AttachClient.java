@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.codec.Codec;
 import org.openpair.emulator.codec.CodecException;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 
@@ -71,7 +72,7 @@ final class AttachClient {
     /** Connects, says HELLO, and returns the client with the WELCOME payload read. */
     static Connected connect(Path socket, long verifier, String secretHex) throws IOException, AttachProtocolException {
         AttachChannel ch = open(socket);
-        return hello(new AttachClient(ch, true), new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)));
+        return hello(new AttachClient(ch, true), new AttachCodecs.Hello(verifier, HexFormat.of().parseHex(secretHex)), null);
     }
 
     /**
@@ -80,6 +81,11 @@ final class AttachClient {
      * is given up: the connection is closed and this throws.
      */
     static Connected connectGuest(Path socket, long boundMillis) throws IOException, AttachProtocolException {
+        return connectGuest(socket, boundMillis, null);
+    }
+
+    /** As {@link #connectGuest(Path, long)}, proving {@code key} (null: none); see {@link AdminProof}. */
+    static Connected connectGuest(Path socket, long boundMillis, NodeKey key) throws IOException, AttachProtocolException {
         AttachChannel ch = open(socket);
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         Thread watchdog = new Thread(() -> {
@@ -95,7 +101,8 @@ final class AttachClient {
         watchdog.setDaemon(true);
         watchdog.start();
         try {
-            Connected c = hello(new AttachClient(ch, false), new AttachCodecs.Hello(0, new byte[0]));
+            byte[] nonce = key == null ? new byte[0] : AdminProof.nonce();
+            Connected c = hello(new AttachClient(ch, false), new AttachCodecs.Hello(0, nonce), key);
             if (!done.compareAndSet(false, true)) {
                 c.client().close();
                 throw new IOException("no WELCOME from " + socket + " within " + boundMillis + " ms");
@@ -121,10 +128,21 @@ final class AttachClient {
         }
     }
 
-    private static Connected hello(AttachClient c, AttachCodecs.Hello hello) throws IOException, AttachProtocolException {
+    /** @param key a guest's node key, whose proof follows the WELCOME (null: none) */
+    private static Connected hello(AttachClient c, AttachCodecs.Hello hello, NodeKey key)
+            throws IOException, AttachProtocolException {
         AttachChannel ch = c.channel;
         AttachFrames.write(ch, AttachFrames.encode(AttachFrames.HELLO, 0, AttachCodecs.HELLO.encode(hello)));
         Frame welcome = AttachFrames.read(ch, AttachFrames.MAX_BODY, inside -> { });
+        if (welcome.type() == AttachFrames.ERROR) {
+            AttachCodecs.Failure refusal;
+            try {
+                refusal = AttachCodecs.read(AttachCodecs.FAILURE, welcome.payload());
+            } catch (CodecException e) {
+                throw new AttachProtocolException("bad ERROR in answer to HELLO: " + e.getMessage());
+            }
+            throw new GuardianException(GuardianError.of(refusal.error()), refusal.message());
+        }
         if (welcome.type() != AttachFrames.WELCOME) {
             throw new AttachProtocolException("expected WELCOME, got frame type " + welcome.type());
         }
@@ -134,6 +152,9 @@ final class AttachClient {
         } catch (CodecException e) {
             throw new AttachProtocolException("bad WELCOME: " + e.getMessage());
         }
+        if (key != null) {
+            AdminProof.answer(ch, key, w, hello.secret());
+        }
         Thread reader = new Thread(c::read, "openpair-attach-reader");
         reader.setDaemon(true);
         reader.start();
@@ -142,6 +163,7 @@ final class AttachClient {
 
     record Connected(AttachClient client, AttachCodecs.Welcome welcome) {
     }
+
 
     /** Writes bytes as they are, bypassing the framing: for this package's protocol tests. */
     void sendRaw(byte[] bytes) throws IOException {

@@ -37,6 +37,8 @@ final class AttachFrames {
 
     static final byte HELLO = 1;
     static final byte CALL = 2;
+    /** A keyed guest's proof of the node key, before its first CALL (see {@link AdminProof}). */
+    static final byte PROOF = 3;
     static final byte WELCOME = 20;
     static final byte OK = 21;
     static final byte ERROR = 22;
@@ -44,6 +46,8 @@ final class AttachFrames {
     static final byte STOP = 24;
     /** A signal generated for the process (payload: the signal's number, then the optional sender's handle). */
     static final byte SIGNAL = 25;
+    /** Right after a keyed guest's WELCOME: the CPU's nonce, then its proof of the node key (see {@link AdminProof}). */
+    static final byte CHALLENGE = 26;
 
     private AttachFrames() {
     }

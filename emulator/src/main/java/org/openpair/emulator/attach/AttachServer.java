@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.openpair.emulator.threads.SystemThreads;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.Guardian;
 
 /**
@@ -50,6 +51,8 @@ public final class AttachServer implements AutoCloseable {
     private final Path directory;
     /** The operator's procedures a guest session runs against: non-null on an admin socket only. */
     private final Guardian guest;
+    /** The node key a guest must prove; null: none (and always null on an attach socket). */
+    private final NodeKey guestKey;
     private final Path socket;
     private final ServerSocketChannel server;
     private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
@@ -64,11 +67,12 @@ public final class AttachServer implements AutoCloseable {
     private record Expected(byte[] secret, Attachee attachee) {
     }
 
-    private AttachServer(int cpu, Path directory, Path socket, Guardian guest, ServerSocketChannel server,
-                         long handshakeMillis, long stallMillis) {
+    private AttachServer(int cpu, Path directory, Path socket, Guardian guest, NodeKey guestKey,
+                         ServerSocketChannel server, long handshakeMillis, long stallMillis) {
         this.cpu = cpu;
         this.directory = directory;
         this.guest = guest;
+        this.guestKey = guestKey;
         this.socket = socket;
         this.server = server;
         this.handshakeNanos = TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
@@ -98,7 +102,7 @@ public final class AttachServer implements AutoCloseable {
             Files.deleteIfExists(dir);
             throw e;
         }
-        return new AttachServer(cpu, dir, socket, null, server, handshakeMillis, stallMillis).start("attach");
+        return new AttachServer(cpu, dir, socket, null, null, server, handshakeMillis, stallMillis).start("attach");
     }
 
     /**
@@ -106,8 +110,8 @@ public final class AttachServer implements AutoCloseable {
      * CPU {@code cpu}'s admin socket, see {@link AdminSocket}. The socket file is left to the
      * caller to remove.
      */
-    static AttachServer openGuests(int cpu, Path socket, Guardian operator, long handshakeMillis, long stallMillis)
-            throws IOException {
+    static AttachServer openGuests(int cpu, Path socket, Guardian operator, NodeKey key, long handshakeMillis,
+                                   long stallMillis) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -122,13 +126,18 @@ public final class AttachServer implements AutoCloseable {
             Files.deleteIfExists(socket);
             throw e;
         }
-        return new AttachServer(cpu, null, socket, operator, server, handshakeMillis, stallMillis).start("admin");
+        return new AttachServer(cpu, null, socket, operator, key, server, handshakeMillis, stallMillis).start("admin");
     }
 
     private AttachServer start(String kind) {
         SystemThreads.daemon(this::accept, "cpu" + cpu + "-" + kind + "-accept").start();
         watchdog.scheduleWithFixedDelay(this::watch, 100, 100, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** The node key guests must prove, or null. */
+    NodeKey guestKey() {
+        return guestKey;
     }
 
     /** The operator's procedures guests get, or null: this socket serves attaching processes. */

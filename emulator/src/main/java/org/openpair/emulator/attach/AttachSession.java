@@ -9,6 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.openpair.emulator.attach.AttachCodecs.Nothing;
 import org.openpair.emulator.attach.AttachFrames.Frame;
 import org.openpair.emulator.codec.CodecException;
+import org.openpair.emulator.security.NodeKey;
+import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.ProcessContext;
 import org.openpair.guardian.ProcessHandle;
@@ -42,6 +44,10 @@ final class AttachSession implements Attachee.Attachment {
     /** HELLO was accepted: an attached process's, or a guest's on the admin socket. */
     private volatile boolean welcomed;
     private volatile boolean guest;
+    /** A keyed guest was welcomed and challenged: its PROOF must come before any CALL. */
+    private boolean proofPending;
+    private byte[] guestNonce;
+    private byte[] cpuNonce;
     private volatile ProcessContext context;
     private volatile MessageCalls messages;
     private volatile SemaphoreCalls semaphores;
@@ -97,7 +103,12 @@ final class AttachSession implements Attachee.Attachment {
         try {
             hello();
             while (true) {
-                Frame f = AttachFrames.read(channel, AttachFrames.MAX_BODY, this::progress);
+                Frame f = AttachFrames.read(channel, proofPending ? AttachFrames.MAX_HELLO_BODY : AttachFrames.MAX_BODY,
+                        this::progress);
+                if (proofPending) {
+                    proof(f);
+                    continue;
+                }
                 if (f.type() != AttachFrames.CALL) {
                     throw new AttachProtocolException("frame type " + f.type() + " where a CALL was expected");
                 }
@@ -157,11 +168,18 @@ final class AttachSession implements Attachee.Attachment {
         boolean guestHello = hello.verifier() == 0 && hello.secret().length == 0;
         Guardian operator = server.guest();
         if (operator != null) {
-            if (!guestHello) {
+            // A guest with a node key sends its nonce where a process sends its secret.
+            boolean keyedGuest = hello.verifier() == 0 && hello.secret().length == AdminProof.NONCE_BYTES;
+            if (!guestHello && !keyedGuest) {
                 throw new AttachProtocolException("a process's HELLO (verifier " + hello.verifier()
                         + ") on the admin socket, which serves guests only");
             }
-            welcomeGuest(f.callId(), operator);
+            NodeKey key = server.guestKey();
+            if (keyedGuest != (key != null)) {
+                refuseGuest(f.callId(), key == null ? "this CPU runs without a node key and the command has one"
+                        : "the command has no node key; this CPU's is " + key.fingerprint());
+            }
+            welcomeGuest(f.callId(), operator, key, hello.secret());
             return;
         }
         if (guestHello) {
@@ -194,10 +212,12 @@ final class AttachSession implements Attachee.Attachment {
      * CPU (PIN 0, verifier 0: no process) and its node name lets the guest check it reached the
      * node it meant.
      */
-    private void welcomeGuest(long helloId, Guardian operator) {
+    private void welcomeGuest(long helloId, Guardian operator, NodeKey key, byte[] nonce) {
         guest = true;
-        welcomed = true;
-        server.authenticated(this);
+        if (key == null) {
+            welcomed = true;
+            server.authenticated(this);
+        }
         messages = new MessageCalls(calls, () -> operator, null);
         semaphores = new SemaphoreCalls(calls, () -> operator);
         GuardianCalls.register(calls, operator);
@@ -210,6 +230,44 @@ final class AttachSession implements Attachee.Attachment {
         send(AttachFrames.WELCOME, helloId, AttachCodecs.WELCOME.encode(new AttachCodecs.Welcome(
                 new ProcessHandle(operator.nodeName(), server.cpu(), 0, 0), null, java.util.List.of(),
                 java.util.Map.of(), operator.nodeName())));
+        if (key != null) {
+            // Behind the WELCOME, so the guest proves itself without waiting for another answer.
+            guestNonce = nonce;
+            cpuNonce = AdminProof.nonce();
+            proofPending = true;
+            byte[] mac = AdminProof.of(key, true, operator.nodeName(), server.cpu(), cpuNonce, guestNonce);
+            send(AttachFrames.CHALLENGE, helloId, java.nio.ByteBuffer.allocate(cpuNonce.length + mac.length)
+                    .put(cpuNonce).put(mac).array());
+        }
+    }
+
+    /** The keyed guest's PROOF, the one frame read before its calls; anything else ends the session. */
+    private void proof(Frame f) throws IOException {
+        NodeKey key = server.guestKey();
+        byte[] mac = new byte[f.payload().remaining()];
+        f.payload().get(mac);
+        if (f.type() != AttachFrames.PROOF || !AdminProof.check(key, false, mac, server.guest().nodeName(), server.cpu(),
+                cpuNonce, guestNonce)) {
+            refuseGuest(f.callId(), f.type() != AttachFrames.PROOF ? "frame type " + f.type() + " instead of its proof"
+                    : "its proof does not match this CPU's key " + key.fingerprint());
+        }
+        proofPending = false;
+        welcomed = true;
+        server.authenticated(this);
+    }
+
+    /**
+     * Turns away a guest that does not hold this node's key: error 48 to it, a WARNING here, and
+     * the session ends (thrown as an end of stream, which is not logged again).
+     */
+    private void refuseGuest(long id, String detail) throws IOException {
+        LOG.log(System.Logger.Level.WARNING, "CPU {0} admin socket: refused a guest: node key mismatch ({1})",
+                server.cpu(), detail);
+        send(AttachFrames.ERROR, id, AttachCodecs.FAILURE.encode(new AttachCodecs.Failure(
+                GuardianError.SECURITY.number(), "CPU " + server.cpu() + " refused this command: node key mismatch ("
+                        + detail + ")", -1)));
+        outbox.awaitWritten(1000);
+        throw new EOFException("refused: node key mismatch");
     }
 
     /** The calls about the connection itself: the program's end, a signal's, and a cancel. */

@@ -6,7 +6,8 @@ import org.openpair.emulator.config.ConfigSources;
  * What the {@code guardian} script's Class Data Sharing training run loads besides the call it
  * makes: that call ({@code status} against no node) cannot take the admin socket, so the classes
  * of that path are initialized here (the codecs' lambdas with them, which the archive keeps
- * too), the full command model is built once so every subcommand's classes are archived, and
+ * too), the node key is made, written, read and used once (a keyed node's command does all of
+ * that), the full command model is built once so every subcommand's classes are archived, and
  * the logging path is started.
  * Nothing here runs unless {@value #PROPERTY} is set.
  */
@@ -23,6 +24,7 @@ final class CdsTraining {
             "org.openpair.emulator.attach.RemoteGuardian",
             "org.openpair.emulator.attach.RemoteFile",
             "org.openpair.emulator.attach.RemoteSemaphore",
+            "org.openpair.emulator.attach.AdminProof",
             "org.openpair.emulator.codec.GuardianCodecs",
             "org.openpair.emulator.cli.Views",
             "org.openpair.emulator.json.Json"};
@@ -41,6 +43,18 @@ final class CdsTraining {
             } catch (ClassNotFoundException | LinkageError e) {
                 // A class renamed since: the archive is only a little less complete.
             }
+        }
+        // A node with a key: the command reads its file and proves it (the JDK's HMAC and its provider).
+        org.openpair.emulator.security.NodeKey key = org.openpair.emulator.security.NodeKey.random();
+        key.verify("cds-training", key.mac("cds-training", new byte[1]), new byte[1]);
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempDirectory("openpair-cds").resolve("k");
+            key.writeNew(file);
+            org.openpair.emulator.security.NodeKey.load(file);
+            java.nio.file.Files.delete(file);
+            java.nio.file.Files.delete(file.getParent());
+        } catch (java.io.IOException | RuntimeException e) {
+            // only the archive is a little less complete
         }
         GuardianCommand.commandLine(ConfigSources.system());
         // The first System.Logger of a call starts SLF4J (its providers, the binding, the bridge's

@@ -63,11 +63,14 @@ final class DemoCommand implements Callable<Integer> {
         int basePort = LoopbackPorts.block(2);
         NodeConfig config = NodeConfig.builder()
                 .nodeName("DEMO" + ThreadLocalRandom.current().nextInt(100))
-                .basePort(basePort).cpus(2).logDir(work.resolve("logs")).build();
+                .basePort(basePort).cpus(2).logDir(work.resolve("logs"))
+                // A key of its own, as a real node has: CPU 1's JVM proves it on every link (a 0600 file in the logs).
+                .nodeKey(org.openpair.emulator.security.NodeKey.random()).build();
         String node = "\\" + config.nodeName();
 
         step(out, "1. Start node " + node + ": CPU 0 in this JVM, CPU 1 in its own JVM (loopback ports "
-                + basePort + "-" + (basePort + 1) + ")");
+                + basePort + "-" + (basePort + 1) + "; node key " + config.nodeKey().orElseThrow().fingerprint()
+                + ", proved on every link)");
         CpuJvm cpu1 = null;
         try (EmbeddedNode embedded = EmbeddedNode.start(config, List.of(0))) {
             cpu1 = launchCpu(config, 1, work.resolve("cpu1.out"));
@@ -214,6 +217,8 @@ final class DemoCommand implements Callable<Integer> {
         List<String> args = List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--cpus", "2",
                 "--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString());
+        args = new java.util.ArrayList<>(args);
+        args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, config.logDir()));
         return CpuJvm.start("CPU " + cpu, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args), output);
     }
 

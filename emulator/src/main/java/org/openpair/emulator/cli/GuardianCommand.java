@@ -54,6 +54,8 @@ import picocli.CommandLine.Command;
                         + "(cpu start, node up; default: none)",
                 "  OPENPAIR_CLASS_PATH   --class-path   class-path    jars and directories of users' programs, ':'-separated "
                         + "(cpu start, node up)",
+                "  OPENPAIR_KEY_FILE     --key-file     key-file      the node key, made by 'guardian key new' "
+                        + "(default: none; see guardian-key(1))",
                 "  OPENPAIR_CONFIG       --config                     the file itself",
                 "",
                 "A sample file, ./openpair.yaml:",
@@ -94,6 +96,7 @@ public final class GuardianCommand implements Runnable {
             EventsCommand.class, "events",
             DemoCommand.class, "demo",
             SemCommand.class, "sem",
+            KeyCommand.class, "key",
             CompletionCommand.class, "completion");
 
     @CommandLine.Spec

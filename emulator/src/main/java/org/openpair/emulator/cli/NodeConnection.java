@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.openpair.guardian.GuardianException;
+import org.openpair.guardian.GuardianError;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.emulator.attach.AdminConnection;
 import org.openpair.emulator.attach.AdminSocket;
 import org.openpair.emulator.cluster.Engine;
@@ -76,8 +79,8 @@ final class NodeConnection implements AutoCloseable {
     }
 
     private static NodeConnection overEngine(Engine client, NodeConfig config) {
-        NodeTables tables = new NodeTables(client);
-        RequesterLinks links = new RequesterLinks(tables, config.nodeName());
+        NodeTables tables = new NodeTables(client, config.nodeKey());
+        RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         NodeGuardian guardian = new NodeGuardian(tables, config, null, null, links);
         return new NodeConnection(Route.ENGINE, guardian, EventLog.reader(client)::read,
                 (name, classPath) -> guardian.upgradePair(name, classPath, step -> { }), () -> {
@@ -91,7 +94,8 @@ final class NodeConnection implements AutoCloseable {
      * accepts a TCP connection at all, else after the client's connect timeout.
      */
     static NodeConnection open(NodeConfig config) {
-        Optional<NodeConnection> admin = config.runDir().flatMap(dir -> overAdminSocket(dir, config.nodeName()));
+        Optional<NodeConnection> admin = config.runDir().flatMap(dir -> overAdminSocket(dir, config.nodeName(),
+                config.nodeKey().orElse(null)));
         if (admin.isPresent()) {
             return admin.get();
         }
@@ -115,7 +119,7 @@ final class NodeConnection implements AutoCloseable {
      * {@code node}; empty when there is none (another machine, a node that is down and left its
      * files, directories that are not private).
      */
-    private static Optional<NodeConnection> overAdminSocket(Path runDir, String node) {
+    private static Optional<NodeConnection> overAdminSocket(Path runDir, String node, NodeKey key) {
         Path dir = runDir.resolve(node);
         Map<Integer, Path> sockets = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "cpu*.sock")) {
@@ -147,7 +151,15 @@ final class NodeConnection implements AutoCloseable {
         for (Path socket : sockets.values()) {
             AdminConnection c;
             try {
-                c = AdminConnection.open(socket, ADMIN_BOUND_MILLIS);
+                c = AdminConnection.open(socket, ADMIN_BOUND_MILLIS, key);
+            } catch (GuardianException e) {
+                // The user's own CPU refused this command's key, or proved another: the engine
+                // path would be refused too, and the user must hear why.
+                if (e.guardianError() == GuardianError.SECURITY) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "admin socket {0}: {1}", socket, e.toString());
+                continue;
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "admin socket {0}: {1}", socket, e.toString());
                 continue;

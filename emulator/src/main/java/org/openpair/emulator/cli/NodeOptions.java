@@ -49,6 +49,12 @@ final class NodeOptions {
                     + "$XDG_RUNTIME_DIR/openpair, else <tmp>/openpair-<user>).")
     Path runDir;
 
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The node key (made by 'guardian key new', mode 0600): CPUs and commands prove they hold it "
+                    + "on every connection (env OPENPAIR_KEY_FILE, file 'key-file'; default: none, the node trusts "
+                    + "whoever reaches its ports).")
+    Path keyFile;
+
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
 
@@ -76,6 +82,9 @@ final class NodeOptions {
         }
         if (runDir != null) {
             b.runDir(runDir);
+        }
+        if (keyFile != null) {
+            b.keyFile(keyFile);
         }
         return b;
     }

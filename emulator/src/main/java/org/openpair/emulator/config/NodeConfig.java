@@ -74,7 +74,7 @@ public final class NodeConfig {
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
         this.metricsPort = b.metricsPort;
-        this.nodeKey = b.nodeKey;
+        this.nodeKey = b.nodeKey != null || b.keyFile == null ? b.nodeKey : NodeKey.load(b.keyFile);
         this.keyFile = b.keyFile;
         int configured = cpus.size();
         if (b.quorum > configured) {
@@ -397,13 +397,13 @@ public final class NodeConfig {
         }
 
         /**
-         * Reads the node key from {@code file} now, so a missing (11), unsafe (48) or damaged (2)
-         * key file is refused by the command that names it, not later by a CPU.
+         * The node key's file; read when the configuration is built, so that a missing (11),
+         * unsafe (48) or damaged (2) key file is refused by the command that names it, with its
+         * Guardian error, whichever setting named it, and a later setting may still replace it.
          */
         public Builder keyFile(Path file) {
-            Path absolute = file.toAbsolutePath().normalize();
-            this.nodeKey = NodeKey.load(absolute);
-            this.keyFile = absolute;
+            this.keyFile = file.toAbsolutePath().normalize();
+            this.nodeKey = null;
             return this;
         }
 
@@ -412,6 +412,11 @@ public final class NodeConfig {
             this.nodeKey = key;
             this.keyFile = null;
             return this;
+        }
+
+        /** The key file named so far, if any, whether or not it can be read. */
+        public Optional<Path> keyFileSetting() {
+            return Optional.ofNullable(keyFile);
         }
 
         public NodeConfig build() {

@@ -38,6 +38,7 @@ import org.openpair.emulator.config.NodeConfig;
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
  * class-path: [lib/app.jar, /opt/app/classes]   # or "lib/app.jar:/opt/app/classes"; relative to this file
  * metrics-port: 9101   # CPU n serves GET /metrics at this port + n (default: no metrics)
+ * key-file: /etc/openpair/PROD.key   # the node key, made by 'guardian key new'; relative to this file
  * </pre>
  *
  * Every key is optional; an unknown key or a value of the wrong type is refused with the key
@@ -50,7 +51,7 @@ import org.openpair.emulator.config.NodeConfig;
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
             "heartbeat", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path",
-            "metrics-port");
+            "metrics-port", "key-file");
 
     private NodeConfigFile() {
     }
@@ -130,6 +131,13 @@ public final class NodeConfigFile {
             }
             if (map.containsKey("metrics-port")) {
                 b.metricsPort(integer(file, "metrics-port", map.get("metrics-port")));
+            }
+            if (map.containsKey("key-file")) {
+                if (!(map.get("key-file") instanceof String k) || k.isBlank()) {
+                    throw invalid(file, "'key-file' must be a path, not '" + map.get("key-file") + "'");
+                }
+                // Like class-path: the file means the same key from wherever a command runs.
+                b.keyFile(file.toAbsolutePath().getParent().resolve(k));
             }
             if (map.containsKey("class-path")) {
                 b.classPath(classPath(file, map.get("class-path")));

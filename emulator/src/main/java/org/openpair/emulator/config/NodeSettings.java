@@ -49,6 +49,8 @@ public final class NodeSettings {
             new Variable("OPENPAIR_LOG_DIR", "log-dir", (b, v) -> b.logDir(Path.of(v))),
             new Variable("OPENPAIR_RUN_DIR", "run-dir", (b, v) -> b.runDir(Path.of(v))),
             new Variable("OPENPAIR_METRICS_PORT", "metrics-port", (b, v) -> b.metricsPort(number(v))),
+            // Relative to the working directory, as a shell would take it; read when the configuration is built.
+            new Variable("OPENPAIR_KEY_FILE", "key-file", (b, v) -> b.keyFile(Path.of(v))),
             // A relative entry counts from the directory the command runs in, as a shell's PATH would.
             new Variable("OPENPAIR_CLASS_PATH", "class-path", (b, v) -> b.classPath(Arrays.stream(v.split(":"))
                     .map(e -> e.isBlank() ? e : Path.of(e).toAbsolutePath().normalize().toString()).toList())));

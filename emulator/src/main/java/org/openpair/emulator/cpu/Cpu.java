@@ -103,6 +103,7 @@ public final class Cpu implements CpuService, AutoCloseable {
             throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "CPU " + number + " is not configured in node \\"
                     + config.nodeName() + " (CPUs " + config.cpuAddresses().keySet() + ")");
         }
+        KeyCheck.announce(config, number);
         ConcurrentMap<String, Object> context = new ConcurrentHashMap<>();
         String address = config.cpuAddresses().get(number);
         // Before the member joins: a port in use refuses the CPU with nothing to undo.
@@ -124,6 +125,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
         Cpu cpu = new Cpu(config, number, engine, metricsEndpoint);
         try {
+            KeyCheck.againstPeers(config, number, cpu.tables);
             cpu.claim.claim();
         } catch (RuntimeException e) {
             cpu.handshakes.close();
@@ -135,6 +137,8 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
         // Callable by the node only once it holds its number. Hazelcast copies the configured
         // user context into the instance, so register in the instance's.
+        engine.userContext().put(org.openpair.emulator.node.CpuTaskGuard.USER_CONTEXT_KEY,
+                new org.openpair.emulator.node.CpuTaskGuard(config.nodeKey().orElse(null), number));
         engine.userContext().put(USER_CONTEXT_KEY, cpu);
         cpu.links.notices().serve(cpu);
         cpu.links.calls().serve(cpu);
@@ -155,7 +159,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.repair = cpu.processes.repairNames(number, () -> cpu.membership.cpuMembers().size() >= config.quorum());
         // Last: a command that finds the socket finds a CPU that serves.
         config.runDir().ifPresent(dir -> cpu.admin = org.openpair.emulator.attach.AdminSocket.open(dir,
-                config.nodeName(), number, cpu.guardian()).orElse(null));
+                config.nodeName(), number, cpu.guardian(), config.nodeKey().orElse(null)).orElse(null));
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
         EventLog.emit(config.nodeName(), number, new Event.CpuUp(number, config.cpuAddresses().get(number)));

@@ -52,7 +52,8 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
                 r -> org.openpair.emulator.threads.SystemThreads.daemon(r, "cpu" + cpu + "-connect"));
         this.notices = new CpuNotices(cpu, this::connected, this::connectLater);
         this.calls = new CpuCalls(cpu, this::connected, this::connectLater);
-        this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive);
+        this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive,
+                org.openpair.emulator.link.LinkOptions.defaults().withKey(config.nodeKey().orElse(null)));
     }
 
     /** Notifications to and from other CPUs over this link. */
@@ -154,7 +155,8 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         if (record == null || record.linkPort() == 0) {
             throw new IllegalStateException("CPU " + targetCpu + " is not up");
         }
-        return LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(), config.nodeName(), cpu);
+        return LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(), config.nodeName(), cpu,
+                org.openpair.emulator.link.LinkOptions.defaults().withKey(config.nodeKey().orElse(null)));
     }
 
     @Override

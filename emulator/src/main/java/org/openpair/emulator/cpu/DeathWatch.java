@@ -124,7 +124,8 @@ final class DeathWatch implements AutoCloseable {
         LinkClient link;
         try {
             link = LinkClient.connect(NodeConfig.hostOf(record.address()), record.linkPort(), config.nodeName(), self,
-                    CONNECT_TIMEOUT);
+                    org.openpair.emulator.link.LinkOptions.defaults().withConnectTimeout(CONNECT_TIMEOUT)
+                            .withKey(config.nodeKey().orElse(null)));
         } catch (LinkException e) {
             // Not evidence, even a refused connect: the record may be older than what the member
             // does now. The engine decides; the next check tries again.

@@ -172,7 +172,7 @@ public final class CpuJvm {
      * command has resolved already; the variables or a settings file of the machine it runs on
      * (a developer's own, the demo's user's) must not change them behind its back.
      */
-    static Map<String, String> childEnvironment(Map<String, String> parent, List<String> command) {
+    public static Map<String, String> childEnvironment(Map<String, String> parent, List<String> command) {
         Map<String, String> env = new HashMap<>(parent);
         env.keySet().removeIf(k -> k.startsWith("OPENPAIR_"));
         if (!command.contains("--config") && command.stream().noneMatch(a -> a.startsWith("--config="))) {

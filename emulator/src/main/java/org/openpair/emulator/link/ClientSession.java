@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.security.NodeKey;
+
 /**
  * The client's end of one connection: checks the server's HELLO, routes ACKs and NACKs to the
  * {@link CheckpointStream}s open on the link, flushes the checkpoints that pipelining streams
@@ -27,6 +29,8 @@ final class ClientSession implements LinkConnection.Session {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
 
     private final Hello own;
+    /** The node key the server must prove it holds, and this side proves in turn; null: none. */
+    private final NodeKey key;
     private final InetSocketAddress address;
     private final Duration probeTimeout;
     private final LinkConnection connection;
@@ -38,11 +42,14 @@ final class ClientSession implements LinkConnection.Session {
     /** Requests sent and not yet answered, by (open, sync ID). */
     private final ConcurrentHashMap<RequestKey, CompletableFuture<LinkReply>> requests = new ConcurrentHashMap<>();
     private volatile Hello peer;
+    /** A keyed server's HELLO, until its proof has been checked. */
+    private Hello unproven;
     /** Why the link is down, once it is; set before any stream is failed. */
     private volatile LinkException failure;
 
-    ClientSession(Hello own, InetSocketAddress address, Duration probeTimeout, LinkConnection connection) {
+    ClientSession(Hello own, NodeKey key, InetSocketAddress address, Duration probeTimeout, LinkConnection connection) {
         this.own = own;
+        this.key = key;
         this.address = address;
         this.probeTimeout = probeTimeout;
         this.connection = connection;
@@ -185,7 +192,7 @@ final class ClientSession implements LinkConnection.Session {
     @Override
     public void onFrame(FrameType type, long stream, long epoch, long seq, ByteBuffer payload) throws IOException {
         if (peer == null) {
-            handshakeFrame(type, payload);
+            handshakeFrame(type, seq, payload);
             return;
         }
         switch (type) {
@@ -266,7 +273,20 @@ final class ClientSession implements LinkConnection.Session {
         }
     }
 
-    private void handshakeFrame(FrameType type, ByteBuffer payload) throws ProtocolException {
+    private void handshakeFrame(FrameType type, long kind, ByteBuffer payload) throws ProtocolException {
+        if (unproven != null) {
+            serverProof(type, payload);
+            return;
+        }
+        if (type == FrameType.NACK && payload.remaining() == 1
+                && Verdict.ofCode(payload.get(payload.position())) == Verdict.KEY_MISMATCH) {
+            handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.KEY_MISMATCH,
+                    "the CPU at " + address + " refused " + (own.cpu() == Hello.NOT_A_CPU ? "this requester" : "cpu "
+                            + own.cpu()) + ": node key mismatch (" + (key == null ? "the node has a key and this side none"
+                            : "this side's key " + key.fingerprint() + " is not the node's") + ")", null));
+            connection.close();
+            return;
+        }
         if (type == FrameType.NACK && payload.remaining() == 1
                 && Verdict.ofCode(payload.get(payload.position())) == Verdict.WRONG_NODE) {
             handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.WRONG_NODE,
@@ -278,7 +298,7 @@ final class ClientSession implements LinkConnection.Session {
         if (type != FrameType.HELLO) {
             throw new ProtocolException(type + " frame before the server's HELLO");
         }
-        Hello hello = Hello.decode(payload);
+        Hello hello = Hello.decode(kind, payload);
         if (!hello.sameNode(own.nodeName())) {
             handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.WRONG_NODE,
                     "the CPU at " + address + " is cpu " + hello.cpu() + " of node " + hello.nodeName() + ", not of "
@@ -286,8 +306,44 @@ final class ClientSession implements LinkConnection.Session {
             connection.close();
             return;
         }
+        if (hello.keyed() != (key != null)) {
+            mismatch(key == null ? "the CPU proves a node key, this side has none"
+                    : "the CPU has no node key, this side's is " + key.fingerprint());
+            return;
+        }
+        if (key != null) {
+            unproven = hello;
+            return;
+        }
         peer = hello;
         handshake.complete(hello);
+    }
+
+    /**
+     * The server's proof: this side answers with its own either way, so that a server that
+     * holds another key sees the mismatch and logs it too, and goes on only if the server's
+     * proof checks out.
+     */
+    private void serverProof(FrameType type, ByteBuffer payload) {
+        boolean ok = type == FrameType.PROOF && LinkProof.check(key, true, payload, own, unproven);
+        connection.writer().append(FrameType.PROOF, 0, 0, 0, ByteBuffer.wrap(LinkProof.of(key, false, own, unproven)));
+        connection.writer().flush();
+        if (!ok) {
+            mismatch(type != FrameType.PROOF ? "a " + type + " frame instead of the CPU's proof of the node key"
+                    : "the CPU's proof does not match this side's key " + key.fingerprint());
+            return;
+        }
+        peer = unproven;
+        unproven = null;
+        handshake.complete(peer);
+    }
+
+    private void mismatch(String detail) {
+        LinkProof.MismatchLog.CLIENTS.log(LOG, "link cpu " + own.cpu(), "the CPU at " + address,
+                address.getHostString(), detail);
+        handshake.completeExceptionally(new LinkException(LinkException.Kind.REFUSED, Verdict.KEY_MISMATCH,
+                "the CPU at " + address + " refused: node key mismatch (" + detail + ")", null));
+        connection.close();
     }
 
     private void runGuarded(Runnable r, String what) {

@@ -6,9 +6,11 @@ package org.openpair.emulator.link;
  * does not handle them yet treats them as out of turn.
  */
 enum FrameType {
-    HELLO(1), CHECKPOINT(2), ACK(3), NACK(4), REQUEST(5), REPLY(6), SYSTEM(7);
+    HELLO(1), CHECKPOINT(2), ACK(3), NACK(4), REQUEST(5), REPLY(6), SYSTEM(7),
+    /** The proof of the node key that follows a keyed HELLO, each way (see {@link LinkProof}). */
+    PROOF(8);
 
-    private static final FrameType[] BY_CODE = new FrameType[8];
+    private static final FrameType[] BY_CODE = new FrameType[9];
 
     static {
         for (FrameType t : values()) {

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import org.openpair.emulator.security.NodeKey;
+
 /**
  * One CPU's link to another CPU's {@link LinkServer}: a TCP connection announced with HELLO,
  * on which {@link CheckpointStream}s are opened, one per primary/backup pair. A primary's
@@ -60,6 +62,8 @@ public final class LinkClient implements AutoCloseable {
      * @throws LinkException {@link LinkException.Kind#PEER_GONE} if the port refused the
      *                       connection (nothing listens there), {@link LinkException.Kind#REFUSED}
      *                       ({@link Verdict#WRONG_NODE}) if the server belongs to another node,
+     *                       ({@link Verdict#KEY_MISMATCH}) if the two ends do not hold the same
+     *                       node key (see {@link LinkOptions#key()}),
      *                       {@link LinkException.Kind#LINK_DOWN} if it could not be reached or did
      *                       not answer within {@link LinkOptions#connectTimeout()}
      */
@@ -69,7 +73,8 @@ public final class LinkClient implements AutoCloseable {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535: " + port);
         }
-        Hello own = new Hello(Objects.requireNonNull(nodeName, "nodeName"), cpu, options.maxPayload());
+        Hello own = new Hello(Objects.requireNonNull(nodeName, "nodeName"), cpu, options.maxPayload())
+                .fresh(options.key() != null);
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new LinkException(LinkException.Kind.LINK_DOWN, "unknown host " + host);
@@ -84,8 +89,8 @@ public final class LinkClient implements AutoCloseable {
             throw new LinkException(LinkException.Kind.LINK_DOWN, "cannot set up the link to " + address + ": "
                     + e.getMessage(), e);
         }
-        ClientSession session = new ClientSession(own, address, options.connectTimeout(), connection);
-        connection.writer().append(FrameType.HELLO, 0, 0, 0, own.encode());
+        ClientSession session = new ClientSession(own, options.key(), address, options.connectTimeout(), connection);
+        connection.writer().append(FrameType.HELLO, 0, 0, own.kind(), own.encode());
         connection.writer().flush();
         connection.start(session, "link cpu " + cpu + " -> " + address, () -> { });
         session.awaitHandshake(Math.max(0, deadline - System.nanoTime()));
@@ -97,7 +102,13 @@ public final class LinkClient implements AutoCloseable {
      * command): it may send requests, never checkpoints.
      */
     public static LinkClient connectAsRequester(String host, int port, String nodeName, Duration timeout) {
-        return connect(host, port, nodeName, Hello.NOT_A_CPU, LinkOptions.defaults().withConnectTimeout(timeout));
+        return connectAsRequester(host, port, nodeName, timeout, null);
+    }
+
+    /** As {@link #connectAsRequester(String, int, String, Duration)}, proving {@code key} (null: none). */
+    public static LinkClient connectAsRequester(String host, int port, String nodeName, Duration timeout, NodeKey key) {
+        return connect(host, port, nodeName, Hello.NOT_A_CPU, LinkOptions.defaults().withConnectTimeout(timeout)
+                .withKey(key));
     }
 
     /**

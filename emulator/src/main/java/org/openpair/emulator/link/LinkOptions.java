@@ -3,6 +3,8 @@ package org.openpair.emulator.link;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.openpair.emulator.security.NodeKey;
+
 /**
  * The limits of a link end, the same record for {@link LinkServer} and {@link LinkClient}.
  * Start from {@link #defaults()} and change what differs.
@@ -16,8 +18,11 @@ import java.util.Objects;
  * @param stallTimeout   how long a connection may go without a byte in the middle of a frame,
  *                       or before its HELLO, before it is closed as stalled (default 10 s);
  *                       silence between frames is never cut short
+ * @param key            the node key both ends must prove they hold before anything but the
+ *                       handshake crosses the connection; null: the node runs without one, and
+ *                       a peer that has one is refused (see {@link LinkProof})
  */
-public record LinkOptions(int maxPayload, Duration connectTimeout, Duration stallTimeout) {
+public record LinkOptions(int maxPayload, Duration connectTimeout, Duration stallTimeout, NodeKey key) {
     /** A 1 MiB checkpoint (or message) with room for the record header the pair or message system adds. */
     public static final int DEFAULT_MAX_PAYLOAD = (1 << 20) + 4096;
     /** Larger frames would make the per-connection buffers a memory hazard. */
@@ -33,21 +38,31 @@ public record LinkOptions(int maxPayload, Duration connectTimeout, Duration stal
         requirePositive("stallTimeout", stallTimeout);
     }
 
+    /** Options without a node key. */
+    public LinkOptions(int maxPayload, Duration connectTimeout, Duration stallTimeout) {
+        this(maxPayload, connectTimeout, stallTimeout, null);
+    }
+
     /** 1 MiB payloads, 5 s to connect, 10 s of stall. */
     public static LinkOptions defaults() {
         return new LinkOptions(DEFAULT_MAX_PAYLOAD, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STALL_TIMEOUT);
     }
 
     public LinkOptions withMaxPayload(int bytes) {
-        return new LinkOptions(bytes, connectTimeout, stallTimeout);
+        return new LinkOptions(bytes, connectTimeout, stallTimeout, key);
     }
 
     public LinkOptions withConnectTimeout(Duration timeout) {
-        return new LinkOptions(maxPayload, timeout, stallTimeout);
+        return new LinkOptions(maxPayload, timeout, stallTimeout, key);
     }
 
     public LinkOptions withStallTimeout(Duration timeout) {
-        return new LinkOptions(maxPayload, connectTimeout, timeout);
+        return new LinkOptions(maxPayload, connectTimeout, timeout, key);
+    }
+
+    /** These options with the node key {@code nodeKey} (null for none). */
+    public LinkOptions withKey(NodeKey nodeKey) {
+        return new LinkOptions(maxPayload, connectTimeout, stallTimeout, nodeKey);
     }
 
     private static void requirePositive(String what, Duration d) {

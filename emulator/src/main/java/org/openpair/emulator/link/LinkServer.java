@@ -38,6 +38,7 @@ public final class LinkServer implements AutoCloseable {
     private volatile RequestHandler requests;
     private final LinkOptions options;
     private final int port;
+    private final LinkProof.MismatchLog mismatches = new LinkProof.MismatchLog();
     private final Set<LinkConnection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptThread;
     private volatile boolean closed;
@@ -180,7 +181,7 @@ public final class LinkServer implements AutoCloseable {
             return;
         }
         connections.add(connection);
-        connection.start(new ServerSession(own, handler, () -> requests, connection),
+        connection.start(new ServerSession(own, options.key(), mismatches, handler, () -> requests, connection),
                 "link cpu " + own.cpu() + " <- " + connection.remote(), () -> connections.remove(connection));
         if (closed) {
             connection.close();

@@ -86,7 +86,7 @@ final class PeerProbe {
         ByteBuffer payload = hello.encode();
         return ByteBuffer.allocate(FrameFormat.OVERHEAD + payload.remaining())
                 .putInt(FrameFormat.HEADER_BYTES + payload.remaining())
-                .put(FrameFormat.VERSION).put(FrameType.HELLO.code).putLong(0).putLong(0).putLong(0)
+                .put(FrameFormat.VERSION).put(FrameType.HELLO.code).putLong(0).putLong(0).putLong(hello.kind())
                 .put(payload).array();
     }
 }

@@ -3,6 +3,8 @@ package org.openpair.emulator.link;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+import org.openpair.emulator.security.NodeKey;
+
 /**
  * The server's end of one connection: checks the client's HELLO (another node is refused with
  * a NACK and a close), answers with its own, then gives every checkpoint to the
@@ -14,18 +16,27 @@ final class ServerSession implements LinkConnection.Session {
     private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
 
     private final Hello own;
+    /** The node key the client must prove it holds; null: the node runs without one. */
+    private final NodeKey key;
+    private final LinkProof.MismatchLog mismatches;
     private final LinkHandler handler;
     private final java.util.function.Supplier<RequestHandler> requests;
     private final LinkConnection connection;
     private final FrameWriter out;
     private final AckCoalescer acks = new AckCoalescer();
     private Hello peer;
+    /** A keyed client's HELLO, until its proof has been checked. */
+    private Hello unproven;
+    /** The HELLO this side sent, with the nonce the client's proof must cover. */
+    private Hello sent;
     private boolean refused;
     private ReplyPath replyPath;
 
-    ServerSession(Hello own, LinkHandler handler, java.util.function.Supplier<RequestHandler> requests,
-                  LinkConnection connection) {
+    ServerSession(Hello own, NodeKey key, LinkProof.MismatchLog mismatches, LinkHandler handler,
+                  java.util.function.Supplier<RequestHandler> requests, LinkConnection connection) {
         this.own = own;
+        this.key = key;
+        this.mismatches = mismatches;
         this.handler = handler;
         this.requests = requests;
         this.connection = connection;
@@ -43,7 +54,11 @@ final class ServerSession implements LinkConnection.Session {
             return;
         }
         if (peer == null) {
-            hello(type, payload);
+            if (unproven != null) {
+                proof(type, payload);
+            } else {
+                hello(type, seq, payload);
+            }
             return;
         }
         if (type == FrameType.REQUEST) {
@@ -86,11 +101,11 @@ final class ServerSession implements LinkConnection.Session {
         }
     }
 
-    private void hello(FrameType type, ByteBuffer payload) throws ProtocolException {
+    private void hello(FrameType type, long kind, ByteBuffer payload) throws ProtocolException {
         if (type != FrameType.HELLO) {
             throw new ProtocolException(type + " frame before HELLO");
         }
-        Hello hello = Hello.decode(payload);
+        Hello hello = Hello.decode(kind, payload);
         if (!hello.sameNode(own.nodeName())) {
             refused = true;
             LOG.log(System.Logger.Level.WARNING,
@@ -101,10 +116,48 @@ final class ServerSession implements LinkConnection.Session {
             connection.close();
             return;
         }
+        if (hello.keyed() != (key != null)) {
+            refuse(hello, key == null ? "the peer proves a key, this CPU has none"
+                    : "the peer has no node key; this CPU's is " + key.fingerprint());
+            return;
+        }
+        sent = own.fresh(key != null);
+        out.append(FrameType.HELLO, 0, 0, sent.kind(), sent.encode());
+        if (key != null) {
+            unproven = hello;
+            out.append(FrameType.PROOF, 0, 0, 0, ByteBuffer.wrap(LinkProof.of(key, true, sent, hello)));
+            return;
+        }
+        established(hello);
+    }
+
+    /** The client's proof of the key: nothing else is read or sent on this connection before it checks out. */
+    private void proof(FrameType type, ByteBuffer payload) {
+        if (type != FrameType.PROOF || !LinkProof.check(key, false, payload, sent, unproven)) {
+            refuse(unproven, type != FrameType.PROOF ? type + " frame instead of the proof of the node key"
+                    : "its proof does not match this CPU's key " + key.fingerprint());
+            return;
+        }
+        established(unproven);
+    }
+
+    private void established(Hello hello) {
         peer = hello;
-        out.append(FrameType.HELLO, 0, 0, 0, own.encode());
+        unproven = null;
         LOG.log(System.Logger.Level.DEBUG, "link server cpu {0}: cpu {1} connected from {2}", own.cpu(),
                 hello.cpu(), connection.remote());
+    }
+
+    /** Turns away a peer that does not hold this node's key: a NACK, a close, a (rate-limited) warning. */
+    private void refuse(Hello hello, String detail) {
+        refused = true;
+        String remote = connection.remote();
+        mismatches.log(LOG, "link server cpu " + own.cpu() + " of node " + own.nodeName(),
+                (hello.cpu() == Hello.NOT_A_CPU ? "a requester" : "cpu " + hello.cpu()) + " from " + remote,
+                remote.contains(":") ? remote.substring(0, remote.lastIndexOf(':')) : remote, detail);
+        out.append(FrameType.NACK, 0, 0, 0, ByteBuffer.wrap(new byte[] {Verdict.KEY_MISMATCH.code()}));
+        out.flush();
+        connection.close();
     }
 
     /** Hands a request to the message system; a handler that fails is logged and the request dropped. */

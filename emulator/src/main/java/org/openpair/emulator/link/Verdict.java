@@ -19,7 +19,9 @@ public enum Verdict {
     /** Produced by the link itself: the client's HELLO named another node. */
     WRONG_NODE(4),
     /** Produced by the link itself: the handler threw or returned null (the error is logged). */
-    HANDLER_FAILED(5);
+    HANDLER_FAILED(5),
+    /** Produced by the link itself: the peer does not hold this node's key (none, or another). */
+    KEY_MISMATCH(6);
 
     private final byte code;
 

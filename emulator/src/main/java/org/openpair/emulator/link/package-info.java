@@ -21,17 +21,28 @@
  * <pre>
  *   int  length    bytes that follow this field: 26 + payload length
  *   byte version   1
- *   byte type      1 HELLO, 2 CHECKPOINT, 3 ACK, 4 NACK; 5 REQUEST, 6 REPLY, 7 SYSTEM (reserved)
+ *   byte type      1 HELLO, 2 CHECKPOINT, 3 ACK, 4 NACK; 5 REQUEST, 6 REPLY, 7 SYSTEM (reserved);
+ *                  8 PROOF
  *   long stream    the checkpoint stream (0 for HELLO)
  *   long epoch     the sender's epoch, echoed in ACK/NACK (0 for HELLO)
- *   long seq       the checkpoint's sequence number; for ACK the highest one acknowledged
+ *   long seq       the checkpoint's sequence number; for ACK the highest one acknowledged;
+ *                  for HELLO the handshake: 0 without a node key, 1 with one
  *   byte[]         payload, length - 26 bytes
  * </pre>
  * <ul>
  *   <li><b>HELLO</b> is the first frame each way. Payload: {@code int cpu}, {@code int
- *       maxPayload}, then the node name in UTF-8 (1-255 bytes). The server answers with its
- *       own HELLO, or with a NACK of reason {@code WRONG_NODE} and a close if the client
- *       belongs to another node (names compare case-insensitively).</li>
+ *       maxPayload}, with a node key 16 random bytes (this end's nonce), then the node name in
+ *       UTF-8 (1-255 bytes). The server answers with its own HELLO, or with a NACK of reason
+ *       {@code WRONG_NODE} and a close if the client belongs to another node (names compare
+ *       case-insensitively), or of reason {@code KEY_MISMATCH} if one end has a node key and
+ *       the other none.</li>
+ *   <li><b>PROOF</b> (with a node key): payload the 32-byte HMAC-SHA256, under the key derived
+ *       for {@code link-hello}, of the sender's role ({@code server}/{@code client}), the node,
+ *       its CPU, the peer's CPU, its nonce and the peer's. The server sends its proof right
+ *       after its HELLO; the client checks it and sends its own (even when the server's is
+ *       wrong, so that the server sees the mismatch too); the server reads nothing else before
+ *       the client's proof checks out and answers a wrong one with a NACK {@code KEY_MISMATCH}
+ *       and a close ({@link org.openpair.emulator.link.LinkOptions#key()}).</li>
  *   <li><b>CHECKPOINT</b>: client to server, payload = the checkpoint. Seqs of a stream are
  *       consecutive, in send order.</li>
  *   <li><b>ACK</b>: server to client, no payload; cumulative: every seq up to and including
@@ -39,7 +50,7 @@
  *       for all the checkpoints it read in one go, after its handler accepted them.</li>
  *   <li><b>NACK</b>: server to client, payload one byte, the
  *       {@link org.openpair.emulator.link.Verdict} code of the refusal of exactly {@code seq}
- *       (1 STALE_EPOCH, 2 UNKNOWN_STREAM, 3 GAP, 4 WRONG_NODE, 5 HANDLER_FAILED). Earlier
+ *       (1 STALE_EPOCH, 2 UNKNOWN_STREAM, 3 GAP, 4 WRONG_NODE, 5 HANDLER_FAILED, 6 KEY_MISMATCH). Earlier
  *       accepted seqs are acknowledged before it.</li>
  *   <li><b>REQUEST</b>: client to server; {@code stream} is the requester's open, {@code seq}
  *       its sync ID, epoch 0. The server's {@link org.openpair.emulator.link.RequestHandler}

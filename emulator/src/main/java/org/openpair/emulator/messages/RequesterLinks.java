@@ -9,6 +9,7 @@ import org.openpair.emulator.link.LinkPool;
 import org.openpair.emulator.link.LinkReply;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.security.NodeKey;
 
 /**
  * Request links of a requester that is not a CPU (the {@code guardian} command, or a program
@@ -20,11 +21,19 @@ public final class RequesterLinks implements RequestLinks, AutoCloseable {
 
     private final NodeTables tables;
     private final String nodeName;
+    private final NodeKey key;
     private final LinkPool clients = new LinkPool(this::connect);
 
+    /** Links of a node without a key. */
     public RequesterLinks(NodeTables tables, String nodeName) {
+        this(tables, nodeName, null);
+    }
+
+    /** Links that prove {@code key} to every CPU (null: the node runs without one). */
+    public RequesterLinks(NodeTables tables, String nodeName, NodeKey key) {
         this.tables = tables;
         this.nodeName = nodeName;
+        this.key = key;
     }
 
     @Override
@@ -44,7 +53,7 @@ public final class RequesterLinks implements RequestLinks, AutoCloseable {
             throw new IllegalStateException("CPU " + cpu + " is not up");
         }
         return LinkClient.connectAsRequester(NodeConfig.hostOf(record.address()), record.linkPort(), nodeName,
-                CONNECT_TIMEOUT);
+                CONNECT_TIMEOUT, key);
     }
 
     @Override

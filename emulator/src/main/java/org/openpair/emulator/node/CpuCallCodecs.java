@@ -84,9 +84,23 @@ public final class CpuCallCodecs {
     public static final Codec<CpuTask.CpuCall<?>> CALL = (Codec) Union.of(403, CpuTask.CpuCall.class, SPAWN, STOP,
             PROMOTE, PARTNER_DIED, KILL, CPU_UP, SWITCH_PAIR, REPLACE_BACKUP, MEMBER_CLASS_PATH);
 
-    public static final Codec<CpuTask<?>> TASK = Codec.ofRaw(401, CpuTask.class,
-            (out, t) -> out.bool(t.isNotice()).value(CALL, t.cpuCall()),
-            in -> in.bool() ? CpuTask.notice(in.value(CALL)) : CpuTask.of(in.value(CALL)));
+    /**
+     * 415: the task grew a seal (401 carried the call alone). The call travels as its own bytes,
+     * so the receiver checks the seal over exactly what was sealed, not over a re-encoding.
+     */
+    public static final Codec<CpuTask<?>> TASK = Codec.ofRaw(415, CpuTask.class,
+            (out, t) -> {
+                out.bool(t.isNotice()).bytes(t.encodedCall()).bool(t.seal() != null);
+                if (t.seal() != null) {
+                    out.i32(t.seal().sender()).i64(t.seal().issuedMillis()).bytes(t.seal().nonce()).bytes(t.seal().mac());
+                }
+            },
+            in -> {
+                boolean notice = in.bool();
+                byte[] call = in.bytes();
+                CpuTask.Seal seal = in.bool() ? new CpuTask.Seal(in.i32(), in.i64(), in.bytes(), in.bytes()) : null;
+                return CpuTask.received(notice, call, seal);
+            });
 
     /** What a call returns: nothing, a flag, a new process, a death, a handle, a class path. */
     public static final Codec<Object> RESULT = Union.of(411, Object.class, Scalars.BOOLEAN,

@@ -148,7 +148,7 @@ public final class CpuRouter {
             return answer(cpu, sent, boundMillis);
         }
         try {
-            return engine.call(member, CpuTask.of(call), boundMillis).valueOrThrow();
+            return engine.call(member, sealed(CpuTask.of(call), cpu), boundMillis).valueOrThrow();
         } catch (MemberGone e) {
             throw new GuardianException(GuardianError.CPU_FAILED, "CPU " + cpu + " failed during the call");
         } catch (ExecutionException e) {
@@ -194,6 +194,11 @@ public final class CpuRouter {
         }
     }
 
+    /** The task sealed with the node key for CPU {@code target}, as the engine must carry it; unchanged without a key. */
+    private <T> CpuTask<T> sealed(CpuTask<T> task, int target) {
+        return config.nodeKey().map(key -> task.sealed(key, local != null ? local.number() : -1, target)).orElse(task);
+    }
+
     /** From now on {@link #call} tries {@code lane} first. */
     public void callsBy(CallLane lane) {
         this.callLane = lane;
@@ -232,7 +237,7 @@ public final class CpuRouter {
             return;
         }
         try {
-            engine.tell(member, CpuTask.notice(call));
+            engine.tell(member, sealed(CpuTask.notice(call), cpu));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "notification {0} to CPU {1} failed: {2}", call, cpu, e.toString());
         }

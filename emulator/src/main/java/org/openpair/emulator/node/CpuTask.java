@@ -22,22 +22,82 @@ import org.openpair.guardian.Termination;
  * engine thread must never wait on another CPU.
  */
 public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
+    static final String PURPOSE = "cpu-task";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final CpuCall<T> call;
     private final boolean notice;
+    /** The call as the codec wrote it: what the seal covers, kept as received rather than re-encoded. */
+    private final byte[] encodedCall;
+    private final Seal seal;
 
-    private CpuTask(CpuCall<T> call, boolean notice) {
+    private CpuTask(CpuCall<T> call, boolean notice, byte[] encodedCall, Seal seal) {
         this.call = call;
         this.notice = notice;
+        this.encodedCall = encodedCall;
+        this.seal = seal;
     }
 
     /** A call whose sender waits for its result. */
     public static <T> CpuTask<T> of(CpuCall<T> call) {
-        return new CpuTask<>(call, false);
+        return new CpuTask<>(call, false, null, null);
     }
 
     /** A notification: its sender wants no result, so it is queued on the CPU and answered at once. */
     public static <T> CpuTask<T> notice(CpuCall<T> call) {
-        return new CpuTask<>(call, true);
+        return new CpuTask<>(call, true, null, null);
+    }
+
+    /**
+     * A task as the codec read it: the call's own bytes, which the seal was made over, and the
+     * seal, or null for a task sent without a key.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static CpuTask<?> received(boolean notice, byte[] encodedCall, Seal seal) {
+        // Without a seal the bytes are not needed again.
+        return new CpuTask(CpuCallCodecs.CALL.decode(encodedCall), notice, seal == null ? null : encodedCall, seal);
+    }
+
+    /**
+     * This task sealed with the node key by {@code sender} (a CPU number, or -1 for a command)
+     * for CPU {@code target}: a MAC over the call's bytes, the notice flag, both CPU numbers, the
+     * time of issue and a fresh nonce. The engine carries it to the member; only a holder of the
+     * key can make one the receiving CPU accepts ({@link CpuTaskGuard}).
+     */
+    public CpuTask<T> sealed(org.openpair.emulator.security.NodeKey key, int sender, int target) {
+        byte[] bytes = encodedCall();
+        byte[] nonce = new byte[Seal.NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        long issued = System.currentTimeMillis();
+        return new CpuTask<>(call, notice, bytes, new Seal(sender, issued, nonce,
+                key.mac(PURPOSE, macParts(bytes, notice, sender, target, issued, nonce))));
+    }
+
+    static byte[][] macParts(byte[] call, boolean notice, int sender, int target, long issued, byte[] nonce) {
+        return new byte[][] {call, new byte[] {(byte) (notice ? 1 : 0)},
+                java.nio.ByteBuffer.allocate(16).putInt(sender).putInt(target).putLong(issued).array(), nonce};
+    }
+
+    /** The call's bytes: as received, or encoded now. */
+    byte[] encodedCall() {
+        return encodedCall != null ? encodedCall : CpuCallCodecs.CALL.encode(call);
+    }
+
+    /** The seal, or null for a task sent without a key. */
+    public Seal seal() {
+        return seal;
+    }
+
+    /**
+     * Who sealed a task and when, with the nonce and MAC that make it single-use.
+     *
+     * @param sender the sending CPU, or -1 for a command
+     * @param issuedMillis when it was sealed, by the sender's clock (ms since the epoch)
+     * @param nonce  {@link #NONCE_BYTES} random bytes
+     * @param mac    the node key's MAC of the task ({@link #macParts})
+     */
+    public record Seal(int sender, long issuedMillis, byte[] nonce, byte[] mac) {
+        public static final int NONCE_BYTES = 16;
     }
 
     public CpuCall<T> cpuCall() {
@@ -58,8 +118,14 @@ public final class CpuTask<T> implements MemberCall<CpuTask.Reply<T>> {
     @Override
     public Reply<T> runOn(Engine here) {
         Object service = here.userContext().get(CpuService.USER_CONTEXT_KEY);
-        if (!(service instanceof CpuService cpu)) {
+        Object guard = here.userContext().get(CpuTaskGuard.USER_CONTEXT_KEY);
+        if (!(service instanceof CpuService cpu) || !(guard instanceof CpuTaskGuard g)) {
             return new Reply<>(null, GuardianError.DEVICE_DOWN.number(), "member " + here.name() + " carries no CPU");
+        }
+        // Anyone who reaches the engine's port can submit a task: with a key, only a sealed one runs.
+        String refusal = g.refusal(this);
+        if (refusal != null) {
+            return new Reply<>(null, GuardianError.SECURITY.number(), refusal);
         }
         return runAgainst(cpu);
     }

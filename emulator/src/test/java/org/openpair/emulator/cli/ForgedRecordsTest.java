@@ -179,6 +179,12 @@ class ForgedRecordsTest {
         env.put("OPENPAIR_NODE", node.config().nodeName());
         env.put("OPENPAIR_BASE_PORT", String.valueOf(node.config().basePort()));
         env.put("OPENPAIR_RUN_DIR", runDir.toString());
+        // The operator's command holds the node key: a command without it is refused by the CPUs.
+        Path keyFile = runDir.resolve("node.key");
+        if (!Files.exists(keyFile)) {
+            key.writeNew(keyFile);
+        }
+        env.put("OPENPAIR_KEY_FILE", keyFile.toString());
         Path none = runDir.resolve("none");
         return InProcess.execute(new ConfigSources(none, none, env, none), args);
     }

@@ -37,7 +37,8 @@ class LazyModelTest {
     @Test
     void eachBuiltIn_getsOnlyItself_withTheSameHelpAsInTheFullModel() {
         CommandLine full = GuardianCommand.commandLine(sources());
-        assertThat(GuardianCommand.builtIns()).hasSize(15).contains("status", "run", "send", "sem", "cpu", "node", "events", "upgrade");
+        assertThat(GuardianCommand.builtIns()).hasSize(16).contains("status", "run", "send", "sem", "cpu", "node", "events", "key",
+                "upgrade");
         for (String name : GuardianCommand.builtIns()) {
             if (name.equals("completion")) {
                 continue;

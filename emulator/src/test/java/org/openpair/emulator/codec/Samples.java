@@ -219,6 +219,9 @@ public final class Samples {
         for (CpuTask.CpuCall<?> call : cpuCalls()) {
             all.add(CpuTask.of(call));
             all.add(CpuTask.notice(call));
+            // as a node with a key sends them through the engine
+            all.add(CpuTask.of(call).sealed(org.openpair.emulator.security.NodeKey.random(), 0, 1));
+            all.add(CpuTask.notice(call).sealed(org.openpair.emulator.security.NodeKey.random(), -1, 2));
         }
         all.add(new CpuTask.Reply<>(null, 0, null));
         all.add(new CpuTask.Reply<>(true, 0, null));

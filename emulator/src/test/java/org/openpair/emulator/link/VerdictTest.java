@@ -19,7 +19,7 @@ class VerdictTest {
     @Test
     void acceptAndUnknownCodes_areNoRefusal() {
         assertThat(Verdict.ofCode(Verdict.ACCEPT.code())).isNull();
-        assertThat(Verdict.ofCode((byte) 6)).isNull();
+        assertThat(Verdict.ofCode((byte) 7)).isNull();
         assertThat(Verdict.ofCode((byte) -1)).isNull();
     }
 }

@@ -252,8 +252,8 @@ public final class NetnsNode implements AutoCloseable {
 
     /** The operator's Guardian procedures through {@code client}. */
     public Guardian guardian(HazelcastInstance client) {
-        NodeTables tables = new NodeTables(new Engine(client));
-        return new NodeGuardian(tables, config, null, null, new RequesterLinks(tables, config.nodeName()));
+        NodeTables tables = new NodeTables(new Engine(client), config.nodeKey());
+        return new NodeGuardian(tables, config, null, null, new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null)));
     }
 
     /** Waits until a member reached through {@code client} reports the cluster safe. */
