@@ -27,6 +27,7 @@ import org.openpair.emulator.launch.CpuJvm;
 import org.openpair.emulator.config.LoopbackPorts;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.config.NodeConfigFile;
+import org.openpair.emulator.security.NodeKey;
 import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.guardian.CpuInfo;
@@ -101,14 +102,18 @@ final class ChaosNode implements AutoCloseable {
         String name = "CH" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
         ChaosNode node;
+        // Keyed, as a node in service should be: the faults then hit the sealed records and the
+        // proven links too, not a path no operator is meant to run.
+        NodeKey key = NodeKey.random();
         if (lab == null) {
             NodeConfig config = NodeConfig.builder().nodeName(name).basePort(LoopbackPorts.block(NodeConfig.MAX_CPUS))
-                    .cpus(cpus).heartbeat(1, heartbeatTimeoutSeconds).logDir(logDir).build();
+                    .cpus(cpus).heartbeat(1, heartbeatTimeoutSeconds).logDir(logDir).nodeKey(key).build();
             node = new ChaosNode(config, cpus, null, null);
         } else {
             Path file = logDir.resolve("node.yaml");
             try {
                 Files.createDirectories(logDir);
+                key.writeNew(logDir.resolve("node.key"));
                 Files.writeString(file, yaml(lab, name, heartbeatTimeoutSeconds, logDir), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 lab.close();
@@ -141,6 +146,7 @@ final class ChaosNode implements AutoCloseable {
         y.append("members: [").append(String.join(", ", members)).append("]\n");
         y.append("heartbeat: { interval-seconds: 1, timeout-seconds: ").append(heartbeatTimeoutSeconds).append(" }\n");
         y.append("log-dir: '").append(logDir.toAbsolutePath().toString().replace("'", "''")).append("'\n");
+        y.append("key-file: node.key\n");
         return y.toString();
     }
 
