@@ -4,38 +4,37 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-
+import org.openpair.emulator.attach.AdminSocket;
 import org.openpair.emulator.cluster.Engine;
-import org.openpair.emulator.events.Event;
-import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.cluster.StalledHandshakes;
-import org.openpair.emulator.node.CpuRouter;
-import org.openpair.emulator.node.CpuService;
 import org.openpair.emulator.config.NodeConfig;
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.metrics.CpuMetrics;
 import org.openpair.emulator.metrics.MetricsEndpoint;
-import org.openpair.emulator.procedures.NodeGuardian;
+import org.openpair.emulator.node.CpuRouter;
+import org.openpair.emulator.node.CpuService;
+import org.openpair.emulator.node.CpuTask;
+import org.openpair.emulator.node.CpuTaskGuard;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.procedures.NodeGuardian;
+import org.openpair.emulator.process.ProcessTable;
+import org.openpair.emulator.process.RecordRepair;
+import org.openpair.emulator.semaphores.SemaphoreReaper;
 import org.openpair.emulator.threads.Clock;
 import org.openpair.emulator.threads.SystemThreads;
-import org.openpair.emulator.process.ProcessTable;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
-import org.openpair.guardian.ProcessInfo;
-import org.openpair.guardian.SpawnRequest;
-import org.openpair.guardian.SystemMessage;
-import org.openpair.guardian.Takeover;
-import org.openpair.guardian.Termination;
 
 /**
  * One CPU of the node: a Hazelcast member carrying its CPU number, its process table, and the
  * watcher that retires a lost CPU's processes. A CPU claims its number in the node's CPU table
  * when it starts and is refused (error 12) if a live member already holds it.
  */
-public final class Cpu implements CpuService, AutoCloseable {
+public final class Cpu implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Cpu.class.getName());
 
     private final NodeConfig config;
@@ -46,19 +45,21 @@ public final class Cpu implements CpuService, AutoCloseable {
     private final Membership membership;
     private final CpuLossSweeper sweeper;
     private final CpuRouter router;
+    /** What other CPUs, the engine and this CPU's router may ask of it. */
+    private final LocalCalls localCalls;
     private final CpuLinks links;
     private QuorumWatch quorum;
     private final StalledHandshakes handshakes;
-    private org.openpair.emulator.semaphores.SemaphoreReaper semaphoreReaper;
+    private SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
     private final NumberClaim claim;
     /** Restores the name entries of this CPU's primaries; see {@code process.RecordRepair}. */
-    private volatile org.openpair.emulator.process.RecordRepair repair;
+    private volatile RecordRepair repair;
     /** Where this CPU's metrics are served; null: metrics are off. */
     private final MetricsEndpoint metricsEndpoint;
     private final CpuMetrics metrics;
     /** Where a command on this machine reaches the node without an engine client; null: none. */
-    private volatile org.openpair.emulator.attach.AdminSocket admin;
+    private volatile AdminSocket admin;
     private volatile boolean running = true;
     private final EventLog events;
 
@@ -75,8 +76,9 @@ public final class Cpu implements CpuService, AutoCloseable {
                 "cpu" + number);
         this.tables = new NodeTables(engine, config.nodeKey());
         this.events = EventLog.start(engine, config.nodeName(), number, config.logDir());
-        this.router = new CpuRouter(tables, config, this);
         this.links = CpuLinks.start(config, number, tables);
+        this.localCalls = new LocalCalls(number, links, () -> running);
+        this.router = new CpuRouter(tables, config, localCalls);
         this.processes = new ProcessTable(config, number, tables, router, links, this::guardianAs, metrics);
         if (metricsEndpoint != null) {
             metricsEndpoint.countProcesses(processes::count);
@@ -87,6 +89,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         this.membership = engine.membership();
         this.sweeper = new CpuLossSweeper(tables, membership, number, router, config.quorum());
         this.deathWatch = new DeathWatch(config, number, membership, tables);
+        localCalls.bind(processes, deathWatch);
         this.claim = new NumberClaim(config, number, tables, membership, sweeper, links::port);
     }
 
@@ -137,11 +140,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         }
         // Callable by the node only once it holds its number. Hazelcast copies the configured
         // user context into the instance, so register in the instance's.
-        engine.userContext().put(org.openpair.emulator.node.CpuTaskGuard.USER_CONTEXT_KEY,
-                new org.openpair.emulator.node.CpuTaskGuard(config.nodeKey().orElse(null), number));
-        engine.userContext().put(USER_CONTEXT_KEY, cpu);
-        cpu.links.notices().serve(cpu);
-        cpu.links.calls().serve(cpu);
+        engine.userContext().put(CpuTaskGuard.USER_CONTEXT_KEY,
+                new CpuTaskGuard(config.nodeKey().orElse(null), number));
+        engine.userContext().put(CpuService.USER_CONTEXT_KEY, cpu.localCalls);
+        cpu.links.notices().serve(cpu.localCalls);
+        cpu.links.calls().serve(cpu.localCalls);
         cpu.membership.onCpuLeft(m -> {
             EventLog.emit(config.nodeName(), number, new Event.CpuDown(m.cpu(), "the engine removed its member " + m.address()));
             cpu.sweeper.cpuLeft(m);
@@ -149,7 +152,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.quorum = new QuorumWatch(cpu.membership, number, config.quorum(),
                 QuorumWatch.fencing(cpu.processes::fencePrimaries, cpu.processes::haltAfterSplit),
                 config.heartbeatIntervalSeconds(), config.heartbeatTimeoutSeconds(), Clock.SYSTEM);
-        cpu.semaphoreReaper = org.openpair.emulator.semaphores.SemaphoreReaper.start(cpu.tables, number, cpu.router);
+        cpu.semaphoreReaper = SemaphoreReaper.start(cpu.tables, number, cpu.router);
         cpu.membership.onMerge(cpu.sweeper::viewChanging,
                 () -> SystemThreads.daemon(cpu::reclaimAfterMerge, "cpu" + number + "-reclaim").start());
         cpu.sweepLostCpus();
@@ -158,7 +161,7 @@ public final class Cpu implements CpuService, AutoCloseable {
         cpu.claim.keepUp(Clock.SYSTEM);
         cpu.repair = cpu.processes.repairNames(number, () -> cpu.membership.cpuMembers().size() >= config.quorum());
         // Last: a command that finds the socket finds a CPU that serves.
-        config.runDir().ifPresent(dir -> cpu.admin = org.openpair.emulator.attach.AdminSocket.open(dir,
+        config.runDir().ifPresent(dir -> cpu.admin = AdminSocket.open(dir,
                 config.nodeName(), number, cpu.guardian(), config.nodeKey().orElse(null)).orElse(null));
         LOG.log(System.Logger.Level.INFO, "CPU {0} of \\{1} is up at {2}", number, config.nodeName(),
                 config.cpuAddresses().get(number));
@@ -212,25 +215,11 @@ public final class Cpu implements CpuService, AutoCloseable {
     private void announceUp() {
         for (int other : router.upCpus().keySet()) {
             if (other != number) {
-                router.tell(other, new org.openpair.emulator.node.CpuTask.CpuUp(number));
+                router.tell(other, new CpuTask.CpuUp(number));
             }
         }
     }
 
-    @Override
-    public void cpuUpLocal(int upCpu) {
-        requireRunning();
-        deathWatch.cpuUp(upCpu);
-        processes.cpuUp(upCpu);
-    }
-
-    @Override
-    public void runNotice(org.openpair.emulator.node.CpuTask.CpuCall<?> call) {
-        requireRunning();
-        links.notices().run(call);
-    }
-
-    @Override
     public int number() {
         return number;
     }
@@ -255,12 +244,12 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     /** This CPU's process table, for the test harness and benchmarks of this module. */
-    public org.openpair.emulator.process.ProcessTable processTable() {
+    public ProcessTable processTable() {
         return processes;
     }
 
     /** The repair of its primaries' name entries, for the tests of forged records. */
-    public org.openpair.emulator.process.RecordRepair recordRepair() {
+    public RecordRepair recordRepair() {
         return repair;
     }
 
@@ -279,6 +268,11 @@ public final class Cpu implements CpuService, AutoCloseable {
         return claim;
     }
 
+    /** What the node may ask of this CPU, as the engine and the links deliver it; for this package's tests. */
+    CpuService localCalls() {
+        return localCalls;
+    }
+
     /** Calls over the CPU link, for this package's tests. */
     CpuCalls calls() {
         return links.calls();
@@ -295,60 +289,6 @@ public final class Cpu implements CpuService, AutoCloseable {
 
     public boolean isRunning() {
         return running;
-    }
-
-    @Override
-    public ProcessInfo spawnLocal(SpawnRequest request, ProcessHandle ancestor) {
-        requireRunning();
-        return processes.spawn(request, ancestor);
-    }
-
-    @Override
-    public Termination stopLocal(ProcessHandle target, ProcessHandle killer) {
-        requireRunning();
-        return processes.stop(target, killer);
-    }
-
-    @Override
-    public void promoteLocal(ProcessHandle backup, Takeover takeover, SystemMessage message, ProcessHandle newBackup) {
-        requireRunning();
-        processes.promote(backup, takeover, message, newBackup);
-    }
-
-    @Override
-    public void partnerDiedLocal(ProcessHandle primary, ProcessHandle deadBackup, SystemMessage message) {
-        requireRunning();
-        processes.partnerDied(primary, deadBackup, message);
-    }
-
-    @Override
-    public void switchLocal(ProcessHandle primary) {
-        requireRunning();
-        processes.switchPrimary(primary);
-    }
-
-    @Override
-    public ProcessHandle replaceBackupLocal(ProcessHandle primary, java.util.List<String> classPath) {
-        requireRunning();
-        return processes.replaceBackup(primary, classPath);
-    }
-
-    @Override
-    public java.util.List<String> classPathLocal(ProcessHandle member, java.util.List<String> candidate) {
-        requireRunning();
-        return processes.classPathOf(member, candidate);
-    }
-
-    @Override
-    public void killLocal(ProcessHandle target, org.openpair.guardian.Signal signal, ProcessHandle sender) {
-        requireRunning();
-        processes.kill(target, signal, sender);
-    }
-
-    private void requireRunning() {
-        if (!running) {
-            throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + number + " is down");
-        }
     }
 
     /** How many processes run here. */
@@ -423,14 +363,14 @@ public final class Cpu implements CpuService, AutoCloseable {
     }
 
     private void closeAdmin() {
-        org.openpair.emulator.attach.AdminSocket a = admin;
+        AdminSocket a = admin;
         if (a != null) {
             a.close();
         }
     }
 
     /** This CPU's admin socket, if it has one: for the tests of the command. */
-    public java.util.Optional<org.openpair.emulator.attach.AdminSocket> adminSocket() {
+    public java.util.Optional<AdminSocket> adminSocket() {
         return java.util.Optional.ofNullable(admin);
     }
 

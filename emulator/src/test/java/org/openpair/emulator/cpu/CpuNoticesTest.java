@@ -124,7 +124,7 @@ class CpuNoticesTest {
         SystemMessage told = PairPrograms.MESSAGES.get("$CTR").stream().filter(m -> m.number() == -101)
                 .findFirst().orElseThrow();
 
-        node.cpu(0).partnerDiedLocal(primary, backup, told);
+        node.cpu(0).localCalls().partnerDiedLocal(primary, backup, told);
         String me = "$CTR@" + primary.cpuPin();
         long sent = PairPrograms.LAST_SENT.get(me);
         // The program reads one system message per pass: a few passes later it has read all there are.
