@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
+import java.lang.System.Logger.Level;
 
 import com.hazelcast.internal.json.JsonObject;
 
