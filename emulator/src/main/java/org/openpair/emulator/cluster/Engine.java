@@ -301,6 +301,11 @@ public final class Engine implements TableStore {
         }
 
         @Override
+        public UUID onKeyChanged(K key, java.util.function.Consumer<K> listener) {
+            return map.addEntryListener(new KeyChanges<>(listener), key, false);
+        }
+
+        @Override
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
         }

@@ -67,5 +67,19 @@ public interface Table<K, V> {
      */
     UUID onKeyChanged(java.util.function.Consumer<K> listener);
 
+    /**
+     * {@link #onKeyChanged(java.util.function.Consumer)} for the one entry of {@code key}: the
+     * engine sends the event only to the registrations whose key matches, so a write to an entry
+     * nobody listens to costs no event at all. Registered on every member when this returns: a
+     * change after that is heard.
+     */
+    default UUID onKeyChanged(K key, java.util.function.Consumer<K> listener) {
+        return onKeyChanged(changed -> {
+            if (key.equals(changed)) {
+                listener.accept(changed);
+            }
+        });
+    }
+
     void stopListening(UUID registration);
 }

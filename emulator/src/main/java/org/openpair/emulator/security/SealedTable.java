@@ -337,6 +337,11 @@ public final class SealedTable<K, V> implements Table<K, V> {
     }
 
     @Override
+    public UUID onKeyChanged(K key, Consumer<K> listener) {
+        return inner.onKeyChanged(key, listener);
+    }
+
+    @Override
     public void stopListening(UUID registration) {
         inner.stopListening(registration);
     }

@@ -24,15 +24,22 @@ import org.openpair.guardian.Termination;
 
 /**
  * A {@link RobustSemaphore} for one calling process: every operation is one table update on
- * the semaphore's entry. A blocking acquire queues once, then sleeps until the entry changes
- * (an event) or {@link #RECHECK_NANOS} pass, and tries again; on a re-check without an event it
- * also looks up whether a holder has died unnoticed and applies that death itself.
+ * the semaphore's entry, so an uncontended acquire and a release are one round trip each and
+ * send no event (nobody listens to an entry without waiters: {@link Wakeups}). A blocking acquire
+ * that is queued starts listening to the entry, tries again, then sleeps until the entry changes
+ * (an event to the waiting JVMs only) or {@link #recheckNanos} pass, and tries again; on a
+ * re-check without an event it also looks up whether a holder has died unnoticed and applies
+ * that death itself.
  */
 final class ClusterSemaphore implements RobustSemaphore {
     /** How long a new primary waits for its former partner's death to be recorded. */
     private static final Duration PARTNER_DEATH_BOUND = Duration.ofSeconds(5);
-    /** Re-check interval of a waiter that heard no event. */
-    static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Re-check interval of a waiter that heard no event: the fallback for a change the engine
+     * could not announce (a partition's owner lost before its event left) and for a holder whose
+     * death was never applied. Tests lengthen it to prove that waiters are woken by events alone.
+     */
+    static volatile long recheckNanos = TimeUnit.SECONDS.toNanos(1);
     /** A queued waiter that has not re-checked for this long loses its place. */
     static final long LEASE_MILLIS = 3000;
 
@@ -98,33 +105,47 @@ final class ClusterSemaphore implements RobustSemaphore {
         long ticket = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         long start = System.nanoTime();
         long lastCheck = start;
-        while (true) {
-            long seen = wakeups.version(name);
-            Outcome o = run(new SemaphoreOps.Acquire(caller, ticket, permits, queue, System.currentTimeMillis(),
-                    LEASE_MILLIS));
-            if (o.kind() == Outcome.Kind.DONE) {
-                semaphores.metrics.semaphoreAcquired(System.nanoTime() - start);
-                return Optional.of(o.acquisition());
+        boolean listening = false;
+        try {
+            while (true) {
+                long seen = wakeups.version(name);
+                Outcome o = run(new SemaphoreOps.Acquire(caller, ticket, permits, queue, System.currentTimeMillis(),
+                        LEASE_MILLIS));
+                if (o.kind() == Outcome.Kind.DONE) {
+                    semaphores.metrics.semaphoreAcquired(System.nanoTime() - start);
+                    return Optional.of(o.acquisition());
+                }
+                if (!queue) {
+                    return Optional.empty();
+                }
+                long elapsed = System.nanoTime() - start;
+                if ((timeoutNanos != Long.MAX_VALUE && elapsed >= timeoutNanos)) {
+                    cancel(ticket);
+                    return Optional.empty();
+                }
+                if (!listening) {
+                    // Queued: from now on a change of the entry wakes this JVM. The change may have
+                    // come before the registration, so the next attempt runs before any sleep.
+                    wakeups.enter(name);
+                    listening = true;
+                    continue;
+                }
+                long left = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed;
+                try {
+                    wakeups.await(name, seen, Math.min(left, recheckNanos));
+                } catch (InterruptedException e) {
+                    cancel(ticket);
+                    Thread.currentThread().interrupt();
+                    throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for semaphore " + name);
+                }
+                if (System.nanoTime() - lastCheck >= recheckNanos) {
+                    lastCheck = System.nanoTime();
+                    reapDeadHolders();
+                }
             }
-            if (!queue) {
-                return Optional.empty();
-            }
-            long elapsed = System.nanoTime() - start;
-            if ((timeoutNanos != Long.MAX_VALUE && elapsed >= timeoutNanos)) {
-                cancel(ticket);
-                return Optional.empty();
-            }
-            long left = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed;
-            try {
-                wakeups.await(name, seen, Math.min(left, RECHECK_NANOS));
-            } catch (InterruptedException e) {
-                cancel(ticket);
-                Thread.currentThread().interrupt();
-                throw new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for semaphore " + name);
-            }
-            if (System.nanoTime() - lastCheck >= RECHECK_NANOS) {
-                lastCheck = System.nanoTime();
-                reapDeadHolders();
+        } finally {
+            if (listening) {
+                wakeups.leave(name);
             }
         }
     }

@@ -223,6 +223,27 @@ abstract class TableContract {
     }
 
     @Test
+    void aListenerOnOneKey_hearsThatKey_andNoOther() throws Exception {
+        String k = key();
+        String other = key();
+        BlockingQueue<String> keys = new LinkedBlockingQueue<>();
+        UUID byKey = names().onKeyChanged(k, keys::add);
+        try {
+            names().set(other, entry(other, handle(0, 1), null, false));
+            names().set(k, entry(k, handle(0, 2), null, false));
+            names().remove(other);
+            names().remove(k);
+
+            for (int event = 0; event < 2; event++) {
+                assertThat(keys.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("event %d", event).isEqualTo(k);
+            }
+            assertThat(keys).isEmpty();
+        } finally {
+            names().stopListening(byKey);
+        }
+    }
+
+    @Test
     void aValueWithoutACodec_isRefused_andNothingIsStored() {
         String k = key();
         Table<String, Object> raw = store().table(NodeTables.NAMES);
