@@ -51,10 +51,13 @@ class CliRoutesIT {
         }
     }
 
+    /** The node's own options (its key file among them), with an empty run directory for the engine's route. */
     private static List<String> optionsFor(NodeConnection.Route route) {
-        Path runDir = route == NodeConnection.Route.ADMIN_SOCKET ? cluster.runDir() : emptyRunDir;
-        return List.of("--node", cluster.config().nodeName(),
-                "--base-port", String.valueOf(cluster.config().basePort()), "--run-dir", runDir.toString());
+        List<String> options = new java.util.ArrayList<>(cluster.nodeOptions());
+        if (route != NodeConnection.Route.ADMIN_SOCKET) {
+            options.set(options.indexOf("--run-dir") + 1, emptyRunDir.toString());
+        }
+        return options;
     }
 
     private static GuardianCli cliFor(NodeConnection.Route route) {
