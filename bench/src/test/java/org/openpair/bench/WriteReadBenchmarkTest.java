@@ -107,8 +107,8 @@ class WriteReadBenchmarkTest {
         PairBenchReport.Throughput bestCase = report.throughputs().stream()
                 .filter(t -> t.opsPerSecond() == best && t.name().startsWith("writeread-")).findFirst().orElseThrow();
         assertThat(rate.caseName()).isEqualTo(bestCase.name());
-        assertThat(rate.target()).isEqualTo("ops_per_s >= 20000");
-        assertThat(rate.met()).isEqualTo(best >= 20_000);
+        assertThat(rate.target()).isEqualTo("ops_per_s >= 200000");
+        assertThat(rate.met()).isEqualTo(best >= 200_000);
     }
 
     @Test
