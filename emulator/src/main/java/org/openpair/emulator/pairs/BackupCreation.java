@@ -2,11 +2,15 @@ package org.openpair.emulator.pairs;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.openpair.emulator.events.Event;
+import org.openpair.emulator.events.EventLog;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.guardian.CheckpointResult;
@@ -43,7 +47,7 @@ final class BackupCreation {
      * The class path of the backups this primary creates from now on, null for its own: an
      * upgrade's new version, which a backup created by the restart policy gets too.
      */
-    private volatile java.util.List<String> backupClassPath;
+    private volatile List<String> backupClassPath;
     /** The backup an upgrade stops on purpose: its death re-creates nothing, the upgrade does. */
     private volatile ProcessHandle replacing;
     private final Object replaceLock = new Object();
@@ -87,7 +91,7 @@ final class BackupCreation {
         NameEntry entry = host.tables().names().get(name.toString());
         // Lock order as in CheckpointedState: state, then the send lock, so no change slips between the snapshot and the channel.
         CheckpointLinks.Channel old;
-        java.util.List<CompletableFuture<Long>> transfer = new java.util.ArrayList<>();
+        List<CompletableFuture<Long>> transfer = new ArrayList<>();
         long entries;
         long started = System.nanoTime();
         synchronized (member.state) {
@@ -129,17 +133,17 @@ final class BackupCreation {
     }
 
     /** See {@link PairMember#replaceBackup}. */
-    ProcessHandle replaceBackup(java.util.List<String> classPath) {
+    ProcessHandle replaceBackup(List<String> classPath) {
         synchronized (replaceLock) {
             member.requirePrimary();
             if (member.name == null) {
                 throw new GuardianException(GuardianError.INVALID_OPERATION, "process " + member.self.cpuPin()
                         + " is unnamed: it has no backup to replace");
             }
-            java.util.List<String> before = backupClassPath;
+            List<String> before = backupClassPath;
             ProcessHandle old = member.partner;
             int cpu = old == null ? SpawnRequest.ANY_CPU : old.cpu();
-            backupClassPath = classPath == null ? null : java.util.List.copyOf(classPath);
+            backupClassPath = classPath == null ? null : List.copyOf(classPath);
             if (old != null) {
                 replacing = old;
                 try {
@@ -168,8 +172,8 @@ final class BackupCreation {
             }
             try {
                 ProcessHandle successor = spawnAndAttach(cpu);
-                org.openpair.emulator.events.EventLog.emit(member.self.node(), member.self.cpu(),
-                        new org.openpair.emulator.events.Event.Upgrade(member.name.toString(), old, successor,
+                EventLog.emit(member.self.node(), member.self.cpu(),
+                        new Event.Upgrade(member.name.toString(), old, successor,
                                 String.join(":", classPath == null ? member.classPath() : classPath)));
                 return successor;
             } catch (GuardianException e) {

@@ -17,6 +17,7 @@ import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.emulator.security.SealedTable;
 import org.openpair.emulator.threads.Clock;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.guardian.PairRole;
 
 /**
@@ -64,11 +65,7 @@ public final class RecordRepair implements AutoCloseable {
         this.names = tables.nameRecords();
         this.live = live;
         this.seesQuorum = seesQuorum;
-        this.work = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cpu" + cpu + "-repair");
-            t.setDaemon(true);
-            return t;
-        });
+        this.work = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + cpu + "-repair"));
     }
 
     /** Starts the repair; without a key it does nothing, as a node without one always did. */

@@ -18,6 +18,7 @@ import java.util.function.Function;
 
 import org.openpair.emulator.cluster.Table;
 import org.openpair.emulator.cluster.Update;
+import org.openpair.emulator.cluster.UpdateDraft;
 import org.openpair.emulator.codec.Codec;
 
 /**
@@ -289,12 +290,12 @@ public final class SealedTable<K, V> implements Table<K, V> {
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             V raw = inner.get(k);
-            Draft<K, V> draft = new Draft<>(k, verified(k, raw));
+            UpdateDraft<K, V> draft = new UpdateDraft<>(k, verified(k, raw));
             R result = update.apply(draft);
-            if (!draft.changed) {
+            if (!draft.written()) {
                 return result;
             }
-            V next = sealed(k, draft.value);
+            V next = sealed(k, draft.getValue());
             boolean written;
             if (raw == null) {
                 written = next == null || inner.putIfAbsent(k, next) == null;
@@ -304,7 +305,7 @@ public final class SealedTable<K, V> implements Table<K, V> {
                 written = inner.replace(k, raw, next);
             }
             if (written) {
-                witnessed(k, draft.value);
+                witnessed(k, draft.getValue());
                 return result;
             }
         }
@@ -349,35 +350,5 @@ public final class SealedTable<K, V> implements Table<K, V> {
     private IllegalStateException contention(K k) {
         return new IllegalStateException(name + ": the entry of " + k + " changed under " + MAX_ATTEMPTS
                 + " writes in a row");
-    }
-
-    /** The entry an update decides on, here: what it sets is written afterwards, if nothing changed meanwhile. */
-    private static final class Draft<K, V> implements Map.Entry<K, V> {
-        private final K key;
-        private V value;
-        private boolean changed;
-
-        Draft(K key, V value) {
-            this.key = key;
-            this.value = value;
-        }
-
-        @Override
-        public K getKey() {
-            return key;
-        }
-
-        @Override
-        public V getValue() {
-            return value;
-        }
-
-        @Override
-        public V setValue(V v) {
-            V old = value;
-            value = v;
-            changed = true;
-            return old;
-        }
     }
 }

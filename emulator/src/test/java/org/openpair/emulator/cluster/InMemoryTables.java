@@ -252,14 +252,14 @@ public final class InMemoryTables implements TableStore, AutoCloseable {
             boolean[] wrote = {false};
             boolean[] added = {false};
             V after = entries.compute(key, (k, current) -> {
-                UpdateEntry<K, V> entry = new UpdateEntry<>(k, copy(current));
+                UpdateDraft<K, V> entry = new UpdateDraft<>(k, copy(current));
                 result[0] = shipped.apply(entry);
-                if (!entry.written) {
+                if (!entry.written()) {
                     return current;
                 }
                 wrote[0] = true;
-                added[0] = current == null && entry.value != null;
-                return copy(entry.value);
+                added[0] = current == null && entry.getValue() != null;
+                return copy(entry.getValue());
             });
             if (wrote[0]) {
                 changed(key, added[0] ? after : null);
@@ -298,36 +298,6 @@ public final class InMemoryTables implements TableStore, AutoCloseable {
         public void stopListening(UUID registration) {
             keyListeners.remove(registration);
             addListeners.remove(registration);
-        }
-    }
-
-    /** The entry an update sees: its value, and whether it wrote one (null removes). */
-    private static final class UpdateEntry<K, V> implements Map.Entry<K, V> {
-        private final K key;
-        private V value;
-        private boolean written;
-
-        UpdateEntry(K key, V value) {
-            this.key = key;
-            this.value = value;
-        }
-
-        @Override
-        public K getKey() {
-            return key;
-        }
-
-        @Override
-        public V getValue() {
-            return value;
-        }
-
-        @Override
-        public V setValue(V v) {
-            V old = value;
-            value = v;
-            written = true;
-            return old;
         }
     }
 
