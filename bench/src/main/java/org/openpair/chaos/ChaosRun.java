@@ -45,9 +45,14 @@ public final class ChaosRun {
                 new ChaosPair(ProcessName.of("$LEDO"), PairKind.LEDGER, true, 2 % cpus));
     }
 
+    /** The CPUs' lease in a run: they are started with the node's default for the run's heartbeat. */
+    static long leaseMillis(ChaosSettings s) {
+        return org.openpair.emulator.config.NodeConfig.defaultLease(1, s.heartbeatSeconds()).toMillis();
+    }
+
     /** The plan a run with these settings makes. */
     public static List<String> plan(ChaosSettings s) {
-        return FaultPlan.make(s.seed(), s.faults(), pairs(s.cpus()), s.heartbeatSeconds()).stream()
+        return FaultPlan.make(s.seed(), s.faults(), pairs(s.cpus()), s.heartbeatSeconds(), leaseMillis(s)).stream()
                 .map(f -> f.index() + " " + f.kind().key() + " " + pairs(s.cpus()).get(f.pair()).name()
                         + (f.millis() > 0 ? " " + f.millis() + " ms" : ""))
                 .toList();
@@ -57,7 +62,7 @@ public final class ChaosRun {
         long began = System.nanoTime();
         long deadline = began + s.maxDuration().toNanos();
         List<ChaosPair> pairs = pairs(s.cpus());
-        List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds());
+        List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds(), leaseMillis(s));
         say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair (%s), heartbeat timeout %d s "
                 + "(replay: --seed %d --faults %d)", s.seed(), s.faults(), s.cpus(), s.clientsPerPair(),
                 s.ratePerClient() > 0 ? "each at most " + s.ratePerClient() + " requests/s" : "unpaced",

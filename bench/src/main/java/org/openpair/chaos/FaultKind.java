@@ -12,7 +12,10 @@ enum FaultKind {
     SWITCH_THEN_KILL("switch-kill-new-primary-cpu"),
     /** SIGSTOP of the primary's CPU until a new primary is named (past the heartbeat timeout), then SIGCONT. */
     FREEZE_PRIMARY_CPU("freeze-primary-cpu"),
-    /** SIGSTOP of the primary's CPU for less than half the heartbeat timeout (the plan's), then SIGCONT. */
+    /**
+     * SIGSTOP of the primary's CPU for a time of the plan's, then SIGCONT: just below or just above
+     * the CPUs' lease (without a lease, less than half the heartbeat timeout).
+     */
     PAUSE_PRIMARY_CPU("pause-primary-cpu"),
     /** SIGKILL of the primary process alone: the OS pair's primary JVM. */
     KILL_PRIMARY_PROCESS("kill-primary-process"),

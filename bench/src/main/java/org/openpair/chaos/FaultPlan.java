@@ -23,7 +23,12 @@ final class FaultPlan {
     private FaultPlan() {
     }
 
-    static List<Fault> make(long seed, int count, List<ChaosPair> pairs, int heartbeatTimeoutSeconds) {
+    /**
+     * @param leaseMillis the CPUs' lease (0: none): a pause is then drawn just below or just above
+     *                    it, half each, so that some pauses end before the lease (nothing may move)
+     *                    and some after it (the pair moves, and the thawed CPU must not act as primary)
+     */
+    static List<Fault> make(long seed, int count, List<ChaosPair> pairs, int heartbeatTimeoutSeconds, long leaseMillis) {
         Random random = new Random(seed);
         List<Fault> plan = new ArrayList<>(count);
         List<FaultKind> round = new ArrayList<>();
@@ -36,13 +41,20 @@ final class FaultPlan {
             int pair = target(kind, pairs, random);
             long millis = switch (kind) {
                 case SWITCH_THEN_KILL -> random.nextInt((int) MAX_SWITCH_KILL_DELAY_MILLIS + 1);
-                case PAUSE_PRIMARY_CPU -> MIN_PAUSE_MILLIS
+                case PAUSE_PRIMARY_CPU -> leaseMillis > 0 ? aroundTheLease(random, leaseMillis) : MIN_PAUSE_MILLIS
                         + random.nextInt((int) Math.max(1, heartbeatTimeoutSeconds * 500L - MIN_PAUSE_MILLIS));
                 default -> 0;
             };
             plan.add(new Fault(plan.size() + 1, kind, pair, millis));
         }
         return plan;
+    }
+
+    /** 70-95% of the lease, or 105-150%. */
+    static long aroundTheLease(Random random, long leaseMillis) {
+        boolean below = random.nextBoolean();
+        double share = below ? 0.70 + 0.25 * random.nextDouble() : 1.05 + 0.45 * random.nextDouble();
+        return Math.round(share * leaseMillis);
     }
 
     /** Whether a fault of {@code kind} can be made against {@code pair}. */

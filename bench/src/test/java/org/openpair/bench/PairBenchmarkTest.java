@@ -65,7 +65,7 @@ class PairBenchmarkTest {
             }
         }
         for (var e : Map.of("cpu-kill9", TK.kill9Runs(), "cpu-kill9-engine", TK.kill9Runs(),
-                "cpu-sigstop", TK.sigstopRuns()).entrySet()) {
+                "cpu-sigstop", TK.sigstopRuns(), "cpu-sigstop-engine", TK.sigstopRuns()).entrySet()) {
             for (String part : List.of("", "-name", "-primary", "-promoted", "-after-detection")) {
                 n.put(e.getKey() + part, e.getValue());
             }
@@ -98,16 +98,19 @@ class PairBenchmarkTest {
         assertThat(takeover.latency("cpu-kill9").baseline()).isEqualTo("hz-member-removed");
         assertThat(takeover.latency("cpu-kill9-engine").baseline()).isEqualTo("hz-member-removed");
         assertThat(takeover.latency("cpu-sigstop").baseline()).isEqualTo("hz-member-removed-sigstop");
+        assertThat(takeover.latency("cpu-sigstop-engine").baseline()).isEqualTo("hz-member-removed-sigstop");
         assertThat(takeover.latency("process-stop").baseline()).isEqualTo("hz-imap-set-idle");
         // The takeover is the later of the name and the new primary, and after the fault.
-        for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-kill9-engine", "cpu-sigstop")) {
+        for (String c : List.of("process-stop", "process-abend", "cpu-kill9", "cpu-kill9-engine", "cpu-sigstop",
+                "cpu-sigstop-engine")) {
             Stats total = takeover.latency(c).stats();
             assertThat(total.p50()).as(c).isPositive();
             assertThat(total.max()).as(c).isGreaterThanOrEqualTo(takeover.latency(c + "-name").stats().max())
                     .isGreaterThanOrEqualTo(takeover.latency(c + "-primary").stats().max());
         }
         assertThat(takeover.targets()).extracting(PairBenchReport.Target::caseName).containsExactly(
-                "process-stop", "process-abend", "cpu-kill9", "cpu-sigstop", "cpu-sigstop-after-detection");
+                "process-stop", "process-abend", "cpu-kill9", "cpu-sigstop", "cpu-sigstop-engine",
+                "cpu-sigstop-engine-after-detection");
     }
 
     @Test

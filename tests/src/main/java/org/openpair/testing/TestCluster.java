@@ -114,7 +114,7 @@ public final class TestCluster implements AutoCloseable {
     /**
      * The arguments of {@code guardian} that start CPU {@code cpu} of this node: CPUs 0 to
      * count-1 on consecutive ports (so the quorum is a majority of those), its name, base port,
-     * key file (in {@link #nodeOptions()}), log directory, heartbeat timeout and metrics port (if
+     * key file (in {@link #nodeOptions()}), log directory, heartbeat timeout, lease and metrics port (if
      * the node has one).
      */
     public List<String> cpuStartArgs(int cpu) {
@@ -127,6 +127,7 @@ public final class TestCluster implements AutoCloseable {
         if (heartbeatTimeoutSeconds != null) {
             args.addAll(List.of("--heartbeat-timeout", String.valueOf(heartbeatTimeoutSeconds)));
         }
+        args.addAll(List.of("--lease-millis", String.valueOf(config.lease().toMillis())));
         // The setting is the port of CPU 0; each CPU adds its number.
         config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
         return args;

@@ -14,6 +14,7 @@ import org.openpair.emulator.config.NodeConfig;
 public final class TestClusterBuilder {
     private int cpus = 2;
     private Integer heartbeatTimeoutSeconds;
+    private Integer leaseMillis;
     private Path logDir;
     private final List<String> jvmFlags = new ArrayList<>();
     private boolean metrics;
@@ -44,6 +45,15 @@ public final class TestClusterBuilder {
             throw new IllegalArgumentException("heartbeat timeout must exceed the 1 s interval: " + seconds);
         }
         this.heartbeatTimeoutSeconds = seconds;
+        return this;
+    }
+
+    /**
+     * The CPUs' lease in ms, 0 for none (default: the emulator's, 1000 ms while the heartbeat
+     * timeout allows it): with none, a frozen CPU is declared dead only by the heartbeat.
+     */
+    public TestClusterBuilder leaseMillis(int millis) {
+        this.leaseMillis = millis;
         return this;
     }
 
@@ -105,6 +115,9 @@ public final class TestClusterBuilder {
         NodeConfig.Builder b = NodeConfig.builder().nodeName(node).basePort(TestPorts.freeBlock(NodeConfig.MAX_CPUS))
                 .cpus(cpus).logDir(dir).runDir(runDir);
         b.heartbeat(1, heartbeatTimeoutSeconds != null ? heartbeatTimeoutSeconds : 5);
+        if (leaseMillis != null) {
+            b.lease(java.time.Duration.ofMillis(leaseMillis));
+        }
         if (metrics) {
             b.metricsPort(TestPorts.freeBlock(NodeConfig.MAX_CPUS));
         }

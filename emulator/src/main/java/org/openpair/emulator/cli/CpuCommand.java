@@ -42,6 +42,12 @@ final class CpuCommand implements Runnable {
                 description = "Silence after which a CPU is declared dead (default: 5).")
         Integer heartbeatTimeout;
 
+        @Option(names = "--lease-millis", paramLabel = "MS",
+                description = "How long this CPU's lease runs without renewal: a hung CPU's pairs are taken over "
+                        + "about this long after it stopped; 0: only after the heartbeat timeout (default: 1000, "
+                        + "or 0 when the heartbeat timeout less one interval is not longer).")
+        Integer leaseMillis;
+
         @picocli.CommandLine.Mixin
         CpuServerOptions server;
 
@@ -61,6 +67,9 @@ final class CpuCommand implements Runnable {
             }
             if (heartbeatTimeout != null) {
                 b.heartbeat(1, heartbeatTimeout);
+            }
+            if (leaseMillis != null) {
+                b.lease(java.time.Duration.ofMillis(leaseMillis));
             }
             server.applyTo(b, spec.commandLine());
             NodeConfig config = b.build();

@@ -29,6 +29,9 @@ public final class NodeConfig {
     public static final int DEFAULT_BASE_PORT = 5801;
     public static final int MAX_CPUS = 16;
 
+    /** The default lease: a hung CPU's pairs move about a second after it stopped. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMillis(1000);
+    static final int MIN_LEASE_MILLIS = 200;
     private final String nodeName;
     private final String bindAddress;
     private final int basePort;
@@ -40,6 +43,9 @@ public final class NodeConfig {
     /** Where the CPUs put their admin sockets; null: none (a node built in code, such as a test's). */
     private final Path runDir;
     private final Duration stopGrace;
+    private final Duration lease;
+    /** Whether the lease was chosen, not defaulted: a copy with a shorter heartbeat defaults again. */
+    private final boolean leaseChosen;
     private final int quorum;
     private final Duration operatorTimeout;
     /** Whether the CPUs were named (flags, file), rather than the implicit 0-15. */
@@ -71,6 +77,8 @@ public final class NodeConfig {
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
         this.runDir = b.runDir;
         this.stopGrace = b.stopGrace;
+        this.leaseChosen = b.lease != null;
+        this.lease = b.lease != null ? b.lease : defaultLease(heartbeatIntervalSeconds, heartbeatTimeoutSeconds);
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
         this.metricsPort = b.metricsPort;
@@ -116,6 +124,7 @@ public final class NodeConfig {
         b.logDir = logDir;
         b.runDir = runDir;
         b.stopGrace = stopGrace;
+        b.lease = leaseChosen ? lease : null;
         b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
         b.classPath.addAll(classPath);
@@ -190,6 +199,20 @@ public final class NodeConfig {
     }
 
     /** How long a stopped process may take to end before it is killed. */
+    /**
+     * How long a CPU's lease runs without renewal: a hung CPU's pairs are taken over about this
+     * long after it stopped (zero: off, a hung CPU waits for the heartbeat timeout).
+     */
+    public Duration lease() {
+        return lease;
+    }
+
+    /** The lease of a node that chose none: {@link #DEFAULT_LEASE}, or none when the heartbeat gives up sooner. */
+    public static Duration defaultLease(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds) {
+        long beforeHeartbeat = (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L;
+        return DEFAULT_LEASE.toMillis() < beforeHeartbeat ? DEFAULT_LEASE : Duration.ZERO;
+    }
+
     public Duration stopGrace() {
         return stopGrace;
     }
@@ -246,6 +269,8 @@ public final class NodeConfig {
         private Path logDir;
         private Path runDir;
         private Duration stopGrace = Duration.ofSeconds(5);
+        /** Null: the default, which a heartbeat too short for it turns off. */
+        private Duration lease;
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
         private final List<String> classPath = new ArrayList<>();
@@ -344,6 +369,15 @@ public final class NodeConfig {
             return runDir != null;
         }
 
+        /** The lease length (zero: off); at least {@value #MIN_LEASE_MILLIS} ms and shorter than the heartbeat timeout less one interval. */
+        public Builder lease(Duration length) {
+            if (length.isNegative() || (!length.isZero() && length.toMillis() < MIN_LEASE_MILLIS)) {
+                throw invalid("lease must be 0 (off) or at least " + MIN_LEASE_MILLIS + " ms: " + length.toMillis());
+            }
+            this.lease = length;
+            return this;
+        }
+
         public Builder stopGrace(Duration grace) {
             if (grace.isNegative()) {
                 throw invalid("stop grace must not be negative: " + grace);
@@ -420,6 +454,12 @@ public final class NodeConfig {
         }
 
         public NodeConfig build() {
+            // Past that, the engine's own detection comes first and the lease buys nothing.
+            long beforeHeartbeat = (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L;
+            if (lease != null && !lease.isZero() && lease.toMillis() >= beforeHeartbeat) {
+                throw invalid("lease (" + lease.toMillis() + " ms) must be shorter than the heartbeat timeout less one "
+                        + "interval (" + (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L + " ms)");
+            }
             return new NodeConfig(this);
         }
 

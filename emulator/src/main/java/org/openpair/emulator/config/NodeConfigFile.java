@@ -33,6 +33,7 @@ import org.openpair.emulator.config.NodeConfig;
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
  * run-dir: /run/user/1000/openpair  # the CPUs' admin sockets (default: $XDG_RUNTIME_DIR/openpair)
+ * lease-millis: 1000        # a hung CPU's pairs move this long after it stopped; 0: at the heartbeat timeout
  * stop-grace-millis: 5000
  * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)
@@ -50,7 +51,7 @@ import org.openpair.emulator.config.NodeConfig;
  */
 public final class NodeConfigFile {
     private static final Set<String> KEYS = Set.of("node", "bind", "base-port", "cpus", "members",
-            "heartbeat", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path",
+            "heartbeat", "lease-millis", "log-dir", "run-dir", "stop-grace-millis", "quorum", "operator-timeout-millis", "class-path",
             "metrics-port", "key-file");
 
     private NodeConfigFile() {
@@ -121,6 +122,9 @@ public final class NodeConfigFile {
             }
             if (map.containsKey("quorum")) {
                 b.quorum(integer(file, "quorum", map.get("quorum")));
+            }
+            if (map.containsKey("lease-millis")) {
+                b.lease(Duration.ofMillis(integer(file, "lease-millis", map.get("lease-millis"))));
             }
             if (map.containsKey("stop-grace-millis")) {
                 b.stopGrace(Duration.ofMillis(integer(file, "stop-grace-millis", map.get("stop-grace-millis"))));

@@ -52,6 +52,8 @@ public final class Cpu implements AutoCloseable {
     private final StalledHandshakes handshakes;
     private SemaphoreReaper semaphoreReaper;
     private final DeathWatch deathWatch;
+    /** This CPU's lease and the grants it gives; null when the node runs without leases. */
+    private final Lease lease;
     private final NumberClaim claim;
     /** Restores the name entries of this CPU's primaries; see {@code process.RecordRepair}. */
     private volatile RecordRepair repair;
@@ -83,10 +85,16 @@ public final class Cpu implements AutoCloseable {
         if (metricsEndpoint != null) {
             metricsEndpoint.countProcesses(processes::count);
         }
-        this.links.receiveWith(processes);
+        this.membership = engine.membership();
+        this.lease = config.lease().isZero() ? null : new Lease(number, membership, config.quorum(),
+                Lease.Settings.of(config.lease()), links::askLease, processes::fencePrimaries,
+                (lost, evidence) -> EventLog.emit(config.nodeName(), number, new Event.CpuDown(lost, evidence)));
+        if (lease != null) {
+            processes.actAsPrimaryWhile(lease::held);
+        }
+        this.links.receiveWith(processes, lease);
         this.router.noticesBy(links.notices());
         this.router.callsBy(links.calls());
-        this.membership = engine.membership();
         this.sweeper = new CpuLossSweeper(tables, membership, number, router, config.quorum());
         this.deathWatch = new DeathWatch(config, number, membership, tables);
         localCalls.bind(processes, deathWatch);
@@ -130,7 +138,11 @@ public final class Cpu implements AutoCloseable {
         try {
             KeyCheck.againstPeers(config, number, cpu.tables);
             cpu.claim.claim();
+            if (cpu.lease != null) {
+                cpu.lease.start();
+            }
         } catch (RuntimeException e) {
+            cpu.closeLease();
             cpu.handshakes.close();
             cpu.links.close();
             cpu.events.close(1);
@@ -263,6 +275,11 @@ public final class Cpu implements AutoCloseable {
         return links.notices();
     }
 
+    /** Its lease, for this package's tests; null when the node runs without leases. */
+    Lease lease() {
+        return lease;
+    }
+
     /** The claim on its number, for this package's tests. */
     NumberClaim claim() {
         return claim;
@@ -285,6 +302,16 @@ public final class Cpu implements AutoCloseable {
      */
     public void actOnKernelEvidence(boolean on) {
         deathWatch.acting(on);
+    }
+
+    /**
+     * Whether this CPU takes over other CPUs whose lease ended (default), or leaves a hung CPU to
+     * the engine's heartbeat: for benchmarks that measure the heartbeat as their baseline.
+     */
+    public void takeOverOnLease(boolean on) {
+        if (lease != null) {
+            lease.acting(on);
+        }
     }
 
     public boolean isRunning() {
@@ -322,8 +349,9 @@ public final class Cpu implements AutoCloseable {
         handshakes.close();
         // The member leaves before the link server closes: a link that ends while the member is
         // still listed is the kernel's evidence of a crash to the other CPUs (DeathWatch), and an
-        // orderly leave must not be taken for one.
+        // orderly leave must not be taken for one. The lease is renewed until then, for the same reason.
         engine.shutdown();
+        closeLease();
         links.close();
         closeMetrics(metricsEndpoint);
     }
@@ -345,6 +373,7 @@ public final class Cpu implements AutoCloseable {
         processes.freeze();
         // A crash loses what was not written yet, as SIGKILL would.
         events.close(1);
+        closeLease();
         deathWatch.close();
         links.close();
         processes.crash();
@@ -383,6 +412,12 @@ public final class Cpu implements AutoCloseable {
     private void closeSemaphoreReaper() {
         if (semaphoreReaper != null) {
             semaphoreReaper.close();
+        }
+    }
+
+    private void closeLease() {
+        if (lease != null) {
+            lease.close();
         }
     }
 

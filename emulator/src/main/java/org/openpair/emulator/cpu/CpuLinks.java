@@ -10,6 +10,7 @@ import org.openpair.emulator.link.LinkException;
 import org.openpair.emulator.link.LinkPool;
 import org.openpair.emulator.link.LinkReply;
 import org.openpair.emulator.link.LinkServer;
+import org.openpair.emulator.link.RequestHandler;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.emulator.messages.RequestLinks;
 import org.openpair.emulator.messages.RequestRouter;
@@ -42,6 +43,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     private final java.util.concurrent.ExecutorService connector;
     /** The CPUs a background connect is queued or running for. */
     private final java.util.Set<Integer> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong leaseAsks = new java.util.concurrent.atomic.AtomicLong();
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
@@ -70,10 +72,28 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         return new CpuLinks(config, cpu, tables);
     }
 
-    /** Checkpoints arriving here go to this CPU's backups. */
-    void receiveWith(ProcessTable processes) {
+    /** Checkpoints arriving here go to this CPU's backups; the lease's messages to {@code lease}. */
+    void receiveWith(ProcessTable processes, Lease lease) {
         this.receiver = processes;
-        server.serveRequests(calls.handler(new RequestRouter(config.nodeName(), processes.receivers())));
+        RequestHandler handler = calls.handler(new RequestRouter(config.nodeName(), processes.receivers()));
+        server.serveRequests(lease == null ? handler : lease.handler(handler));
+    }
+
+    /**
+     * A lease message to another CPU, on the link if it is up now; else null, and the link is made
+     * for the next one (a lease round never waits for a connect: a hung CPU accepts and never answers).
+     */
+    CompletableFuture<ByteBuffer> askLease(int targetCpu, ByteBuffer request) {
+        LinkClient client = connected(targetCpu);
+        if (client == null || !client.isUp()) {
+            connectLater(targetCpu);
+            return null;
+        }
+        try {
+            return client.request(LeaseWire.OPEN, leaseAsks.incrementAndGet(), request).thenApply(r -> ByteBuffer.wrap(r.payload()));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

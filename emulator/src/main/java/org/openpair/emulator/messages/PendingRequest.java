@@ -109,6 +109,13 @@ final class PendingRequest implements ReceivedRequest {
         }
         receive.replying();
         return sent.handle((result, failure) -> {
+            if (failure == null && !receive.pair().leaseHeld()) {
+                // The backup holds it, but this CPU may be being taken over: the requester asks again,
+                // and whichever member is primary then answers from the saved replies.
+                fail(GuardianError.OWNERSHIP_CHANGED, receive.self().cpuPin() + "'s CPU lost its lease before the "
+                        + "reply left");
+                return result;
+            }
             if (failure == null) {
                 send(MessageFormat.ok(reply));
                 receive.pair().metrics().replyWritten(System.nanoTime() - arrived);

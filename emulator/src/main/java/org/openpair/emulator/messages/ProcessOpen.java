@@ -69,9 +69,10 @@ public final class ProcessOpen implements ProcessFile {
         this.server = entry.primary();
         this.epoch = entry.epoch();
         this.slots = new Semaphore(Math.max(1, syncDepth), true);
+        // Positive: 0 and the negative opens are the node's own (CPU calls, the lease).
         long id;
         do {
-            id = ThreadLocalRandom.current().nextLong();
+            id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         } while (id == 0);
         this.openId = id;
     }

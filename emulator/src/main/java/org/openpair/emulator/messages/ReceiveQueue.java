@@ -125,6 +125,11 @@ public final class ReceiveQueue implements Receive {
                     self.cpuPin() + " is not the primary" + (pair.isFenced() ? " (fenced)" : " (yet)")));
             return;
         }
+        if (!pair.leaseHeld()) {
+            path.reply(openId, syncId, pair.epoch(), MessageFormat.error(GuardianError.OWNERSHIP_CHANGED,
+                    self.cpuPin() + "'s CPU does not hold its lease now: it may be being taken over"));
+            return;
+        }
         switch (r.kind()) {
             case MessageFormat.OPEN -> {
                 if (openMessages) {

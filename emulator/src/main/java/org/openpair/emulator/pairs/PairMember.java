@@ -65,6 +65,12 @@ public final class PairMember {
         void fence(String reason);
 
         /**
+         * Whether its CPU holds its lease now: a primary answers requests and releases replies only
+         * then (a CPU thawed after a pause finds it over before its first act; see {@code cpu.Lease}).
+         */
+        boolean leaseHeld();
+
+        /**
          * The request that creates a backup running this process's program, from
          * {@code classPath} (null: this process's own).
          */
@@ -225,6 +231,11 @@ public final class PairMember {
     /** What this server already answered (see {@link SavedReplies}). */
     public SavedReplies savedReplies() {
         return savedReplies;
+    }
+
+    /** Whether its CPU holds its lease now: without it, this process may not act as primary for the moment. */
+    public boolean leaseHeld() {
+        return host.leaseHeld();
     }
 
     /** Whether this process was fenced: it may not act as primary any more. */

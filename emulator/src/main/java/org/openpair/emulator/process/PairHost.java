@@ -26,10 +26,11 @@ final class PairHost implements PairMember.Host {
     /** The table's fence of this process, run on the pair thread. */
     private final Consumer<String> fence;
     private final CpuMetrics metrics;
+    private final java.util.function.BooleanSupplier lease;
 
     PairHost(LocalProcess process, SpawnRequest request, Function<ProcessHandle, Guardian> guardianOf,
              CheckpointLinks links, NodeTables tables, CpuRouter router, ScheduledExecutorService pairWork,
-             Consumer<String> fence, CpuMetrics metrics) {
+             Consumer<String> fence, CpuMetrics metrics, java.util.function.BooleanSupplier lease) {
         this.process = process;
         this.request = request;
         this.guardianOf = guardianOf;
@@ -39,6 +40,12 @@ final class PairHost implements PairMember.Host {
         this.pairWork = pairWork;
         this.fence = fence;
         this.metrics = metrics;
+        this.lease = lease;
+    }
+
+    @Override
+    public boolean leaseHeld() {
+        return lease.getAsBoolean();
     }
 
     @Override

@@ -87,6 +87,8 @@ public final class ProcessTable {
      * @param guardianOf the Guardian procedures a hosted process calls, given its handle
      * @param metrics    what this CPU counts
      */
+    private volatile java.util.function.BooleanSupplier lease = () -> true;
+
     public ProcessTable(NodeConfig config, int cpu, NodeTables tables, CpuRouter router, CheckpointLinks links,
                         Function<ProcessHandle, Guardian> guardianOf, CpuMetrics metrics) {
         this.config = config;
@@ -102,6 +104,18 @@ public final class ProcessTable {
         this.halt = new CpuHalt(cpu, this, live, ends, spawner, pairWork, recorder, loopTimers, attachSocket);
         this.creation = new Creation(this, config, cpu, tables, router, links, guardianOf, pins, live, byVerifier,
                 spawner, pairWork, attachSocket, halt);
+    }
+
+    /**
+     * From now on this CPU's primaries act as such only while {@code lease} says its CPU holds its
+     * lease ({@code cpu.Lease}); until this is called, always.
+     */
+    public void actAsPrimaryWhile(java.util.function.BooleanSupplier lease) {
+        this.lease = lease;
+    }
+
+    boolean leaseHeld() {
+        return lease.getAsBoolean();
     }
 
     /** For the attach socket, made before {@link #halt} and so unable to take {@code halt::crashed}. */

@@ -1,0 +1,115 @@
+package org.openpair.emulator.cpu;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * The grantor's side of the lease ({@link Lease}): what this CPU promised each other CPU, and
+ * which members it promised a takeover never to grant again. Answered on the link's reader
+ * thread, so everything here is a few map operations under this object's lock, and times are
+ * the caller's monotonic reading.
+ *
+ * <p>A grant runs for one lease length from its arrival here, which is after the holder sent
+ * it: the holder, which counts from its send, always believes its lease ends before any grantor
+ * does. A revocation is accepted only when this CPU's own grant is nearly over too (less than
+ * {@code stickyNanos} left), so one CPU that lost its link to a healthy holder cannot take that
+ * holder's pairs away while the others still hear it. A revocation lasts {@code revokedNanos}:
+ * long past the takeover that asked for it (which evicts the member from the engine, after
+ * which nobody grants it anyway), and bounded, so that a takeover that never completed does not
+ * leave a healthy CPU unable to hold a lease for ever.
+ */
+final class LeaseGrants {
+    private final long leaseNanos;
+    private final long stickyNanos;
+    private final long revokedNanos;
+    /** CPU number → the last grant to the member that carries it. */
+    private final Map<Integer, Grant> grants = new HashMap<>();
+    /** Revoked member → when the revocation lapses (monotonic). */
+    private final Map<UUID, Long> revoked = new HashMap<>();
+
+    record Grant(int cpu, UUID member, long expiresNanos) {
+    }
+
+    LeaseGrants(long leaseNanos, long stickyNanos, long revokedNanos) {
+        this.leaseNanos = leaseNanos;
+        this.stickyNanos = stickyNanos;
+        this.revokedNanos = revokedNanos;
+    }
+
+    /** A renewal from {@code member}, CPU {@code cpu}, arrived at {@code now}. */
+    synchronized LeaseWire.Answer renew(int cpu, UUID member, boolean isMember, long now) {
+        if (isRevoked(member, now)) {
+            return LeaseWire.Answer.REVOKED;
+        }
+        if (!isMember) {
+            return LeaseWire.Answer.NOT_A_MEMBER;
+        }
+        grants.put(cpu, new Grant(cpu, member, now + leaseNanos));
+        return LeaseWire.Answer.GRANTED;
+    }
+
+    /**
+     * Another CPU's takeover asks this one to stop granting {@code member}: accepted (and kept)
+     * unless this CPU's grant to it has more than the sticky time left.
+     *
+     * @return the answer, and what was left of this CPU's grant (0 if none or over)
+     */
+    synchronized LeaseWire.Reply revoke(int cpu, UUID member, long now) {
+        long left = remaining(cpu, member, now);
+        if (left > stickyNanos) {
+            return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_REFUSED, left);
+        }
+        revoked.put(member, now + revokedNanos);
+        return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_ACCEPTED, left);
+    }
+
+    /** This CPU's own takeover of {@code member} starts: it grants it nothing more from now. */
+    synchronized long revokeForTakeover(int cpu, UUID member, long now) {
+        revoked.put(member, now + revokedNanos);
+        return remaining(cpu, member, now);
+    }
+
+    /** This CPU's own takeover of {@code member} did not win the others: it may grant it again. */
+    synchronized void withdraw(UUID member) {
+        revoked.remove(member);
+    }
+
+    /** The grants that ran out before {@code now} and whose member is not revoked: takeover candidates. */
+    synchronized List<Grant> expired(long now) {
+        List<Grant> out = new ArrayList<>();
+        for (Grant g : grants.values()) {
+            if (now - g.expiresNanos() >= 0 && !isRevoked(g.member(), now)) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /** Drops the grants of members gone from this CPU's view and revocations that lapsed. */
+    synchronized void prune(Predicate<UUID> isMember, long now) {
+        grants.values().removeIf(g -> !isMember.test(g.member()));
+        for (Iterator<Map.Entry<UUID, Long>> i = revoked.entrySet().iterator(); i.hasNext(); ) {
+            if (now - i.next().getValue() >= 0) {
+                i.remove();
+            }
+        }
+    }
+
+    private long remaining(int cpu, UUID member, long now) {
+        Grant g = grants.get(cpu);
+        if (g == null || !g.member().equals(member)) {
+            return 0;
+        }
+        return Math.max(0, g.expiresNanos() - now);
+    }
+
+    private boolean isRevoked(UUID member, long now) {
+        Long until = revoked.get(member);
+        return until != null && now - until < 0;
+    }
+}

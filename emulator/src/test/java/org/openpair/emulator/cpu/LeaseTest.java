@@ -1,0 +1,88 @@
+package org.openpair.emulator.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.openpair.emulator.TestNodes;
+import org.openpair.emulator.names.NameEntry;
+import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.pairs.PairPrograms;
+import org.openpair.guardian.Guardian;
+import org.openpair.guardian.PairInfo;
+import org.openpair.guardian.ProcessHandle;
+import org.openpair.guardian.ProcessName;
+import org.openpair.guardian.Program;
+import org.openpair.guardian.SpawnRequest;
+
+/**
+ * The lease on three CPUs of one JVM. A CPU whose lease neither renews nor answers stands for a
+ * hung one (its engine member goes on heartbeating, so only the lease can move its pairs; the
+ * heartbeat timeout is set far above the bounds here). The CPU JVMs that are really frozen with
+ * SIGSTOP are in the tests module ({@code LeaseIT}, {@code PairCrashIT}).
+ */
+class LeaseTest {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final ProcessName NAME = ProcessName.of("$LSE");
+
+    @Test
+    void everyCpuHoldsItsLease_aHungCpusPairMovesOnTheLease_neverWhileItsLeaseRuns() {
+        PairPrograms.LAST_ACKED.clear();
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                Lease lease = node.cpu(cpu).lease();
+                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, lease::held);
+            }
+            Guardian g = node.cpu(0).guardian();
+            ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class))
+                    .name(NAME.toString()).cpu(2).args("1", "temporary").build());
+            TestNodes.await("a ready backup on CPU 1", BOUND, () -> {
+                NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(NAME.toString());
+                return e != null && e.ready() && e.backup() != null && e.backup().cpu() == 1;
+            });
+            PairInfo before = g.processGetPairInfo(NAME);
+            String primaryKey = NAME + "@" + primary.cpuPin();
+            TestNodes.await("checkpoints acknowledged", BOUND, () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > 10);
+
+            Lease hung = node.cpu(2).lease();
+            hung.suspendForTests(true);
+            TestNodes.await("the backup " + before.backup().cpuPin() + " to be primary", BOUND, () -> {
+                PairInfo now = g.processGetPairInfo(NAME);
+                if (now.primary() != null && now.primary().cpu() == 1) {
+                    // The moment the node shows the new primary, the hung CPU's lease must be over.
+                    assertThat(hung.held()).as("CPU 2's lease when its backup was promoted").isFalse();
+                    return true;
+                }
+                return false;
+            });
+            assertThat(g.processGetPairInfo(NAME).epoch()).isGreaterThan(before.epoch());
+            assertThat(node.cpu(0).lease().evictions() + node.cpu(1).lease().evictions())
+                    .as("members handed to the engine on their lease").isPositive();
+            long acked = PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L);
+            TestNodes.await("the new primary to go on from the last acknowledged counter " + acked, BOUND,
+                    () -> PairPrograms.TAKEOVERS.stream().anyMatch(t -> (long) t[1] >= acked));
+        }
+    }
+
+    @Test
+    void aPauseShorterThanTheLease_movesNothing() {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
+            }
+            Lease paused = node.cpu(2).lease();
+            long lease = paused.settings().length().toNanos();
+            paused.suspendForTests(true);
+            long resumeAt = System.nanoTime() + lease / 4;
+            TestNodes.await("a quarter of the lease to pass", BOUND, () -> System.nanoTime() - resumeAt >= 0);
+            paused.suspendForTests(false);
+            long watchUntil = System.nanoTime() + 3 * lease;
+            TestNodes.await("three leases to pass", BOUND, () -> System.nanoTime() - watchUntil >= 0);
+            assertThat(paused.held()).as("CPU 2's lease after the pause").isTrue();
+            assertThat(node.cpu(0).lease().evictions() + node.cpu(1).lease().evictions())
+                    .as("members handed to the engine on their lease").isZero();
+            assertThat(node.cpu(0).engine().membership().cpuMembers()).hasSize(3);
+        }
+    }
+}
