@@ -47,6 +47,11 @@ public final class Engine implements TableStore {
         return hz;
     }
 
+    /** Whether this is a member of the node (a CPU), not a client of it. */
+    public boolean isMember() {
+        return !(hz.getLocalEndpoint() instanceof com.hazelcast.client.Client);
+    }
+
     /** False once the member or client has shut down. */
     public boolean isRunning() {
         return hz.getLifecycleService().isRunning();
@@ -306,15 +311,25 @@ public final class Engine implements TableStore {
         }
 
         @Override
+        public void onEntriesLost(Runnable listener) {
+            map.addEntryListener(new WholesaleLoss(listener), false);
+            map.addPartitionLostListener(e -> listener.run());
+        }
+
+        @Override
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
         }
     }
 
-    /** Every change of an entry, by key. */
+    /**
+     * Every change of an entry, by key: also the engine's own (a merge after a split, an eviction
+     * or expiry), which a cache of the entry must hear as much as a write.
+     */
     private record KeyChanges<K, V>(java.util.function.Consumer<K> listener) implements
             com.hazelcast.map.listener.EntryAddedListener<K, V>, com.hazelcast.map.listener.EntryUpdatedListener<K, V>,
-            com.hazelcast.map.listener.EntryRemovedListener<K, V> {
+            com.hazelcast.map.listener.EntryRemovedListener<K, V>, com.hazelcast.map.listener.EntryMergedListener<K, V>,
+            com.hazelcast.map.listener.EntryEvictedListener<K, V>, com.hazelcast.map.listener.EntryExpiredListener<K, V> {
         @Override
         public void entryAdded(EntryEvent<K, V> e) {
             listener.accept(e.getKey());
@@ -328,6 +343,35 @@ public final class Engine implements TableStore {
         @Override
         public void entryRemoved(EntryEvent<K, V> e) {
             listener.accept(e.getKey());
+        }
+
+        @Override
+        public void entryMerged(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
+        }
+
+        @Override
+        public void entryEvicted(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
+        }
+
+        @Override
+        public void entryExpired(EntryEvent<K, V> e) {
+            listener.accept(e.getKey());
+        }
+    }
+
+    /** Whatever empties entries of a map without an event per key. */
+    private record WholesaleLoss(Runnable listener) implements com.hazelcast.map.listener.MapClearedListener,
+            com.hazelcast.map.listener.MapEvictedListener {
+        @Override
+        public void mapCleared(com.hazelcast.map.MapEvent e) {
+            listener.run();
+        }
+
+        @Override
+        public void mapEvicted(com.hazelcast.map.MapEvent e) {
+            listener.run();
         }
     }
 
