@@ -302,76 +302,23 @@ public final class Engine implements TableStore {
 
         @Override
         public UUID onKeyChanged(java.util.function.Consumer<K> listener) {
-            return map.addEntryListener(new KeyChanges<>(listener), false);
+            return map.addEntryListener(new TableEvents.KeyChanges<>(listener), false);
         }
 
         @Override
         public UUID onKeyChanged(K key, java.util.function.Consumer<K> listener) {
-            return map.addEntryListener(new KeyChanges<>(listener), key, false);
+            return map.addEntryListener(new TableEvents.KeyChanges<>(listener), key, false);
         }
 
         @Override
         public void onEntriesLost(Runnable listener) {
-            map.addEntryListener(new WholesaleLoss(listener), false);
+            map.addEntryListener(new TableEvents.WholesaleLoss(listener), false);
             map.addPartitionLostListener(e -> listener.run());
         }
 
         @Override
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
-        }
-    }
-
-    /**
-     * Every change of an entry, by key: also the engine's own (a merge after a split, an eviction
-     * or expiry), which a cache of the entry must hear as much as a write.
-     */
-    private record KeyChanges<K, V>(java.util.function.Consumer<K> listener) implements
-            com.hazelcast.map.listener.EntryAddedListener<K, V>, com.hazelcast.map.listener.EntryUpdatedListener<K, V>,
-            com.hazelcast.map.listener.EntryRemovedListener<K, V>, com.hazelcast.map.listener.EntryMergedListener<K, V>,
-            com.hazelcast.map.listener.EntryEvictedListener<K, V>, com.hazelcast.map.listener.EntryExpiredListener<K, V> {
-        @Override
-        public void entryAdded(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryMerged(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryEvicted(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryExpired(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-    }
-
-    /** Whatever empties entries of a map without an event per key. */
-    private record WholesaleLoss(Runnable listener) implements com.hazelcast.map.listener.MapClearedListener,
-            com.hazelcast.map.listener.MapEvictedListener {
-        @Override
-        public void mapCleared(com.hazelcast.map.MapEvent e) {
-            listener.run();
-        }
-
-        @Override
-        public void mapEvicted(com.hazelcast.map.MapEvent e) {
-            listener.run();
         }
     }
 
