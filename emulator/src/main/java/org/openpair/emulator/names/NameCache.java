@@ -94,7 +94,12 @@ public final class NameCache {
             listening = true;
         }
         if (old != null) {
-            table.stopListening(old);
+            try {
+                table.stopListening(old);
+            } catch (RuntimeException e) {
+                // The registration went with the member's old identity: nothing left to stop.
+                LOG.log(System.Logger.Level.DEBUG, "the name cache's old registration: {0}", e.toString());
+            }
         }
     }
 
