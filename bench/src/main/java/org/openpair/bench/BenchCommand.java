@@ -42,7 +42,8 @@ final class BenchCommand implements Runnable {
                     "Starts a private node of 2 CPUs in this JVM (its own name, free loopback ports 20000-50000, "
                             + "logs in a temporary directory deleted afterwards) and calls on CPU 0 for processes "
                             + "of CPU 1: hosted spawn+stop (and each half), OS spawn+stop of 'sleep 600' (and each "
-                            + "half), lookup of a name (also from CPU 1 itself), and the baseline: IMap.get on "
+                            + "half), lookup of a name (answered from CPU 0's name cache; also from CPU 1 "
+                            + "itself, and from CPU 0's tables without the cache), and the baseline: IMap.get on "
                             + "CPU 0 of keys owned by CPU 1. Each phase warms up first and is limited to 5 minutes.",
                     "The figures are medians and 99th percentiles on a shared machine: compare them with the "
                             + "baseline of the same run, not with another run."},

@@ -9,7 +9,10 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.openpair.emulator.cluster.EngineMembership;
+import org.openpair.emulator.names.NameCache;
+import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.NodeTables;
+import org.openpair.emulator.procedures.NodeGuardian;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -33,8 +36,11 @@ import org.openpair.guardian.SpawnRequest;
  *   <li>{@code os-spawn-stop}: the same for the OS executable {@code sleep 600}, stopped by
  *       SIGTERM and reaped; {@code os-spawn} and {@code os-stop} its halves;</li>
  *   <li>{@code lookup-remote}: looking up the name of a process of CPU 1 ({@code $BENCH}, or
- *       a name like it whose entries CPU 1 owns) from CPU 0, where both reads cross members;
- *       {@code lookup-local}: the same lookup made on CPU 1, whose member owns both entries;</li>
+ *       a name like it whose entries CPU 1 owns) from CPU 0: the name entry from CPU 0's name
+ *       cache, the process entry read across members; {@code lookup-local}: the same lookup made
+ *       on CPU 1, whose member owns both entries; {@code lookup-remote-uncached}: the same two
+ *       entries read from the tables on CPU 0, as a lookup without the cache does, both reads
+ *       crossing members;</li>
  *   <li>{@code hz-imap-get}: the floor ({@link Floors}, {@link RemoteGetBaseline}), taken in four
  *       batches spread over the run so that a noisy minute weighs on it as on the rest.</li>
  * </ul>
@@ -54,6 +60,7 @@ public final class SpawnBenchmark {
     static final String OS_STOP = "os-stop";
     static final String LOOKUP_REMOTE = "lookup-remote";
     static final String LOOKUP_LOCAL = "lookup-local";
+    static final String LOOKUP_REMOTE_UNCACHED = "lookup-remote-uncached";
     static final String LOOKUP_NAME = "$BENCH";
     static final String OS_PROGRAM = "sleep";
     private static final int CALLER_CPU = 0;
@@ -138,6 +145,7 @@ public final class SpawnBenchmark {
         Samples osStop = new Samples(OS_STOP, counts.os());
         Samples lookupsRemote = new Samples(LOOKUP_REMOTE, counts.lookups());
         Samples lookupsLocal = new Samples(LOOKUP_LOCAL, counts.lookups());
+        Samples lookupsUncached = new Samples(LOOKUP_REMOTE_UNCACHED, counts.lookups());
         String nodeName;
         String[] lookupNotes;
         try (BenchNode bench = BenchNode.start(progress)) {
@@ -161,7 +169,7 @@ public final class SpawnBenchmark {
                     osBoth, osSpawn, osStop);
             baselineBatch(gets, batches[2], baseline, 3);
 
-            lookupNotes = lookupPhase(bench, g0, lookupsRemote, lookupsLocal);
+            lookupNotes = lookupPhase(bench, g0, lookupsRemote, lookupsLocal, lookupsUncached);
             baselineBatch(gets, batches[3], baseline, 4);
         }
         say("done in %.1f s", (System.nanoTime() - started) / 1e9);
@@ -178,6 +186,7 @@ public final class SpawnBenchmark {
         cases.add(new BenchReport.Case(OS_STOP, osStop.stats(), "  processStop alone (SIGTERM, reaped, tables updated)"));
         cases.add(new BenchReport.Case(LOOKUP_REMOTE, lookupsRemote.stats(), lookupNotes[0]));
         cases.add(new BenchReport.Case(LOOKUP_LOCAL, lookupsLocal.stats(), lookupNotes[1]));
+        cases.add(new BenchReport.Case(LOOKUP_REMOTE_UNCACHED, lookupsUncached.stats(), lookupNotes[2]));
         BenchReport.Case base = new BenchReport.Case(RemoteGetBaseline.CASE, baseline.stats(),
                 "IMap.get on CPU " + CALLER_CPU + " of keys owned by CPU " + TARGET_CPU + " (4 batches over the run)");
         String title = "node \\" + nodeName + ", " + BenchNode.CPUS + " CPUs in one JVM over loopback; calls made on CPU "
@@ -220,17 +229,21 @@ public final class SpawnBenchmark {
     }
 
     /**
-     * Times name lookups of a process of CPU 1, from CPU 0 ({@code lookup-remote}) and from CPU 1
-     * ({@code lookup-local}), alternately. A lookup reads two entries, the name's and the
-     * process's; the name (and, by respawning, the PIN) is chosen so that CPU 1's member owns
-     * both partitions, which makes every read of the remote case cross members and every read of
-     * the local case stay in its member, whatever the partition table of this run. Returns the
-     * notes of the two cases.
+     * Times name lookups of a process of CPU 1, from CPU 0 ({@code lookup-remote}), from CPU 1
+     * ({@code lookup-local}) and from CPU 0's tables without its name cache
+     * ({@code lookup-remote-uncached}), in turn. A lookup reads two entries, the name's (from
+     * the CPU's name cache once it listens) and the process's; the name (and, by respawning,
+     * the PIN) is chosen so that CPU 1's member owns both partitions, which makes every table
+     * read of the remote cases cross members and every read of the local case stay in its
+     * member, whatever the partition table of this run. Returns the notes of the three cases.
      */
-    private String[] lookupPhase(BenchNode bench, Guardian g0, Samples remote, Samples local) {
+    private String[] lookupPhase(BenchNode bench, Guardian g0, Samples remote, Samples local, Samples uncached) {
         HazelcastInstance hz0 = bench.hazelcast(CALLER_CPU);
         Guardian g1 = bench.node().cpu(TARGET_CPU).guardian();
         ProcessName name = nameOwnedBy(hz0, TARGET_CPU);
+        NodeTables tables0 = new NodeTables(bench.node().cpu(CALLER_CPU).engine(), bench.node().config().nodeKey());
+        NameCache cache0 = ((NodeGuardian) g0).nameLookups();
+        NameCache cache1 = ((NodeGuardian) g1).nameLookups();
         int warmup = counts.lookupWarmup();
         int total = warmup + counts.lookups();
         say("lookup of %s: %d warm-up, %d measured from each CPU", name, warmup, counts.lookups());
@@ -244,16 +257,27 @@ public final class SpawnBenchmark {
             }
             h = g0.processSpawn(request);
         }
+        long hits0 = 0;
+        long reads0 = 0;
         try {
             Deadline deadline = Deadline.start("lookup of " + name);
             for (int i = 0; i < total; i++) {
                 deadline.check(i, total);
+                if (i == warmup) {
+                    awaitCaching(cache0, cache1);
+                    hits0 = cache0.hits();
+                    reads0 = cache0.reads();
+                }
                 long t0 = System.nanoTime();
                 ProcessInfo fromRemote = g0.lookup(name).orElse(null);
                 long t1 = System.nanoTime();
                 ProcessInfo fromLocal = g1.lookup(name).orElse(null);
                 long t2 = System.nanoTime();
-                for (ProcessInfo found : new ProcessInfo[] {fromRemote, fromLocal}) {
+                NameEntry entry = tables0.names().get(name.toString());
+                ProcessInfo fromTables = entry == null ? null
+                        : tables0.processes().get(NodeTables.processKey(entry.primary()));
+                long t3 = System.nanoTime();
+                for (ProcessInfo found : new ProcessInfo[] {fromRemote, fromLocal, fromTables}) {
                     if (found == null || !found.handle().equals(h)) {
                         throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "lookup of " + name + " found "
                                 + found + " instead of " + h);
@@ -262,15 +286,35 @@ public final class SpawnBenchmark {
                 if (i >= warmup) {
                     remote.add(t1 - t0);
                     local.add(t2 - t1);
+                    uncached.add(t3 - t2);
                 }
             }
         } finally {
             g0.processStop(h);
         }
-        String both = ": 2 gets, name and process entries owned by CPU " + TARGET_CPU;
+        long hits = cache0.hits() - hits0;
+        long reads = cache0.reads() - reads0;
+        String owned = ", entries owned by CPU " + TARGET_CPU;
         return new String[] {
-            "lookup(" + name + ") on CPU " + CALLER_CPU + " of a process on CPU " + TARGET_CPU + both,
-            "lookup(" + name + ") on CPU " + TARGET_CPU + " of a process on CPU " + TARGET_CPU + both};
+            "lookup(" + name + ") on CPU " + CALLER_CPU + " of a process on CPU " + TARGET_CPU + ": name from the cache ("
+                    + hits + " hits, " + reads + " table reads), 1 get of the process entry" + owned,
+            "lookup(" + name + ") on CPU " + TARGET_CPU + " of a process on CPU " + TARGET_CPU
+                    + ": name from the cache, 1 local get" + owned,
+            "the same on CPU " + CALLER_CPU + " from the tables, no cache: 2 gets" + owned};
+    }
+
+    /** Waits until both CPUs' name caches listen: before that, every lookup is a table read. */
+    private static void awaitCaching(NameCache... caches) {
+        long end = System.nanoTime() + Deadline.PHASE_LIMIT.toNanos();
+        for (NameCache c : caches) {
+            while (!c.caching()) {
+                if (System.nanoTime() - end > 0) {
+                    throw new IllegalStateException("a CPU's name cache did not start listening within "
+                            + Deadline.PHASE_LIMIT.toSeconds() + " s");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
     }
 
     /** {@code $BENCH} if CPU {@code cpu} owns its partition, else the first such {@code $BNCnn}. */

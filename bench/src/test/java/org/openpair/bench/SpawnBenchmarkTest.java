@@ -26,11 +26,12 @@ import org.openpair.emulator.launch.Logging;
 class SpawnBenchmarkTest {
     private static final SpawnBenchmark.Counts SMOKE = SpawnBenchmark.Counts.smoke();
     private static final List<String> MEASURED = List.of("hosted-spawn-stop", "hosted-spawn", "hosted-stop",
-            "os-spawn-stop", "os-spawn", "os-stop", "lookup-remote", "lookup-local");
+            "os-spawn-stop", "os-spawn", "os-stop", "lookup-remote", "lookup-local",
+            "lookup-remote-uncached");
     private static final Map<String, Integer> N = Map.of("hosted-spawn-stop", SMOKE.hosted(),
             "hosted-spawn", SMOKE.hosted(), "hosted-stop", SMOKE.hosted(), "os-spawn-stop", SMOKE.os(),
             "os-spawn", SMOKE.os(), "os-stop", SMOKE.os(), "lookup-remote", SMOKE.lookups(),
-            "lookup-local", SMOKE.lookups(), "hz-imap-get", SMOKE.lookups());
+            "lookup-local", SMOKE.lookups(), "lookup-remote-uncached", SMOKE.lookups(), "hz-imap-get", SMOKE.lookups());
 
     private static BenchReport report;
     private static String progress;
@@ -100,6 +101,13 @@ class SpawnBenchmarkTest {
         List<String> expected = new ArrayList<>(MEASURED);
         expected.add("hz-imap-get");
         assertThat(cases).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theCachedRemoteLookups_wereAnsweredFromCpu0sCache_withoutATableReadOfTheName() {
+        BenchReport.Case remote = report.cases().stream().filter(c -> c.name().equals("lookup-remote")).findFirst()
+                .orElseThrow();
+        assertThat(remote.note()).contains("(" + SMOKE.lookups() + " hits, 0 table reads)");
     }
 
     @Test

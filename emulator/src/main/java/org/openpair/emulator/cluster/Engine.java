@@ -47,6 +47,11 @@ public final class Engine implements TableStore {
         return hz;
     }
 
+    /** Whether this is a member of the node (a CPU), not a client of it. */
+    public boolean isMember() {
+        return !(hz.getLocalEndpoint() instanceof com.hazelcast.client.Client);
+    }
+
     /** False once the member or client has shut down. */
     public boolean isRunning() {
         return hz.getLifecycleService().isRunning();
@@ -297,37 +302,23 @@ public final class Engine implements TableStore {
 
         @Override
         public UUID onKeyChanged(java.util.function.Consumer<K> listener) {
-            return map.addEntryListener(new KeyChanges<>(listener), false);
+            return map.addEntryListener(new TableEvents.KeyChanges<>(listener), false);
         }
 
         @Override
         public UUID onKeyChanged(K key, java.util.function.Consumer<K> listener) {
-            return map.addEntryListener(new KeyChanges<>(listener), key, false);
+            return map.addEntryListener(new TableEvents.KeyChanges<>(listener), key, false);
+        }
+
+        @Override
+        public void onEntriesLost(Runnable listener) {
+            map.addEntryListener(new TableEvents.WholesaleLoss(listener), false);
+            map.addPartitionLostListener(e -> listener.run());
         }
 
         @Override
         public void stopListening(UUID registration) {
             map.removeEntryListener(registration);
-        }
-    }
-
-    /** Every change of an entry, by key. */
-    private record KeyChanges<K, V>(java.util.function.Consumer<K> listener) implements
-            com.hazelcast.map.listener.EntryAddedListener<K, V>, com.hazelcast.map.listener.EntryUpdatedListener<K, V>,
-            com.hazelcast.map.listener.EntryRemovedListener<K, V> {
-        @Override
-        public void entryAdded(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<K, V> e) {
-            listener.accept(e.getKey());
         }
     }
 

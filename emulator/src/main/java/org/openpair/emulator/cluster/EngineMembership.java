@@ -76,6 +76,24 @@ public final class EngineMembership implements Membership {
     }
 
     @Override
+    public void onCpuJoined(Consumer<CpuMember> listener) {
+        hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                CpuMember c = cpuMember(event.getMember());
+                if (c != null) {
+                    listener.accept(c);
+                }
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                // onCpuLeft's.
+            }
+        });
+    }
+
+    @Override
     public void onMerge(Runnable merging, Runnable merged) {
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {

@@ -45,6 +45,12 @@ public interface Membership {
     void onCpuLeft(Consumer<CpuMember> listener);
 
     /**
+     * Runs {@code listener} each time a member carrying a CPU number joins this member's view
+     * (before it holds its number: what it may change is not known yet).
+     */
+    void onCpuJoined(Consumer<CpuMember> listener);
+
+    /**
      * Runs {@code merging} when this member, cut off from the node, starts merging back into it
      * (its view and whatever it wrote alone are about to be replaced), and {@code merged} once
      * it is a member again, under a new identity.

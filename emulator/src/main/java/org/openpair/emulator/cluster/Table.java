@@ -81,5 +81,13 @@ public interface Table<K, V> {
         });
     }
 
+    /**
+     * Runs {@code listener} (on an engine thread: hand work off) whenever entries may have gone
+     * without an event for each key: the table cleared or evicted as a whole, or a partition lost
+     * with its backup. A table that can lose nothing that way never runs it.
+     */
+    default void onEntriesLost(Runnable listener) {
+    }
+
     void stopListening(UUID registration);
 }

@@ -11,9 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import org.openpair.emulator.link.LinkReply;
+import org.openpair.emulator.names.NameCache;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -47,7 +47,7 @@ public final class ProcessOpen implements ProcessFile {
     private final long openId;
     private final ProcessHandle opener;
     private final RequestLinks links;
-    private final Function<ProcessName, NameEntry> names;
+    private final NameCache names;
     private final Instant pairCreated;
     private final AtomicLong syncIds = new AtomicLong();
     private final Semaphore slots;
@@ -59,7 +59,7 @@ public final class ProcessOpen implements ProcessFile {
     private volatile boolean replaced;
 
     private ProcessOpen(ProcessName name, int syncDepth, ProcessHandle opener, RequestLinks links,
-                        Function<ProcessName, NameEntry> names, NameEntry entry) {
+                        NameCache names, NameEntry entry) {
         this.name = name;
         this.syncDepth = syncDepth;
         this.opener = opener;
@@ -81,15 +81,17 @@ public final class ProcessOpen implements ProcessFile {
      * FILE_OPEN_ of a named process.
      *
      * @param opener the opening process, or null for a requester outside the node's processes
-     * @param names  reads the name table
+     * @param names  the name entries as the opener's CPU looks them up: a request is sent by the
+     *               binding, never by a read per request; the name is read (from the cache) only
+     *               to bind, after the path broke or the pair refused, and after a silence
      */
     public static ProcessOpen open(ProcessName name, int syncDepth, ProcessHandle opener, RequestLinks links,
-                                   Function<ProcessName, NameEntry> names) {
+                                   NameCache names) {
         if (syncDepth < 0 || syncDepth > Guardian.MAX_SYNC_DEPTH) {
             throw new GuardianException(GuardianError.BOUNDS, "sync depth " + syncDepth + " is outside 0.."
                     + Guardian.MAX_SYNC_DEPTH);
         }
-        NameEntry entry = names.apply(name);
+        NameEntry entry = names.get(name.toString());
         if (entry == null || entry.primary() == null) {
             throw new GuardianException(GuardianError.NO_SUCH_DEVICE, "no process is named " + name);
         }
@@ -178,6 +180,8 @@ public final class ProcessOpen implements ProcessFile {
                 }
                 case ERROR -> throw outcome.error;
                 case PATH_DOWN, NOT_PRIMARY -> {
+                    // The entry this request was routed by may be the cause: the rebind reads the table.
+                    names.stale(name.toString());
                     Rebind r = rebind(target, boundEpoch);
                     switch (r) {
                         case GONE -> throw new GuardianException(GuardianError.PATH_DOWN, name + ": " + target.cpuPin()
@@ -284,7 +288,7 @@ public final class ProcessOpen implements ProcessFile {
     /** Whether the name now shows another primary of the pair at a higher epoch (the target's CPU was declared dead). */
     private boolean movedOn(ProcessHandle target, long boundEpoch) {
         try {
-            NameEntry entry = names.apply(name);
+            NameEntry entry = names.get(name.toString());
             return entry == null || !target.equals(entry.primary()) && entry.epoch() > boundEpoch;
         } catch (RuntimeException e) {
             return false;
@@ -297,7 +301,7 @@ public final class ProcessOpen implements ProcessFile {
     private Rebind rebind(ProcessHandle target, long boundEpoch) {
         NameEntry entry;
         try {
-            entry = names.apply(name);
+            entry = names.get(name.toString());
         } catch (RuntimeException e) {
             // The name table cannot be read (this side may be cut off): try again later.
             LOG.log(System.Logger.Level.DEBUG, "{0}: name lookup failed: {1}", name, e.toString());

@@ -11,11 +11,13 @@ import org.openpair.emulator.cluster.TableStore;
 import org.openpair.emulator.cluster.Update;
 import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
+import org.openpair.emulator.names.NameCache;
 import org.openpair.emulator.names.NameCodecs;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.security.NodeKey;
 import org.openpair.emulator.security.Seal;
 import org.openpair.emulator.security.SealedTable;
+import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.guardian.Termination;
 
 /**
@@ -39,6 +41,7 @@ public final class NodeTables {
     /** Made at first use, as the engine's maps always were: a client's map costs a call to the node. */
     private volatile SealedTable<Integer, CpuRecord> cpus;
     private volatile SealedTable<String, NameEntry> names;
+    private volatile NameCache nameCache;
 
     /** The tables of a node without a key, as a CPU of it or a client sees them. */
     public NodeTables(Engine engine) {
@@ -128,6 +131,40 @@ public final class NodeTables {
             }
         }
         return t;
+    }
+
+    /**
+     * The name entries as lookups read them: through this member's {@link NameCache}, fed by the
+     * verifying name table. On a member it starts caching once its listeners are registered,
+     * which a thread of its own does at the first call; a client's or an in-memory store's
+     * never caches (a client's events stop while it reconnects, unseen), every read is the
+     * table's. Only for reads that route or answer a caller: a write decides on
+     * {@link #names()}.
+     */
+    public NameCache nameLookups() {
+        NameCache c = nameCache;
+        if (c == null) {
+            boolean start = false;
+            synchronized (this) {
+                if (nameCache == null) {
+                    nameCache = new NameCache(nameRecords(), NameCache.CAPACITY);
+                    start = engine != null && engine.isMember();
+                }
+                c = nameCache;
+            }
+            if (start) {
+                NameCache cache = c;
+                SystemThreads.daemon(() -> {
+                    try {
+                        cache.listen(engine.membership());
+                    } catch (RuntimeException e) {
+                        System.getLogger(NodeTables.class.getName()).log(System.Logger.Level.WARNING,
+                                "the name cache stays off: {0}", e.toString());
+                    }
+                }, "name-cache-listen").start();
+            }
+        }
+        return c;
     }
 
     /** Handle descriptor → how the process died; kept an hour. */

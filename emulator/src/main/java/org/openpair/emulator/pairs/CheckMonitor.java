@@ -159,6 +159,7 @@ final class CheckMonitor {
         if (message != null) {
             member.post(message);
         }
+        member.host.tables().nameLookups().newerEpoch(String.valueOf(member.name), takeover.epoch());
         // Counted where the backup became the primary, once: a repeated promotion returned above.
         member.host.metrics().takeover(takeover);
         LOG.log(System.Logger.Level.INFO, "{0}: {1} took over as primary at epoch {2} ({3})", member.name,

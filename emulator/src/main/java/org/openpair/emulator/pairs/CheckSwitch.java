@@ -150,6 +150,7 @@ final class CheckSwitch {
             }
         }
         PairMember.closeOutsideLocks(switched);
+        member.host.tables().nameLookups().newerEpoch(name.toString(), newEpoch);
         // Requests that wait unread are answered 210: their requesters turn to the new primary.
         member.demoted.run();
         member.host.router().tell(backup.cpu(), new CpuTask.Promote(backup,

@@ -37,6 +37,11 @@ import org.openpair.emulator.metrics.CpuMetrics;
  * it as ancestor and killer) or the operator ({@code caller == null}). Reads go to the
  * partitioned tables; spawn, stop and switch run on the CPU that owns the process. Works the
  * same from a CPU's member and from a client.
+ *
+ * <p>The reads of a name that only answer the caller or route its open (lookup, pair info,
+ * handle compare, FILE_OPEN_) go through the CPU's {@link org.openpair.emulator.names.NameCache};
+ * those that act on the pair (stop, kill, switch, the caller's backup) read the table, which
+ * the CPU that acts decides on anyway.
  */
 public final class NodeGuardian implements Guardian {
     private final NodeTables tables;
@@ -79,7 +84,7 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public ProcessFile fileOpen(ProcessName name, int syncDepth) {
-        return ProcessOpen.open(name, syncDepth, caller, requests, n -> tables.names().get(n.toString()));
+        return ProcessOpen.open(name, syncDepth, caller, requests, tables.nameLookups());
     }
 
     @Override
@@ -98,7 +103,7 @@ public final class NodeGuardian implements Guardian {
             default -> request.cpu();
         };
         SpawnRequest routed = request.cpu() == target ? request : request.onCpu(target);
-        return router.call(target, new CpuTask.Spawn(routed, caller)).handle();
+        return changedBy(router.call(target, new CpuTask.Spawn(routed, caller)));
     }
 
     /** Name option 3: the caller's backup, under the caller's name, on another CPU. */
@@ -130,12 +135,30 @@ public final class NodeGuardian implements Guardian {
                     + "primary's (CPU " + caller.cpu() + ")");
         }
         SpawnRequest routed = request.withName(self.name()).onCpu(target);
-        return router.call(target, new CpuTask.Spawn(routed, caller)).handle();
+        return changedBy(router.call(target, new CpuTask.Spawn(routed, caller)));
     }
 
     @Override
     public void processStop(ProcessHandle process) {
-        router.call(process.cpu(), new CpuTask.Stop(process, caller));
+        Termination t = router.call(process.cpu(), new CpuTask.Stop(process, caller));
+        if (t != null && t.name() != null) {
+            changed(t.name());
+        }
+    }
+
+    /**
+     * A change this caller made to a name, on another CPU maybe: a lookup it makes next must
+     * see it, without waiting for the change's event to reach this CPU's cache.
+     */
+    private void changed(ProcessName name) {
+        tables.nameLookups().stale(name.toString());
+    }
+
+    private ProcessHandle changedBy(ProcessInfo spawned) {
+        if (spawned.name() != null) {
+            changed(spawned.name());
+        }
+        return spawned.handle();
     }
 
     @Override
@@ -191,7 +214,7 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public PairInfo processGetPairInfo(ProcessName name) {
-        NameEntry entry = tables.names().get(name.toString());
+        NameEntry entry = tables.nameLookups().get(name.toString());
         if (entry == null) {
             return new PairInfo(PairStatus.NO_SUCH_PROCESS, name, null, null, null, 0);
         }
@@ -225,7 +248,7 @@ public final class NodeGuardian implements Guardian {
         if (pa.isEmpty() || pa.get().name() == null) {
             return 0;
         }
-        NameEntry entry = tables.names().get(pa.get().name().toString());
+        NameEntry entry = tables.nameLookups().get(pa.get().name().toString());
         return entry != null && entry.holds(a) && entry.holds(b) ? 1 : 0;
     }
 
@@ -235,7 +258,11 @@ public final class NodeGuardian implements Guardian {
         if (entry.backup() == null) {
             throw new GuardianException(GuardianError.INVALID_OPERATION, name + " has no backup to switch to");
         }
-        router.call(entry.primary().cpu(), new CpuTask.SwitchPair(entry.primary()));
+        try {
+            router.call(entry.primary().cpu(), new CpuTask.SwitchPair(entry.primary()));
+        } finally {
+            changed(name);
+        }
     }
 
     /**
@@ -249,8 +276,13 @@ public final class NodeGuardian implements Guardian {
 
     @Override
     public Optional<ProcessInfo> lookup(ProcessName name) {
-        NameEntry entry = tables.names().get(name.toString());
+        NameEntry entry = tables.nameLookups().get(name.toString());
         return entry == null ? Optional.empty() : process(entry.primary());
+    }
+
+    /** The name entries as this CPU's lookups read them: for the tests and benchmark of the cache. */
+    public org.openpair.emulator.names.NameCache nameLookups() {
+        return tables.nameLookups();
     }
 
     @Override

@@ -43,6 +43,8 @@ final class EndRecords {
             if (process.info.name() != null) {
                 NameUpdates.Result r = tables.names().update(process.info.name().toString(),
                         new NameUpdates.RetireMember(handle, cpu));
+                // This CPU changed the entry: its own lookups must not wait for the change's event.
+                tables.nameLookups().stale(process.info.name().toString());
                 tellPartner(r, t, false, router);
             }
             tables.terminations().set(NodeTables.terminationKey(handle), t);

@@ -70,6 +70,10 @@ final class PairHost implements PairMember.Host {
 
     @Override
     public void fence(String reason) {
+        // The pair moved on without this process: no lookup here may route by its old entry.
+        if (process.info.name() != null) {
+            tables.nameLookups().stale(process.info.name().toString());
+        }
         pairWork.execute(() -> fence.accept(reason));
     }
 

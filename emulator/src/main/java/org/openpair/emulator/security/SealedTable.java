@@ -343,6 +343,11 @@ public final class SealedTable<K, V> implements Table<K, V> {
     }
 
     @Override
+    public void onEntriesLost(Runnable listener) {
+        inner.onEntriesLost(listener);
+    }
+
+    @Override
     public void stopListening(UUID registration) {
         inner.stopListening(registration);
     }

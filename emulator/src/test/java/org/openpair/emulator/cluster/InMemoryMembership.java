@@ -14,6 +14,7 @@ public final class InMemoryMembership implements Membership {
     private final UUID self = UUID.randomUUID();
     private final List<CpuMember> members = new CopyOnWriteArrayList<>();
     private final List<Consumer<CpuMember>> leftListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<CpuMember>> joinedListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable[]> mergeListeners = new CopyOnWriteArrayList<>();
     private final List<UUID> evicted = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
@@ -34,6 +35,13 @@ public final class InMemoryMembership implements Membership {
                 leftListeners.forEach(l -> l.accept(m));
             }
         }
+    }
+
+    /** CPU {@code cpu} joins this member's view; the CPU-joined listeners run. */
+    public void join(int cpu) {
+        CpuMember m = new CpuMember(cpu, UUID.randomUUID(), "127.0.0.1:" + (20000 + cpu), false);
+        members.add(m);
+        joinedListeners.forEach(l -> l.accept(m));
     }
 
     /** This member starts merging back into the node (the merging listeners run). */
@@ -73,6 +81,11 @@ public final class InMemoryMembership implements Membership {
     @Override
     public void onCpuLeft(Consumer<CpuMember> listener) {
         leftListeners.add(listener);
+    }
+
+    @Override
+    public void onCpuJoined(Consumer<CpuMember> listener) {
+        joinedListeners.add(listener);
     }
 
     @Override
