@@ -181,16 +181,18 @@ public final class ChaosRun {
         }
     }
 
-    /** Waits (bounded) until each pair has a primary and a backup and has answered a few more requests. */
+    /** Waits (bounded) until each pair has a primary and a ready backup and has answered a few more requests. */
     private static void awaitServing(Guardian g, History history, List<ChaosPair> pairs, Set<String> lostPairs) {
         for (ChaosPair p : pairs) {
             String name = p.name().toString();
             if (lostPairs.contains(name)) {
                 continue;
             }
+            // A backup that holds the whole state: a fault before that is a double fault of the
+            // run's own making (the promotion invariant refuses a backup that is not ready).
             Waits.until(BOUND, () -> {
                 PairInfo info = g.processGetPairInfo(p.name());
-                return info.primary() != null && info.backup() != null;
+                return info.primary() != null && info.backup() != null && info.backupReady();
             });
             long acked = history.acked(name);
             Waits.until(BOUND, () -> history.acked(name) >= acked + PROGRESS_BETWEEN_FAULTS);

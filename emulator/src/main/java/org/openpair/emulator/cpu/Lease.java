@@ -167,6 +167,15 @@ final class Lease implements AutoCloseable {
             reply = LeaseWire.reply(LeaseWire.Answer.UNREADABLE, 0);
         } else if (r.ask() == LeaseWire.Ask.RENEW) {
             reply = LeaseWire.reply(grants.renew(r.cpu(), r.member(), membership.isMember(r.member()), now), 0);
+        } else if (r.ask() == LeaseWire.Ask.EVICT) {
+            // Off the link's reader: handing a member to the engine may wait on it.
+            try {
+                thread.execute(() -> evictFor(r.cpu(), r.member(), "CPU " + r.cpu() + "'s lease ended (another CPU's "
+                        + "takeover won its quorum)"));
+                reply = LeaseWire.reply(LeaseWire.Answer.EVICTING, 0);
+            } catch (RejectedExecutionException closing) {
+                reply = LeaseWire.reply(LeaseWire.Answer.UNREADABLE, 0);
+            }
         } else {
             LeaseWire.Reply answer = grants.revoke(r.cpu(), r.member(), now);
             reply = LeaseWire.reply(answer.answer(), answer.remainingNanos());
@@ -301,6 +310,15 @@ final class Lease implements AutoCloseable {
         retryAfter.values().removeIf(t -> now - t >= 0);
     }
 
+    /** Another CPU's takeover of {@code member} won: hand it to the engine here too. */
+    private void evictFor(int cpu, UUID member, String evidence) {
+        if (closed || !membership.isMember(member)) {
+            return;
+        }
+        Membership.Eviction action = membership.evict(member, evidence);
+        LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1}: {2}", self, evidence, action);
+    }
+
     private enum Round { WON, LOST, PENDING }
 
     /** One member's takeover on the lease, driven by the lease thread's ticks. */
@@ -356,6 +374,15 @@ final class Lease implements AutoCloseable {
                 evictions++;
                 String evidence = "CPU " + cpu + " did not renew its lease for " + settings.length().toMillis()
                         + " ms, and a quorum of CPUs stopped granting it";
+                // Every other survivor too: the engine's master acts on its own word, but when the
+                // hung member is the master every member must stop trusting it, or the one that
+                // claims mastership splits from those that still follow the old master.
+                ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.EVICT, cpu, member);
+                for (Membership.CpuMember m : membership.cpuMembers()) {
+                    if (!m.local() && !m.member().equals(member)) {
+                        transport.ask(m.cpu(), ask.duplicate());
+                    }
+                }
                 Membership.Eviction action = membership.evict(member, evidence);
                 LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1}: {2}", self, evidence, action);
                 if (evictions == 1) {

@@ -16,7 +16,13 @@ final class LeaseWire {
     private static final int ASK_BYTES = 1 + 1 + 4 + 16;
     private static final int ANSWER_BYTES = 1 + 1 + 8;
 
-    enum Ask { RENEW, REVOKE }
+    /**
+     * RENEW: grant the sender's lease; REVOKE: stop granting the member named; EVICT: the member
+     * named lost its lease for sure (a takeover won its quorum): hand it to the engine too, so
+     * that every survivor stops trusting it at once (when it was the engine's master, the next
+     * in line can claim mastership only when the others let the old master go as well).
+     */
+    enum Ask { RENEW, REVOKE, EVICT }
 
     enum Answer {
         /** The holder's lease is granted for another lease length from its arrival. */
@@ -29,6 +35,8 @@ final class LeaseWire {
         REVOKE_ACCEPTED,
         /** The revocation is refused: the holder renewed here recently, it is not hung. */
         REVOKE_REFUSED,
+        /** The eviction is taken: this CPU hands the member to the engine too. */
+        EVICTING,
         /** The message could not be read. */
         UNREADABLE
     }
