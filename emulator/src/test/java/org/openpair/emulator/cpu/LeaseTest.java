@@ -65,6 +65,40 @@ class LeaseTest {
         }
     }
 
+    /**
+     * The hung CPU is the engine's master, and only one survivor runs a takeover of its own (the
+     * other merely accepts the revocation, as a CPU that had just started did in a chaos run). If
+     * that survivor alone let the master go, it would claim mastership while the other still
+     * followed the old master, and the node would split; the takeover's winner tells the other to
+     * let it go too.
+     */
+    @Test
+    void aHungMaster_isLetGoByEverySurvivor_notByTheTakeoversWinnerAlone() {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
+            }
+            java.util.UUID master = node.cpu(0).engine().membership().cpuMembers().get(0).member();
+            assertThat(node.cpu(0).engine().membership().localMember()).as("CPU 0 is the engine's master").isEqualTo(master);
+            node.cpu(2).lease().acting(false);
+            node.cpu(0).lease().suspendForTests(true);
+            TestNodes.await("CPU 1 and CPU 2 to let the hung master go", BOUND,
+                    () -> !node.cpu(1).engine().membership().isMember(master)
+                            && !node.cpu(2).engine().membership().isMember(master));
+            assertThat(node.cpu(1).lease().evictions()).as("CPU 1's takeovers").isEqualTo(1);
+            assertThat(node.cpu(2).lease().evictions()).as("CPU 2 ran none of its own").isZero();
+            for (int cpu : new int[] {1, 2}) {
+                int other = 3 - cpu;
+                java.util.UUID peer = node.cpu(other).engine().membership().localMember();
+                TestNodes.await("CPU " + cpu + " to see CPU " + other, BOUND,
+                        () -> node.cpu(cpu).engine().membership().isMember(peer));
+            }
+            // Both follow the same master and list each other: one node, not two halves.
+            TestNodes.await("CPU 1 and CPU 2 to agree on the master", BOUND, () -> node.cpu(1).engine().membership()
+                    .cpuMembers().get(0).member().equals(node.cpu(2).engine().membership().cpuMembers().get(0).member()));
+        }
+    }
+
     @Test
     void aPauseShorterThanTheLease_movesNothing() {
         try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
