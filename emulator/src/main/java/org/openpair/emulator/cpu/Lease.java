@@ -77,6 +77,8 @@ final class Lease implements AutoCloseable {
     private final java.util.function.Consumer<String> fence;
     /** When the last tick ended; touched only by {@link #thread}. */
     private long lastTickEnd;
+    /** This CPU's member identity when the last tick ran; touched only by {@link #thread}. */
+    private UUID identity;
     /** The member identity this CPU last fenced its primaries for on a revocation; one fence each. */
     private volatile UUID fencedFor;
     private final LeaseGrants grants;
@@ -157,14 +159,25 @@ final class Lease implements AutoCloseable {
     }
 
     private void answer(long syncId, ByteBuffer payload, ReplyPath path) {
+        ByteBuffer reply = answerTo(payload);
+        if (reply != null) {
+            path.reply(LeaseWire.OPEN, syncId, 0, reply);
+        }
+    }
+
+    /** What this CPU answers a lease message; null: nothing (a suspended lease, in tests). */
+    ByteBuffer answerTo(ByteBuffer payload) {
         LeaseWire.Request r = LeaseWire.readRequest(payload);
         long now = System.nanoTime();
         ByteBuffer reply;
         if (suspended) {
-            return;
+            return null;
         }
         if (r == null || closed) {
             reply = LeaseWire.reply(LeaseWire.Answer.UNREADABLE, 0);
+        } else if (r.ask() != LeaseWire.Ask.RENEW && !membership.isMember(r.sender())) {
+            // A CPU the node removed (thawed, not merged back yet) decides nobody's fate.
+            reply = LeaseWire.reply(LeaseWire.Answer.NOT_A_MEMBER, 0);
         } else if (r.ask() == LeaseWire.Ask.RENEW) {
             reply = LeaseWire.reply(grants.renew(r.cpu(), r.member(), membership.isMember(r.member()), now), 0);
         } else if (r.ask() == LeaseWire.Ask.EVICT) {
@@ -180,7 +193,7 @@ final class Lease implements AutoCloseable {
             LeaseWire.Reply answer = grants.revoke(r.cpu(), r.member(), now);
             reply = LeaseWire.reply(answer.answer(), answer.remainingNanos());
         }
-        path.reply(LeaseWire.OPEN, syncId, 0, reply);
+        return reply;
     }
 
     private void tick() {
@@ -198,6 +211,17 @@ final class Lease implements AutoCloseable {
                         + "stopping its primaries", self, gap / 1_000_000);
                 fence.accept("CPU " + self + " was suspended for " + gap / 1_000_000 + " ms, longer than its lease of "
                         + settings.length().toMillis() + " ms, and may have been taken over");
+                // Its grants ran out because it was frozen, not because the others fell silent.
+                forgetGrants("it could not run for " + gap / 1_000_000 + " ms");
+            }
+            UUID me = membership.localMember();
+            if (!me.equals(identity)) {
+                if (identity != null) {
+                    // Merged back under a new identity: what it granted before was granted by a member
+                    // the node removed, and its view of who renewed is stale.
+                    forgetGrants("it is a member again under a new identity");
+                }
+                identity = me;
             }
             List<Membership.CpuMember> members = membership.cpuMembers();
             if (now - lastRenew >= renewNanos) {
@@ -235,7 +259,7 @@ final class Lease implements AutoCloseable {
             return;
         }
         AtomicInteger grantsSeen = new AtomicInteger();
-        ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.RENEW, self, me);
+        ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.RENEW, self, me, me);
         for (Membership.CpuMember m : members) {
             if (m.local()) {
                 continue;
@@ -272,6 +296,24 @@ final class Lease implements AutoCloseable {
             return quorum - 1;
         }
         return Math.min(others, granted.size());
+    }
+
+    /**
+     * Drops what this CPU knows of others' renewals and the takeovers it has not won: after its own
+     * freeze or merge, an expired grant says nothing about the holder, and a takeover begun on it
+     * would chase a healthy CPU.
+     */
+    private void forgetGrants(String why) {
+        grants.clearGrants();
+        takeovers.values().removeIf(t -> {
+            if (!t.won) {
+                grants.withdraw(t.member);
+                return true;
+            }
+            return false;
+        });
+        retryAfter.clear();
+        LOG.log(System.Logger.Level.INFO, "CPU {0}: forgets the grants it gave: {1}", self, why);
     }
 
     private void extend(long sentAt) {
@@ -377,7 +419,7 @@ final class Lease implements AutoCloseable {
                 // Every other survivor too: the engine's master acts on its own word, but when the
                 // hung member is the master every member must stop trusting it, or the one that
                 // claims mastership splits from those that still follow the old master.
-                ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.EVICT, cpu, member);
+                ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.EVICT, cpu, member, membership.localMember());
                 for (Membership.CpuMember m : membership.cpuMembers()) {
                     if (!m.local() && !m.member().equals(member)) {
                         transport.ask(m.cpu(), ask.duplicate());
@@ -396,7 +438,7 @@ final class Lease implements AutoCloseable {
         private void startRound(long now) {
             roundStarted = now;
             ownRemaining = grants.revokeForTakeover(cpu, member, now);
-            ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.REVOKE, cpu, member);
+            ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.REVOKE, cpu, member, membership.localMember());
             for (Membership.CpuMember m : membership.cpuMembers()) {
                 if (m.local() || m.member().equals(member)) {
                     continue;

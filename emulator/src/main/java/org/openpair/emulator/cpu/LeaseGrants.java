@@ -90,6 +90,11 @@ final class LeaseGrants {
         return out;
     }
 
+    /** Forgets every grant (not the revocations): a new grant starts from the next renewal. */
+    synchronized void clearGrants() {
+        grants.clear();
+    }
+
     /** Drops the grants of members gone from this CPU's view and revocations that lapsed. */
     synchronized void prune(Predicate<UUID> isMember, long now) {
         grants.values().removeIf(g -> !isMember.test(g.member()));

@@ -12,8 +12,8 @@ import java.util.UUID;
 final class LeaseWire {
     static final long OPEN = -1;
     private static final byte VERSION = 1;
-    /** Version, kind, CPU, member UUID. */
-    private static final int ASK_BYTES = 1 + 1 + 4 + 16;
+    /** Version, kind, CPU, member UUID, sender's member UUID. */
+    private static final int ASK_BYTES = 1 + 1 + 4 + 16 + 16;
     private static final int ANSWER_BYTES = 1 + 1 + 8;
 
     /**
@@ -41,7 +41,11 @@ final class LeaseWire {
         UNREADABLE
     }
 
-    record Request(Ask ask, int cpu, UUID member) {
+    /**
+     * @param sender the asking CPU's member identity: a CPU the receiver no longer counts as a
+     *               member (thawed after the node removed it) may not revoke or evict anyone
+     */
+    record Request(Ask ask, int cpu, UUID member, UUID sender) {
     }
 
     record Reply(Answer answer, long remainingNanos) {
@@ -50,10 +54,11 @@ final class LeaseWire {
     private LeaseWire() {
     }
 
-    static ByteBuffer request(Ask ask, int cpu, UUID member) {
+    static ByteBuffer request(Ask ask, int cpu, UUID member, UUID sender) {
         ByteBuffer b = ByteBuffer.allocate(ASK_BYTES);
         b.put(VERSION).put((byte) ask.ordinal()).putInt(cpu).putLong(member.getMostSignificantBits())
-                .putLong(member.getLeastSignificantBits());
+                .putLong(member.getLeastSignificantBits()).putLong(sender.getMostSignificantBits())
+                .putLong(sender.getLeastSignificantBits());
         return b.flip();
     }
 
@@ -67,7 +72,8 @@ final class LeaseWire {
             return null;
         }
         int cpu = b.getInt();
-        return new Request(Ask.values()[kind], cpu, new UUID(b.getLong(), b.getLong()));
+        UUID member = new UUID(b.getLong(), b.getLong());
+        return new Request(Ask.values()[kind], cpu, member, new UUID(b.getLong(), b.getLong()));
     }
 
     static ByteBuffer reply(Answer answer, long remainingNanos) {

@@ -13,6 +13,7 @@ class LeaseGrantsTest {
     private static final long LEASE = 1000 * MS;
     private final LeaseGrants grants = new LeaseGrants(LEASE, LEASE / 2, 10_000 * MS);
     private final UUID holder = UUID.randomUUID();
+    private final UUID sender = UUID.randomUUID();
 
     @Test
     void aGrantRunsOneLeaseFromItsArrival_thenItIsATakeoverCandidate() {
@@ -65,6 +66,17 @@ class LeaseGrantsTest {
     }
 
     @Test
+    void clearedGrants_leaveNoCandidate_butKeepTheRevocations() {
+        grants.renew(2, holder, true, 0);
+        UUID other = UUID.randomUUID();
+        grants.revokeForTakeover(3, other, 0);
+        grants.clearGrants();
+        assertThat(grants.expired(10 * LEASE)).isEmpty();
+        assertThat(grants.renew(3, other, true, MS)).isEqualTo(LeaseWire.Answer.REVOKED);
+        assertThat(grants.renew(2, holder, true, MS)).isEqualTo(LeaseWire.Answer.GRANTED);
+    }
+
+    @Test
     void membersGoneFromTheViewLoseTheirGrants() {
         grants.renew(2, holder, true, 0);
         grants.prune(m -> false, MS);
@@ -74,12 +86,12 @@ class LeaseGrantsTest {
 
     @Test
     void wire_roundTrips_andRefusesWhatItCannotRead() {
-        LeaseWire.Request r = LeaseWire.readRequest(LeaseWire.request(LeaseWire.Ask.REVOKE, 7, holder));
-        assertThat(r).isEqualTo(new LeaseWire.Request(LeaseWire.Ask.REVOKE, 7, holder));
+        LeaseWire.Request r = LeaseWire.readRequest(LeaseWire.request(LeaseWire.Ask.REVOKE, 7, holder, sender));
+        assertThat(r).isEqualTo(new LeaseWire.Request(LeaseWire.Ask.REVOKE, 7, holder, sender));
         assertThat(LeaseWire.readReply(LeaseWire.reply(LeaseWire.Answer.REVOKE_ACCEPTED, 42)))
                 .isEqualTo(new LeaseWire.Reply(LeaseWire.Answer.REVOKE_ACCEPTED, 42));
         assertThat(LeaseWire.readRequest(ByteBuffer.wrap(new byte[] {1, 2, 3}))).isNull();
-        ByteBuffer otherVersion = LeaseWire.request(LeaseWire.Ask.RENEW, 1, holder);
+        ByteBuffer otherVersion = LeaseWire.request(LeaseWire.Ask.RENEW, 1, holder, holder);
         otherVersion.put(0, (byte) 9);
         assertThat(LeaseWire.readRequest(otherVersion)).isNull();
         ByteBuffer badKind = LeaseWire.reply(LeaseWire.Answer.GRANTED, 0);
