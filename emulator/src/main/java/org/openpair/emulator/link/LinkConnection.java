@@ -343,8 +343,19 @@ final class LinkConnection {
     /**
      * Reads and delivers until the socket has nothing more; a full buffer means more may be
      * waiting, so the batch (and its acks) goes on. Returns bytes read, or -1 at end of stream.
+     * Frames that delivering queued on other connections (replies) leave together at the end
+     * ({@link DeliveryBatch}).
      */
     private int readAvailable(Session session) throws IOException {
+        DeliveryBatch batch = DeliveryBatch.begin();
+        try {
+            return readAndDeliver(session);
+        } finally {
+            batch.end();
+        }
+    }
+
+    private int readAndDeliver(Session session) throws IOException {
         int total = 0;
         for (;;) {
             int n = reader.readFrom(channel);

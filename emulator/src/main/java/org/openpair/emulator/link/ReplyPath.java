@@ -28,7 +28,8 @@ public final class ReplyPath {
         if (!out.append(FrameType.REPLY, openId, epoch, syncId, payload)) {
             return false;
         }
-        out.flush();
+        // On a link thread that is delivering an ACK for many requests, their replies share one write.
+        DeliveryBatch.flushOrDefer(out);
         return true;
     }
 
