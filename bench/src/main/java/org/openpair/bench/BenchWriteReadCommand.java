@@ -24,7 +24,7 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "requests per second with N concurrent clients (each its own open, sync depth 1), next to N "
                         + "concurrent executor callers. At the end the server's counts must match the clients': every "
                         + "request executed once, every reply checkpointed.",
-                "Targets: WRITEREAD p50 at most 2.5x tcp-rtt-parked; at least 20,000 checkpointed requests a "
+                "Targets: WRITEREAD p50 at most 2.5x tcp-rtt-parked; at least 200,000 checkpointed requests a "
                         + "second. The report says whether this run met them."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok (whether or not the targets were met)",
