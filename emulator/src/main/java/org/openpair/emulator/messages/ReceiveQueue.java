@@ -40,12 +40,15 @@ public final class ReceiveQueue implements Receive {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    /** The queue's size, written under the lock after every change: READUPDATE's spin reads it without. */
+    private volatile int queued;
+    private final ArrivalSpin spin = new ArrivalSpin();
     /** From arrival until the reply left (or the process ended), by open and sync ID. */
     private final Map<Key, PendingRequest> inProgress = new HashMap<>();
     private int receiveDepth;
     private boolean openMessages;
     private int unreplied;
-    private boolean closed;
+    private volatile boolean closed;
     /** Requests taken off the queue because their requesters gave up; answered outside the lock. */
     private final java.util.Queue<PendingRequest> expired = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -84,6 +87,7 @@ public final class ReceiveQueue implements Receive {
         try {
             unread = List.copyOf(queue);
             queue.clear();
+            queued = 0;
         } finally {
             lock.unlock();
         }
@@ -178,6 +182,7 @@ public final class ReceiveQueue implements Receive {
                         PendingRequest p = new PendingRequest(this, r, openId, syncId, path);
                         inProgress.put(new Key(openId, syncId), p);
                         queue.addLast(p);
+                        queued = queue.size();
                         arrived.signal();
                     }
                 }
@@ -205,12 +210,17 @@ public final class ReceiveQueue implements Receive {
     @Override
     public Optional<ReceivedRequest> readUpdate(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long waitStart = 0;
         // Bounded: each pass either returns, throws, or makes a switch (which throws).
         for (int pass = 0; ; pass++) {
             if (pass > 0 || pair.switchPending()) {
                 // CHECKSWITCH's safe point, outside the queue lock (the switch waits for acks and
                 // the name table): a pending switch is made here, when no request is unanswered (210).
                 pair.safePoint();
+            }
+            if (queued == 0 && pass == 0) {
+                waitStart = System.nanoTime();
+                spin.spin(() -> queued > 0 || closed, waitStart, deadline);
             }
             lock.lock();
             try {
@@ -229,6 +239,9 @@ public final class ReceiveQueue implements Receive {
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
+                        if (waitStart != 0) {
+                            spin.observed(System.nanoTime() - waitStart);
+                        }
                         return Optional.empty();
                     }
                     if (unreplied == 0 && pair.switchPending()) {
@@ -239,6 +252,7 @@ public final class ReceiveQueue implements Receive {
                 }
                 if (!queue.isEmpty()) {
                     PendingRequest next = queue.pollFirst();
+                    queued = queue.size();
                     if (next.deadline != 0 && System.currentTimeMillis() >= next.deadline) {
                         // Its requester has given up (error 40, outcome unknown to it): it must not
                         // run now, as Guardian's CANCEL would have taken it off $RECEIVE.
@@ -246,6 +260,9 @@ public final class ReceiveQueue implements Receive {
                         continue;
                     }
                     unreplied++;
+                    if (waitStart != 0) {
+                        spin.observed(System.nanoTime() - waitStart);
+                    }
                     return Optional.of(next);
                 }
             } catch (InterruptedException e) {
@@ -272,6 +289,7 @@ public final class ReceiveQueue implements Receive {
         lock.lock();
         try {
             queue.removeIf(p -> p.openId == openId && dropped.add(p));
+            queued = queue.size();
         } finally {
             lock.unlock();
         }
@@ -319,6 +337,7 @@ public final class ReceiveQueue implements Receive {
             closed = true;
             unanswered = List.copyOf(inProgress.values());
             queue.clear();
+            queued = 0;
             arrived.signalAll();
         } finally {
             lock.unlock();
