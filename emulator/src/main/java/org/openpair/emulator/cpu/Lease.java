@@ -120,7 +120,8 @@ final class Lease implements AutoCloseable {
         this.renewNanos = settings.renew().toNanos();
         this.marginNanos = settings.margin().toNanos();
         // Sticky: a revocation is refused while this CPU heard the holder within the last half lease.
-        this.grants = new LeaseGrants(lengthNanos, lengthNanos / 2, Math.max(TimeUnit.SECONDS.toNanos(10), 10 * lengthNanos));
+        this.grants = new LeaseGrants(lengthNanos, lengthNanos / 2, Math.max(TimeUnit.SECONDS.toNanos(10), 10 * lengthNanos),
+                System.nanoTime());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-lease"));
     }
 
@@ -304,7 +305,7 @@ final class Lease implements AutoCloseable {
      * would chase a healthy CPU.
      */
     private void forgetGrants(String why) {
-        grants.clearGrants();
+        grants.clearGrants(System.nanoTime());
         takeovers.values().removeIf(t -> {
             if (!t.won) {
                 grants.withdraw(t.member);

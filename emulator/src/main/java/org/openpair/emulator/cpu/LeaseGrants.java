@@ -18,7 +18,9 @@ import java.util.function.Predicate;
  * it: the holder, which counts from its send, always believes its lease ends before any grantor
  * does. A revocation is accepted only when this CPU's own grant is nearly over too (less than
  * {@code stickyNanos} left), so one CPU that lost its link to a healthy holder cannot take that
- * holder's pairs away while the others still hear it. A revocation lasts {@code revokedNanos}:
+ * holder's pairs away while the others still hear it; nor is it by a CPU that holds no grant of
+ * that holder and has not been listening for a whole lease (a CPU just started or merged back,
+ * which would otherwise agree to take over anyone). A revocation lasts {@code revokedNanos}:
  * long past the takeover that asked for it (which evicts the member from the engine, after
  * which nobody grants it anyway), and bounded, so that a takeover that never completed does not
  * leave a healthy CPU unable to hold a lease for ever.
@@ -31,14 +33,20 @@ final class LeaseGrants {
     private final Map<Integer, Grant> grants = new HashMap<>();
     /** Revoked member → when the revocation lapses (monotonic). */
     private final Map<UUID, Long> revoked = new HashMap<>();
+    /**
+     * Since when this CPU has been hearing renewals (its start, or its last {@link #clearGrants}):
+     * a CPU with no grant for a holder knows nothing of it until a whole lease has passed.
+     */
+    private long listeningSince;
 
     record Grant(int cpu, UUID member, long expiresNanos) {
     }
 
-    LeaseGrants(long leaseNanos, long stickyNanos, long revokedNanos) {
+    LeaseGrants(long leaseNanos, long stickyNanos, long revokedNanos, long now) {
         this.leaseNanos = leaseNanos;
         this.stickyNanos = stickyNanos;
         this.revokedNanos = revokedNanos;
+        this.listeningSince = now;
     }
 
     /** A renewal from {@code member}, CPU {@code cpu}, arrived at {@code now}. */
@@ -61,7 +69,11 @@ final class LeaseGrants {
      */
     synchronized LeaseWire.Reply revoke(int cpu, UUID member, long now) {
         long left = remaining(cpu, member, now);
-        if (left > stickyNanos) {
+        Grant g = grants.get(cpu);
+        boolean heard = g != null && g.member().equals(member);
+        // No grant and not listening for a lease yet (just started, or merged back): this CPU
+        // cannot tell a hung holder from a healthy one it has not heard from yet.
+        if (left > stickyNanos || (!heard && now - listeningSince < leaseNanos)) {
             return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_REFUSED, left);
         }
         revoked.put(member, now + revokedNanos);
@@ -91,8 +103,9 @@ final class LeaseGrants {
     }
 
     /** Forgets every grant (not the revocations): a new grant starts from the next renewal. */
-    synchronized void clearGrants() {
+    synchronized void clearGrants(long now) {
         grants.clear();
+        listeningSince = now;
     }
 
     /** Drops the grants of members gone from this CPU's view and revocations that lapsed. */

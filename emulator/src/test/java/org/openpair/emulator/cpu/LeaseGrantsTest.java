@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LeaseGrantsTest {
     private static final long MS = 1_000_000L;
     private static final long LEASE = 1000 * MS;
-    private final LeaseGrants grants = new LeaseGrants(LEASE, LEASE / 2, 10_000 * MS);
+    private final LeaseGrants grants = new LeaseGrants(LEASE, LEASE / 2, 10_000 * MS, -5 * LEASE);
     private final UUID holder = UUID.randomUUID();
     private final UUID sender = UUID.randomUUID();
 
@@ -70,10 +70,23 @@ class LeaseGrantsTest {
         grants.renew(2, holder, true, 0);
         UUID other = UUID.randomUUID();
         grants.revokeForTakeover(3, other, 0);
-        grants.clearGrants();
+        grants.clearGrants(0);
         assertThat(grants.expired(10 * LEASE)).isEmpty();
         assertThat(grants.renew(3, other, true, MS)).isEqualTo(LeaseWire.Answer.REVOKED);
         assertThat(grants.renew(2, holder, true, MS)).isEqualTo(LeaseWire.Answer.GRANTED);
+    }
+
+    @Test
+    void aCpuThatHasNotListenedForALease_refusesARevocationOfAHolderItHasNoGrantFor() {
+        LeaseGrants fresh = new LeaseGrants(LEASE, LEASE / 2, 10_000 * MS, 0);
+        assertThat(fresh.revoke(2, holder, 999 * MS).answer()).as("started 999 ms ago, never heard CPU 2")
+                .isEqualTo(LeaseWire.Answer.REVOKE_REFUSED);
+        assertThat(fresh.renew(2, holder, true, 999 * MS)).isEqualTo(LeaseWire.Answer.GRANTED);
+        assertThat(fresh.revoke(3, UUID.randomUUID(), LEASE).answer()).as("a lease of listening, never heard CPU 3")
+                .isEqualTo(LeaseWire.Answer.REVOKE_ACCEPTED);
+        fresh.clearGrants(2 * LEASE);
+        assertThat(fresh.revoke(2, holder, 2 * LEASE + MS).answer()).as("just after forgetting its grants")
+                .isEqualTo(LeaseWire.Answer.REVOKE_REFUSED);
     }
 
     @Test

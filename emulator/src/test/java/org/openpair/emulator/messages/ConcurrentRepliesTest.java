@@ -89,8 +89,12 @@ class ConcurrentRepliesTest {
             return e != null && e.backup() != null && e.ready();
         });
         ProcessHandle backup = new NodeTables(node.cpu(0).engine()).names().get(SRV.toString()).backup();
-        // Taken now: a crashed CPU is no longer one of the node's, but its tables stay readable.
-        Receivers atBackup = node.cpu(backup.cpu()).processTable().receivers();
+        // The backup's queue itself, taken now: a crash retires the backup from its CPU's table, and a
+        // lookup after it would find nothing and fall back to the name entry, which still names the
+        // crashed backup until the survivors' sweep (a false "early" under load). Its saved replies
+        // stay readable, and a crashed backup accepts no more checkpoints.
+        ReceiveQueue backupQueue = node.cpu(backup.cpu()).processTable().receivers().find(backup.pin(), backup.verifier());
+        assertThat(backupQueue).as("the backup's $RECEIVE").isNotNull();
         Queue<Long> received = new ConcurrentLinkedQueue<>();
         Queue<String> early = new ConcurrentLinkedQueue<>();
         Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -103,7 +107,7 @@ class ConcurrentRepliesTest {
                     for (int i = 0; i < PER_CLIENT; i++) {
                         long count = ByteBuffer.wrap(f.writeRead(bytes("inc"), WAIT)).getLong();
                         // Before this open's next request can replace it there: the reply is saved at the backup.
-                        if (!heldOrDropped(backup, atBackup, ((ProcessOpen) f).openId(), f.syncId())) {
+                        if (!heldOrDropped(backup, backupQueue, ((ProcessOpen) f).openId(), f.syncId())) {
                             early.add("count " + count + " (sync ID " + f.syncId() + ") before the backup held it");
                         }
                         received.add(count);
@@ -133,9 +137,8 @@ class ConcurrentRepliesTest {
      * is accepted), or the name table no longer counts on it: a primary goes on alone only after
      * the name marked a backup that may have missed a checkpoint as lagging.
      */
-    private boolean heldOrDropped(ProcessHandle backup, Receivers atBackup, long openId, long syncId) {
-        ReceiveQueue q = atBackup.find(backup.pin(), backup.verifier());
-        if (q != null && q.pair().savedReplies().saved(openId, syncId) != null) {
+    private boolean heldOrDropped(ProcessHandle backup, ReceiveQueue q, long openId, long syncId) {
+        if (q.pair().savedReplies().saved(openId, syncId) != null) {
             return true;
         }
         // Marked lagging (not ready) or detached; as the primary after a takeover it must hold it.
