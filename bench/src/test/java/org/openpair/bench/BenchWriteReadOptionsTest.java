@@ -72,7 +72,7 @@ class BenchWriteReadOptionsTest {
     void help_namesTheTargets_andTheExitCodes() {
         Result r = run("bench", "writeread", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("--clients", "--samples", "--runs", "--smoke", "--json", "2.5x", "20,000",
+        assertThat(r.out()).contains("--clients", "--samples", "--runs", "--smoke", "--json", "2.5x", "200,000",
                 "Exit codes:");
     }
 }

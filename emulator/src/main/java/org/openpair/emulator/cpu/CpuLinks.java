@@ -44,6 +44,15 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
     /** The CPUs a background connect is queued or running for. */
     private final java.util.Set<Integer> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong leaseAsks = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * The lease's own connection to each CPU, beside the one checkpoints, requests and calls share:
+     * a frame is read on its connection's thread, and a renewal queued behind a checkpoint whose
+     * handling waits (a promotion, a table write) would let a healthy CPU's lease run out.
+     */
+    private final java.util.Map<Integer, LinkClient> leaseLinks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The CPUs a lease connection is being made to; each on a thread of its own, so a hung CPU holds up no other. */
+    private final java.util.Set<Integer> leaseConnecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService leaseConnector;
 
     private CpuLinks(NodeConfig config, int cpu, NodeTables tables) {
         this.config = config;
@@ -52,6 +61,8 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         String host = NodeConfig.hostOf(config.cpuAddresses().get(cpu));
         this.connector = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> org.openpair.emulator.threads.SystemThreads.daemon(r, "cpu" + cpu + "-connect"));
+        this.leaseConnector = java.util.concurrent.Executors.newCachedThreadPool(
+                r -> org.openpair.emulator.threads.SystemThreads.daemon(r, "cpu" + cpu + "-lease-connect"));
         this.notices = new CpuNotices(cpu, this::connected, this::connectLater);
         this.calls = new CpuCalls(cpu, this::connected, this::connectLater);
         this.server = LinkServer.start(host, 0, config.nodeName(), cpu, this::receive,
@@ -84,9 +95,9 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
      * for the next one (a lease round never waits for a connect: a hung CPU accepts and never answers).
      */
     CompletableFuture<ByteBuffer> askLease(int targetCpu, ByteBuffer request) {
-        LinkClient client = connected(targetCpu);
+        LinkClient client = leaseLinks.get(targetCpu);
         if (client == null || !client.isUp()) {
-            connectLater(targetCpu);
+            connectLeaseLater(targetCpu);
             return null;
         }
         try {
@@ -169,6 +180,30 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         }
     }
 
+    private void connectLeaseLater(int targetCpu) {
+        if (!leaseConnecting.add(targetCpu)) {
+            return;
+        }
+        try {
+            leaseConnector.execute(() -> {
+                try {
+                    LinkClient fresh = connect(targetCpu);
+                    LinkClient old = leaseLinks.put(targetCpu, fresh);
+                    if (old != null) {
+                        old.close();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "CPU {0}: no lease link to CPU {1}: {2}", cpu, targetCpu,
+                            e.toString());
+                } finally {
+                    leaseConnecting.remove(targetCpu);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            leaseConnecting.remove(targetCpu);
+        }
+    }
+
     /** Opens a link to another CPU of the node, found through the CPU table. */
     private LinkClient connect(int targetCpu) {
         NodeTables.CpuRecord record = tables.cpus().get(targetCpu);
@@ -184,6 +219,9 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         notices.close();
         calls.close();
         connector.shutdownNow();
+        leaseConnector.shutdownNow();
+        leaseLinks.values().forEach(LinkClient::close);
+        leaseLinks.clear();
         clients.close();
         server.close();
     }
