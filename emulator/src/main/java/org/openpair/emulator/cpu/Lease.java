@@ -426,10 +426,13 @@ final class Lease implements AutoCloseable {
                         transport.ask(m.cpu(), ask.duplicate());
                     }
                 }
+                if (evictions == 1) {
+                    // Counted before the engine acts: whoever sees the member gone sees it counted.
+                    Lease.this.evictions.incrementAndGet();
+                }
                 Membership.Eviction action = membership.evict(member, evidence);
                 LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1}: {2}", self, evidence, action);
                 if (evictions == 1) {
-                    Lease.this.evictions.incrementAndGet();
                     onEviction.accept(cpu, evidence);
                 }
             }
