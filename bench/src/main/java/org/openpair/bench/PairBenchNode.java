@@ -79,6 +79,15 @@ final class PairBenchNode implements AutoCloseable {
 
     /** As {@link #start(PrintWriter, int)}; with {@code metrics}, each CPU serves and counts its metrics. */
     static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds, boolean metrics) {
+        return start(progress, heartbeatTimeoutSeconds, metrics, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #start(PrintWriter, int, boolean)}, both CPUs with a lease of {@code lease} (zero:
+     * none, the node's default): the takeover bench times a hung CPU taken over on it.
+     */
+    static PairBenchNode start(PrintWriter progress, int heartbeatTimeoutSeconds, boolean metrics,
+                               java.time.Duration lease) {
         Path tempDir = BenchLogDir.create("openpair-pair-bench-");
         PairBenchNode node = null;
         try {
@@ -88,7 +97,7 @@ final class PairBenchNode implements AutoCloseable {
                 String name = "PB" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36)
                         .toUpperCase(Locale.ROOT);
                 NodeConfig config = NodeConfig.builder().nodeName(name).basePort(base).cpus(CPUS)
-                        .heartbeat(1, heartbeatTimeoutSeconds).logDir(tempDir.resolve("logs"))
+                        .heartbeat(1, heartbeatTimeoutSeconds).lease(lease).logDir(tempDir.resolve("logs"))
                         .metricsPort(metrics ? LoopbackPorts.block(NodeConfig.MAX_CPUS) : 0).build();
                 say(progress, "starting node \\%s on 127.0.0.1:%d-%d: CPU %d in this JVM, CPU %d a child JVM; "
                         + "heartbeat timeout %d s; %s", name, base, base + CPUS - 1, LOCAL_CPU, CHILD_CPU,
@@ -146,7 +155,8 @@ final class PairBenchNode implements AutoCloseable {
                 "--node", config.nodeName(),
                 "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString(),
-                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds())));
+                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()),
+                "--lease-millis", String.valueOf(config.lease().toMillis())));
         config.metricsPort(0).ifPresent(port -> args.addAll(List.of("--metrics-port", String.valueOf(port))));
         args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, tempDir));
         CpuJvm jvm = CpuJvm.start("CPU " + CHILD_CPU, CpuJvm.command(List.of(), CpuJvm.inheritedFlags(), args),

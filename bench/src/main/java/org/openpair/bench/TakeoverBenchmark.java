@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.hazelcast.cluster.Member;
 
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.launch.CpuJvm;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.pairs.PairMember;
@@ -62,7 +63,8 @@ import org.openpair.guardian.SpawnRequest;
  *       detection, timed when CPU 0's Hazelcast member reported CPU 1's member removed (a
  *       MembershipListener), with that series' takeover beside it;</li>
  *   <li>{@code cpu-sigstop}: SIGSTOP of CPU 1's JVM, SIGKILLed after the measurement: CPU 0 takes
- *       it over on its lease (about the lease length after its last renewal). Baseline
+ *       it over on its lease (the bench's node runs with {@code NodeConfig.ADVISED_LEASE}; about
+ *       the lease length after the last renewal). Baseline
  *       {@code hz-member-removed-sigstop}: the same freeze in runs of its own
  *       ({@code cpu-sigstop-engine}) where CPU 0 leaves it to the engine's heartbeat, timed when
  *       CPU 0's member reported CPU 1's removed.</li>
@@ -191,7 +193,8 @@ public final class TakeoverBenchmark {
         int childStarts;
         ExecutorService faults = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "bench-fault"));
         try (StageTrace stages = StageTrace.open(PairMember.class);
-             PairBenchNode node = PairBenchNode.start(progress, counts.heartbeatTimeout())) {
+             PairBenchNode node = PairBenchNode.start(progress, counts.heartbeatTimeout(), false,
+                     NodeConfig.ADVISED_LEASE)) {
             trace = stages;
             nodeName = node.config().nodeName();
             Path work = node.config().logDir().resolveSibling("work");

@@ -49,8 +49,8 @@ public final class TestClusterBuilder {
     }
 
     /**
-     * The CPUs' lease in ms, 0 for none (default: the emulator's, 1000 ms while the heartbeat
-     * timeout allows it): with none, a frozen CPU is declared dead only by the heartbeat.
+     * The CPUs' lease in ms, 0 for none (default: the emulator's, none): with none, a frozen CPU
+     * is declared dead only by the heartbeat.
      */
     public TestClusterBuilder leaseMillis(int millis) {
         this.leaseMillis = millis;

@@ -15,6 +15,7 @@ import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.guardian.Program;
 import org.openpair.guardian.SpawnRequest;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.testing.TestCluster;
 
 /**
@@ -39,7 +40,7 @@ class LeaseIT {
         Random random = new Random(SEED);
         System.out.println("LeaseIT seed " + SEED + " (-Dsafety.seed to replay)");
         try (TestCluster cluster = TestCluster.builder().cpus(3).heartbeatTimeoutSeconds(HEARTBEAT_TIMEOUT_SECONDS)
-                .start()) {
+                .leaseMillis((int) NodeConfig.ADVISED_LEASE.toMillis()).start()) {
             long leaseMillis = cluster.config().lease().toMillis();
             assertThat(leaseMillis).as("the node's lease").isPositive();
             Guardian g = cluster.guardian();

@@ -44,8 +44,9 @@ final class CpuCommand implements Runnable {
 
         @Option(names = "--lease-millis", paramLabel = "MS",
                 description = "How long this CPU's lease runs without renewal: a hung CPU's pairs are taken over "
-                        + "about this long after it stopped; 0: only after the heartbeat timeout (default: 1000, "
-                        + "or 0 when the heartbeat timeout less one interval is not longer).")
+                        + "about this long after it stopped (1000 is advised; it must be shorter than the heartbeat "
+                        + "timeout less one interval; every CPU of the node needs the same). Default 0, no lease: a "
+                        + "hung CPU is taken over after the heartbeat timeout. Not the default yet: see known-issues.")
         Integer leaseMillis;
 
         @picocli.CommandLine.Mixin

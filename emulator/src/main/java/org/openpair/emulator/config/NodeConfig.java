@@ -29,8 +29,12 @@ public final class NodeConfig {
     public static final int DEFAULT_BASE_PORT = 5801;
     public static final int MAX_CPUS = 16;
 
-    /** The default lease: a hung CPU's pairs move about a second after it stopped. */
-    public static final Duration DEFAULT_LEASE = Duration.ofMillis(1000);
+    /**
+     * The lease a node that wants one is advised to take: a hung CPU's pairs move about a second
+     * after it stopped. Not the default yet: the 200-fault chaos run still loses pairs with it
+     * (docs/known-issues.md).
+     */
+    public static final Duration ADVISED_LEASE = Duration.ofMillis(1000);
     static final int MIN_LEASE_MILLIS = 200;
     private final String nodeName;
     private final String bindAddress;
@@ -207,10 +211,12 @@ public final class NodeConfig {
         return lease;
     }
 
-    /** The lease of a node that chose none: {@link #DEFAULT_LEASE}, or none when the heartbeat gives up sooner. */
+    /**
+     * The lease of a node that chose none: none, so a hung CPU is declared down by the heartbeat,
+     * until the lease passes the long chaos run ({@link #ADVISED_LEASE} is there to try it).
+     */
     public static Duration defaultLease(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds) {
-        long beforeHeartbeat = (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L;
-        return DEFAULT_LEASE.toMillis() < beforeHeartbeat ? DEFAULT_LEASE : Duration.ZERO;
+        return Duration.ZERO;
     }
 
     public Duration stopGrace() {

@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.PairPrograms;
@@ -29,7 +30,7 @@ class LeaseTest {
     @Test
     void everyCpuHoldsItsLease_aHungCpusPairMovesOnTheLease_neverWhileItsLeaseRuns() {
         PairPrograms.LAST_ACKED.clear();
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
             for (int cpu = 0; cpu < 3; cpu++) {
                 Lease lease = node.cpu(cpu).lease();
                 TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, lease::held);
@@ -74,7 +75,7 @@ class LeaseTest {
      */
     @Test
     void aHungMaster_isLetGoByEverySurvivor_notByTheTakeoversWinnerAlone() {
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
             for (int cpu = 0; cpu < 3; cpu++) {
                 TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
             }
@@ -101,7 +102,7 @@ class LeaseTest {
 
     @Test
     void aPauseShorterThanTheLease_movesNothing() {
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).build(), 3)) {
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
             for (int cpu = 0; cpu < 3; cpu++) {
                 TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
             }
