@@ -45,9 +45,9 @@ public final class ChaosRun {
                 new ChaosPair(ProcessName.of("$LEDO"), PairKind.LEDGER, true, 2 % cpus));
     }
 
-    /** The CPUs' lease in a run: they are started with the node's default for the run's heartbeat. */
+    /** The CPUs' lease in a run: they are started with the node's default, which is none. */
     static long leaseMillis(ChaosSettings s) {
-        return org.openpair.emulator.config.NodeConfig.defaultLease(1, s.heartbeatSeconds()).toMillis();
+        return org.openpair.emulator.config.NodeConfig.builder().build().lease().toMillis();
     }
 
     /** The plan a run with these settings makes. */

@@ -48,8 +48,6 @@ public final class NodeConfig {
     private final Path runDir;
     private final Duration stopGrace;
     private final Duration lease;
-    /** Whether the lease was chosen, not defaulted: a copy with a shorter heartbeat defaults again. */
-    private final boolean leaseChosen;
     private final int quorum;
     private final Duration operatorTimeout;
     /** Whether the CPUs were named (flags, file), rather than the implicit 0-15. */
@@ -81,8 +79,7 @@ public final class NodeConfig {
                 : Path.of(System.getProperty("java.io.tmpdir"), "openpair-" + nodeName.toLowerCase(Locale.ROOT), "logs");
         this.runDir = b.runDir;
         this.stopGrace = b.stopGrace;
-        this.leaseChosen = b.lease != null;
-        this.lease = b.lease != null ? b.lease : defaultLease(heartbeatIntervalSeconds, heartbeatTimeoutSeconds);
+        this.lease = b.lease;
         this.operatorTimeout = b.operatorTimeout;
         this.classPath = List.copyOf(b.classPath);
         this.metricsPort = b.metricsPort;
@@ -128,7 +125,7 @@ public final class NodeConfig {
         b.logDir = logDir;
         b.runDir = runDir;
         b.stopGrace = stopGrace;
-        b.lease = leaseChosen ? lease : null;
+        b.lease = lease;
         b.operatorTimeout = operatorTimeout;
         b.quorum = quorum;
         b.classPath.addAll(classPath);
@@ -211,14 +208,6 @@ public final class NodeConfig {
         return lease;
     }
 
-    /**
-     * The lease of a node that chose none: none, so a hung CPU is declared down by the heartbeat,
-     * until the lease passes the long chaos run ({@link #ADVISED_LEASE} is there to try it).
-     */
-    public static Duration defaultLease(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds) {
-        return Duration.ZERO;
-    }
-
     public Duration stopGrace() {
         return stopGrace;
     }
@@ -275,8 +264,11 @@ public final class NodeConfig {
         private Path logDir;
         private Path runDir;
         private Duration stopGrace = Duration.ofSeconds(5);
-        /** Null: the default, which a heartbeat too short for it turns off. */
-        private Duration lease;
+        /**
+         * None by default, so a hung CPU is declared down by the heartbeat, until the lease passes
+         * the long chaos run ({@link #ADVISED_LEASE} is there to try it).
+         */
+        private Duration lease = Duration.ZERO;
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
         private final List<String> classPath = new ArrayList<>();
@@ -462,7 +454,7 @@ public final class NodeConfig {
         public NodeConfig build() {
             // Past that, the engine's own detection comes first and the lease buys nothing.
             long beforeHeartbeat = (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L;
-            if (lease != null && !lease.isZero() && lease.toMillis() >= beforeHeartbeat) {
+            if (!lease.isZero() && lease.toMillis() >= beforeHeartbeat) {
                 throw invalid("lease (" + lease.toMillis() + " ms) must be shorter than the heartbeat timeout less one "
                         + "interval (" + (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L + " ms)");
             }
