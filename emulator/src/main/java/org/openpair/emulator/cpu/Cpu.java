@@ -266,6 +266,16 @@ public final class Cpu implements AutoCloseable {
     }
 
     /** The retirer of lost CPUs' processes, for this package's tests. */
+    /**
+     * Waits until this CPU has handled the departure of the member {@code memberUuid}: retired
+     * what it held, or found nothing to retire. For tests that act after every survivor's sweep.
+     *
+     * @return false if that took longer than {@code bound}
+     */
+    public boolean awaitDepartureHandled(String memberUuid, java.time.Duration bound) throws InterruptedException {
+        return sweeper.awaitHandled(memberUuid, bound);
+    }
+
     CpuLossSweeper sweeper() {
         return sweeper;
     }

@@ -39,6 +39,14 @@ final class CpuLossSweeper {
     private final ExecutorService worker;
     /** Bumped when this CPU merges back into the node: sweeps decided in the old view are dropped. */
     private final java.util.concurrent.atomic.AtomicLong view = new java.util.concurrent.atomic.AtomicLong();
+    private static final int HANDLED_KEPT = 64;
+    /** The members whose departure the worker has handled, newest last: what a test waits for. */
+    private final java.util.Map<String, Boolean> handled = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > HANDLED_KEPT;
+        }
+    };
 
     /** @param quorum the fewest CPUs this CPU must see for its view to decide that another is lost */
     CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, int quorum) {
@@ -57,7 +65,14 @@ final class CpuLossSweeper {
             LOG.log(System.Logger.Level.INFO, "CPU {0}: CPU {1} left the node ({2})", self, lost, member.address());
             long seenIn = view.get();
             try {
-                worker.execute(() -> sweepIfHolder(lost, member.member().toString(), seenIn));
+                String uuid = member.member().toString();
+                worker.execute(() -> {
+                    try {
+                        sweepIfHolder(lost, uuid, seenIn);
+                    } finally {
+                        handled(uuid);
+                    }
+                });
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // This CPU is closing between the check and the call: it sweeps nothing any more.
             }
@@ -164,6 +179,32 @@ final class CpuLossSweeper {
 
     private boolean isMember(String memberUuid) {
         return membership.isMember(java.util.UUID.fromString(memberUuid));
+    }
+
+    private void handled(String memberUuid) {
+        synchronized (handled) {
+            handled.put(memberUuid, Boolean.TRUE);
+            handled.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until this CPU has handled the departure of member {@code memberUuid} (swept what
+     * it held, or found nothing to sweep), for tests; false after {@code bound}. Only the
+     * newest {@value #HANDLED_KEPT} departures are remembered.
+     */
+    boolean awaitHandled(String memberUuid, java.time.Duration bound) throws InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        synchronized (handled) {
+            while (!handled.containsKey(memberUuid)) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(handled, left);
+            }
+            return true;
+        }
     }
 
     /** Waits until the sweeps queued so far have run, for tests; false after {@code bound}. */

@@ -429,7 +429,17 @@ class ForgedRecordsTest {
             assertThat(Epochs.counter(last.epoch())).isEqualTo(Epochs.counter(first.epoch()) + 2);
 
             // CPU 1 back: its new record, then the record of its first run written again (sealed,
-            // but not this CPU's own): restored by CPU 1.
+            // but not this CPU's own): restored by CPU 1. Once every survivor has swept the first
+            // run's member: a sweep still to come would remove that record as what a departed
+            // member left behind, which CPU 1 then finds gone, not older.
+            for (int survivor : new int[] {0, 2}) {
+                try {
+                    assertThat(own.cpu(survivor).awaitDepartureHandled(cpu1Before.memberUuid(), BOUND))
+                            .as("CPU %d's sweep of CPU 1's first run", survivor).isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
             own.startCpu(1);
             NodeTables.CpuRecord cpu1Now = tables.cpus().get(1);
             assertThat(cpu1Now.memberUuid()).isNotEqualTo(cpu1Before.memberUuid());
