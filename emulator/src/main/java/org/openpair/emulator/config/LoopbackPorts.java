@@ -39,16 +39,62 @@ public final class LoopbackPorts {
         }
     }
 
-    /** The first port of {@code count} consecutive ports that could be bound on 127.0.0.1. */
+    /**
+     * The first port of {@code count} consecutive ports that could be bound on 127.0.0.1, drawn
+     * from this JVM's {@linkplain #SLICE slice} of the range.
+     */
     public static int block(int count) {
-        int high = high();
+        int[] range = slice(System.getProperty(SLICE), LOW, high());
+        int low = range[0];
+        int high = range[1];
+        if (high - low <= count) {
+            throw new IllegalStateException("the ports " + low + "-" + high + " (" + SLICE + "=" + System.getProperty(SLICE)
+                    + ") hold no block of " + count);
+        }
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = LOW + ThreadLocalRandom.current().nextInt(high - LOW - count);
+            int base = low + ThreadLocalRandom.current().nextInt(high - low - count);
             if (allFree(base, count)) {
                 return base;
             }
         }
-        throw new IllegalStateException("no block of " + count + " free loopback ports found in " + LOW + "-" + high);
+        throw new IllegalStateException("no block of " + count + " free loopback ports found in " + low + "-" + high);
+    }
+
+    /**
+     * The system property that gives this JVM a part of its own of the range, {@code i/n} (the
+     * i-th of n, from 1): JVMs that draw at the same time, such as the test suite's parallel
+     * forks, then never draw overlapping blocks. A check of "free now" cannot see a block
+     * another JVM drew a moment ago and has not bound yet (a node binds its CPUs' ports one
+     * after another, seconds apart).
+     */
+    public static final String SLICE = "openpair.ports.slice";
+
+    /**
+     * The part {@code spec} ({@code i/n}, or null for all) of {@code [low, high)}.
+     *
+     * @throws IllegalArgumentException if {@code spec} is not {@code i/n} with 1 ≤ i ≤ n
+     */
+    static int[] slice(String spec, int low, int high) {
+        if (spec == null || spec.isBlank()) {
+            return new int[] {low, high};
+        }
+        String[] parts = spec.trim().split("/");
+        int i;
+        int n;
+        try {
+            if (parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            i = Integer.parseInt(parts[0]);
+            n = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SLICE + " must be i/n (the i-th of n parts, from 1): " + spec);
+        }
+        if (n < 1 || i < 1 || i > n) {
+            throw new IllegalArgumentException(SLICE + " must be i/n with 1 <= i <= n: " + spec);
+        }
+        int width = (high - low) / n;
+        return new int[] {low + (i - 1) * width, low + i * width};
     }
 
     /** True if every port of {@code base .. base+count-1} can be bound on 127.0.0.1 now. */

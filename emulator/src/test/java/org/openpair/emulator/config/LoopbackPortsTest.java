@@ -1,6 +1,7 @@
 package org.openpair.emulator.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,5 +27,23 @@ class LoopbackPortsTest {
             assertThat(base + 16).isLessThanOrEqualTo(LoopbackPorts.high());
         }
         assertThat(LoopbackPorts.allFree(LoopbackPorts.block(16), 16)).isTrue();
+    }
+
+    @Test
+    void slices_splitTheRangeWithoutOverlap_andNoSliceIsTheWholeRange() {
+        assertThat(LoopbackPorts.slice(null, 20000, 32000)).containsExactly(20000, 32000);
+        assertThat(LoopbackPorts.slice(" ", 20000, 32000)).containsExactly(20000, 32000);
+        assertThat(LoopbackPorts.slice("1/2", 20000, 32000)).containsExactly(20000, 26000);
+        assertThat(LoopbackPorts.slice("2/2", 20000, 32000)).containsExactly(26000, 32000);
+        assertThat(LoopbackPorts.slice("3/3", 20000, 32001)).containsExactly(28000, 32000);
+        assertThat(LoopbackPorts.slice("1/1", 20000, 32000)).containsExactly(20000, 32000);
+    }
+
+    @Test
+    void aMalformedSlice_isRefusedNamingTheProperty() {
+        for (String bad : new String[] {"0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "-1/2"}) {
+            assertThatThrownBy(() -> LoopbackPorts.slice(bad, 20000, 32000)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(LoopbackPorts.SLICE);
+        }
     }
 }
