@@ -387,6 +387,13 @@ final class Lease implements AutoCloseable {
         /** @return true when this takeover is over (done, lost, or no longer needed) */
         boolean step(long now) {
             if (!membership.isMember(member)) {
+                if (!won) {
+                    // Ended by the member leaving this CPU's view (on the cut-off side of a split its
+                    // engine drops the others), not by a lost round: no takeover counts on this
+                    // revocation, and kept it would refuse that same member's renewals for ten
+                    // leases once this CPU merges back, and a healthy CPU needing its grant fences.
+                    grants.withdraw(member);
+                }
                 return true;
             }
             if (!won) {

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * merge begins. Evictions are recorded, not acted on.
  */
 public final class InMemoryMembership implements Membership {
-    private final UUID self = UUID.randomUUID();
+    private volatile UUID self = UUID.randomUUID();
     private final List<CpuMember> members = new CopyOnWriteArrayList<>();
     private final List<Consumer<CpuMember>> leftListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<CpuMember>> joinedListeners = new CopyOnWriteArrayList<>();
@@ -42,6 +42,27 @@ public final class InMemoryMembership implements Membership {
         CpuMember m = new CpuMember(cpu, UUID.randomUUID(), "127.0.0.1:" + (20000 + cpu), false);
         members.add(m);
         joinedListeners.forEach(l -> l.accept(m));
+    }
+
+    /**
+     * CPU {@code m.cpu()} is in this member's view again under the identity it had, as when this
+     * member, cut off, merges back into the node the other kept; the CPU-joined listeners run.
+     */
+    public void rejoin(CpuMember m) {
+        CpuMember back = new CpuMember(m.cpu(), m.member(), m.address(), false);
+        members.add(back);
+        joinedListeners.forEach(l -> l.accept(back));
+    }
+
+    /** This member takes a new identity, as the engine gives one to a member that merges back. */
+    public void newIdentity() {
+        UUID next = UUID.randomUUID();
+        for (CpuMember m : new ArrayList<>(members)) {
+            if (m.local()) {
+                members.set(members.indexOf(m), new CpuMember(m.cpu(), next, m.address(), true));
+            }
+        }
+        self = next;
     }
 
     /** This member starts merging back into the node (the merging listeners run). */
