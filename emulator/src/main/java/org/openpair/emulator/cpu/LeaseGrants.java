@@ -31,8 +31,14 @@ final class LeaseGrants {
     private final long revokedNanos;
     /** CPU number → the last grant to the member that carries it. */
     private final Map<Integer, Grant> grants = new HashMap<>();
-    /** Revoked member → when the revocation lapses (monotonic). */
-    private final Map<UUID, Long> revoked = new HashMap<>();
+    /**
+     * Member → when the revocation this CPU promised another CPU's takeover lapses (monotonic).
+     * Kept apart from its own: the takeover that asked counts on the promise, whatever becomes
+     * of this CPU's own attempt on the same member.
+     */
+    private final Map<UUID, Long> promised = new HashMap<>();
+    /** Member → when the revocation of this CPU's own takeover lapses; withdrawn if it does not win. */
+    private final Map<UUID, Long> own = new HashMap<>();
     /**
      * Since when this CPU has been hearing renewals (its start, or its last {@link #clearGrants}):
      * a CPU with no grant for a holder knows nothing of it until a whole lease has passed.
@@ -76,19 +82,22 @@ final class LeaseGrants {
         if (left > stickyNanos || (!heard && now - listeningSince < leaseNanos)) {
             return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_REFUSED, left);
         }
-        revoked.put(member, now + revokedNanos);
+        promised.put(member, now + revokedNanos);
         return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_ACCEPTED, left);
     }
 
     /** This CPU's own takeover of {@code member} starts: it grants it nothing more from now. */
     synchronized long revokeForTakeover(int cpu, UUID member, long now) {
-        revoked.put(member, now + revokedNanos);
+        own.put(member, now + revokedNanos);
         return remaining(cpu, member, now);
     }
 
-    /** This CPU's own takeover of {@code member} did not win the others: it may grant it again. */
+    /**
+     * This CPU's own takeover of {@code member} did not win the others: it may grant it again,
+     * unless it promised another CPU's takeover not to.
+     */
     synchronized void withdraw(UUID member) {
-        revoked.remove(member);
+        own.remove(member);
     }
 
     /** The grants that ran out before {@code now} and whose member is not revoked: takeover candidates. */
@@ -111,9 +120,11 @@ final class LeaseGrants {
     /** Drops the grants of members gone from this CPU's view and revocations that lapsed. */
     synchronized void prune(Predicate<UUID> isMember, long now) {
         grants.values().removeIf(g -> !isMember.test(g.member()));
-        for (Iterator<Map.Entry<UUID, Long>> i = revoked.entrySet().iterator(); i.hasNext(); ) {
-            if (now - i.next().getValue() >= 0) {
-                i.remove();
+        for (Map<UUID, Long> revoked : List.of(promised, own)) {
+            for (Iterator<Map.Entry<UUID, Long>> i = revoked.entrySet().iterator(); i.hasNext(); ) {
+                if (now - i.next().getValue() >= 0) {
+                    i.remove();
+                }
             }
         }
     }
@@ -127,7 +138,10 @@ final class LeaseGrants {
     }
 
     private boolean isRevoked(UUID member, long now) {
-        Long until = revoked.get(member);
+        return lasts(promised.get(member), now) || lasts(own.get(member), now);
+    }
+
+    private static boolean lasts(Long until, long now) {
         return until != null && now - until < 0;
     }
 }

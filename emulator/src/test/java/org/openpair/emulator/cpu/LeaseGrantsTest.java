@@ -66,6 +66,19 @@ class LeaseGrantsTest {
     }
 
     @Test
+    void withdrawingItsOwnLostTakeover_keepsTheRevocationPromisedToAnotherCpusTakeover() {
+        grants.renew(2, holder, true, 0);
+        assertThat(grants.revoke(2, holder, 900 * MS).answer()).isEqualTo(LeaseWire.Answer.REVOKE_ACCEPTED);
+        grants.revokeForTakeover(2, holder, 1100 * MS);
+        grants.withdraw(holder);
+        assertThat(grants.renew(2, holder, true, 1200 * MS)).as("promised to the other CPU's takeover")
+                .isEqualTo(LeaseWire.Answer.REVOKED);
+        grants.prune(m -> true, 900 * MS + 10_000 * MS);
+        assertThat(grants.renew(2, holder, true, 900 * MS + 10_000 * MS)).as("the promise lapsed")
+                .isEqualTo(LeaseWire.Answer.GRANTED);
+    }
+
+    @Test
     void clearedGrants_leaveNoCandidate_butKeepTheRevocations() {
         grants.renew(2, holder, true, 0);
         UUID other = UUID.randomUUID();
