@@ -35,7 +35,8 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "each kind N/10 times): kill-primary-cpu, kill-backup-cpu (SIGKILL of that CPU's JVM); switch "
                         + "(under traffic); switch-kill-new-primary-cpu (after 0-500 ms); freeze-primary-cpu (SIGSTOP "
                         + "until a new primary is named, past the heartbeat timeout, then SIGCONT); pause-primary-cpu "
-                        + "(SIGSTOP for less than half the heartbeat timeout); kill-primary-process (SIGKILL of the OS "
+                        + "(SIGSTOP for less than half the heartbeat timeout; with --lease-millis, for 70-95%% or 105-150%% of the "
+                        + "lease); kill-primary-process (SIGKILL of the OS "
                         + "pair's primary JVM alone); grow-state-kill ($KV grown past 4 MiB, its backup's CPU killed so a "
                         + "new backup is made on the large state, then its primary's CPU killed); partition-primary and "
                         + "partition-backup (that CPU's network namespace cut off the bridge until the others declare it "
@@ -80,6 +81,12 @@ final class ChaosCommand implements Callable<Integer> {
             description = "The node's heartbeat timeout, 2-60 (default: 5, the emulator's).")
     int heartbeat;
 
+    @Option(names = "--lease-millis", paramLabel = "MS", defaultValue = "0",
+            description = "The CPUs' lease: a hung CPU's pairs move this long after it stopped, and the plan's pauses "
+                    + "fall just below and just above it; 0 (the default, as in a node) for none, else at least 200 and "
+                    + "shorter than the heartbeat timeout less one second. 1000 is the advised length.")
+    long leaseMillis;
+
     @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "Each request's timeout; after it the outcome is unknown (default: 30).")
     int requestTimeout;
@@ -119,8 +126,8 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosSettings settings;
         try {
             settings = new ChaosSettings(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48), faults,
-                    cpus, clients, rate, heartbeat, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
-                    logDir != null ? logDir : Files.createTempDirectory("openpair-chaos-"), !loopback);
+                    cpus, clients, rate, heartbeat, leaseMillis, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
+                    logDir, !loopback);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -129,6 +136,10 @@ final class ChaosCommand implements Callable<Integer> {
             ChaosRun.plan(settings).forEach(out::println);
             out.flush();
             return ExitCodes.OK;
+        }
+        if (settings.logDir() == null) {
+            // Made only once the settings hold: a refused command line leaves nothing behind.
+            settings = settings.withLogDir(Files.createTempDirectory("openpair-chaos-"));
         }
         ChaosResult result = ChaosRun.run(settings, err);
         ChaosReport report = ChaosReport.of(result);

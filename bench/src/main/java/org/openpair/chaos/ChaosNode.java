@@ -94,11 +94,11 @@ final class ChaosNode implements AutoCloseable {
     }
 
     /**
-     * Starts {@code cpus} CPU JVMs (in the namespaces of {@code lab}, which the node closes with
+     * Starts {@code cpus} CPU JVMs with a lease of {@code leaseMillis} (0: none) (in the namespaces of {@code lab}, which the node closes with
      * itself, or on loopback if it is null) and waits until the node is whole; on failure ends what
      * it started.
      */
-    static ChaosNode start(int cpus, int heartbeatTimeoutSeconds, Path logDir, NetnsLab lab) {
+    static ChaosNode start(int cpus, int heartbeatTimeoutSeconds, long leaseMillis, Path logDir, NetnsLab lab) {
         String name = "CH" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36)
                 .toUpperCase(Locale.ROOT);
         ChaosNode node;
@@ -107,14 +107,15 @@ final class ChaosNode implements AutoCloseable {
         NodeKey key = NodeKey.random();
         if (lab == null) {
             NodeConfig config = NodeConfig.builder().nodeName(name).basePort(LoopbackPorts.block(NodeConfig.MAX_CPUS))
-                    .cpus(cpus).heartbeat(1, heartbeatTimeoutSeconds).logDir(logDir).nodeKey(key).build();
+                    .cpus(cpus).heartbeat(1, heartbeatTimeoutSeconds).lease(java.time.Duration.ofMillis(leaseMillis))
+                    .logDir(logDir).nodeKey(key).build();
             node = new ChaosNode(config, cpus, null, null);
         } else {
             Path file = logDir.resolve("node.yaml");
             try {
                 Files.createDirectories(logDir);
                 key.writeNew(logDir.resolve("node.key"));
-                Files.writeString(file, yaml(lab, name, heartbeatTimeoutSeconds, logDir), StandardCharsets.UTF_8);
+                Files.writeString(file, yaml(lab, name, heartbeatTimeoutSeconds, leaseMillis, logDir), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 lab.close();
                 throw new GuardianException(GuardianError.DEVICE_DOWN, "cannot write " + file + ": " + e, e);
@@ -135,7 +136,7 @@ final class ChaosNode implements AutoCloseable {
     }
 
     /** Each CPU at its namespace's address, on the same port: the namespaces keep the ports apart. */
-    private static String yaml(NetnsLab lab, String name, int heartbeatTimeoutSeconds, Path logDir) {
+    private static String yaml(NetnsLab lab, String name, int heartbeatTimeoutSeconds, long leaseMillis, Path logDir) {
         StringBuilder y = new StringBuilder("node: ").append(name).append('\n').append("base-port: 5801\ncpus:\n");
         List<String> members = new ArrayList<>();
         for (int i = 0; i < lab.size(); i++) {
@@ -145,6 +146,7 @@ final class ChaosNode implements AutoCloseable {
         }
         y.append("members: [").append(String.join(", ", members)).append("]\n");
         y.append("heartbeat: { interval-seconds: 1, timeout-seconds: ").append(heartbeatTimeoutSeconds).append(" }\n");
+        y.append("lease-millis: ").append(leaseMillis).append('\n');
         y.append("log-dir: '").append(logDir.toAbsolutePath().toString().replace("'", "''")).append("'\n");
         y.append("key-file: node.key\n");
         return y.toString();
@@ -235,7 +237,8 @@ final class ChaosNode implements AutoCloseable {
                 : List.of("cpu", "start", "--cpu", String.valueOf(cpu), "--cpus", String.valueOf(cpus),
                 "--node", config.nodeName(), "--base-port", String.valueOf(config.basePort()),
                 "--log-dir", config.logDir().toString(),
-                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()));
+                "--heartbeat-timeout", String.valueOf(config.heartbeatTimeoutSeconds()),
+                "--lease-millis", String.valueOf(config.lease().toMillis()));
         args = new ArrayList<>(args);
         args.addAll(org.openpair.emulator.launch.KeyFileArgs.of(config, config.logDir()));
         List<String> flags = new ArrayList<>(CpuJvm.projectFlags());

@@ -23,7 +23,7 @@ import org.openpair.guardian.ProcessName;
  * pair's state back and hands history and state to the {@link Checker}.
  *
  * {@snippet :
- * ChaosResult r = ChaosRun.run(new ChaosSettings(42, 20, 3, 2, ChaosSettings.DEFAULT_RATE, 5, Duration.ofSeconds(30),
+ * ChaosResult r = ChaosRun.run(new ChaosSettings(42, 20, 3, 2, ChaosSettings.DEFAULT_RATE, 5, 0, Duration.ofSeconds(30),
  *         Duration.ofMinutes(30), logDir, true), progress);
  * boolean clean = r.violations().isEmpty();
  * }
@@ -45,14 +45,10 @@ public final class ChaosRun {
                 new ChaosPair(ProcessName.of("$LEDO"), PairKind.LEDGER, true, 2 % cpus));
     }
 
-    /** The CPUs' lease in a run: they are started with the node's default, which is none. */
-    static long leaseMillis(ChaosSettings s) {
-        return org.openpair.emulator.config.NodeConfig.builder().build().lease().toMillis();
-    }
 
     /** The plan a run with these settings makes. */
     public static List<String> plan(ChaosSettings s) {
-        return FaultPlan.make(s.seed(), s.faults(), pairs(s.cpus()), s.heartbeatSeconds(), leaseMillis(s)).stream()
+        return FaultPlan.make(s.seed(), s.faults(), pairs(s.cpus()), s.heartbeatSeconds(), s.leaseMillis()).stream()
                 .map(f -> f.index() + " " + f.kind().key() + " " + pairs(s.cpus()).get(f.pair()).name()
                         + (f.millis() > 0 ? " " + f.millis() + " ms" : ""))
                 .toList();
@@ -62,7 +58,7 @@ public final class ChaosRun {
         long began = System.nanoTime();
         long deadline = began + s.maxDuration().toNanos();
         List<ChaosPair> pairs = pairs(s.cpus());
-        List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds(), leaseMillis(s));
+        List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds(), s.leaseMillis());
         say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair (%s), heartbeat timeout %d s "
                 + "(replay: --seed %d --faults %d)", s.seed(), s.faults(), s.cpus(), s.clientsPerPair(),
                 s.ratePerClient() > 0 ? "each at most " + s.ratePerClient() + " requests/s" : "unpaced",
@@ -80,7 +76,7 @@ public final class ChaosRun {
                 noPartition = "network namespaces are unavailable here (" + e.getMessage() + "): every CPU is on 127.0.0.1";
             }
         }
-        try (ChaosNode node = ChaosNode.start(s.cpus(), s.heartbeatSeconds(), s.logDir(), lab)) {
+        try (ChaosNode node = ChaosNode.start(s.cpus(), s.heartbeatSeconds(), s.leaseMillis(), s.logDir(), lab)) {
             Guardian g = node.guardian();
             say(progress, "chaos: node \\%s up, %s, logs in %s", node.config().nodeName(),
                     lab != null ? "each CPU in a network namespace of its own (" + lab + ")" : "on 127.0.0.1", s.logDir());

@@ -36,7 +36,7 @@ class ChaosSmokeIT {
         long seed = Long.getLong("chaos.seed", ThreadLocalRandom.current().nextLong(1L << 48));
         Path logs = NodeJvms.defaultLogDir("chaos-" + seed, "openpair-chaos-it");
         PrintWriter progress = new PrintWriter(System.out, true);
-        ChaosResult result = ChaosRun.run(new ChaosSettings(seed, FAULTS, 3, 2, ChaosSettings.DEFAULT_RATE, 5, Duration.ofSeconds(30),
+        ChaosResult result = ChaosRun.run(new ChaosSettings(seed, FAULTS, 3, 2, ChaosSettings.DEFAULT_RATE, 5, 0, Duration.ofSeconds(30),
                 Duration.ofMinutes(15), logs, true), progress);
         ChaosReport report = ChaosReport.of(result);
         report.printTable(progress);
