@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -29,6 +30,7 @@ import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
+import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.ProcessName;
 import org.openpair.testing.GuardianCli;
@@ -149,8 +151,17 @@ class NodeKeyIT {
     void aCpuJvmWithAnotherKey_exitsWith48_theNodeIsUnchanged_andTheRightKeyRejoins() throws IOException {
         cluster.kill9(1);
         cluster.awaitCpusDown(1);
-        TestCluster.awaitCondition("the ledger on CPU 0 alone", BOUND,
-                () -> guardian.processGetPairInfo(ProcessName.of("$LEDG")).primary().cpu() == 0);
+        // Settled, not only taken over: the survivor retires CPU 1's processes, and the promoted
+        // member takes the pair's creator as its ancestor, each a moment after the takeover.
+        TestCluster.awaitCondition("the ledger on CPU 0 alone, CPU 1's processes retired, the new primary's "
+                + "ancestor the pair's creator", BOUND, () -> {
+                    PairInfo pair = guardian.processGetPairInfo(ProcessName.of("$LEDG"));
+                    List<ProcessInfo> all = guardian.processes();
+                    return pair.primary() != null && pair.primary().cpu() == 0
+                            && all.stream().noneMatch(p -> p.handle().cpu() == 1)
+                            && all.stream().anyMatch(p -> p.handle().equals(pair.primary())
+                                    && Objects.equals(p.ancestor(), pair.ancestor()));
+                });
         String before = status();
         Set<Integer> up = cpusUp();
 
