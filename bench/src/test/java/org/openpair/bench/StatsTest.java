@@ -47,6 +47,13 @@ class StatsTest {
     }
 
     @Test
+    void jsonLine_neverWritesAFigureThatIsNotZeroAsZero() {
+        String line = new JsonLine().put("ratio", 0.0033, 2).put("neg", -0.0004567, 2).put("zero", 0.0, 2)
+                .put("whole", 0.4, 0).put("kept", 0.006, 2).toString();
+        assertThat(line).isEqualTo("{\"ratio\":0.0033,\"neg\":-0.00046,\"zero\":0.00,\"whole\":0.4,\"kept\":0.01}");
+    }
+
+    @Test
     void split_spreadsTheRemainder() {
         assertThat(SpawnBenchmark.split(10, 4)).containsExactly(3, 3, 2, 2);
         assertThat(SpawnBenchmark.split(2000, 4)).containsExactly(500, 500, 500, 500);
