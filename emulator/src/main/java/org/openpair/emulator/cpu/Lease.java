@@ -317,6 +317,18 @@ final class Lease implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "CPU {0}: forgets the grants it gave: {1}", self, why);
     }
 
+    /** For this package's tests: the lease thread does not run for {@code pause}, as in a long GC pause. */
+    java.util.concurrent.Future<?> stallForTests(Duration pause) {
+        return thread.submit(() -> {
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                // Closing: the pause ends early.
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     private void extend(long sentAt) {
         synchronized (holding) {
             long until = sentAt + lengthNanos;

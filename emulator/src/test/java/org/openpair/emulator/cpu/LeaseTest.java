@@ -3,6 +3,9 @@ package org.openpair.emulator.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.openpair.emulator.TestNodes;
@@ -117,6 +120,55 @@ class LeaseTest {
             assertThat(paused.held()).as("CPU 2's lease after the pause").isTrue();
             assertThat(node.cpu(0).lease().evictions() + node.cpu(1).lease().evictions())
                     .as("members handed to the engine on their lease").isZero();
+            assertThat(node.cpu(0).engine().membership().cpuMembers()).hasSize(3);
+        }
+    }
+
+    /**
+     * Every CPU's lease thread stalls for longer than the lease at once, as in a chaos run where
+     * one loaded machine gave two CPUs a GC pause of 1.1 s together: nobody took anybody over, so
+     * the pair must keep its primary. Each CPU used to stop its primaries on finding the pause,
+     * and with the backups' CPUs doing the same every pair was lost.
+     */
+    @Test
+    void aPauseOfEveryCpuLongerThanTheLease_takesNobodyOver_andStopsNoPrimary() {
+        PairPrograms.LAST_ACKED.clear();
+        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
+            }
+            Guardian g = node.cpu(0).guardian();
+            ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class))
+                    .name(NAME.toString()).cpu(2).args("1", "temporary").build());
+            TestNodes.await("a ready backup on CPU 1", BOUND, () -> {
+                NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(NAME.toString());
+                return e != null && e.ready() && e.backup() != null && e.backup().cpu() == 1;
+            });
+            PairInfo before = g.processGetPairInfo(NAME);
+            String primaryKey = NAME + "@" + primary.cpuPin();
+            TestNodes.await("checkpoints acknowledged", BOUND, () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > 10);
+
+            Duration lease = node.cpu(0).lease().settings().length();
+            List<Future<?>> stalls = new ArrayList<>();
+            for (int cpu = 0; cpu < 3; cpu++) {
+                stalls.add(node.cpu(cpu).lease().stallForTests(lease.multipliedBy(3).dividedBy(2)));
+            }
+            TestNodes.await("every CPU's lease thread to run again", BOUND, () -> stalls.stream().allMatch(Future::isDone));
+            long watchUntil = System.nanoTime() + 3 * lease.toNanos();
+            TestNodes.await("three leases to pass", BOUND, () -> System.nanoTime() - watchUntil >= 0);
+            for (int cpu = 0; cpu < 3; cpu++) {
+                Lease l = node.cpu(cpu).lease();
+                TestNodes.await("CPU " + cpu + " to hold its lease again", BOUND, l::held);
+            }
+            long acked = PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L);
+            TestNodes.await("the primary to go on checkpointing past " + acked, BOUND,
+                    () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > acked + 10);
+            PairInfo after = g.processGetPairInfo(NAME);
+            assertThat(after.primary()).as("the primary after the pause").isEqualTo(before.primary());
+            assertThat(after.epoch()).as("the pair's epoch after the pause").isEqualTo(before.epoch());
+            for (int cpu = 0; cpu < 3; cpu++) {
+                assertThat(node.cpu(cpu).lease().evictions()).as("CPU " + cpu + "'s evictions").isZero();
+            }
             assertThat(node.cpu(0).engine().membership().cpuMembers()).hasSize(3);
         }
     }
