@@ -93,6 +93,14 @@ final class Lease implements AutoCloseable {
     /** Whose grants this CPU needs: CPU → the member that granted it (two-CPU rule). */
     private final Map<Integer, UUID> granted = new java.util.concurrent.ConcurrentHashMap<>();
     private long lastRenew;
+    /**
+     * Since a pause of a whole lease, until a round sent after it is granted by at least one
+     * other CPU: a grant and a promise to revoke exclude each other at every grantor, and a
+     * takeover needs a quorum of promises, so such a round shows no takeover of this member won.
+     */
+    private volatile boolean inDoubt;
+    private volatile long doubtSince;
+    private volatile long doubtGap;
     /** The takeovers under way, by member; touched only by {@link #thread}. */
     private final Map<UUID, Takeover> takeovers = new HashMap<>();
     /** Members whose takeover was lost, and when it may be tried again; touched only by {@link #thread}. */
@@ -207,13 +215,22 @@ final class Lease implements AutoCloseable {
             long gap = lastTickEnd == 0 ? 0 : now - lastTickEnd;
             if (gap >= lengthNanos) {
                 // Frozen (SIGSTOP, a long pause) for a whole lease: the others may have taken this
-                // CPU over. Its primaries have been silent since the lease ended; now they stop.
-                LOG.log(System.Logger.Level.WARNING, "CPU {0} could not run for {1} ms, longer than its lease: "
-                        + "stopping its primaries", self, gap / 1_000_000);
-                fence.accept("CPU " + self + " was suspended for " + gap / 1_000_000 + " ms, longer than its lease of "
-                        + settings.length().toMillis() + " ms, and may have been taken over");
+                // CPU over, or may have been frozen with it (one loaded machine). Its primaries
+                // have been silent since the lease ended and stay so; whether they stop is for
+                // the others to say (see inDoubt). Stopping them here cost a chaos run every pair:
+                // two CPUs paused by the same GC stall fenced each other's primaries and backups.
+                LOG.log(System.Logger.Level.WARNING, "CPU {0} could not run for {1} ms, longer than its lease: its "
+                        + "primaries stay silent until the others renew it, and stop if they took it over", self,
+                        gap / 1_000_000);
+                doubtGap = gap;
+                doubtSince = now;
+                inDoubt = true;
                 // Its grants ran out because it was frozen, not because the others fell silent.
                 forgetGrants("it could not run for " + gap / 1_000_000 + " ms");
+            } else if (inDoubt && now - doubtSince >= lengthNanos) {
+                // No quorum renewed it within a lease of the thaw: it cannot show it was not taken over.
+                endDoubt(true, "no quorum of CPUs renewed its lease within " + settings.length().toMillis()
+                        + " ms of the pause");
             }
             UUID me = membership.localMember();
             if (!me.equals(identity)) {
@@ -254,6 +271,10 @@ final class Lease implements AutoCloseable {
         granted.entrySet().removeIf(e -> !e.getValue().equals(seen.get(e.getKey())));
         int needed = needed(others);
         if (needed == 0) {
+            if (inDoubt) {
+                // Nobody's grant is needed (two-CPU node alone): nothing can show it was not taken over.
+                endDoubt(true, "no other CPU's grant can show it was not taken over");
+            }
             extend(sentAt);
         }
         if (others == 0) {
@@ -274,6 +295,9 @@ final class Lease implements AutoCloseable {
                 if (reply.answer() == LeaseWire.Answer.GRANTED) {
                     granted.put(m.cpu(), m.member());
                     if (grantsSeen.incrementAndGet() == needed) {
+                        if (inDoubt && sentAt - doubtSince >= 0) {
+                            endDoubt(false, "CPU " + m.cpu() + " renewed its lease after the pause");
+                        }
                         extend(sentAt);
                     }
                 } else if (reply.answer() == LeaseWire.Answer.REVOKED && !held() && !me.equals(fencedFor)) {
@@ -283,6 +307,7 @@ final class Lease implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "CPU {0}: its lease ended and CPU {1} no longer grants it (a "
                             + "takeover is under way): stopping its primaries", self, m.cpu());
                     fence.accept("CPU " + self + "'s lease ended and the other CPUs are taking it over");
+                    inDoubt = false;
                 }
             });
         }
@@ -315,6 +340,21 @@ final class Lease implements AutoCloseable {
         });
         retryAfter.clear();
         LOG.log(System.Logger.Level.INFO, "CPU {0}: forgets the grants it gave: {1}", self, why);
+    }
+
+    /** Ends the doubt after a pause: the primaries stop ({@code fence}), or go on as the lease allows. */
+    private synchronized void endDoubt(boolean fencePrimaries, String why) {
+        if (!inDoubt) {
+            return;
+        }
+        inDoubt = false;
+        if (fencePrimaries) {
+            LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1}: stopping its primaries", self, why);
+            fence.accept("CPU " + self + " was suspended for " + doubtGap / 1_000_000 + " ms, longer than its lease of "
+                    + settings.length().toMillis() + " ms, and " + why);
+        } else {
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}: nobody took it over, its primaries go on", self, why);
+        }
     }
 
     /** For this package's tests: the lease thread does not run for {@code pause}, as in a long GC pause. */
