@@ -94,9 +94,10 @@ final class Lease implements AutoCloseable {
     private final Map<Integer, UUID> granted = new java.util.concurrent.ConcurrentHashMap<>();
     private long lastRenew;
     /**
-     * Since a pause of a whole lease, until a round sent after it is granted by at least one
-     * other CPU: a grant and a promise to revoke exclude each other at every grantor, and a
-     * takeover needs a quorum of promises, so such a round shows no takeover of this member won.
+     * Since a pause of a whole lease, until a round sent after it is granted by a quorum less
+     * this CPU: a grant and a promise to revoke exclude each other at every grantor, and a
+     * takeover needs a quorum of promises, which meets any such round's grantors in one CPU at
+     * least, so such a round shows no takeover of this member won.
      */
     private volatile boolean inDoubt;
     private volatile long doubtSince;
