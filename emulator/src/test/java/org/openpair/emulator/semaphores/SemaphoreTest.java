@@ -312,6 +312,82 @@ class SemaphoreTest {
         }
     }
 
+    /**
+     * The CPU whose member holds the semaphore's entry crashes while a process acquires and
+     * releases it in a loop: the entry's backup, promoted, has exactly what the callers were told
+     * (the steady holder's permits, its committed state, and nothing of the loop once it let go).
+     */
+    @Test
+    void theEntrysPrimaryCrashingMidTraffic_losesNothingTheCallersWereTold() throws Exception {
+        // The partitions reach CPUs 1 and 2 some time after they join: wait for the spread.
+        String[] found = new String[1];
+        int[] ownerOf = new int[1];
+        await("a semaphore name whose entry CPU 1 or 2 holds", () -> {
+            var partitions = node.cpu(0).engine().hazelcast().getPartitionService();
+            if (!partitions.isClusterSafe()) {
+                return false;
+            }
+            for (int i = 0; i < 1000; i++) {
+                var member = partitions.getPartition("traffic" + i).getOwner();
+                for (int cpu = 1; cpu <= 2; cpu++) {
+                    if (member != null && member.equals(node.cpu(cpu).engine().hazelcast().getCluster().getLocalMember())) {
+                        found[0] = "traffic" + i;
+                        ownerOf[0] = cpu;
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        String name = found[0];
+        int owner = ownerOf[0];
+        int spared = owner == 1 ? 2 : 1;
+        String sem = name;
+        g.semaphoreCreate(sem, 3, DeathPolicy.RELEASE);
+        ProcessHandle steady = process(spared);
+        ProcessHandle busy = process(0);
+        RobustSemaphore held = as(steady).semaphore(sem);
+        held.acquire(2);
+        long version = held.update().put("k", new byte[] {7}).commit();
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
+            RobustSemaphore s = as(busy).semaphore(sem);
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            for (int i = 0; i < 1_000_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+                s.acquire(1);
+                s.release(1);
+                rounds.incrementAndGet();
+            }
+        }, threads);
+        try {
+            await("the loop under way", () -> rounds.get() >= 200 || loop.isDone());
+            int before = rounds.get();
+            node.cpu(owner).crash();
+            try {
+                await("the loop going on after the crash", () -> rounds.get() >= before + 200 || loop.isDone());
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + " (" + (rounds.get() - before) + " rounds after it; "
+                        + g.semaphore(sem).info() + ")", e);
+            }
+            stop.set(true);
+            done(loop);
+
+            SemaphoreInfo info = g.semaphore(sem).info();
+            assertThat(info.holders()).isEqualTo(java.util.Map.of(steady, 2));
+            assertThat(info.available()).isEqualTo(1);
+            assertThat(info.permits()).isEqualTo(3);
+            assertThat(info.waiters()).isZero();
+            assertThat(info.consistency()).isEqualTo(Consistency.CONSISTENT);
+            assertThat(info.stateVersion()).isEqualTo(version);
+            assertThat(held.state().get("k")).hasValueSatisfying(v -> assertThat(v).containsExactly(7));
+            assertThat(held.holding().permits()).isEqualTo(2);
+        } finally {
+            stop.set(true);
+            node.startCpu(owner);
+        }
+    }
+
     @Test
     void blockingAcquires_areServedInArrivalOrder() throws Exception {
         g.semaphoreCreate("fifo", 2, DeathPolicy.RELEASE);
