@@ -102,7 +102,7 @@ final class ClusterSemaphore implements RobustSemaphore {
         ProcessHandle caller = caller("acquire");
         indexed(caller);
         Wakeups wakeups = Wakeups.of(semaphores.tables.engine());
-        long ticket = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        long ticket = opId();
         long start = System.nanoTime();
         long lastCheck = start;
         boolean listening = false;
@@ -148,6 +148,11 @@ final class ClusterSemaphore implements RobustSemaphore {
                 wakeups.leave(name);
             }
         }
+    }
+
+    /** An operation's id, chosen once per call so that a retry by the engine is known for one. */
+    private static long opId() {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
 
     private void cancel(long ticket) {
@@ -199,13 +204,13 @@ final class ClusterSemaphore implements RobustSemaphore {
     @Override
     public void release(int permits) {
         Semaphores.checkPermits(permits);
-        run(new SemaphoreOps.Release(caller("release"), permits));
+        run(new SemaphoreOps.Release(caller("release"), opId(), permits));
     }
 
     @Override
     public void post(int permits) {
         Semaphores.checkPermits(permits);
-        run(new SemaphoreOps.Post(permits));
+        run(new SemaphoreOps.Post(semaphores.caller, opId(), permits));
     }
 
     @Override
@@ -272,7 +277,7 @@ final class ClusterSemaphore implements RobustSemaphore {
             public long commit() {
                 requireOpen();
                 done = true;
-                return run(new SemaphoreOps.Commit(caller, puts, removes)).number();
+                return run(new SemaphoreOps.Commit(caller, opId(), puts, removes)).number();
             }
 
             private void requireOpen() {

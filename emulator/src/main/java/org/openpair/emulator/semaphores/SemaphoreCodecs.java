@@ -43,16 +43,25 @@ public final class SemaphoreCodecs {
             (out, w) -> out.optional(HANDLE, w.process()).i64(w.ticket()).i32(w.permits()).i64(w.leaseUntil()),
             in -> new SemaphoreRecord.Waiter(in.optional(HANDLE), in.i64(), in.i32(), in.i64()));
 
-    /** Holders keep their order (a LinkedHashMap's), as the record's readers see it. */
-    static final Codec<SemaphoreRecord> RECORD = Codec.of(501, SemaphoreRecord.class,
+    static final Codec<SemaphoreRecord.Applied> APPLIED = Codec.of(513, SemaphoreRecord.Applied.class,
+            (out, a) -> out.optional(HANDLE, a.process()).i64(a.id()).i64(a.answer()),
+            in -> new SemaphoreRecord.Applied(in.optional(HANDLE), in.i64(), in.i64()));
+
+    /**
+     * Holders keep their order (a LinkedHashMap's), as the record's readers see it. 514 since the
+     * record remembers applied changes (501 was the layout without them).
+     */
+    static final Codec<SemaphoreRecord> RECORD = Codec.of(514, SemaphoreRecord.class,
             (out, r) -> out.str(r.name).i32(r.created).constant(POLICY, r.policy).i32(r.total).i32(r.available)
                     .constant(CONSISTENCY, r.consistency).map(HANDLE, Scalars.INT, r.holders)
                     .map(HANDLE, Scalars.INT, r.orphans).collection(HANDLE, r.deadOwners)
                     .collection(HANDLE, r.informed).collection(WAITER, r.waiters)
-                    .map(Scalars.STRING, Scalars.BYTES, r.state).i64(r.stateVersion).i32(r.stateBytes),
+                    .map(Scalars.STRING, Scalars.BYTES, r.state).i64(r.stateVersion).i32(r.stateBytes)
+                    .collection(APPLIED, r.applied),
             in -> new SemaphoreRecord(in.str(), in.i32(), in.constant(POLICY)).restore(in.i32(), in.i32(),
                     in.constant(CONSISTENCY), in.map(HANDLE, Scalars.INT), in.map(HANDLE, Scalars.INT), in.list(HANDLE),
-                    in.list(HANDLE), in.list(WAITER), in.map(Scalars.STRING, Scalars.BYTES), in.i64(), in.i32()));
+                    in.list(HANDLE), in.list(WAITER), in.map(Scalars.STRING, Scalars.BYTES), in.i64(), in.i32(),
+                    in.list(APPLIED)));
 
     static final Codec<Outcome> OUTCOME = Codec.of(502, Outcome.class,
             (out, o) -> out.constant(OUTCOME_KIND, o.kind()).i32(o.error()).optStr(o.message())
@@ -73,22 +82,25 @@ public final class SemaphoreCodecs {
             (out, c) -> out.i64(c.ticket()),
             in -> new SemaphoreOps.Cancel(in.i64()));
 
-    static final Codec<SemaphoreOps.Release> RELEASE = Codec.of(506, SemaphoreOps.Release.class,
-            (out, r) -> out.optional(HANDLE, r.caller).i32(r.permits),
-            in -> new SemaphoreOps.Release(in.optional(HANDLE), in.i32()));
+    /** 515 since a release carries its id (506 without). */
+    static final Codec<SemaphoreOps.Release> RELEASE = Codec.of(515, SemaphoreOps.Release.class,
+            (out, r) -> out.optional(HANDLE, r.caller).i64(r.id).i32(r.permits),
+            in -> new SemaphoreOps.Release(in.optional(HANDLE), in.i64(), in.i32()));
 
-    static final Codec<SemaphoreOps.Post> POST = Codec.of(507, SemaphoreOps.Post.class,
-            (out, p) -> out.i32(p.permits),
-            in -> new SemaphoreOps.Post(in.i32()));
+    /** 516 since a post carries its caller and id (507 without). */
+    static final Codec<SemaphoreOps.Post> POST = Codec.of(516, SemaphoreOps.Post.class,
+            (out, p) -> out.optional(HANDLE, p.caller).i64(p.id).i32(p.permits),
+            in -> new SemaphoreOps.Post(in.optional(HANDLE), in.i64(), in.i32()));
 
     static final Codec<SemaphoreOps.MarkConsistent> MARK_CONSISTENT = Codec.of(508, SemaphoreOps.MarkConsistent.class,
             (out, m) -> out.optional(HANDLE, m.caller),
             in -> new SemaphoreOps.MarkConsistent(in.optional(HANDLE)));
 
-    static final Codec<SemaphoreOps.Commit> COMMIT = Codec.of(509, SemaphoreOps.Commit.class,
-            (out, c) -> out.optional(HANDLE, c.caller).map(Scalars.STRING, Scalars.BYTES, c.puts)
+    /** 517 since a commit carries its id (509 without). */
+    static final Codec<SemaphoreOps.Commit> COMMIT = Codec.of(517, SemaphoreOps.Commit.class,
+            (out, c) -> out.optional(HANDLE, c.caller).i64(c.id).map(Scalars.STRING, Scalars.BYTES, c.puts)
                     .collection(Scalars.STRING, c.removes),
-            in -> new SemaphoreOps.Commit(in.optional(HANDLE), in.map(Scalars.STRING, Scalars.BYTES),
+            in -> new SemaphoreOps.Commit(in.optional(HANDLE), in.i64(), in.map(Scalars.STRING, Scalars.BYTES),
                     new LinkedHashSet<>(in.list(Scalars.STRING))));
 
     static final Codec<SemaphoreOps.HolderDied> HOLDER_DIED = Codec.of(510, SemaphoreOps.HolderDied.class,
@@ -102,7 +114,7 @@ public final class SemaphoreCodecs {
 
     /** Every codec of this family. */
     public static List<Codec<?>> all() {
-        return List.of(RECORD, WAITER, OUTCOME, CREATE, ACQUIRE, CANCEL, RELEASE, POST, MARK_CONSISTENT, COMMIT,
+        return List.of(RECORD, WAITER, APPLIED, OUTCOME, CREATE, ACQUIRE, CANCEL, RELEASE, POST, MARK_CONSISTENT, COMMIT,
                 HOLDER_DIED, PURGE);
     }
 }

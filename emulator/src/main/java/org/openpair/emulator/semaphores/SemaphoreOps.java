@@ -16,6 +16,8 @@ import org.openpair.guardian.RobustSemaphore;
  * replayed as it is on the backup (every input, the clock included, travels in the processor,
  * so primary and backup compute the same). A processor that changes nothing does not write the
  * entry, so it wakes nobody: waiters re-checking never wake each other in a loop.
+ * A change that is not idempotent carries an id its caller chose once (an acquire its ticket) and
+ * looks it up first in {@link SemaphoreRecord#applied}: the engine may run it twice.
  */
 final class SemaphoreOps {
     private SemaphoreOps() {
@@ -101,6 +103,10 @@ final class SemaphoreOps {
 
         @Override
         Outcome apply(SemaphoreRecord r, Changes c) {
+            SemaphoreRecord.Applied before = r.appliedBefore(caller, ticket);
+            if (before != null) {
+                return Outcome.done(r.holdingOf(caller, (int) before.answer()));
+            }
             if (r.expireWaiters(now)) {
                 c.mark();
             }
@@ -128,6 +134,7 @@ final class SemaphoreOps {
                 if (r.consistency == Consistency.OWNER_DIED) {
                     r.informed.add(caller);
                 }
+                r.remember(caller, ticket, r.heldBy(caller));
                 c.mark();
                 return Outcome.done(r.holdingOf(caller));
             }
@@ -161,15 +168,21 @@ final class SemaphoreOps {
     /** Returns permits the caller holds. */
     static final class Release extends Op {
         final ProcessHandle caller;
+        final long id;
         final int permits;
 
-        Release(ProcessHandle caller, int permits) {
+        Release(ProcessHandle caller, long id, int permits) {
             this.caller = caller;
+            this.id = id;
             this.permits = permits;
         }
 
         @Override
         Outcome apply(SemaphoreRecord r, Changes c) {
+            SemaphoreRecord.Applied before = r.appliedBefore(caller, id);
+            if (before != null) {
+                return Outcome.done(before.answer());
+            }
             if (r.consistency == Consistency.NOT_RECOVERABLE) {
                 return notRecoverable(r);
             }
@@ -189,6 +202,7 @@ final class SemaphoreOps {
                 r.holders.put(caller, held - permits);
             }
             r.available += permits;
+            r.remember(caller, id, r.heldBy(caller));
             c.mark();
             return Outcome.done(r.heldBy(caller));
         }
@@ -196,20 +210,30 @@ final class SemaphoreOps {
 
     /** Adds permits that belong to nobody. */
     static final class Post extends Op {
+        /** Null for the operator. */
+        final ProcessHandle caller;
+        final long id;
         final int permits;
 
-        Post(int permits) {
+        Post(ProcessHandle caller, long id, int permits) {
+            this.caller = caller;
+            this.id = id;
             this.permits = permits;
         }
 
         @Override
         Outcome apply(SemaphoreRecord r, Changes c) {
+            SemaphoreRecord.Applied before = r.appliedBefore(caller, id);
+            if (before != null) {
+                return Outcome.done(before.answer());
+            }
             if ((long) r.total + permits > Integer.MAX_VALUE) {
                 return Outcome.refused(GuardianError.INVALID_OPERATION, "semaphore " + r.name + " has " + r.total
                         + " permits: " + permits + " more would exceed " + Integer.MAX_VALUE);
             }
             r.total += permits;
             r.available += permits;
+            r.remember(caller, id, r.available);
             c.mark();
             return Outcome.done(r.available);
         }
@@ -245,17 +269,23 @@ final class SemaphoreOps {
     /** Applies a transaction on the protected state, only for a holder. */
     static final class Commit extends Op {
         final ProcessHandle caller;
+        final long id;
         final Map<String, byte[]> puts;
         final Set<String> removes;
 
-        Commit(ProcessHandle caller, Map<String, byte[]> puts, Set<String> removes) {
+        Commit(ProcessHandle caller, long id, Map<String, byte[]> puts, Set<String> removes) {
             this.caller = caller;
+            this.id = id;
             this.puts = puts;
             this.removes = removes;
         }
 
         @Override
         Outcome apply(SemaphoreRecord r, Changes c) {
+            SemaphoreRecord.Applied before = r.appliedBefore(caller, id);
+            if (before != null) {
+                return Outcome.done(before.answer());
+            }
             if (r.consistency == Consistency.NOT_RECOVERABLE) {
                 return notRecoverable(r);
             }
@@ -280,6 +310,7 @@ final class SemaphoreOps {
             r.state.putAll(puts);
             r.stateBytes = (int) size;
             r.stateVersion++;
+            r.remember(caller, id, r.stateVersion);
             c.mark();
             return Outcome.done(r.stateVersion);
         }
@@ -306,7 +337,8 @@ final class SemaphoreOps {
             if (!r.involves(dead)) {
                 return Outcome.done(0);
             }
-            r.waiters.removeIf(w -> w.process().equals(dead));
+            r.waiters.removeIf(w -> dead.equals(w.process()));
+            r.applied.removeIf(a -> dead.equals(a.process()));
             boolean wasInformed = r.informed.remove(dead);
             Integer held = r.holders.remove(dead);
             if (held != null) {

@@ -40,6 +40,8 @@ public final class SemaphoreSamples {
         r.state.put("k\u00e9", new byte[] {0, -1, 127, -128});
         r.stateVersion = Long.MAX_VALUE;
         r.stateBytes = 12;
+        r.applied.add(new SemaphoreRecord.Applied(Samples.HIGH, Long.MAX_VALUE, Long.MIN_VALUE));
+        r.applied.add(new SemaphoreRecord.Applied(null, 1, 0));
         return r;
     }
 
@@ -64,15 +66,17 @@ public final class SemaphoreSamples {
         all.add(new SemaphoreOps.Acquire(Samples.HIGH, Long.MAX_VALUE, Integer.MAX_VALUE, true, Long.MIN_VALUE, 0));
         all.add(new SemaphoreOps.Acquire(null, 0, 0, false, 0, Long.MAX_VALUE));
         all.add(new SemaphoreOps.Cancel(Long.MIN_VALUE));
-        all.add(new SemaphoreOps.Release(Samples.LOW, 1));
-        all.add(new SemaphoreOps.Post(Integer.MAX_VALUE));
+        all.add(new SemaphoreOps.Release(Samples.LOW, Long.MIN_VALUE, 1));
+        all.add(new SemaphoreOps.Post(Samples.HIGH, Long.MAX_VALUE, Integer.MAX_VALUE));
+        all.add(new SemaphoreOps.Post(null, 0, 1));
+        all.add(new SemaphoreRecord.Applied(Samples.LOW, -1, Integer.MAX_VALUE));
         all.add(new SemaphoreOps.MarkConsistent(Samples.HIGH));
         Map<String, byte[]> puts = new LinkedHashMap<>();
         puts.put("b", new byte[] {1});
         puts.put("a", new byte[0]);
         Set<String> removes = new LinkedHashSet<>(List.of("z", ""));
-        all.add(new SemaphoreOps.Commit(Samples.LOW, puts, removes));
-        all.add(new SemaphoreOps.Commit(Samples.LOW, Map.of(), Set.of()));
+        all.add(new SemaphoreOps.Commit(Samples.LOW, 7, puts, removes));
+        all.add(new SemaphoreOps.Commit(Samples.LOW, Long.MIN_VALUE, Map.of(), Set.of()));
         all.add(new SemaphoreOps.HolderDied(Samples.HIGH, Samples.LOW));
         all.add(new SemaphoreOps.HolderDied(Samples.HIGH, null));
         all.add(new SemaphoreOps.Purge());
