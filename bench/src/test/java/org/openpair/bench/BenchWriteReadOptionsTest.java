@@ -16,14 +16,14 @@ import org.openpair.emulator.cli.GuardianCommand;
  * option, before it starts a node (the bench itself runs in
  * {@code bench.WriteReadBenchmarkTest}). Run: {@code mvn -pl bench -am test -Dtest=BenchWriteReadOptionsTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-class BenchWriteReadOptionsTest {
+public class BenchWriteReadOptionsTest {
 
     /** What a {@code guardian} command line printed and its exit code. */
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
     }
 
-    /** Runs a {@code guardian} command line in this JVM. */
-    static Result run(String... args) {
+    /** Runs a {@code guardian} command line in this JVM (also for the chaos command's option tests). */
+    public static Result run(String... args) {
         CommandLine cl = GuardianCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

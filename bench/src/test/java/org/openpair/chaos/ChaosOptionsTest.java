@@ -1,37 +1,22 @@
 package org.openpair.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.openpair.bench.BenchWriteReadOptionsTest.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import picocli.CommandLine;
+import org.openpair.bench.BenchWriteReadOptionsTest.Result;
 import org.openpair.emulator.cli.ExitCodes;
-import org.openpair.emulator.cli.GuardianCommand;
 
 /**
  * {@code guardian chaos --lease-millis}: a lease the node would refuse is refused with exit code
  * 2 before anything starts; a good one puts the plan's pauses just below and just above it.
  */
 class ChaosOptionsTest {
-
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        CommandLine cl = GuardianCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     private static void assertUsage(String expected, String... args) {
         Result r = run(args);
