@@ -34,20 +34,10 @@ class LeaseTest {
     void everyCpuHoldsItsLease_aHungCpusPairMovesOnTheLease_neverWhileItsLeaseRuns() {
         PairPrograms.LAST_ACKED.clear();
         try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
-            for (int cpu = 0; cpu < 3; cpu++) {
-                Lease lease = node.cpu(cpu).lease();
-                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, lease::held);
-            }
             Guardian g = node.cpu(0).guardian();
-            ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class))
-                    .name(NAME.toString()).cpu(2).args("1", "temporary").build());
-            TestNodes.await("a ready backup on CPU 1", BOUND, () -> {
-                NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(NAME.toString());
-                return e != null && e.ready() && e.backup() != null && e.backup().cpu() == 1;
-            });
+            ProcessHandle primary = leasedPair(node);
             PairInfo before = g.processGetPairInfo(NAME);
             String primaryKey = NAME + "@" + primary.cpuPin();
-            TestNodes.await("checkpoints acknowledged", BOUND, () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > 10);
 
             Lease hung = node.cpu(2).lease();
             hung.suspendForTests(true);
@@ -134,19 +124,10 @@ class LeaseTest {
     void aPauseOfEveryCpuLongerThanTheLease_takesNobodyOver_andStopsNoPrimary() {
         PairPrograms.LAST_ACKED.clear();
         try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
-            for (int cpu = 0; cpu < 3; cpu++) {
-                TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
-            }
             Guardian g = node.cpu(0).guardian();
-            ProcessHandle primary = g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class))
-                    .name(NAME.toString()).cpu(2).args("1", "temporary").build());
-            TestNodes.await("a ready backup on CPU 1", BOUND, () -> {
-                NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(NAME.toString());
-                return e != null && e.ready() && e.backup() != null && e.backup().cpu() == 1;
-            });
+            ProcessHandle primary = leasedPair(node);
             PairInfo before = g.processGetPairInfo(NAME);
             String primaryKey = NAME + "@" + primary.cpuPin();
-            TestNodes.await("checkpoints acknowledged", BOUND, () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > 10);
 
             Duration lease = node.cpu(0).lease().settings().length();
             List<Future<?>> stalls = new ArrayList<>();
@@ -171,5 +152,24 @@ class LeaseTest {
             }
             assertThat(node.cpu(0).engine().membership().cpuMembers()).hasSize(3);
         }
+    }
+
+    /**
+     * Once every CPU holds its lease: the pair {@link #NAME}, its primary on CPU 2 and a ready
+     * backup on CPU 1, past its tenth acknowledged checkpoint; its primary.
+     */
+    private static ProcessHandle leasedPair(EmbeddedNode node) {
+        for (int cpu = 0; cpu < 3; cpu++) {
+            TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
+        }
+        ProcessHandle primary = node.cpu(0).guardian().processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Counter.class))
+                .name(NAME.toString()).cpu(2).args("1", "temporary").build());
+        TestNodes.await("a ready backup on CPU 1", BOUND, () -> {
+            NameEntry e = new NodeTables(node.cpu(0).engine()).names().get(NAME.toString());
+            return e != null && e.ready() && e.backup() != null && e.backup().cpu() == 1;
+        });
+        String primaryKey = NAME + "@" + primary.cpuPin();
+        TestNodes.await("checkpoints acknowledged", BOUND, () -> PairPrograms.LAST_ACKED.getOrDefault(primaryKey, 0L) > 10);
+        return primary;
     }
 }
