@@ -82,9 +82,6 @@ final class ChaosNode implements AutoCloseable {
             jvm(cpu).awaitOutput(upLine(cpu), START_BOUND);
         }
         ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(config), 10_000);
-        // The client's default 60 s silence before it gives up on a member would outlast a frozen CPU's removal.
-        c.setProperty("hazelcast.client.heartbeat.interval", "1000");
-        c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
         // A call stuck on a member that is cut off fails after a bound, not after the 120 s default.
         c.setProperty("hazelcast.client.invocation.timeout.seconds", "20");
         this.client = HazelcastClient.newHazelcastClient(c);

@@ -1,5 +1,8 @@
 package org.openpair.testing;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -23,7 +26,9 @@ final class OperatorClient {
     private final NodeConfig config;
     private HazelcastInstance client;
     /** The request links of every {@link #guardian()} handed out, closed with the cluster. */
-    private final java.util.List<RequesterLinks> requesterLinks = new java.util.ArrayList<>();
+    private final List<RequesterLinks> requesterLinks = new ArrayList<>();
+    /** The clients of {@link #guardianThrough}, shut down with the cluster. */
+    private final List<HazelcastInstance> ownClients = new ArrayList<>();
     private boolean closed;
 
     OperatorClient(NodeConfig config) {
@@ -31,7 +36,35 @@ final class OperatorClient {
     }
 
     Guardian guardian() {
-        NodeTables tables = new NodeTables(new Engine(client()), config.nodeKey());
+        return guardianOn(client());
+    }
+
+    /**
+     * The procedures through a client of their own that knows only CPU {@code cpu}'s address:
+     * the engine sends a client its view of the node (members, partition owners) over its first
+     * connection, so this one hears of every change through that CPU, and hears nothing while
+     * that CPU is frozen.
+     */
+    Guardian guardianThrough(int cpu) {
+        String address = config.cpuAddresses().get(cpu);
+        if (address == null) {
+            throw new IllegalArgumentException("CPU " + cpu + " is not configured in \\" + config.nodeName());
+        }
+        ClientConfig c = clientConfig();
+        c.getNetworkConfig().setAddresses(List.of(address));
+        HazelcastInstance own;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("test cluster \\" + config.nodeName() + " is closed");
+            }
+            own = HazelcastClient.newHazelcastClient(c);
+            ownClients.add(own);
+        }
+        return guardianOn(own);
+    }
+
+    private Guardian guardianOn(HazelcastInstance engineClient) {
+        NodeTables tables = new NodeTables(new Engine(engineClient), config.nodeKey());
         RequesterLinks links = new RequesterLinks(tables, config.nodeName(), config.nodeKey().orElse(null));
         synchronized (this) {
             requesterLinks.add(links);
@@ -49,38 +82,34 @@ final class OperatorClient {
         return client;
     }
 
-    /**
-     * The {@code guardian} command's client settings, with the client's own heartbeat timeout
-     * brought down to the node's: by default a client waits 60 s before it gives up on a silent
-     * member, and a call it sent to a frozen CPU hangs that long even after the node has declared
-     * the CPU dead and moved its partitions.
-     */
+    /** The {@code guardian} command's client settings. */
     private ClientConfig clientConfig() {
-        ClientConfig c = EngineConfigs.client(NodeEngineSettings.of(config), CLIENT_CONNECT_MILLIS);
-        c.setProperty("hazelcast.client.heartbeat.interval", "1000");
-        c.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(config.heartbeatTimeoutSeconds() * 1000L));
-        return c;
+        return EngineConfigs.client(NodeEngineSettings.of(config), CLIENT_CONNECT_MILLIS);
     }
 
     /** Shuts the client down and closes the links; false if that was done before. */
     boolean close() {
-        HazelcastInstance c;
+        List<HazelcastInstance> clients = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return false;
             }
             closed = true;
-            c = client;
+            if (client != null) {
+                clients.add(client);
+            }
             client = null;
+            clients.addAll(ownClients);
+            ownClients.clear();
             requesterLinks.forEach(RequesterLinks::close);
             requesterLinks.clear();
         }
-        try {
-            if (c != null) {
+        for (HazelcastInstance c : clients) {
+            try {
                 c.shutdown();
+            } catch (RuntimeException e) {
+                // A client whose node is gone may fail to shut down cleanly: nothing to keep.
             }
-        } catch (RuntimeException e) {
-            // A client whose node is gone may fail to shut down cleanly: nothing to keep.
         }
         return true;
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ import org.openpair.emulator.launch.Logging;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.guardian.CpuInfo;
 import org.openpair.guardian.Guardian;
+import org.openpair.guardian.ProcessName;
 
 /**
  * A node whose CPUs are real, separate JVMs on loopback, for tests that must kill a CPU for real
@@ -211,8 +213,27 @@ public final class TestCluster implements AutoCloseable {
         return operator.guardian();
     }
 
+    /**
+     * The operator's procedures through a Hazelcast client of their own that knows only CPU
+     * {@code cpu}'s address, so that the engine's view of the node (who is a member, who owns
+     * what) reaches it through that CPU alone: the case of a requester whose CPU of contact
+     * hangs. Closed with the cluster.
+     */
+    public Guardian guardianThrough(int cpu) {
+        return operator.guardianThrough(cpu);
+    }
+
     HazelcastInstance client() {
         return operator.client();
+    }
+
+    /**
+     * The CPU whose member holds the name table's entry of {@code name} (the owner of its
+     * partition) as the operator's client sees it now, or -1 if that member carries no CPU number.
+     */
+    public int nameOwnerCpu(ProcessName name) {
+        return Optional.ofNullable(client().getPartitionService().getPartition(name.toString()).getOwner())
+                .map(m -> m.getAttribute(EngineMembership.CPU_ATTRIBUTE)).map(Integer::parseInt).orElse(-1);
     }
 
     /**

@@ -130,9 +130,14 @@ public final class EngineConfigs {
         config.setProperty(LOGGING_TYPE, "slf4j");
         config.setProperty("hazelcast.client.shutdownhook.enabled", "false");
         EngineSerialization.applyTo(config.getSerializationConfig(), node.codecs());
-        // A call stuck on a hung CPU must fail when the node declares it dead, not after the 60 s default.
-        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(node.heartbeatTimeoutSeconds() * 1000L));
-        config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(node.heartbeatIntervalSeconds() * 1000L));
+        // A call stuck on a hung CPU must be sent again once the node has taken the CPU for dead,
+        // not after the client's 60 s default. The client hears of a member's removal only from
+        // the member its view comes through; when that is the hung one, only this timeout ends
+        // its connection there, which moves the view to another member and resends what waited.
+        long silence = node.hungMemberMillis();
+        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(silence));
+        config.setProperty("hazelcast.client.heartbeat.interval",
+                String.valueOf(Math.min(node.heartbeatIntervalSeconds() * 1000L, Math.max(100, silence / 4))));
         config.getNetworkConfig().setAddresses(node.members()).setSmartRouting(true);
         config.getConnectionStrategyConfig().getConnectionRetryConfig()
                 .setClusterConnectTimeoutMillis(connectTimeoutMillis)

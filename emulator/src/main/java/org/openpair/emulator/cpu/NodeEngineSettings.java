@@ -54,7 +54,18 @@ public final class NodeEngineSettings {
 
     public static EngineSettings of(NodeConfig node) {
         return new EngineSettings(node.clusterName(), node.members(), node.heartbeatIntervalSeconds(),
-                node.heartbeatTimeoutSeconds(), node.quorum(), TABLES, CALL_THREADS, codecs());
+                node.heartbeatTimeoutSeconds(), hungCpuMillis(node), node.quorum(), TABLES, CALL_THREADS, codecs());
+    }
+
+    /**
+     * How soon the node takes a hung CPU for dead: at the heartbeat timeout, or, on a lease,
+     * once the lease has surely ended and a takeover round has evicted it (openpair(7),
+     * "Leases": the lease, a tenth of it as margin, and a round), which two leases cover.
+     */
+    static long hungCpuMillis(NodeConfig node) {
+        long heartbeat = node.heartbeatTimeoutSeconds() * 1000L;
+        long lease = node.lease().toMillis();
+        return lease == 0 ? heartbeat : Math.min(heartbeat, 2 * lease);
     }
 
     /** The codec of every runtime type that is stored in a table or crosses the engine. */
