@@ -117,6 +117,14 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         }
     }
 
+    @Override
+    public void pollForReply(int targetCpu, CompletableFuture<LinkReply> reply, long sentNanos) {
+        LinkClient link = connected(targetCpu);
+        if (link != null) {
+            link.pollForReply(reply, sentNanos);
+        }
+    }
+
     int port() {
         return server.port();
     }

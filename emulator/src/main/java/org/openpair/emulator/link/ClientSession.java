@@ -39,6 +39,8 @@ final class ClientSession implements LinkConnection.Session {
     private final List<Once<Runnable>> peerGoneListeners = new CopyOnWriteArrayList<>();
     private final List<Once<Consumer<LinkException>>> downListeners = new CopyOnWriteArrayList<>();
     private final AckWait ackWait = new AckWait();
+    /** The same for replies: how long this link's requests take to be answered. */
+    private final AckWait replyWait = new AckWait();
     /** Requests sent and not yet answered, by (open, sync ID). */
     private final ConcurrentHashMap<RequestKey, CompletableFuture<LinkReply>> requests = new ConcurrentHashMap<>();
     private volatile Hello peer;
@@ -87,6 +89,17 @@ final class ClientSession implements LinkConnection.Session {
         return ackWait;
     }
 
+    /**
+     * Reads the link on the calling thread until {@code reply} is in, for about as long as this
+     * link's replies have been taking (at most {@link AckWait#MAX_POLL_NANOS}); not at all where
+     * they take longer, or on a thread that is delivering this link's frames.
+     */
+    void pollForReply(CompletableFuture<LinkReply> reply, long sentNanos) {
+        if (!delivering()) {
+            replyWait.pollUntilAcked(reply, sentNanos, connection);
+        }
+    }
+
     /** Whether the calling thread is delivering this link's frames and so must never wait on it. */
     boolean delivering() {
         return connection.delivering();
@@ -131,7 +144,13 @@ final class ClientSession implements LinkConnection.Session {
         if (earlier != null) {
             earlier.cancel(false);
         }
-        reply.whenComplete((r, e) -> requests.remove(key, reply));
+        long sent = System.nanoTime();
+        reply.whenComplete((r, e) -> {
+            requests.remove(key, reply);
+            if (e == null) {
+                replyWait.observed(System.nanoTime() - sent);
+            }
+        });
         LinkException down = failure;
         if (down != null) {
             reply.completeExceptionally(down.rethrown());

@@ -230,11 +230,13 @@ public final class ProcessOpen implements ProcessFile {
         long wallDeadline = System.currentTimeMillis() + Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
         ByteBuffer payload = MessageFormat.request(kind, target, syncDepth, opener, wallDeadline, data);
         CompletableFuture<LinkReply> pending;
+        long sent = System.nanoTime();
         try {
             pending = links.request(target.cpu(), openId, syncId, payload);
         } catch (RuntimeException e) {
             return Outcome.pathDown(e.getMessage());
         }
+        links.pollForReply(target.cpu(), pending, sent);
         LinkReply reply = null;
         try {
             // A hung server CPU is silent: between slices, ask the name table whether the pair moved on.

@@ -17,4 +17,12 @@ public interface RequestLinks {
      * goes down before the reply.
      */
     CompletableFuture<LinkReply> request(int cpu, long openId, long syncId, ByteBuffer payload);
+
+    /**
+     * Before the requester waits on {@code reply}: lets it read the link to {@code cpu} for a
+     * moment ({@link org.openpair.emulator.link.LinkClient#pollForReply}). Nothing where there is
+     * no such link up.
+     */
+    default void pollForReply(int cpu, CompletableFuture<LinkReply> reply, long sentNanos) {
+    }
 }
