@@ -36,12 +36,15 @@ import org.openpair.guardian.StopScope;
  * leaves, next to the floor of its thread model measured in the same run between the same two
  * JVMs, and Hazelcast's own request/reply (an executor call) alongside.
  *
- * <p>Floor: {@value Floors#TCP_PARKED} ({@link Floors}; {@code -4KiB} for the 4 KiB case). The
- * requester parks on the reply's future and is woken by the link's connection thread, which
- * itself waits in {@code epoll_wait}; the server's threads wait the same way. So every hop of a
- * WRITEREAD is a parked reader woken by the kernel, and the floor is the round trip with both
- * ends parked in {@code epoll_wait}, not a blocking read and not a spinning one. Throughput
- * lines carry that floor's serial rate (one caller, 1/p50) as {@code baseline_ops_per_s}.
+ * <p>Floor: {@value Floors#TCP_SPINNING} ({@link Floors}; {@code -4KiB} for the 4 KiB case). The
+ * requester reads its link for its reply for about one usual round trip, yielding between
+ * reads, before it parks on the reply's future; the link's connection threads wait in
+ * {@code epoll_wait}. So a single requester is a yielding poller talking to parked readers,
+ * which is the spinning floor's model. {@value Floors#TCP_PARKED} (both ends parked) is
+ * measured too, interleaved, and each latency line carries its ratio to it
+ * ({@code ratio_p50_parked}). Many concurrent requesters take longer than the poll's budget and
+ * park at once, so throughput lines carry the parked floor's serial rate (one caller, 1/p50) as
+ * {@code baseline_ops_per_s}.
  *
  * <p>The node ({@link PairBenchNode}): CPU 0 in this JVM, CPU 1 a child JVM. The server pair
  * ({@link WriteReadBenchProgram}, named {@value #NAME}) has its primary on CPU 1 and its backup
@@ -83,6 +86,8 @@ public final class WriteReadBenchmark {
     static final String REQUEST_SUFFIX = "-request";
     static final String RAW_SMALL = TcpFloor.Model.PARKED.caseName(SMALL);
     static final String RAW_LARGE = TcpFloor.Model.PARKED.caseName(LARGE);
+    static final String SPIN_SMALL = TcpFloor.Model.SPINNING.caseName(SMALL);
+    static final String SPIN_LARGE = TcpFloor.Model.SPINNING.caseName(LARGE);
     static final String HZ_SMALL = "hz-executor-rtt-100B";
     static final String HZ_LARGE = "hz-executor-rtt-4KiB";
     static final String WR_RATE = "writeread-100B-clients-";
@@ -187,8 +192,9 @@ public final class WriteReadBenchmark {
                         PairBenchNode.CHILD_CPU, figures.childPid, PairBenchNode.LOCAL_CPU);
                 RemoteCallBaseline hz = new RemoteCallBaseline(node.hazelcast(), node.childMember());
                 try (ProcessFile file = g.fileOpen(ProcessName.of(NAME), 1);
-                     TcpFloor raw = TcpFloor.connect(echoPort, TcpFloor.Model.PARKED)) {
-                    roundTrips(file, raw, hz, figures);
+                     TcpFloor raw = TcpFloor.connect(echoPort, TcpFloor.Model.PARKED);
+                     TcpFloor spin = TcpFloor.connect(echoPort, TcpFloor.Model.SPINNING)) {
+                    roundTrips(file, raw, spin, hz, figures);
                     WriteReadServerStats timed = stats(file);
                     figures.requestLegs = timed.requestLegs();
                     figures.inServer = timed.inServer();
@@ -229,8 +235,8 @@ public final class WriteReadBenchmark {
         }
     }
 
-    /** WRITEREAD, parked TCP floor and executor round trips of both sizes, warm-up first, then interleaved blocks. */
-    private void roundTrips(ProcessFile file, TcpFloor raw, RemoteCallBaseline hz, WriteReadFigures f)
+    /** WRITEREAD, both TCP floors and executor round trips of both sizes, warm-up first, then interleaved blocks. */
+    private void roundTrips(ProcessFile file, TcpFloor raw, TcpFloor spin, RemoteCallBaseline hz, WriteReadFigures f)
             throws IOException {
         byte[] wrSmall = request(WriteReadBenchProgram.TIMED, SMALL);
         byte[] wrLarge = request(WriteReadBenchProgram.TIMED, LARGE);
@@ -239,9 +245,11 @@ public final class WriteReadBenchmark {
         int warm = counts.warmup();
         Deadline warmLimit = Deadline.start("writeread warm-up", Duration.ofSeconds(counts.limitSeconds()));
         raw.roundTrips(SMALL, warm, null, warmLimit);
+        spin.roundTrips(SMALL, warm, null, warmLimit);
         writeReads(file, request(WriteReadBenchProgram.ECHO, SMALL), warm, null, warmLimit);
         hzCalls(hz, hzSmall, warm, null, warmLimit);
         raw.roundTrips(LARGE, Math.max(1, warm / 2), null, warmLimit);
+        spin.roundTrips(LARGE, Math.max(1, warm / 2), null, warmLimit);
         writeReads(file, request(WriteReadBenchProgram.ECHO, LARGE), Math.max(1, warm / 2), null, warmLimit);
         hzCalls(hz, hzLarge, Math.max(1, warm / 2), null, warmLimit);
         say("warm-up done: %d round trips of each kind (%d of 4 KiB); now %d of each, in blocks of %d", warm,
@@ -251,9 +259,11 @@ public final class WriteReadBenchmark {
         for (int done = 0; done < counts.samples(); done += BLOCK) {
             int n = Math.min(BLOCK, counts.samples() - done);
             raw.roundTrips(SMALL, n, f.rawSmall, limit);
+            spin.roundTrips(SMALL, n, f.spinSmall, limit);
             writeReads(file, wrSmall, n, f.wrSmall, limit);
             hzCalls(hz, hzSmall, n, f.hzSmall, limit);
             raw.roundTrips(LARGE, n, f.rawLarge, limit);
+            spin.roundTrips(LARGE, n, f.spinLarge, limit);
             writeReads(file, wrLarge, n, f.wrLarge, limit);
             hzCalls(hz, hzLarge, n, f.hzLarge, limit);
         }

@@ -40,7 +40,7 @@ final class ClientSession implements LinkConnection.Session {
     private final List<Once<Consumer<LinkException>>> downListeners = new CopyOnWriteArrayList<>();
     private final AckWait ackWait = new AckWait();
     /** The same for replies: how long this link's requests take to be answered. */
-    private final AckWait replyWait = new AckWait();
+    private final AckWait replyWait = new AckWait(AckWait.MAX_REPLY_POLL_NANOS);
     /** Requests sent and not yet answered, by (open, sync ID). */
     private final ConcurrentHashMap<RequestKey, CompletableFuture<LinkReply>> requests = new ConcurrentHashMap<>();
     private volatile Hello peer;
@@ -91,7 +91,7 @@ final class ClientSession implements LinkConnection.Session {
 
     /**
      * Reads the link on the calling thread until {@code reply} is in, for about as long as this
-     * link's replies have been taking (at most {@link AckWait#MAX_POLL_NANOS}); not at all where
+     * link's replies have been taking (at most {@link AckWait#MAX_REPLY_POLL_NANOS}); not at all where
      * they take longer, or on a thread that is delivering this link's frames.
      */
     void pollForReply(CompletableFuture<LinkReply> reply, long sentNanos) {

@@ -125,7 +125,7 @@ public final class LinkClient implements AutoCloseable {
     /**
      * Called by a requester about to wait for {@code reply} (of a {@link #request} sent at
      * {@code sentNanos}): reads the link on the calling thread for about one of its usual round
-     * trips (at most 100 µs), so that a reply that comes soon is taken off the socket by the
+     * trips (at most 400 µs), so that a reply that comes soon is taken off the socket by the
      * requester itself, already running, not by the link's thread that the kernel must wake and
      * that must then wake the requester. Returns at once where replies take longer (many
      * requesters on the link, a slow server); the caller then waits on the future as before.
