@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,14 +40,8 @@ class GroupCommitTest {
     /** The backup stops in the middle of the batch that holds this checkpoint, and is killed there. */
     private static final int KILL_AT = 20_000;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @AutoClose
+    private final Opened toClose = new Opened();
 
     @Test
     void concurrentCheckpoints_backupKilledMidBatch_everyAcknowledgedOneIsHeld_noReplyBeforeItsAck() throws Exception {
