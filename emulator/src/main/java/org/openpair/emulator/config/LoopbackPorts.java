@@ -30,12 +30,24 @@ public final class LoopbackPorts {
         return Math.min(50000, Math.max(LOW + 1000, ephemeralStart()));
     }
 
-    private static int ephemeralStart() {
+    static int ephemeralStart() {
         try {
-            String[] range = java.nio.file.Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            String[] range = sysctl(EPHEMERAL_RANGE).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException e) {
             return DEFAULT_HIGH;
+        }
+    }
+
+    /**
+     * A /proc/sys file's text, read as one stream from offset 0. Not {@code Files.readString}:
+     * the file says its size is 0, and that read got "3" of "32768 60999" here (JDK 17, Linux
+     * 6.18), so every private node drew its ports from 20000-21000 and the test forks' halves
+     * of that collided.
+     */
+    static String sysctl(java.nio.file.Path file) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
@@ -45,19 +57,54 @@ public final class LoopbackPorts {
      */
     public static int block(int count) {
         int[] range = slice(System.getProperty(SLICE), LOW, high());
-        int low = range[0];
-        int high = range[1];
-        if (high - low <= count) {
-            throw new IllegalStateException("the ports " + low + "-" + high + " (" + SLICE + "=" + System.getProperty(SLICE)
-                    + ") hold no block of " + count);
+        if (range[1] - range[0] <= count) {
+            throw new IllegalStateException("the ports " + range[0] + "-" + range[1] + " (" + SLICE + "="
+                    + System.getProperty(SLICE) + ") hold no block of " + count);
         }
+        return block(count, range[0], range[1]);
+    }
+
+    /**
+     * A free block of {@code count} in {@code [low, high)} that overlaps none of the last
+     * {@value #REMEMBERED} blocks this JVM drew: those may not be bound yet. A test node draws
+     * its CPUs' ports and then its metrics ports; the second draw once fell on the first, CPU
+     * 0's metrics endpoint listened on CPU 1's engine port, and CPU 0's engine, joining through
+     * that address, waited its 300 s for an answer.
+     */
+    static int block(int count, int low, int high) {
+        return block(count, low, high, DRAWN);
+    }
+
+    /** The same, keeping clear of and adding to {@code drawn} ({base, count}, oldest first). */
+    static int block(int count, int low, int high, java.util.ArrayDeque<int[]> drawn) {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = low + ThreadLocalRandom.current().nextInt(high - low - count);
-            if (allFree(base, count)) {
+            synchronized (drawn) {
+                if (meets(drawn, base, count) || !allFree(base, count)) {
+                    continue;
+                }
+                drawn.addLast(new int[] {base, count});
+                if (drawn.size() > REMEMBERED) {
+                    drawn.removeFirst();
+                }
                 return base;
             }
         }
         throw new IllegalStateException("no block of " + count + " free loopback ports found in " + low + "-" + high);
+    }
+
+    /** How many of this JVM's latest blocks a new one keeps clear of: far more than start at once. */
+    static final int REMEMBERED = 64;
+    /** This JVM's latest blocks, {base, count}, oldest first. Guarded by itself. */
+    private static final java.util.ArrayDeque<int[]> DRAWN = new java.util.ArrayDeque<>();
+
+    private static boolean meets(java.util.ArrayDeque<int[]> drawn, int base, int count) {
+        for (int[] b : drawn) {
+            if (base < b[0] + b[1] && b[0] < base + count) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
