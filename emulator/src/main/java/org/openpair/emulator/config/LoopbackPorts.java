@@ -61,21 +61,17 @@ public final class LoopbackPorts {
             throw new IllegalStateException("the ports " + range[0] + "-" + range[1] + " (" + SLICE + "="
                     + System.getProperty(SLICE) + ") hold no block of " + count);
         }
-        return block(count, range[0], range[1]);
+        return block(count, range[0], range[1], DRAWN);
     }
 
     /**
      * A free block of {@code count} in {@code [low, high)} that overlaps none of the last
-     * {@value #REMEMBERED} blocks this JVM drew: those may not be bound yet. A test node draws
-     * its CPUs' ports and then its metrics ports; the second draw once fell on the first, CPU
-     * 0's metrics endpoint listened on CPU 1's engine port, and CPU 0's engine, joining through
-     * that address, waited its 300 s for an answer.
+     * {@value #REMEMBERED} blocks drawn ({@code drawn}: {base, count}, oldest first; this JVM's
+     * for {@link #block(int)}), which may not be bound yet, and is added to them. A test node
+     * draws its CPUs' ports and then its metrics ports; the second draw once fell on the first,
+     * CPU 0's metrics endpoint listened on CPU 1's engine port, and CPU 0's engine, joining
+     * through that address, waited its 300 s for an answer.
      */
-    static int block(int count, int low, int high) {
-        return block(count, low, high, DRAWN);
-    }
-
-    /** The same, keeping clear of and adding to {@code drawn} ({base, count}, oldest first). */
     static int block(int count, int low, int high, java.util.ArrayDeque<int[]> drawn) {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = low + ThreadLocalRandom.current().nextInt(high - low - count);

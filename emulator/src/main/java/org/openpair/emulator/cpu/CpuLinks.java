@@ -119,10 +119,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
 
     @Override
     public void pollForReply(int targetCpu, CompletableFuture<LinkReply> reply, long sentNanos) {
-        LinkClient link = connected(targetCpu);
-        if (link != null) {
-            link.pollForReply(reply, sentNanos);
-        }
+        clients.pollForReply(targetCpu, reply, sentNanos);
     }
 
     int port() {

@@ -1,6 +1,7 @@
 package org.openpair.emulator.link;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
@@ -54,6 +55,14 @@ public final class LinkPool implements AutoCloseable {
     public LinkClient connected(int cpu) {
         LinkClient existing = clients.get(cpu);
         return existing != null && existing.isUp() ? existing : null;
+    }
+
+    /** {@link LinkClient#pollForReply} on the link to {@code cpu} if it is up; nothing otherwise. */
+    public void pollForReply(int cpu, CompletableFuture<LinkReply> reply, long sentNanos) {
+        LinkClient link = connected(cpu);
+        if (link != null) {
+            link.pollForReply(reply, sentNanos);
+        }
     }
 
     @Override

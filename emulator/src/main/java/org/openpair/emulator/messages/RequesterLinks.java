@@ -48,10 +48,7 @@ public final class RequesterLinks implements RequestLinks, AutoCloseable {
 
     @Override
     public void pollForReply(int cpu, CompletableFuture<LinkReply> reply, long sentNanos) {
-        LinkClient link = clients.connected(cpu);
-        if (link != null) {
-            link.pollForReply(reply, sentNanos);
-        }
+        clients.pollForReply(cpu, reply, sentNanos);
     }
 
     /** Opens a requester's link to a CPU of the node, found through the CPU table. */

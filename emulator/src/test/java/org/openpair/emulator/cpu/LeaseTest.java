@@ -32,8 +32,7 @@ class LeaseTest {
 
     @Test
     void everyCpuHoldsItsLease_aHungCpusPairMovesOnTheLease_neverWhileItsLeaseRuns() {
-        PairPrograms.LAST_ACKED.clear();
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
+        try (EmbeddedNode node = leasedNode()) {
             Guardian g = node.cpu(0).guardian();
             ProcessHandle primary = leasedPair(node);
             PairInfo before = g.processGetPairInfo(NAME);
@@ -68,7 +67,7 @@ class LeaseTest {
      */
     @Test
     void aHungMaster_isLetGoByEverySurvivor_notByTheTakeoversWinnerAlone() {
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
+        try (EmbeddedNode node = leasedNode()) {
             for (int cpu = 0; cpu < 3; cpu++) {
                 TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
             }
@@ -95,7 +94,7 @@ class LeaseTest {
 
     @Test
     void aPauseShorterThanTheLease_movesNothing() {
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
+        try (EmbeddedNode node = leasedNode()) {
             for (int cpu = 0; cpu < 3; cpu++) {
                 TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
             }
@@ -122,8 +121,7 @@ class LeaseTest {
      */
     @Test
     void aPauseOfEveryCpuLongerThanTheLease_takesNobodyOver_andStopsNoPrimary() {
-        PairPrograms.LAST_ACKED.clear();
-        try (EmbeddedNode node = EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3)) {
+        try (EmbeddedNode node = leasedNode()) {
             Guardian g = node.cpu(0).guardian();
             ProcessHandle primary = leasedPair(node);
             PairInfo before = g.processGetPairInfo(NAME);
@@ -158,6 +156,15 @@ class LeaseTest {
      * Once every CPU holds its lease: the pair {@link #NAME}, its primary on CPU 2 and a ready
      * backup on CPU 1, past its tenth acknowledged checkpoint; its primary.
      */
+    /**
+     * Three CPUs with the advised lease and a heartbeat timeout of a minute, so only the lease
+     * can move a pair within the bounds here; the pair programs' acknowledgements forgotten.
+     */
+    private static EmbeddedNode leasedNode() {
+        PairPrograms.LAST_ACKED.clear();
+        return EmbeddedNode.start(TestNodes.config(3).heartbeat(1, 60).lease(NodeConfig.ADVISED_LEASE).build(), 3);
+    }
+
     private static ProcessHandle leasedPair(EmbeddedNode node) {
         for (int cpu = 0; cpu < 3; cpu++) {
             TestNodes.await("CPU " + cpu + " to hold its lease", BOUND, node.cpu(cpu).lease()::held);
