@@ -14,8 +14,7 @@ import java.util.function.BooleanSupplier;
 import org.openpair.emulator.config.LoopbackPorts;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cpu.EmbeddedNode;
-import org.openpair.emulator.os.NativeException;
-import org.openpair.emulator.os.NativeOs;
+import org.openpair.emulator.sharedmemory.HolderKill;
 import org.openpair.emulator.sharedmemory.TypedSegment;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianError;
@@ -34,7 +33,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code guardian demo counters}: the two-counter robust-update example. A one-CPU node in this
  * JVM runs TwoCounters processes as Java OS processes on one shared segment; the demo watches
- * "who holds the lock" until a process holds it mid-update, kills that process with
+ * "who holds the lock" until a process holds it mid-update, stops it there and kills it with
  * {@code kill -9}, and shows the next holder told the owner died, the torn update rolled back,
  * the sum still constant and the segment serving on. Everything it starts, it stops.
  */
@@ -53,7 +52,6 @@ final class DemoCountersCommand implements Callable<Integer> {
             Field.int64("moves"), Field.string("last", 64));
     static final String SEGMENT = "counters";
     static final long TOTAL = 1000;
-    private static final int ATTEMPTS = 3;
     private static final Duration BOUND = Duration.ofSeconds(60);
 
     @CommandLine.Spec
@@ -105,29 +103,22 @@ final class DemoCountersCommand implements Callable<Integer> {
                 Thread.sleep(pauseMillis);
             }
 
-            Optional<SegmentRecovery> recovery = Optional.empty();
-            ProcessHandle victim = null;
-            for (int attempt = 1; attempt <= ATTEMPTS && (recovery.isEmpty() || !recovery.get().rolledBack()); attempt++) {
-                step(out, "4. Wait until a counter process holds the lock mid-update, then kill -9 it"
-                        + (attempt > 1 ? " (again: the last kill landed after its commit)" : ""));
-                SegmentHolder h = awaitValue("a counter process to hold the lock mid-update", () -> seg.holder()
-                        .filter(x -> !x.died() && x.updating() && counters.isOurs(x.process())));
-                victim = h.process();
-                kill9(h.pid());
-                out.println("  held by " + h);
-                out.println("  kill -9 " + h.pid() + " sent");
-                // The kernel marks the lock at once, and wakes a waiter that recovers it: show what a reader sees first.
-                Optional<SegmentHolder> now = awaitValue("the holder's death to show", () -> {
-                    Optional<SegmentHolder> x = seg.holder();
-                    return x.isPresent() && x.get().pid() == h.pid() && !x.get().died() ? Optional.empty() : Optional.of(x);
-                });
-                out.println("  who holds it now: " + now.map(x -> x.pid() == h.pid() ? x + " (the next locker will roll back)"
-                        : x + " (the next holder took over already)").orElse("nobody"));
-                recovery = Optional.of(awaitValue("the next holder to recover the segment", () -> seg.lastRecovery()
-                        .filter(r -> r.dead().pid() == h.pid())));
-                counters.spawn();          // in place of the one killed, so as many go on
-            }
-            SegmentRecovery r = recovery.orElseThrow();
+            step(out, "4. Wait until a counter process holds the lock mid-update, stop it there (kill -STOP), "
+                    + "then kill -9 it");
+            SegmentHolder h = HolderKill.killMidUpdate(segment, x -> counters.isOurs(x.process()), BOUND);
+            ProcessHandle victim = h.process();
+            out.println("  held by " + h);
+            out.println("  kill -9 " + h.pid() + " sent while it was stopped mid-update");
+            // The kernel marks the lock at once, and wakes a waiter that recovers it: show what a reader sees first.
+            Optional<SegmentHolder> now = awaitValue("the holder's death to show", () -> {
+                Optional<SegmentHolder> x = seg.holder();
+                return x.isPresent() && x.get().pid() == h.pid() && !x.get().died() ? Optional.empty() : Optional.of(x);
+            });
+            out.println("  who holds it now: " + now.map(x -> x.pid() == h.pid() ? x + " (the next locker will roll back)"
+                    : x + " (the next holder took over already)").orElse("nobody"));
+            SegmentRecovery r = awaitValue("the next holder to recover the segment", () -> seg.lastRecovery()
+                    .filter(x -> x.dead().pid() == h.pid()));
+            counters.spawn();          // in place of the one killed, so as many go on
 
             step(out, "5. The next holder was told");
             out.println("  the segment's record: pid " + r.dead().pid() + " died holding the lock; "
@@ -173,14 +164,6 @@ final class DemoCountersCommand implements Callable<Integer> {
             if (segment != null) {
                 segment.remove();
             }
-        }
-    }
-
-    private static void kill9(long pid) {
-        try {
-            NativeOs.get().kill(pid, NativeOs.SIGKILL);
-        } catch (NativeException e) {
-            throw new GuardianException(GuardianError.INVALID_OPERATION, "cannot kill pid " + pid + ": " + e.getMessage(), e);
         }
     }
 

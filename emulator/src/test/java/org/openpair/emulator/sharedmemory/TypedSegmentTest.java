@@ -340,20 +340,8 @@ class TypedSegmentTest {
     }
 
     private Process worker(String name, String mode) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djnr.ffi.asm.enabled=false", "-cp",
-                System.getProperty("java.class.path"), TypedWorker.class.getName(), node, name, mode);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = TypedWorker.start(node, name, mode);
         workers.add(p);
-        Thread out = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(line -> System.out.println("worker " + p.pid() + ": " + line));
-            } catch (IOException e) {
-                // The worker was killed: its output ends.
-            }
-        });
-        out.setDaemon(true);
-        out.start();
         return p;
     }
 
