@@ -38,7 +38,8 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "(SIGSTOP for less than half the heartbeat timeout; with --lease-millis, for 70-95%% or 105-150%% of the "
                         + "lease); kill-primary-process (SIGKILL of the OS "
                         + "pair's primary JVM alone); grow-state-kill ($KV grown past 4 MiB, its backup's CPU killed so a "
-                        + "new backup is made on the large state, then its primary's CPU killed); partition-primary and "
+                        + "new backup is made on the large state, then, once every pair has a ready backup again, its primary's "
+                        + "CPU killed); partition-primary and "
                         + "partition-backup (that CPU's network namespace cut off the bridge until the others declare it "
                         + "down, then healed; skipped with the reason when the node runs on 127.0.0.1). Killed CPUs are "
                         + "started again and the node awaited whole before the next fault.",

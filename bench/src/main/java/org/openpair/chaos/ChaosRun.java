@@ -97,7 +97,8 @@ public final class ChaosRun {
                 }
             }
             threads.forEach(Thread::start);
-            FaultInjector injector = new FaultInjector(node, pairs, history, s.requestTimeout(),
+            FaultInjector injector = new FaultInjector(node, pairs, java.util.Collections.unmodifiableSet(lostPairs),
+                    history, s.requestTimeout(),
                     node.canPartition() ? null : noPartition);
             for (Fault planned : plan) {
                 Fault fault = retarget(planned, pairs, lostPairs);
@@ -179,20 +180,33 @@ public final class ChaosRun {
 
     /** Waits (bounded) until each pair has a primary and a ready backup and has answered a few more requests. */
     private static void awaitServing(Guardian g, History history, List<ChaosPair> pairs, Set<String> lostPairs) {
+        awaitBackupsReady(g, pairs, lostPairs);
         for (ChaosPair p : pairs) {
             String name = p.name().toString();
-            if (lostPairs.contains(name)) {
-                continue;
+            if (!lostPairs.contains(name)) {
+                long acked = history.acked(name);
+                Waits.until(BOUND, () -> history.acked(name) >= acked + PROGRESS_BETWEEN_FAULTS);
             }
-            // A backup that holds the whole state: a fault before that is a double fault of the
-            // run's own making (the promotion invariant refuses a backup that is not ready).
-            Waits.until(BOUND, () -> {
-                PairInfo info = g.processGetPairInfo(p.name());
-                return info.primary() != null && info.backup() != null && info.backupReady();
-            });
-            long acked = history.acked(name);
-            Waits.until(BOUND, () -> history.acked(name) >= acked + PROGRESS_BETWEEN_FAULTS);
         }
+    }
+
+    /**
+     * Waits (bounded) until each pair not lost has a primary and a backup that holds the whole
+     * state: a CPU killed before that is a double fault of the run's own making for a pair with a
+     * member on it (the promotion invariant refuses a backup that is not ready). False if one
+     * did not within the bound.
+     */
+    static boolean awaitBackupsReady(Guardian g, List<ChaosPair> pairs, Set<String> lostPairs) {
+        boolean all = true;
+        for (ChaosPair p : pairs) {
+            if (!lostPairs.contains(p.name().toString())) {
+                all &= Waits.until(BOUND, () -> {
+                    PairInfo info = g.processGetPairInfo(p.name());
+                    return info.primary() != null && info.backup() != null && info.backupReady();
+                });
+            }
+        }
+        return all;
     }
 
     /** A pair with no primary a bound after the fault, while CPU JVMs run, was lost by it. */

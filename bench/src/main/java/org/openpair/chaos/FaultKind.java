@@ -21,7 +21,8 @@ enum FaultKind {
     KILL_PRIMARY_PROCESS("kill-primary-process"),
     /**
      * The key-value state grown past 4 MiB, SIGKILL of the backup's CPU so a new backup is made on
-     * the large state, then (the killed CPU back) SIGKILL of the primary's CPU.
+     * the large state, then (the killed CPU back, every pair's backup ready again) SIGKILL of the
+     * primary's CPU.
      */
     GROW_STATE_THEN_KILL("grow-state-kill"),
     /** The primary's CPU cut off from the others, then healed. */
