@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openpair.emulator.TestNodes;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessHandle;
@@ -63,7 +63,7 @@ class HolderKillTest {
         for (int round = 1; round <= ROUNDS; round++) {
             Process w = worker("churn", "churn");
             long commits = seg.commits();
-            await("the worker to churn", () -> seg.commits() >= commits + 3);
+            TestNodes.await("the worker to churn", BOUND, () -> seg.commits() >= commits + 3);
 
             SegmentHolder killed = HolderKill.killMidUpdate(seg, h -> h.pid() == w.pid(), BOUND);
             assertThat(killed.pid()).isEqualTo(w.pid());
@@ -83,7 +83,7 @@ class HolderKillTest {
     void aHolderNotMidUpdate_endsWithError40_andIsNeitherKilledNorLeftStopped() throws Exception {
         openWithTotal("idle");
         Process w = worker("idle", "committed");
-        await("the worker to commit and keep holding", () -> seg.holder().filter(h -> h.pid() == w.pid()
+        TestNodes.await("the worker to commit and keep holding", BOUND, () -> seg.holder().filter(h -> h.pid() == w.pid()
                 && !h.updating()).isPresent());
 
         expectTimedOut(() -> HolderKill.killMidUpdate(seg, h -> true, Duration.ofMillis(200)));
@@ -114,15 +114,5 @@ class HolderKillTest {
     private static void expectTimedOut(Call call) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(GuardianException.class,
                 e -> assertThat(e.guardianError()).as(e.getMessage()).isEqualTo(GuardianError.TIMED_OUT));
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + BOUND.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(2);
-        }
     }
 }
