@@ -55,7 +55,9 @@ public final class HolderKill {
                 continue;
             }
             long pid = seen.get().pid();
-            signal(pid, NativeOs.SIGSTOP);
+            if (!stop(pid)) {
+                continue;               // it ended since it was seen: look again
+            }
             boolean killed = false;
             try {
                 long stopBy = System.nanoTime() + STOP_BOUND_NANOS;
@@ -82,6 +84,20 @@ public final class HolderKill {
             NativeOs.get().kill(pid, NativeOs.SIGCONT);
         } catch (NativeException e) {
             // It ended meanwhile: nothing to resume.
+        }
+    }
+
+    /** SIGSTOP; false if the process is gone already. */
+    private static boolean stop(long pid) {
+        try {
+            NativeOs.get().kill(pid, NativeOs.SIGSTOP);
+            return true;
+        } catch (NativeException e) {
+            if (java.lang.ProcessHandle.of(pid).map(java.lang.ProcessHandle::isAlive).orElse(false)) {
+                throw new GuardianException(GuardianError.INVALID_OPERATION, "cannot stop pid " + pid + ": "
+                        + e.getMessage(), e);
+            }
+            return false;
         }
     }
 
