@@ -87,7 +87,7 @@ public final class Cpu implements AutoCloseable {
         }
         this.membership = engine.membership();
         this.lease = config.lease().isZero() ? null : new Lease(number, membership, config.quorum(),
-                Lease.Settings.of(config.lease()), links::askLease, processes::fencePrimaries,
+                Lease.Settings.of(config.lease()), links::askLease, processes::fencePrimaries, processes::pairCarriedAlone,
                 (lost, evidence) -> EventLog.emit(config.nodeName(), number, new Event.CpuDown(lost, evidence)));
         if (lease != null) {
             processes.actAsPrimaryWhile(lease::held);

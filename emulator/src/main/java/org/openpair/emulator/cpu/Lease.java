@@ -37,6 +37,15 @@ import org.openpair.emulator.threads.SystemThreads;
  * ({@link Membership#evict}), whose removal starts the takeovers as after any CPU loss. A member
  * thawed later finds itself out of the node and halts what it ran when it merges back.
  *
+ * <p><b>Not taking over a CPU that carries a pair alone.</b> A CPU that runs the only member of a
+ * pair able to carry it (a primary whose backup is gone or not ready yet, as right after a
+ * takeover) says so before each renewal ({@link LeaseWire.Ask#ALONE}); a grant given after such
+ * a notice is not ended by a takeover on the lease: this CPU starts none and refuses the others'
+ * revocations. Taking that CPU over loses the pair outright, while a pause of a second or two (a
+ * GC pause on a loaded machine lost a pair so in a chaos run) ends and harms nothing; the
+ * engine's heartbeat, slower to call a CPU dead, decides about it instead. Its primaries are
+ * silent meanwhile all the same, since its own lease has ended.
+ *
  * <p>Two-CPU nodes have a quorum of one: the holder then needs the grant of every CPU it sees
  * that has granted it before, so a backup's CPU that can take its primary over on the lease is
  * always one whose grant the primary needed.
@@ -75,6 +84,10 @@ final class Lease implements AutoCloseable {
     private final java.util.function.BiConsumer<Integer, String> onEviction;
     /** Stops this CPU's primaries ({@code process.ProcessTable#fencePrimaries}). */
     private final java.util.function.Consumer<String> fence;
+    /** The name of a pair this CPU carries alone, or null ({@code process.ProcessTable#pairCarriedAlone}). */
+    private final java.util.function.Supplier<String> carriedAlone;
+    /** Members whose expired grant said they carry a pair alone, already logged as left to the heartbeat. */
+    private final java.util.Set<UUID> leftToHeartbeat = new java.util.HashSet<>();
     /** When the last tick ended; touched only by {@link #thread}. */
     private long lastTickEnd;
     /** This CPU's member identity when the last tick ran; touched only by {@link #thread}. */
@@ -117,8 +130,10 @@ final class Lease implements AutoCloseable {
      * @param onEviction told (on the lease thread) what this CPU handed the engine, for the event log
      */
     Lease(int self, Membership membership, int quorum, Settings settings, Transport transport,
-          java.util.function.Consumer<String> fence, java.util.function.BiConsumer<Integer, String> onEviction) {
+          java.util.function.Consumer<String> fence, java.util.function.Supplier<String> carriedAlone,
+          java.util.function.BiConsumer<Integer, String> onEviction) {
         this.fence = fence;
+        this.carriedAlone = carriedAlone;
         this.self = self;
         this.membership = membership;
         this.quorum = quorum;
@@ -150,6 +165,12 @@ final class Lease implements AutoCloseable {
     /** How many members this CPU handed the engine on their lease. */
     int evictions() {
         return evictions.get();
+    }
+
+    /** For this package's tests: whether this CPU's last grant to CPU {@code cpu} followed an ALONE notice. */
+    boolean grantedAloneForTests(int cpu) {
+        LeaseGrants.Grant g = grants.grantOf(cpu);
+        return g != null && g.alone();
     }
 
     /** For this package's tests: stops renewing and answering, or goes on, as a CPU hung and thawed. */
@@ -190,6 +211,9 @@ final class Lease implements AutoCloseable {
             reply = LeaseWire.reply(LeaseWire.Answer.NOT_A_MEMBER, 0);
         } else if (r.ask() == LeaseWire.Ask.RENEW) {
             reply = LeaseWire.reply(grants.renew(r.cpu(), r.member(), membership.isMember(r.member()), now), 0);
+        } else if (r.ask() == LeaseWire.Ask.ALONE) {
+            grants.aloneNotice(r.member(), now);
+            reply = LeaseWire.reply(LeaseWire.Answer.NOTED, 0);
         } else if (r.ask() == LeaseWire.Ask.EVICT) {
             // Off the link's reader: handing a member to the engine may wait on it.
             try {
@@ -283,9 +307,15 @@ final class Lease implements AutoCloseable {
         }
         AtomicInteger grantsSeen = new AtomicInteger();
         ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.RENEW, self, me, me);
+        String alone = carriedAlone.get();
+        ByteBuffer notice = alone == null ? null : LeaseWire.request(LeaseWire.Ask.ALONE, self, me, me);
         for (Membership.CpuMember m : members) {
             if (m.local()) {
                 continue;
+            }
+            if (notice != null) {
+                // Same link, just before the renewal: the grant that answers it carries the notice.
+                transport.ask(m.cpu(), notice.duplicate());
             }
             CompletableFuture<ByteBuffer> f = transport.ask(m.cpu(), ask.duplicate());
             if (f == null) {
@@ -395,7 +425,17 @@ final class Lease implements AutoCloseable {
         if (!acting) {
             return;
         }
+        java.util.Set<UUID> alone = new java.util.HashSet<>();
         for (LeaseGrants.Grant g : grants.expired(now)) {
+            if (g.alone()) {
+                alone.add(g.member());
+                if (leftToHeartbeat.add(g.member())) {
+                    LOG.log(System.Logger.Level.WARNING, "CPU {0}: CPU {1} did not renew its lease for {2} ms, but it "
+                            + "carries a pair alone: not taken over on the lease, left to the engine's heartbeat",
+                            self, g.cpu(), settings.length().toMillis());
+                }
+                continue;
+            }
             Long after = retryAfter.get(g.member());
             if (!takeovers.containsKey(g.member()) && (after == null || now - after >= 0)
                     && membership.isMember(g.member())) {
@@ -404,6 +444,7 @@ final class Lease implements AutoCloseable {
         }
         takeovers.values().removeIf(t -> t.step(System.nanoTime()));
         retryAfter.values().removeIf(t -> now - t >= 0);
+        leftToHeartbeat.retainAll(alone);
     }
 
     /** Another CPU's takeover of {@code member} won: hand it to the engine here too. */

@@ -44,8 +44,14 @@ final class LeaseGrants {
      * a CPU with no grant for a holder knows nothing of it until a whole lease has passed.
      */
     private long listeningSince;
+    /** Member → when its last ALONE notice arrived; the RENEW after it takes it into its grant. */
+    private final Map<UUID, Long> aloneNotices = new HashMap<>();
 
-    record Grant(int cpu, UUID member, long expiresNanos) {
+    /**
+     * @param alone the holder said, just before the renewal, that it runs a pair's only member:
+     *              its loss would lose that pair, so no takeover on the lease ends this grant
+     */
+    record Grant(int cpu, UUID member, long expiresNanos, boolean alone) {
     }
 
     LeaseGrants(long leaseNanos, long stickyNanos, long revokedNanos, long now) {
@@ -60,11 +66,19 @@ final class LeaseGrants {
         if (isRevoked(member, now)) {
             return LeaseWire.Answer.REVOKED;
         }
+        Long notice = aloneNotices.remove(member);
         if (!isMember) {
             return LeaseWire.Answer.NOT_A_MEMBER;
         }
-        grants.put(cpu, new Grant(cpu, member, now + leaseNanos));
+        // A notice older than a lease belongs to no renewal of now (one whose RENEW was lost).
+        boolean alone = notice != null && now - notice < leaseNanos;
+        grants.put(cpu, new Grant(cpu, member, now + leaseNanos, alone));
         return LeaseWire.Answer.GRANTED;
+    }
+
+    /** {@code member} runs a pair's only member: the RENEW that follows on the same link carries it. */
+    synchronized void aloneNotice(UUID member, long now) {
+        aloneNotices.put(member, now);
     }
 
     /**
@@ -79,7 +93,9 @@ final class LeaseGrants {
         boolean heard = g != null && g.member().equals(member);
         // No grant and not listening for a lease yet (just started, or merged back): this CPU
         // cannot tell a hung holder from a healthy one it has not heard from yet.
-        if (left > stickyNanos || (!heard && now - listeningSince < leaseNanos)) {
+        // Nor a holder whose last renewal said it runs a pair's only member: a pause would cost
+        // that pair, which the engine's heartbeat, slower to call a CPU dead, may spare.
+        if (left > stickyNanos || (!heard && now - listeningSince < leaseNanos) || (heard && g.alone())) {
             return new LeaseWire.Reply(LeaseWire.Answer.REVOKE_REFUSED, left);
         }
         promised.put(member, now + revokedNanos);
@@ -120,6 +136,7 @@ final class LeaseGrants {
     /** Drops the grants of members gone from this CPU's view and revocations that lapsed. */
     synchronized void prune(Predicate<UUID> isMember, long now) {
         grants.values().removeIf(g -> !isMember.test(g.member()));
+        aloneNotices.values().removeIf(at -> now - at >= leaseNanos);
         for (Map<UUID, Long> revoked : List.of(promised, own)) {
             for (Iterator<Map.Entry<UUID, Long>> i = revoked.entrySet().iterator(); i.hasNext(); ) {
                 if (now - i.next().getValue() >= 0) {
@@ -127,6 +144,11 @@ final class LeaseGrants {
                 }
             }
         }
+    }
+
+    /** The last grant to CPU {@code cpu}, or null. */
+    synchronized Grant grantOf(int cpu) {
+        return grants.get(cpu);
     }
 
     private long remaining(int cpu, UUID member, long now) {

@@ -20,9 +20,13 @@ final class LeaseWire {
      * RENEW: grant the sender's lease; REVOKE: stop granting the member named; EVICT: the member
      * named lost its lease for sure (a takeover won its quorum): hand it to the engine too, so
      * that every survivor stops trusting it at once (when it was the engine's master, the next
-     * in line can claim mastership only when the others let the old master go as well).
+     * in line can claim mastership only when the others let the old master go as well); ALONE,
+     * sent just before a RENEW on the same link: the sender runs the only member of a pair able
+     * to carry it, so the grant that RENEW gets is not to be ended by a takeover on the lease.
+     * Last, so that a CPU of the version before answers it {@link Answer#UNREADABLE} and grants
+     * as before.
      */
-    enum Ask { RENEW, REVOKE, EVICT }
+    enum Ask { RENEW, REVOKE, EVICT, ALONE }
 
     enum Answer {
         /** The holder's lease is granted for another lease length from its arrival. */
@@ -38,7 +42,9 @@ final class LeaseWire {
         /** The eviction is taken: this CPU hands the member to the engine too. */
         EVICTING,
         /** The message could not be read. */
-        UNREADABLE
+        UNREADABLE,
+        /** The ALONE notice is taken: it marks the grant of the RENEW that follows it. */
+        NOTED
     }
 
     /**

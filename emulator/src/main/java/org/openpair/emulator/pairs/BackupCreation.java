@@ -102,6 +102,7 @@ final class BackupCreation {
             }
             old = member.detachChannel();
             member.partner = backup;
+            member.paired = true;
             member.epoch = entry.epoch();
             member.role = PairRole.PRIMARY;
             member.channel = host.links().open(backup.cpu(), backup.verifier(), member.epoch);
@@ -124,6 +125,8 @@ final class BackupCreation {
             if (r.outcome() != NameUpdates.Outcome.DONE) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: backup {1} holds the state but the name no longer "
                         + "lists it with this primary ({2})", name, backup.cpuPin(), r.outcome());
+            } else {
+                member.readyBackup = backup;
             }
         }
         LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3}: {4} entries in {5} "

@@ -145,6 +145,9 @@ final class CheckMonitor {
                 }
                 // Before the takeover is queued: the program may act on it (createBackup) at once.
                 member.partner = newBackup;
+                // Only a switch names a new backup here: the demoted primary, which the switch
+                // listed ready since it holds everything it checkpointed.
+                member.readyBackup = newBackup;
                 member.role = PairRole.PRIMARY;
                 member.epoch = takeover.epoch();
                 held.add(takeover);

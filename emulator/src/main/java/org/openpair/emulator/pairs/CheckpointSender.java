@@ -198,6 +198,8 @@ final class CheckpointSender {
      * promotion of the lagging backup.
      */
     private void revoke(ProcessHandle lost) {
+        // Before the table says so: a lagging backup may no longer take over.
+        member.readyBackup = null;
         NameUpdates.Result r;
         try {
             r = member.host.tables().names().update(member.name.toString(), new NameUpdates.BackupLags(member.self, lost));

@@ -95,6 +95,14 @@ public final class PairMember {
     volatile PairRole role;
     volatile long epoch;
     volatile ProcessHandle partner;
+    /**
+     * The backup known to hold the whole state (the name table lists it ready): set where that
+     * becomes true, and compared with {@link #partner}, so a new or dropped backup is not ready
+     * without anyone having to say so.
+     */
+    volatile ProcessHandle readyBackup;
+    /** Whether this pair ever had two members: a named process that never made a backup is no pair yet. */
+    volatile boolean paired;
     /** Changed under the send lock; volatile so that fencing can abort it without that lock. */
     volatile CheckpointLinks.Channel channel;
     /** The last send to the backup, which a switch waits for; guarded by the send lock. */
@@ -127,6 +135,7 @@ public final class PairMember {
         this.role = role;
         this.epoch = epoch;
         this.partner = partner;
+        this.paired = role == PairRole.BACKUP;
         this.sender = new CheckpointSender(this);
         this.state = new CheckpointedState(sender::checkpoint);
         this.backups = new BackupCreation(this);
@@ -136,6 +145,17 @@ public final class PairMember {
 
     public PairRole role() {
         return role;
+    }
+
+    /**
+     * Whether this process is the only member that can carry its pair now: a primary whose backup
+     * is gone or not ready yet (one promoted after its primary's death, until a new backup holds
+     * the state). Its CPU's loss loses the pair, so the lease does not take that CPU over on a
+     * pause (cpu.Lease).
+     */
+    public boolean carriesPairAlone() {
+        ProcessHandle p = partner;
+        return role == PairRole.PRIMARY && paired && (p == null || !p.equals(readyBackup));
     }
 
     /** Its CPU's metrics, where its $RECEIVE counts requests. */

@@ -172,6 +172,21 @@ public final class ProcessTable {
         return metrics;
     }
 
+    /**
+     * The name of a pair whose only member able to carry it runs here (a primary without a ready
+     * backup), or null: the lease's renewals say so, and this CPU is then not taken over on its
+     * lease but left to the engine's heartbeat, since its loss would lose that pair.
+     */
+    public String pairCarriedAlone() {
+        for (LocalProcess p : live.values()) {
+            var pair = p.pair;
+            if (pair != null && p.info.name() != null && pair.carriesPairAlone()) {
+                return p.info.name().toString();
+            }
+        }
+        return null;
+    }
+
     /** How many processes here are in {@code state} and of {@code kind} now: the metrics' census. */
     public int count(ProcessCensus.State state, ProcessCensus.Kind kind) {
         int n = 0;

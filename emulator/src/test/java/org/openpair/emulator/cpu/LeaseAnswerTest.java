@@ -19,7 +19,7 @@ import org.openpair.emulator.cluster.Membership;
 class LeaseAnswerTest {
     private final InMemoryMembership view = new InMemoryMembership(0, 1, 2);
     private final Lease lease = new Lease(0, view, 2, Lease.Settings.of(Duration.ofMillis(1000)), (cpu, ask) -> null,
-            reason -> { }, (cpu, evidence) -> { });
+            reason -> { }, () -> null, (cpu, evidence) -> { });
 
     @AfterEach
     void close() {
@@ -55,6 +55,13 @@ class LeaseAnswerTest {
         LeaseWire.Reply r = ask(LeaseWire.Ask.REVOKE, 1, holder, memberOf(2));
         assertThat(r.answer()).isEqualTo(LeaseWire.Answer.REVOKE_REFUSED);
         assertThat(r.remainingNanos()).isPositive();
+    }
+
+    @Test
+    void anAloneNotice_isNoted_andTheRenewalAfterItIsGranted() {
+        UUID holder = memberOf(1);
+        assertThat(ask(LeaseWire.Ask.ALONE, 1, holder, holder).answer()).isEqualTo(LeaseWire.Answer.NOTED);
+        assertThat(ask(LeaseWire.Ask.RENEW, 1, holder, holder).answer()).isEqualTo(LeaseWire.Answer.GRANTED);
     }
 
     @Test

@@ -111,6 +111,33 @@ class LeaseGrantsTest {
     }
 
     @Test
+    void aGrantAfterAnAloneNotice_isNoTakeoversToEnd_andTheNextPlainRenewalIsAgain() {
+        grants.aloneNotice(holder, 0);
+        grants.renew(2, holder, true, MS);
+        assertThat(grants.expired(LEASE + MS)).extracting(LeaseGrants.Grant::alone).containsExactly(true);
+        LeaseWire.Reply r = grants.revoke(2, holder, LEASE + 2 * MS);
+        assertThat(r.answer()).as("a revocation of a CPU that carries a pair alone").isEqualTo(LeaseWire.Answer.REVOKE_REFUSED);
+        assertThat(grants.renew(2, holder, true, LEASE + 3 * MS)).as("the holder thawed: renewed, not revoked")
+                .isEqualTo(LeaseWire.Answer.GRANTED);
+        // The renewal without a notice before it: its backup is ready again.
+        assertThat(grants.expired(2 * LEASE + 3 * MS)).extracting(LeaseGrants.Grant::alone).containsExactly(false);
+        assertThat(grants.revoke(2, holder, 2 * LEASE + 4 * MS).answer()).isEqualTo(LeaseWire.Answer.REVOKE_ACCEPTED);
+    }
+
+    @Test
+    void anAloneNotice_countsForItsOwnMemberOnly_andNotWhenOlderThanALease() {
+        UUID other = UUID.randomUUID();
+        grants.aloneNotice(other, 0);
+        grants.renew(2, holder, true, MS);
+        assertThat(grants.expired(LEASE + MS)).extracting(LeaseGrants.Grant::alone).containsExactly(false);
+
+        grants.aloneNotice(holder, 2 * LEASE);
+        // Its renewal was lost; the next one comes a lease and more later.
+        grants.renew(2, holder, true, 3 * LEASE);
+        assertThat(grants.expired(4 * LEASE)).extracting(LeaseGrants.Grant::alone).containsExactly(false);
+    }
+
+    @Test
     void wire_roundTrips_andRefusesWhatItCannotRead() {
         LeaseWire.Request r = LeaseWire.readRequest(LeaseWire.request(LeaseWire.Ask.REVOKE, 7, holder, sender));
         assertThat(r).isEqualTo(new LeaseWire.Request(LeaseWire.Ask.REVOKE, 7, holder, sender));
@@ -125,5 +152,10 @@ class LeaseGrantsTest {
         assertThat(LeaseWire.readReply(badKind).answer()).as("an unknown answer is no grant")
                 .isEqualTo(LeaseWire.Answer.UNREADABLE);
         assertThat(LeaseWire.readReply(LeaseWire.reply(LeaseWire.Answer.GRANTED, -5)).remainingNanos()).isZero();
+        // ALONE is the last kind: a CPU of the version before reads it as a kind it does not
+        // know, answers UNREADABLE, and still grants the RENEW that follows.
+        assertThat(LeaseWire.Ask.ALONE.ordinal()).isEqualTo(LeaseWire.Ask.values().length - 1);
+        assertThat(LeaseWire.readRequest(LeaseWire.request(LeaseWire.Ask.ALONE, 3, holder, holder)))
+                .isEqualTo(new LeaseWire.Request(LeaseWire.Ask.ALONE, 3, holder, holder));
     }
 }
