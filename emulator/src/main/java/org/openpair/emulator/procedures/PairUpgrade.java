@@ -102,14 +102,13 @@ public final class PairUpgrade {
                 + backup.cpu() + "; primary " + primary.cpuPin() + (primaryNew ? " has it already" : " runs "
                 + shown(primaryPath)) + ", backup " + backup.cpuPin() + (backupNew ? " has it already" : " runs "
                 + shown(backupPath)));
-        ProcessHandle fresh = null;
         if (!primaryNew) {
             if (!backupNew) {
-                fresh = router.call(primary.cpu(), new CpuTask.ReplaceBackup(primary, classPath));
+                ProcessHandle fresh = router.call(primary.cpu(), new CpuTask.ReplaceBackup(primary, classPath));
                 t = step(record, "backup", t, "backup " + backup.cpuPin() + " stopped; " + fresh.cpuPin()
                         + " created from the new class path");
             }
-            NameEntry ready = awaitReady(name, primary, fresh);
+            NameEntry ready = awaitReady(name, primary);
             t = step(record, "catch-up", t, "backup " + ready.backup().cpuPin() + " holds the whole state");
             router.call(primary.cpu(), new CpuTask.SwitchPair(primary));
             NameEntry switched = current(name);
@@ -124,11 +123,11 @@ public final class PairUpgrade {
             backup = switched.backup();
         }
         if (!primaryNew || !backupNew) {
-            fresh = router.call(primary.cpu(), new CpuTask.ReplaceBackup(primary, classPath));
+            ProcessHandle fresh = router.call(primary.cpu(), new CpuTask.ReplaceBackup(primary, classPath));
             t = step(record, "replace", t, (backup == null ? "no backup" : "old member " + backup.cpuPin()
                     + " stopped") + "; " + fresh.cpuPin() + " created from the new class path");
         }
-        NameEntry last = awaitReady(name, primary, fresh);
+        NameEntry last = awaitReady(name, primary);
         step(record, "catch-up", t, "backup " + last.backup().cpuPin() + " holds the whole state; primary "
                 + last.primary().cpuPin() + " and backup " + last.backup().cpuPin() + " run the new class path");
     }
@@ -147,12 +146,8 @@ public final class PairUpgrade {
         return e;
     }
 
-    /**
-     * Waits until {@code primary} has a backup that holds the whole state: {@code backup} when
-     * one was just made (null: any), since until the name table shows it, the entry may still
-     * show the member it replaced, ready.
-     */
-    private NameEntry awaitReady(ProcessName name, ProcessHandle primary, ProcessHandle backup) {
+    /** Waits until {@code primary} has a backup that holds the whole state. */
+    private NameEntry awaitReady(ProcessName name, ProcessHandle primary) {
         long deadline = System.nanoTime() + READY_BOUND.toNanos();
         while (true) {
             NameEntry e = current(name);
@@ -160,7 +155,7 @@ public final class PairUpgrade {
                 throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + " changed under the upgrade: its "
                         + "primary is " + e.primary().cpuPin() + ", not " + primary.cpuPin());
             }
-            if (e.backup() != null && e.ready() && (backup == null || backup.equals(e.backup()))) {
+            if (e.backup() != null && e.ready()) {
                 return e;
             }
             if (System.nanoTime() - deadline > 0) {
