@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,6 +50,8 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
     private final ExecutorService runner;
     private volatile CpuService service;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    /** While set, what this CPU's own threads run waits for it first: a late delivery, for tests. */
+    private volatile CountDownLatch held;
 
     private record Sender(LinkClient client, CheckpointStream stream) {
     }
@@ -141,7 +144,7 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
             // link, no table, no wait): done here, it saves a thread wake-up on the critical path.
             runLogged(cpu, call);
         } else {
-            runner.execute(() -> runLogged(cpu, call));
+            runner.execute(() -> runHeld(cpu, call));
         }
         return Verdict.ACCEPT;
     }
@@ -156,10 +159,41 @@ final class CpuNotices implements CpuRouter.NoticeLane, AutoCloseable {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + self + " does not serve calls yet");
         }
         try {
-            runner.execute(() -> runLogged(cpu, call));
+            runner.execute(() -> runHeld(cpu, call));
         } catch (RejectedExecutionException closing) {
             throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + self + " is down");
         }
+    }
+
+    /**
+     * For tests: the notifications this CPU runs on its own threads from now on (a promotion
+     * that names a new backup, a partner's death, a CPU up; not a takeover's promotion, which
+     * the link's reader runs) wait until {@link #releaseForTests}, as if they were slow to arrive.
+     */
+    void holdForTests() {
+        held = new CountDownLatch(1);
+    }
+
+    /** Lets the notifications {@link #holdForTests} held run, and those after them at once. */
+    void releaseForTests() {
+        CountDownLatch h = held;
+        held = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
+    private void runHeld(CpuService cpu, CpuTask.CpuCall<?> call) {
+        CountDownLatch h = held;
+        if (h != null) {
+            try {
+                h.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        runLogged(cpu, call);
     }
 
     private void runLogged(CpuService cpu, CpuTask.CpuCall<?> call) {

@@ -22,13 +22,19 @@ import org.openpair.guardian.TakeoverCause;
  * so the demoted member's state is exactly the new primary's. The switch lock guards the one
  * pending request between the asker and the program; the swap itself takes the send lock and
  * waits for the checkpoints in flight before the name table changes.
+ *
+ * <p>The program sends the promotion on its way and goes on as the backup; the asker returns
+ * only once the new primary acts as one. Until its promotion arrives, the new primary is a
+ * backup to itself while the name table already lists it as the primary, and refuses what
+ * only a primary does with 210: an asker that returned on the name table's word (an upgrade
+ * whose next step is the new primary's) met that refusal when the promotion was late.
  */
 final class CheckSwitch {
     private static final System.Logger LOG = PairMember.LOG;
 
     private final PairMember member;
-    /** A switch waiting for this primary's next safe point; see {@link #safePoint}. */
-    private volatile CompletableFuture<Long> pendingSwitch;
+    /** A switch waiting for this primary's next safe point, done with the promotion it sent; see {@link #safePoint}. */
+    private volatile CompletableFuture<CpuTask.Promote> pendingSwitch;
     private final Object switchLock = new Object();
 
     CheckSwitch(PairMember member) {
@@ -38,7 +44,7 @@ final class CheckSwitch {
     /** See {@link PairMember#switchToBackup}. */
     void switchToBackup() {
         var name = member.name;
-        CompletableFuture<Long> request;
+        CompletableFuture<CpuTask.Promote> request;
         synchronized (switchLock) {
             member.requirePrimary();
             ProcessHandle backup = member.partner;
@@ -56,9 +62,10 @@ final class CheckSwitch {
             request = pendingSwitch;
         }
         member.wakeReceive.run();
+        CpuTask.Promote promotion;
         try {
             try {
-                request.get(PairMember.SAFE_POINT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                promotion = request.get(PairMember.SAFE_POINT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 synchronized (switchLock) {
                     if (pendingSwitch == request) {
@@ -70,7 +77,7 @@ final class CheckSwitch {
                     }
                 }
                 // The program took it just now: the switch is under way; its own bounds end it.
-                request.get();
+                promotion = request.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -78,6 +85,22 @@ final class CheckSwitch {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof GuardianException g ? g
                     : new GuardianException(GuardianError.OWNERSHIP_CHANGED, name + ": not switched: " + e.getCause());
+        }
+        awaitPromotion(promotion);
+    }
+
+    /**
+     * The promotion the program sent on its way, delivered once more as a call, which returns
+     * when the new primary has taken it (or had already: a repeat changes nothing).
+     */
+    private void awaitPromotion(CpuTask.Promote promotion) {
+        ProcessHandle promoted = promotion.backup();
+        try {
+            member.host.router().call(promoted.cpu(), promotion);
+        } catch (GuardianException e) {
+            throw new GuardianException(e.guardianError(), member.name + ": switched (" + promoted.cpuPin()
+                    + " is the primary at epoch " + promotion.takeover().epoch() + "), but its CPU did not confirm "
+                    + "the takeover: " + e.getMessage());
         }
     }
 
@@ -91,7 +114,7 @@ final class CheckSwitch {
         if (pendingSwitch == null || member.outstanding.getAsInt() > 0) {
             return;
         }
-        CompletableFuture<Long> request;
+        CompletableFuture<CpuTask.Promote> request;
         synchronized (switchLock) {
             request = pendingSwitch;
             pendingSwitch = null;
@@ -99,23 +122,24 @@ final class CheckSwitch {
                 return;
             }
         }
-        long newEpoch;
-        ProcessHandle backup;
+        CpuTask.Promote promotion;
         try {
-            backup = member.partner;
-            newEpoch = switchNow();
+            promotion = switchNow();
         } catch (RuntimeException e) {
             request.completeExceptionally(e);
             throw e;
         }
-        request.complete(newEpoch);
+        request.complete(promotion);
         throw new GuardianException(GuardianError.OWNERSHIP_CHANGED, member.name + ": switched (CHECKSWITCH): "
-                + backup.cpuPin() + " is the primary at epoch " + newEpoch + " and this process its backup: call "
-                + "awaitTakeover");
+                + promotion.backup().cpuPin() + " is the primary at epoch " + promotion.takeover().epoch()
+                + " and this process its backup: call awaitTakeover");
     }
 
-    /** The switch itself: waits for the checkpoints in flight, swaps the roles in the name table. */
-    private long switchNow() {
+    /**
+     * The switch itself: waits for the checkpoints in flight, swaps the roles in the name table,
+     * sends the promotion on its way and returns it.
+     */
+    private CpuTask.Promote switchNow() {
         var name = member.name;
         var self = member.self;
         ProcessHandle backup;
@@ -153,11 +177,13 @@ final class CheckSwitch {
         member.host.tables().nameLookups().newerEpoch(name.toString(), newEpoch);
         // Requests that wait unread are answered 210: their requesters turn to the new primary.
         member.demoted.run();
-        member.host.router().tell(backup.cpu(), new CpuTask.Promote(backup,
-                new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self));
+        // Told, not called: the program goes on as the backup at once; the asker waits for it.
+        CpuTask.Promote promotion = new CpuTask.Promote(backup,
+                new Takeover(TakeoverCause.SWITCH, self, null, newEpoch), null, self);
+        member.host.router().tell(backup.cpu(), promotion);
         LOG.log(System.Logger.Level.INFO, "{0}: switched: {1} is primary at epoch {2}, {3} its backup", name,
                 backup.cpuPin(), newEpoch, self.cpuPin());
         EventLog.emit(self.node(), self.cpu(), new Event.Switch(name.toString(), self, backup, newEpoch));
-        return newEpoch;
+        return promotion;
     }
 }

@@ -321,11 +321,14 @@ public final class PairMember {
      * CHECKSWITCH, asked for by the operator or another process: the switch is made by the
      * primary's own program at its next safe point (see {@link #safePoint}), where no request
      * is read and unanswered and no checkpoint of its is half done, so the demoted member's
-     * state is exactly the new primary's. Returns once it is made.
+     * state is exactly the new primary's. Returns once it is made and the new primary has taken
+     * it over, so that what only a primary does may be asked of it at once.
      *
      * @throws GuardianException 2 if the pair has no backup ready to take over; 40 if the
      *                           program reached no safe point within {@link #SAFE_POINT_BOUND}
-     *                           (nothing changed); 210 if this process is no longer the primary
+     *                           (nothing changed); 210 if this process is no longer the primary;
+     *                           the call's error (211, 66, 40) if the new primary's CPU did not
+     *                           confirm the takeover (the switch is made: the name lists it)
      */
     public void switchToBackup() {
         switcher.switchToBackup();

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,8 @@ import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.node.CpuTask;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.pairs.PairPrograms;
+import org.openpair.emulator.procedures.NodeGuardian;
+import org.openpair.emulator.procedures.PairUpgrade;
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.PairInfo;
 import org.openpair.guardian.ProcessHandle;
@@ -38,8 +42,9 @@ import org.openpair.guardian.Takeover;
 
 /**
  * Notifications between CPUs over the CPU link: a takeover is told that way, a notification that
- * arrives twice (the link and then the executor) changes nothing the second time, and what a
- * CPU cannot read is refused without harm.
+ * arrives twice (the link and then the executor) changes nothing the second time, one that
+ * arrives late does not make a switch return before the new primary acts, and what a CPU
+ * cannot read is refused without harm.
  */
 class CpuNoticesTest {
     private static final ProcessName CTR = ProcessName.of("$CTR");
@@ -112,6 +117,42 @@ class CpuNoticesTest {
         await("the third switch", () -> PairPrograms.TAKEOVERS.size() >= 3);
         assertThat(PairPrograms.TAKEOVERS).extracting(t -> ((Takeover) t[0]).epoch()).containsExactly(e2, e3, e4);
         assertThat(entry().primary()).isEqualTo(b);
+    }
+
+    /**
+     * UpgradeIT's rare failure, made certain: the upgrade switched the pair, then asked the new
+     * primary (a backup it had just made, on the upgrade's own CPU) to replace the old one, and
+     * was refused with 210 (this process is the backup now) because the promotion that the
+     * switch sends on its way had not arrived yet. Here CPU 0 holds the notifications it is sent
+     * from the first catch-up on, so the promotion is as late as it may be.
+     */
+    @Test
+    void upgrade_whoseSwitchPromotionIsLate_replacesTheOldPrimary() throws URISyntaxException {
+        ProcessHandle primary = spawnCounter(1, "0", "temporary");
+        ProcessHandle backup = awaitReadyPair().backup();
+        assertThat(backup.cpu()).isEqualTo(0);
+        // The in-JVM programs' own classes, as a new class path: the program loads from it.
+        String classes = Path.of(PairPrograms.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        NodeGuardian upgrader = (NodeGuardian) node.cpu(0).guardian();
+        List<String> steps = new ArrayList<>();
+        List<PairUpgrade.Step> done;
+        try {
+            done = upgrader.upgradePair(CTR, List.of(classes), step -> {
+                if (step.step().equals("catch-up") && !steps.contains("catch-up")) {
+                    node.cpu(0).notices().holdForTests();
+                }
+                steps.add(step.step());
+            });
+        } finally {
+            node.cpu(0).notices().releaseForTests();
+        }
+        assertThat(done).extracting(PairUpgrade.Step::step)
+                .containsExactly("check", "backup", "catch-up", "switch", "replace", "catch-up");
+        awaitReadyPair();
+        NameEntry after = entry();
+        assertThat(after.primary().cpu()).as("the backup made on CPU 0 is the primary").isEqualTo(0);
+        assertThat(List.of(after.primary(), after.backup())).doesNotContain(primary, backup);
     }
 
     @Test
