@@ -56,6 +56,8 @@ final class ChaosNode implements AutoCloseable {
     static final Duration SETTLE_BOUND = Duration.ofSeconds(90);
     private static final Duration TERM_GRACE = Duration.ofSeconds(5);
     private static final Duration KILL_BOUND = Duration.ofSeconds(30);
+    /** How long a CPU JVM may take to print its threads (a frozen one prints nothing). */
+    private static final Duration DUMP_BOUND = Duration.ofSeconds(10);
 
     private final NodeConfig config;
     private final int cpus;
@@ -177,6 +179,28 @@ final class ChaosNode implements AutoCloseable {
 
     synchronized CpuJvm jvm(int cpu) {
         return jvms.get(cpu);
+    }
+
+    /**
+     * Every running CPU JVM prints its threads to its output ({@code cpuN.out}), for a node that
+     * did not come back whole, before the run kills a CPU of it: a merge that stalled for 90 s
+     * (migrations to the merged CPU never finished) left nothing to read once the CPU was gone.
+     *
+     * @return for the fault's note: which CPUs printed a dump
+     */
+    String threadDumps() {
+        List<Integer> dumped = new ArrayList<>();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            CpuJvm j = jvm(cpu);
+            try {
+                if (j.isAlive() && j.threadDump(DUMP_BOUND)) {
+                    dumped.add(cpu);
+                }
+            } catch (GuardianException e) {
+                // Gone meanwhile: nothing to print.
+            }
+        }
+        return dumped.isEmpty() ? " (no thread dump printed)" : " (thread dumps of CPU(s) " + dumped + " in their output)";
     }
 
     /** SIGKILL of CPU {@code cpu}'s JVM; true once the kernel reaped it. */

@@ -168,7 +168,8 @@ final class FaultInjector {
         }
         notes.add("froze CPU " + cpu + (promoted ? "" : " (no new primary while frozen)"));
         if (!node.awaitWhole(BOUND)) {
-            notes.add("thawed CPU " + cpu + " not back in the node within " + BOUND.toSeconds() + " s: killed");
+            notes.add("thawed CPU " + cpu + " not back in the node within " + BOUND.toSeconds() + " s: killed"
+                    + node.threadDumps());
             node.kill9(cpu);
         }
     }
@@ -196,7 +197,8 @@ final class FaultInjector {
         }
         notes.add("cut CPU " + cpu + " off" + (separated ? "" : " (the others had not declared it down)") + ", healed");
         if (!node.awaitWhole(MERGE_BOUND)) {
-            notes.add("CPU " + cpu + " not back in the node within " + MERGE_BOUND.toSeconds() + " s of the heal: killed");
+            notes.add("CPU " + cpu + " not back in the node within " + MERGE_BOUND.toSeconds() + " s of the heal: killed"
+                    + node.threadDumps());
             node.kill9(cpu);
         }
     }

@@ -285,6 +285,45 @@ public final class CpuJvm {
         }
     }
 
+    /**
+     * SIGQUIT: the JVM prints a dump of its threads to its output and goes on. Waits at most
+     * {@code bound} for the dump to appear there (a frozen JVM prints it only once thawed).
+     *
+     * @return true once the dump's first line is in the output
+     */
+    public boolean threadDump(Duration bound) {
+        long before = outputLength();
+        signal(NativeOs.SIGQUIT);
+        long end = System.nanoTime() + bound.toNanos();
+        while (!printedSince(before, "Full thread dump")) {
+            if (System.nanoTime() - end > 0 || !process.isAlive()) {
+                return false;
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+        return true;
+    }
+
+    private long outputLength() {
+        return output.toFile().length();
+    }
+
+    /** Whether what the file gained past {@code offset} (its first {@value #TEXT_LIMIT} bytes) holds {@code marker}. */
+    private boolean printedSince(long offset, String marker) {
+        try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
+            long length = f.length() - offset;
+            if (length <= 0) {
+                return false;
+            }
+            byte[] bytes = new byte[(int) Math.min(length, TEXT_LIMIT)];
+            f.seek(offset);
+            f.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8).contains(marker);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** SIGSTOP: the JVM freezes, its member silent without closing a connection. */
     public void sigstop() {
         signal(NativeOs.SIGSTOP);

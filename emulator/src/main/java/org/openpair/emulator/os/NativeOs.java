@@ -26,7 +26,7 @@ import jnr.posix.SpawnFileAction;
  */
 public final class NativeOs {
 
-    public static final int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12,
+    public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12,
             SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19;
 
     private static final String[] SIGNAL_NAMES = {null,
