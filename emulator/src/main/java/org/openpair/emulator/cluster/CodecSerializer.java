@@ -31,13 +31,16 @@ final class CodecSerializer<T> implements StreamSerializer<T> {
 
     @Override
     public void write(ObjectDataOutput out, T value) throws IOException {
-        byte[] bytes;
+        java.nio.ByteBuffer bytes;
         try {
-            bytes = codec.encode(value);
+            bytes = codec.encodeView(value);
         } catch (CodecException e) {
             throw new HazelcastSerializationException("cannot encode " + codec + ": " + e.getMessage());
         }
-        out.writeByteArray(bytes);
+        // What writeByteArray writes (the length, then the bytes), from the encoder's own array
+        // without copying it into one of the exact size first.
+        out.writeInt(bytes.remaining());
+        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
     }
 
     @Override

@@ -171,7 +171,7 @@ public final class Decoder {
 
     /** A list; every element takes at least one byte, so a count past the bytes left is refused at once. */
     public <T> List<T> list(Codec<T> codec) {
-        int n = count("a list of " + codec.name());
+        int n = count(codec, null);
         List<T> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(value(codec));
@@ -182,7 +182,7 @@ public final class Decoder {
     /** A map in the order it was written. */
     public <K, V> LinkedHashMap<K, V> map(Codec<K> keys, Codec<V> values) {
         int at = pos;
-        int n = count("a map of " + keys.name() + " to " + values.name());
+        int n = count(keys, values);
         LinkedHashMap<K, V> map = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
             K k = value(keys);
@@ -222,10 +222,16 @@ public final class Decoder {
         return n;
     }
 
-    private int count(String what) {
+    /**
+     * The element count of a list of {@code elements} or, with {@code values}, of a map; the
+     * message of a bad count is only put together when there is one (this runs for every list read).
+     */
+    private int count(Codec<?> elements, Codec<?> values) {
         int at = pos;
         int n = i32();
         if (n < 0 || n > end - pos) {
+            String what = values == null ? "a list of " + elements.name()
+                    : "a map of " + elements.name() + " to " + values.name();
             throw bad(what + " of " + n + " element(s) with " + (end - pos) + " byte(s) left", at);
         }
         return n;
