@@ -45,6 +45,8 @@ final class ClusterSemaphore implements RobustSemaphore {
 
     private final Semaphores semaphores;
     private final String name;
+    /** Set once this handle has seen its caller's CPU in the holder index: then acquires skip the check. */
+    private volatile boolean indexed;
 
     ClusterSemaphore(Semaphores semaphores, String name) {
         this.semaphores = semaphores;
@@ -68,14 +70,21 @@ final class ClusterSemaphore implements RobustSemaphore {
         return semaphores.map().update(name, op).orThrow();
     }
 
-    /** Puts (caller's CPU, semaphore) in the holder index once per JVM, before the first attempt. */
-    private void indexed(ProcessHandle caller) {
+    /**
+     * Puts (caller's CPU, semaphore) in the holder index once per JVM, before the first attempt.
+     * The index only grows, so once done for this handle (whose caller never changes) every later
+     * acquire skips it: no key to build, no lookup.
+     */
+    private void indexed(ProcessHandle caller, Wakeups w) {
+        if (indexed) {
+            return;
+        }
         String key = caller.cpu() + "/" + name;
-        Wakeups w = Wakeups.of(semaphores.tables.engine());
         if (!w.indexed.contains(key)) {
             semaphores.index().put(caller.cpu(), name);
             w.indexed.add(key);
         }
+        indexed = true;
     }
 
     @Override
@@ -100,8 +109,8 @@ final class ClusterSemaphore implements RobustSemaphore {
     private Optional<Acquisition> acquire(int permits, long timeoutNanos, boolean queue) {
         Semaphores.checkPermits(permits);
         ProcessHandle caller = caller("acquire");
-        indexed(caller);
         Wakeups wakeups = Wakeups.of(semaphores.tables.engine());
+        indexed(caller, wakeups);
         long ticket = opId();
         long start = System.nanoTime();
         long lastCheck = start;

@@ -34,6 +34,8 @@ public final class Semaphores {
     final ProcessHandle caller;
     /** The caller's CPU's, where its acquisitions' waits are counted. */
     final CpuMetrics metrics;
+    /** Made at first use and kept: every acquire and release goes through it. */
+    private volatile Table<String, SemaphoreRecord> map;
 
     public Semaphores(NodeTables tables, ProcessHandle caller, CpuMetrics metrics) {
         this.tables = tables;
@@ -42,7 +44,12 @@ public final class Semaphores {
     }
 
     Table<String, SemaphoreRecord> map() {
-        return tables.engine().table(MAP);
+        Table<String, SemaphoreRecord> t = map;
+        if (t == null) {
+            t = tables.engine().table(MAP);
+            map = t;
+        }
+        return t;
     }
 
     MultiTable<Integer, String> index() {
