@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import org.openpair.emulator.cli.ExitCodes;
+import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.cli.OutputOptions;
 
 /** {@code guardian chaos}: the seeded fault run with a history checker (DESIGN.md, "the safety net"). */
@@ -82,11 +83,12 @@ final class ChaosCommand implements Callable<Integer> {
             description = "The node's heartbeat timeout, 2-60 (default: 5, the emulator's).")
     int heartbeat;
 
-    @Option(names = "--lease-millis", paramLabel = "MS", defaultValue = "0",
+    @Option(names = "--lease-millis", paramLabel = "MS",
             description = "The CPUs' lease: a hung CPU's pairs move this long after it stopped, and the plan's pauses "
-                    + "fall just below and just above it; 0 (the default, as in a node) for none, else at least 200 and "
-                    + "shorter than the heartbeat timeout less one second. 1000 is the advised length.")
-    long leaseMillis;
+                    + "fall just below and just above it; at least 200 and shorter than the heartbeat timeout less one "
+                    + "second, or 0 for none. Default: a node's, 1000, or none when the heartbeat timeout leaves no "
+                    + "room for it.")
+    Long leaseMillis;
 
     @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "Each request's timeout; after it the outcome is unknown (default: 30).")
@@ -127,7 +129,9 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosSettings settings;
         try {
             settings = new ChaosSettings(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48), faults,
-                    cpus, clients, rate, heartbeat, leaseMillis, Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
+                    cpus, clients, rate, heartbeat,
+                    leaseMillis != null ? leaseMillis : NodeConfig.defaultLease(1, heartbeat).toMillis(),
+                    Duration.ofSeconds(requestTimeout), Duration.ofMinutes(maxMinutes),
                     logDir, !loopback);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

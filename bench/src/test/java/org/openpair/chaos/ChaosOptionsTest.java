@@ -41,8 +41,18 @@ class ChaosOptionsTest {
         List<Long> withLease = pauses(run("chaos", "--seed", "42", "--faults", "60", "--lease-millis", "1000", "--plan"));
         assertThat(withLease).hasSize(6).allSatisfy(ms -> assertThat((ms >= 700 && ms <= 950) || (ms >= 1050 && ms <= 1500))
                 .as("%d ms", ms).isTrue());
-        List<Long> without = pauses(run("chaos", "--seed", "42", "--faults", "60", "--plan"));
+        List<Long> without = pauses(run("chaos", "--seed", "42", "--faults", "60", "--lease-millis", "0", "--plan"));
         assertThat(without).hasSize(6).allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(2500));
+    }
+
+    @Test
+    void noLeaseGiven_isANodesDefault_theAdvisedLease_orNoneWhenTheHeartbeatLeavesNoRoom() {
+        assertThat(pauses(run("chaos", "--seed", "42", "--faults", "60", "--plan")))
+                .isEqualTo(pauses(run("chaos", "--seed", "42", "--faults", "60", "--lease-millis", "1000", "--plan")));
+        // A 2 s heartbeat timeout less its 1 s interval leaves no room for a 1 s lease: none, and no refusal.
+        assertThat(pauses(run("chaos", "--seed", "42", "--faults", "60", "--heartbeat-timeout", "2", "--plan")))
+                .isEqualTo(pauses(run("chaos", "--seed", "42", "--faults", "60", "--heartbeat-timeout", "2",
+                        "--lease-millis", "0", "--plan")));
     }
 
     private static List<Long> pauses(Result r) {

@@ -44,9 +44,9 @@ final class CpuCommand implements Runnable {
 
         @Option(names = "--lease-millis", paramLabel = "MS",
                 description = "How long this CPU's lease runs without renewal: a hung CPU's pairs are taken over "
-                        + "about this long after it stopped (1000 is advised; it must be shorter than the heartbeat "
-                        + "timeout less one interval; every CPU of the node needs the same). Default 0, no lease: a "
-                        + "hung CPU is taken over after the heartbeat timeout. Not the default yet: see known-issues.")
+                        + "about this long after it stopped (it must be shorter than the heartbeat timeout less one "
+                        + "interval; every CPU of the node needs the same). Default 1000, or 0 when the heartbeat "
+                        + "leaves no room for it; 0: no lease, a hung CPU is taken over after the heartbeat timeout.")
         Integer leaseMillis;
 
         @picocli.CommandLine.Mixin

@@ -30,9 +30,8 @@ public final class NodeConfig {
     public static final int MAX_CPUS = 16;
 
     /**
-     * The lease a node that wants one is advised to take: a hung CPU's pairs move about a second
-     * after it stopped. Not the default yet: the 200-fault chaos run still loses pairs with it
-     * (docs/known-issues.md).
+     * The lease a node takes unless told otherwise: a hung CPU's pairs move about a second after
+     * it stopped, where the heartbeat alone takes its timeout (5 s by default).
      */
     public static final Duration ADVISED_LEASE = Duration.ofMillis(1000);
     static final int MIN_LEASE_MILLIS = 200;
@@ -202,10 +201,21 @@ public final class NodeConfig {
     /** How long a stopped process may take to end before it is killed. */
     /**
      * How long a CPU's lease runs without renewal: a hung CPU's pairs are taken over about this
-     * long after it stopped (zero: off, a hung CPU waits for the heartbeat timeout).
+     * long after it stopped (zero: off, a hung CPU waits for the heartbeat timeout). By default
+     * {@link #ADVISED_LEASE} where the heartbeat leaves room for it ({@link #defaultLease}).
      */
     public Duration lease() {
         return lease;
+    }
+
+    /**
+     * The lease of a node that names none: {@link #ADVISED_LEASE}, or none (zero) when the
+     * heartbeat timeout less one interval leaves no room for it (a 1 s interval and a 2 s
+     * timeout): the engine would then notice a hung CPU first, and the lease would buy nothing.
+     */
+    public static Duration defaultLease(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds) {
+        return ADVISED_LEASE.toMillis() < (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L
+                ? ADVISED_LEASE : Duration.ZERO;
     }
 
     public Duration stopGrace() {
@@ -264,11 +274,8 @@ public final class NodeConfig {
         private Path logDir;
         private Path runDir;
         private Duration stopGrace = Duration.ofSeconds(5);
-        /**
-         * None by default, so a hung CPU is declared down by the heartbeat, until the lease passes
-         * the long chaos run ({@link #ADVISED_LEASE} is there to try it).
-         */
-        private Duration lease = Duration.ZERO;
+        /** Null until set: {@link #defaultLease} of the heartbeat then. */
+        private Duration lease;
         private Duration operatorTimeout = Duration.ofSeconds(10);
         private int quorum;
         private final List<String> classPath = new ArrayList<>();
@@ -454,6 +461,9 @@ public final class NodeConfig {
         public NodeConfig build() {
             // Past that, the engine's own detection comes first and the lease buys nothing.
             long beforeHeartbeat = (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L;
+            if (lease == null) {
+                lease = defaultLease(heartbeatIntervalSeconds, heartbeatTimeoutSeconds);
+            }
             if (!lease.isZero() && lease.toMillis() >= beforeHeartbeat) {
                 throw invalid("lease (" + lease.toMillis() + " ms) must be shorter than the heartbeat timeout less one "
                         + "interval (" + (heartbeatTimeoutSeconds - heartbeatIntervalSeconds) * 1000L + " ms)");

@@ -33,7 +33,7 @@ import org.openpair.emulator.config.NodeConfig;
  * heartbeat: { interval-seconds: 1, timeout-seconds: 5 }
  * log-dir: /var/log/openpair
  * run-dir: /run/user/1000/openpair  # the CPUs' admin sockets (default: $XDG_RUNTIME_DIR/openpair)
- * lease-millis: 1000        # a hung CPU's pairs move this long after it stopped (default 0: at the heartbeat timeout)
+ * lease-millis: 1000        # a hung CPU's pairs move this long after it stopped (the default; 0: at the heartbeat timeout)
  * stop-grace-millis: 5000
  * operator-timeout-millis: 10000  # a call to a CPU that does not answer fails with error 40 after this
  * quorum: 2            # CPUs a CPU must see to keep its primaries (default: a majority; 1 for 1-2 CPUs)

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.config.NodeConfigFile;
@@ -121,6 +123,28 @@ class NodeConfigFileTest {
         assertThat(NodeConfigFile.load(write("metrics-port: 0\n")).build().metricsPort(0)).isEmpty();
         assertError(write("metrics-port: http\n"), "'metrics-port' must be a whole number");
         assertError(write("metrics-port: 80\n"), "metrics port must be 1024-");
+    }
+
+    @Test
+    void lease_isTheAdvisedOneUnlessNamed_noneWhenTheHeartbeatLeavesNoRoom_andBadOnesAreRefused() throws Exception {
+        assertThat(NodeConfig.builder().build().lease()).isEqualTo(NodeConfig.ADVISED_LEASE);
+        assertThat(NodeConfigFile.load(write("node: A\n")).build().lease()).isEqualTo(NodeConfig.ADVISED_LEASE);
+        assertThat(NodeConfigFile.load(write("lease-millis: 0\n")).build().lease()).isZero();
+        assertThat(NodeConfigFile.load(write("lease-millis: 700\n")).build().lease()).isEqualTo(Duration.ofMillis(700));
+        // The default follows the heartbeat set after it, and a copy keeps what was decided.
+        assertThat(NodeConfig.builder().heartbeat(1, 2).build().lease()).isZero();
+        assertThat(NodeConfig.builder().heartbeat(1, 3).build().lease()).isEqualTo(NodeConfig.ADVISED_LEASE);
+        NodeConfig none = NodeConfig.builder().heartbeat(1, 2).build();
+        assertThat(none.toBuilder().nodeName("B").build().lease()).isZero();
+
+        for (String bad : List.of("lease-millis: 199\n", "lease-millis: -1\n",
+                "lease-millis: 4000\nheartbeat: { interval-seconds: 1, timeout-seconds: 5 }\n",
+                "lease-millis: 1000\nheartbeat: { interval-seconds: 1, timeout-seconds: 2 }\n")) {
+            Path f = write(bad);
+            assertThatThrownBy(() -> NodeConfigFile.load(f).build()).as(bad)
+                    .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.guardianError())
+                            .isEqualTo(GuardianError.INVALID_OPERATION));
+        }
     }
 
     private Path write(String yaml) throws Exception {

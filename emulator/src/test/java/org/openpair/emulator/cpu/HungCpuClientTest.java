@@ -21,7 +21,7 @@ class HungCpuClientTest {
 
     @Test
     void withoutALease_theClientWaitsOutTheHeartbeatTimeout() {
-        NodeConfig node = NodeConfig.builder().heartbeat(1, 8).build();
+        NodeConfig node = NodeConfig.builder().heartbeat(1, 8).lease(Duration.ZERO).build();
 
         ClientConfig client = EngineConfigs.client(NodeEngineSettings.of(node), 1_000);
 
