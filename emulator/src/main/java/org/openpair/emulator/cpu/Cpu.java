@@ -91,6 +91,7 @@ public final class Cpu implements AutoCloseable {
                 (lost, evidence) -> EventLog.emit(config.nodeName(), number, new Event.CpuDown(lost, evidence)));
         if (lease != null) {
             processes.actAsPrimaryWhile(lease::held);
+            processes.renewLeaseWith(lease::renewNow);
         }
         this.links.receiveWith(processes, lease);
         this.router.noticesBy(links.notices());

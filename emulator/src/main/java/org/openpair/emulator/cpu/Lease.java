@@ -269,7 +269,7 @@ final class Lease implements AutoCloseable {
             List<Membership.CpuMember> members = membership.cpuMembers();
             if (now - lastRenew >= renewNanos) {
                 lastRenew = now;
-                renew(now, members);
+                renew(now, members, null);
             }
             grants.prune(membership::isMember, now);
             takeOver(now);
@@ -283,7 +283,38 @@ final class Lease implements AutoCloseable {
 
     // ---- holding ------------------------------------------------------------------------
 
-    private void renew(long sentAt, List<Membership.CpuMember> members) {
+    /**
+     * A renewal off the usual beat, for a change in whether this CPU carries a pair alone: a
+     * backup just made ready should make this CPU one to take over on its lease at once, not at
+     * the next beat (a freeze in between was left to the heartbeat). Completes true once the
+     * grants it needs came (at once when none is needed), false if it cannot run; never when
+     * they do not come, so the caller bounds its wait.
+     */
+    CompletableFuture<Boolean> renewNow() {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                if (closed || suspended || !membership.isRunning()) {
+                    done.complete(false);
+                    return;
+                }
+                try {
+                    long now = System.nanoTime();
+                    lastRenew = now;
+                    renew(now, membership.cpuMembers(), done);
+                } catch (RuntimeException e) {
+                    // A view that could not be read: the usual beat tries again.
+                    done.complete(false);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            done.complete(false);
+        }
+        return done;
+    }
+
+    /** @param roundGranted completed true once the round has the grants it needs; may be null */
+    private void renew(long sentAt, List<Membership.CpuMember> members, CompletableFuture<Boolean> roundGranted) {
         UUID me = membership.localMember();
         Map<Integer, UUID> seen = new HashMap<>();
         for (Membership.CpuMember m : members) {
@@ -301,6 +332,9 @@ final class Lease implements AutoCloseable {
                 endDoubt(true, "no other CPU's grant can show it was not taken over");
             }
             extend(sentAt);
+            if (roundGranted != null) {
+                roundGranted.complete(true);
+            }
         }
         if (others == 0) {
             return;
@@ -330,6 +364,9 @@ final class Lease implements AutoCloseable {
                             endDoubt(false, "CPU " + m.cpu() + " renewed its lease after the pause");
                         }
                         extend(sentAt);
+                        if (roundGranted != null) {
+                            roundGranted.complete(true);
+                        }
                     }
                 } else if (reply.answer() == LeaseWire.Answer.REVOKED && !held() && !me.equals(fencedFor)) {
                     // Its lease is over and the others are taking it over: its primaries stop now
@@ -430,9 +467,10 @@ final class Lease implements AutoCloseable {
             if (g.alone()) {
                 alone.add(g.member());
                 if (leftToHeartbeat.add(g.member())) {
+                    // MessageFormat: a quote is written twice; the length as text, not grouped in thousands.
                     LOG.log(System.Logger.Level.WARNING, "CPU {0}: CPU {1} did not renew its lease for {2} ms, but it "
-                            + "carries a pair alone: not taken over on the lease, left to the engine's heartbeat",
-                            self, g.cpu(), settings.length().toMillis());
+                            + "carries a pair alone: not taken over on the lease, left to the engine''s heartbeat",
+                            self, g.cpu(), String.valueOf(settings.length().toMillis()));
                 }
                 continue;
             }

@@ -127,6 +127,16 @@ final class BackupCreation {
                         + "lists it with this primary ({2})", name, backup.cpuPin(), r.outcome());
             } else {
                 member.readyBackup = backup;
+                // Before the creator goes on: a freeze of this CPU right after would otherwise find
+                // the others still holding it for one that carries the pair alone, and left to the
+                // heartbeat (bench takeover froze it so, a few ms after the backup was ready).
+                try {
+                    host.pairCarriageChanged().get(PairMember.CARRIAGE_RENEWAL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // Not granted in time (a partition, a loaded machine): the lease's beat carries it.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         LOG.log(System.Logger.Level.INFO, "{0}: backup {1} created at epoch {2} (state {3}: {4} entries in {5} "
@@ -235,6 +245,10 @@ final class BackupCreation {
             }
         }
         PairMember.closeOutsideLocks(old);
+        if (old != null) {
+            // It carries the pair alone now: the others should not take its CPU over on a pause.
+            member.host.pairCarriageChanged();
+        }
         backupGone(message);
     }
 

@@ -159,6 +159,10 @@ final class CheckMonitor {
                         CheckpointRecord.encode(new CheckpointRecord.Policy(member.backups.policy())));
             }
         }
+        if (newBackup == null) {
+            // Promoted after its primary's death: it carries the pair alone until a new backup is ready.
+            member.host.pairCarriageChanged();
+        }
         if (message != null) {
             member.post(message);
         }

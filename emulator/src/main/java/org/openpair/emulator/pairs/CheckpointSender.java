@@ -198,8 +198,10 @@ final class CheckpointSender {
      * promotion of the lagging backup.
      */
     private void revoke(ProcessHandle lost) {
-        // Before the table says so: a lagging backup may no longer take over.
+        // Before the table says so: a lagging backup may no longer take over, so this primary
+        // carries the pair alone, and its CPU's lease says so at once.
         member.readyBackup = null;
+        member.host.pairCarriageChanged();
         NameUpdates.Result r;
         try {
             r = member.host.tables().names().update(member.name.toString(), new NameUpdates.BackupLags(member.self, lost));

@@ -71,6 +71,15 @@ public final class PairMember {
         boolean leaseHeld();
 
         /**
+         * Tells its CPU's lease that whether this process carries its pair alone may have changed
+         * ({@link PairMember#carriesPairAlone}), so that the others learn it now rather than at
+         * the lease's next beat. Completes true once a renewal that carries it was granted (at
+         * once without a lease), false if none could be sent; it may never complete, so a caller
+         * that waits bounds its wait.
+         */
+        java.util.concurrent.CompletableFuture<Boolean> pairCarriageChanged();
+
+        /**
          * The request that creates a backup running this process's program, from
          * {@code classPath} (null: this process's own).
          */
@@ -153,6 +162,9 @@ public final class PairMember {
      * the state). Its CPU's loss loses the pair, so the lease does not take that CPU over on a
      * pause (cpu.Lease).
      */
+    /** How long a new backup's creator waits for the lease to carry it: a round is a link round trip. */
+    static final java.time.Duration CARRIAGE_RENEWAL_BOUND = java.time.Duration.ofMillis(500);
+
     public boolean carriesPairAlone() {
         ProcessHandle p = partner;
         return role == PairRole.PRIMARY && paired && (p == null || !p.equals(readyBackup));

@@ -149,7 +149,8 @@ final class Creation {
         if (process instanceof HostedProcess || process instanceof AttachedProcess) {
             PairRole role = request.isMyBackup() ? PairRole.BACKUP : name != null ? PairRole.PRIMARY : PairRole.SINGLE;
             process.pair = new PairMember(new PairHost(process, request, guardianOf, links, tables, router, pairWork,
-                    reason -> halt.fence(process, reason), table.metrics(), table::leaseHeld), handle, name, role,
+                    reason -> halt.fence(process, reason), table.metrics(), table::leaseHeld, table::pairCarriageChanged),
+                    handle, name, role,
                     entry == null ? 0 : entry.epoch(), request.isMyBackup() ? ancestor : null);
             if (name != null) {
                 process.receive = new ReceiveQueue(process.pair, handle);

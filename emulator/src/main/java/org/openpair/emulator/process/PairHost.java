@@ -27,10 +27,12 @@ final class PairHost implements PairMember.Host {
     private final Consumer<String> fence;
     private final CpuMetrics metrics;
     private final java.util.function.BooleanSupplier lease;
+    private final java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> carriageChanged;
 
     PairHost(LocalProcess process, SpawnRequest request, Function<ProcessHandle, Guardian> guardianOf,
              CheckpointLinks links, NodeTables tables, CpuRouter router, ScheduledExecutorService pairWork,
-             Consumer<String> fence, CpuMetrics metrics, java.util.function.BooleanSupplier lease) {
+             Consumer<String> fence, CpuMetrics metrics, java.util.function.BooleanSupplier lease,
+             java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> carriageChanged) {
         this.process = process;
         this.request = request;
         this.guardianOf = guardianOf;
@@ -41,6 +43,12 @@ final class PairHost implements PairMember.Host {
         this.fence = fence;
         this.metrics = metrics;
         this.lease = lease;
+        this.carriageChanged = carriageChanged;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> pairCarriageChanged() {
+        return carriageChanged.get();
     }
 
     @Override

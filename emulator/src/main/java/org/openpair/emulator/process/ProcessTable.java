@@ -88,6 +88,8 @@ public final class ProcessTable {
      * @param metrics    what this CPU counts
      */
     private volatile java.util.function.BooleanSupplier lease = () -> true;
+    private volatile java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> renewal =
+            () -> java.util.concurrent.CompletableFuture.completedFuture(true);
 
     public ProcessTable(NodeConfig config, int cpu, NodeTables tables, CpuRouter router, CheckpointLinks links,
                         Function<ProcessHandle, Guardian> guardianOf, CpuMetrics metrics) {
@@ -116,6 +118,19 @@ public final class ProcessTable {
 
     boolean leaseHeld() {
         return lease.getAsBoolean();
+    }
+
+    /**
+     * From now on a change in whether a pair member here carries its pair alone renews this CPU's
+     * lease at once through {@code renewal} ({@code cpu.Lease#renewNow}); until this is called,
+     * there is no lease to tell.
+     */
+    public void renewLeaseWith(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> renewal) {
+        this.renewal = renewal;
+    }
+
+    java.util.concurrent.CompletableFuture<Boolean> pairCarriageChanged() {
+        return renewal.get();
     }
 
     /** For the attach socket, made before {@link #halt} and so unable to take {@code halt::crashed}. */

@@ -1,0 +1,71 @@
+package org.openpair.emulator.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openpair.emulator.cluster.InMemoryMembership;
+
+/**
+ * A change in whether a CPU carries a pair alone reaches the others at once, not at the lease's
+ * next beat: a CPU frozen in between is held by the others for what its last renewal said (bench
+ * takeover froze one a few ms after its pair's backup was ready, and it was left to the
+ * heartbeat). A lease of 10 s renews every second, so a renewal within the bound here is the
+ * one asked for.
+ */
+class LeaseRenewNowTest {
+    private static final Duration LEASE = Duration.ofSeconds(10);
+
+    private record Sent(int cpu, LeaseWire.Request request) {
+    }
+
+    private final InMemoryMembership view = new InMemoryMembership(0, 1, 2);
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final AtomicReference<String> alone = new AtomicReference<>("$ONE");
+    private final Lease lease = new Lease(0, view, 2, Lease.Settings.of(LEASE), (cpu, ask) -> {
+        LeaseWire.Request r = LeaseWire.readRequest(ask);
+        sent.add(new Sent(cpu, r));
+        ByteBuffer reply = LeaseWire.reply(r.ask() == LeaseWire.Ask.ALONE ? LeaseWire.Answer.NOTED
+                : LeaseWire.Answer.GRANTED, 0);
+        return CompletableFuture.completedFuture(reply);
+    }, reason -> { }, alone::get, (cpu, evidence) -> { });
+
+    @AfterEach
+    void close() {
+        lease.close();
+    }
+
+    private List<LeaseWire.Ask> asksTo(int cpu, int from) {
+        return sent.stream().skip(from).filter(s -> s.cpu() == cpu).map(s -> s.request().ask()).toList();
+    }
+
+    @Test
+    void renewNow_sendsWhatTheCpuCarriesNow_andCompletesOnceGranted() throws Exception {
+        assertThat(lease.renewNow().get(5, TimeUnit.SECONDS)).as("the first round granted").isTrue();
+        assertThat(asksTo(1, 0)).as("carrying $ONE alone: the notice, then the renewal")
+                .containsExactly(LeaseWire.Ask.ALONE, LeaseWire.Ask.RENEW);
+        assertThat(lease.held()).isTrue();
+
+        // Its backup is ready now: the next round, asked for at once, carries no notice.
+        alone.set(null);
+        int from = sent.size();
+        assertThat(lease.renewNow().get(5, TimeUnit.SECONDS)).as("the round after the change granted").isTrue();
+        assertThat(asksTo(1, from)).containsExactly(LeaseWire.Ask.RENEW);
+        assertThat(asksTo(2, from)).containsExactly(LeaseWire.Ask.RENEW);
+    }
+
+    @Test
+    void renewNow_ofAClosedLease_completesFalse() throws Exception {
+        lease.close();
+        assertThat(lease.renewNow().get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(sent).isEmpty();
+    }
+}
