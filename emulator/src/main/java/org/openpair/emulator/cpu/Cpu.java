@@ -87,11 +87,10 @@ public final class Cpu implements AutoCloseable {
         }
         this.membership = engine.membership();
         this.lease = config.lease().isZero() ? null : new Lease(number, membership, config.quorum(),
-                Lease.Settings.of(config.lease()), links::askLease, processes::fencePrimaries, processes::pairCarriedAlone,
+                Lease.Settings.of(config.lease()), links::askLease, processes::fencePrimaries, processes::carriesPairAlone,
                 (lost, evidence) -> EventLog.emit(config.nodeName(), number, new Event.CpuDown(lost, evidence)));
         if (lease != null) {
-            processes.actAsPrimaryWhile(lease::held);
-            processes.renewLeaseWith(lease::renewNow);
+            processes.actAsPrimaryWhile(lease::held, lease::renewNow);
         }
         this.links.receiveWith(processes, lease);
         this.router.noticesBy(links.notices());

@@ -84,8 +84,8 @@ final class Lease implements AutoCloseable {
     private final java.util.function.BiConsumer<Integer, String> onEviction;
     /** Stops this CPU's primaries ({@code process.ProcessTable#fencePrimaries}). */
     private final java.util.function.Consumer<String> fence;
-    /** The name of a pair this CPU carries alone, or null ({@code process.ProcessTable#pairCarriedAlone}). */
-    private final java.util.function.Supplier<String> carriedAlone;
+    /** Whether this CPU carries a pair alone now ({@code process.ProcessTable#carriesPairAlone}). */
+    private final java.util.function.BooleanSupplier carriesPairAlone;
     /** Members whose expired grant said they carry a pair alone, already logged as left to the heartbeat. */
     private final java.util.Set<UUID> leftToHeartbeat = new java.util.HashSet<>();
     /** When the last tick ended; touched only by {@link #thread}. */
@@ -130,10 +130,10 @@ final class Lease implements AutoCloseable {
      * @param onEviction told (on the lease thread) what this CPU handed the engine, for the event log
      */
     Lease(int self, Membership membership, int quorum, Settings settings, Transport transport,
-          java.util.function.Consumer<String> fence, java.util.function.Supplier<String> carriedAlone,
+          java.util.function.Consumer<String> fence, java.util.function.BooleanSupplier carriesPairAlone,
           java.util.function.BiConsumer<Integer, String> onEviction) {
         this.fence = fence;
-        this.carriedAlone = carriedAlone;
+        this.carriesPairAlone = carriesPairAlone;
         this.self = self;
         this.membership = membership;
         this.quorum = quorum;
@@ -341,8 +341,7 @@ final class Lease implements AutoCloseable {
         }
         AtomicInteger grantsSeen = new AtomicInteger();
         ByteBuffer ask = LeaseWire.request(LeaseWire.Ask.RENEW, self, me, me);
-        String alone = carriedAlone.get();
-        ByteBuffer notice = alone == null ? null : LeaseWire.request(LeaseWire.Ask.ALONE, self, me, me);
+        ByteBuffer notice = carriesPairAlone.getAsBoolean() ? LeaseWire.request(LeaseWire.Ask.ALONE, self, me, me) : null;
         for (Membership.CpuMember m : members) {
             if (m.local()) {
                 continue;

@@ -295,7 +295,7 @@ public final class CpuJvm {
         long before = outputLength();
         signal(NativeOs.SIGQUIT);
         long end = System.nanoTime() + bound.toNanos();
-        while (!printedSince(before, "Full thread dump")) {
+        while (!textFrom(before).contains("Full thread dump")) {
             if (System.nanoTime() - end > 0 || !process.isAlive()) {
                 return false;
             }
@@ -306,22 +306,6 @@ public final class CpuJvm {
 
     private long outputLength() {
         return output.toFile().length();
-    }
-
-    /** Whether what the file gained past {@code offset} (its first {@value #TEXT_LIMIT} bytes) holds {@code marker}. */
-    private boolean printedSince(long offset, String marker) {
-        try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
-            long length = f.length() - offset;
-            if (length <= 0) {
-                return false;
-            }
-            byte[] bytes = new byte[(int) Math.min(length, TEXT_LIMIT)];
-            f.seek(offset);
-            f.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8).contains(marker);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** SIGSTOP: the JVM freezes, its member silent without closing a connection. */
@@ -377,13 +361,18 @@ public final class CpuJvm {
 
     /** What this incarnation of the JVM printed so far (its first 16 MiB). */
     public String text() {
+        return textFrom(outputStart);
+    }
+
+    /** What the output file holds past {@code offset} (its first {@value #TEXT_LIMIT} bytes). */
+    private String textFrom(long offset) {
         try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
-            long length = f.length() - outputStart;
+            long length = f.length() - offset;
             if (length <= 0) {
                 return "";
             }
             byte[] bytes = new byte[(int) Math.min(length, TEXT_LIMIT)];
-            f.seek(outputStart);
+            f.seek(offset);
             f.readFully(bytes);
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {

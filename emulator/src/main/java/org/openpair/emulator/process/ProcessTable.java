@@ -110,23 +110,18 @@ public final class ProcessTable {
 
     /**
      * From now on this CPU's primaries act as such only while {@code lease} says its CPU holds its
-     * lease ({@code cpu.Lease}); until this is called, always.
+     * lease ({@code cpu.Lease}), and a change in whether a pair member here carries its pair alone
+     * renews that lease at once through {@code renewal} ({@code cpu.Lease#renewNow}); until this
+     * is called, they always act and there is no lease to tell.
      */
-    public void actAsPrimaryWhile(java.util.function.BooleanSupplier lease) {
+    public void actAsPrimaryWhile(java.util.function.BooleanSupplier lease,
+                                  java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> renewal) {
         this.lease = lease;
+        this.renewal = renewal;
     }
 
     boolean leaseHeld() {
         return lease.getAsBoolean();
-    }
-
-    /**
-     * From now on a change in whether a pair member here carries its pair alone renews this CPU's
-     * lease at once through {@code renewal} ({@code cpu.Lease#renewNow}); until this is called,
-     * there is no lease to tell.
-     */
-    public void renewLeaseWith(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Boolean>> renewal) {
-        this.renewal = renewal;
     }
 
     java.util.concurrent.CompletableFuture<Boolean> pairCarriageChanged() {
@@ -188,18 +183,18 @@ public final class ProcessTable {
     }
 
     /**
-     * The name of a pair whose only member able to carry it runs here (a primary without a ready
-     * backup), or null: the lease's renewals say so, and this CPU is then not taken over on its
-     * lease but left to the engine's heartbeat, since its loss would lose that pair.
+     * Whether the only member able to carry some pair runs here (a primary without a ready
+     * backup): the lease's renewals say so, and this CPU is then not taken over on its lease but
+     * left to the engine's heartbeat, since its loss would lose that pair.
      */
-    public String pairCarriedAlone() {
+    public boolean carriesPairAlone() {
         for (LocalProcess p : live.values()) {
             var pair = p.pair;
-            if (pair != null && p.info.name() != null && pair.carriesPairAlone()) {
-                return p.info.name().toString();
+            if (pair != null && pair.carriesPairAlone()) {
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     /** How many processes here are in {@code state} and of {@code kind} now: the metrics' census. */

@@ -19,7 +19,7 @@ import org.openpair.emulator.cluster.Membership;
 class LeaseAnswerTest {
     private final InMemoryMembership view = new InMemoryMembership(0, 1, 2);
     private final Lease lease = new Lease(0, view, 2, Lease.Settings.of(Duration.ofMillis(1000)), (cpu, ask) -> null,
-            reason -> { }, () -> null, (cpu, evidence) -> { });
+            reason -> { }, () -> false, (cpu, evidence) -> { });
 
     @AfterEach
     void close() {

@@ -38,7 +38,7 @@ class LeaseCutOffTest {
         sent.add(new Sent(cpu, LeaseWire.readRequest(ask)));
         // Cut off: the message leaves, no answer ever comes back.
         return new CompletableFuture<>();
-    }, reason -> { }, () -> null, (cpu, evidence) -> { });
+    }, reason -> { }, () -> false, (cpu, evidence) -> { });
 
     @AfterEach
     void close() {

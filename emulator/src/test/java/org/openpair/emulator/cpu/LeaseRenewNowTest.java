@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class LeaseRenewNowTest {
 
     private final InMemoryMembership view = new InMemoryMembership(0, 1, 2);
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
-    private final AtomicReference<String> alone = new AtomicReference<>("$ONE");
+    private final AtomicBoolean alone = new AtomicBoolean(true);
     private final Lease lease = new Lease(0, view, 2, Lease.Settings.of(LEASE), (cpu, ask) -> {
         LeaseWire.Request r = LeaseWire.readRequest(ask);
         sent.add(new Sent(cpu, r));
@@ -50,12 +50,12 @@ class LeaseRenewNowTest {
     @Test
     void renewNow_sendsWhatTheCpuCarriesNow_andCompletesOnceGranted() throws Exception {
         assertThat(lease.renewNow().get(5, TimeUnit.SECONDS)).as("the first round granted").isTrue();
-        assertThat(asksTo(1, 0)).as("carrying $ONE alone: the notice, then the renewal")
+        assertThat(asksTo(1, 0)).as("carrying a pair alone: the notice, then the renewal")
                 .containsExactly(LeaseWire.Ask.ALONE, LeaseWire.Ask.RENEW);
         assertThat(lease.held()).isTrue();
 
         // Its backup is ready now: the next round, asked for at once, carries no notice.
-        alone.set(null);
+        alone.set(false);
         int from = sent.size();
         assertThat(lease.renewNow().get(5, TimeUnit.SECONDS)).as("the round after the change granted").isTrue();
         assertThat(asksTo(1, from)).containsExactly(LeaseWire.Ask.RENEW);
