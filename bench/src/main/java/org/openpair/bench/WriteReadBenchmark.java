@@ -92,6 +92,7 @@ public final class WriteReadBenchmark {
     static final String HZ_LARGE = "hz-executor-rtt-4KiB";
     static final String WR_RATE = "writeread-100B-clients-";
     static final String HZ_RATE = "hz-executor-100B-clients-";
+    static final String NOWAIT_RATE = "writeread-100B-nowait-opens-";
     static final double TARGET_RATIO = 2.5;
     /** Requests a second one pair serves to 64 clients, every one checkpointed: the speed target. */
     static final double TARGET_OPS_PER_S = 200_000;
@@ -322,19 +323,32 @@ public final class WriteReadBenchmark {
                 int warm = Math.max(n, counts.requests() / 4);
                 callers.run(n, warm, writeRead, limit);
                 callers.run(n, warm, call, limit);
+                nowait(files, n, warm, request, limit);
                 List<ConcurrentCallers.Run> wr = new ArrayList<>();
                 List<ConcurrentCallers.Run> hzRuns = new ArrayList<>();
+                List<ConcurrentCallers.Run> nowaitRuns = new ArrayList<>();
                 for (int r = 0; r < counts.runs(); r++) {
                     wr.add(callers.run(n, counts.requests(), writeRead, limit));
                     hzRuns.add(callers.run(n, counts.requests(), call, limit));
+                    nowaitRuns.add(nowait(files, n, counts.requests(), request, limit));
                 }
                 f.rates.put(n, wr);
                 f.hzRates.put(n, hzRuns);
-                say("%d client(s): %s WRITEREADs/s, %s executor calls/s", n, perSecond(wr), perSecond(hzRuns));
+                f.nowaitRates.put(n, nowaitRuns);
+                say("%d client(s): %s WRITEREADs/s, %s executor calls/s; %d nowait open(s): %s WRITEREADs/s", n,
+                        perSecond(wr), perSecond(hzRuns), n, perSecond(nowaitRuns));
             }
         } finally {
             files.forEach(ProcessFile::close);
         }
+    }
+
+    /** One run of {@code n} opens, each with one nowait WRITEREAD in flight, the next sent from the last's reply. */
+    private ConcurrentCallers.Run nowait(List<ProcessFile> files, int n, int calls, byte[] request, Duration limit) {
+        return NowaitChains.run(files, n, calls, request, CALL_TIMEOUT, reply -> {
+            echoed.incrementAndGet();
+            requireEcho(request, reply);
+        }, limit);
     }
 
     private static String perSecond(List<ConcurrentCallers.Run> runs) {

@@ -3,6 +3,7 @@ package org.openpair.bench;
 import static org.openpair.bench.WriteReadBenchmark.HZ_LARGE;
 import static org.openpair.bench.WriteReadBenchmark.HZ_RATE;
 import static org.openpair.bench.WriteReadBenchmark.HZ_SMALL;
+import static org.openpair.bench.WriteReadBenchmark.NOWAIT_RATE;
 import static org.openpair.bench.WriteReadBenchmark.RAW_LARGE;
 import static org.openpair.bench.WriteReadBenchmark.RAW_SMALL;
 import static org.openpair.bench.WriteReadBenchmark.REQUEST_SUFFIX;
@@ -43,6 +44,7 @@ final class WriteReadFigures {
     final Samples hzLarge;
     final Map<Integer, List<ConcurrentCallers.Run>> rates = new TreeMap<>();
     final Map<Integer, List<ConcurrentCallers.Run>> hzRates = new TreeMap<>();
+    final Map<Integer, List<ConcurrentCallers.Run>> nowaitRates = new TreeMap<>();
     /** The timed WRITEREADs' way to the server, by request size. */
     Map<Integer, Stats> requestLegs = Map.of();
     /** The timed WRITEREADs' time in the server, by request size. */
@@ -118,6 +120,22 @@ final class WriteReadFigures {
             if (best == null || wr.opsPerSecond() > best.opsPerSecond()) {
                 best = wr;
             }
+            List<ConcurrentCallers.Run> nowaitRuns = nowaitRates.get(n);
+            if (nowaitRuns != null) {
+                double nowaitOps = median(nowaitRuns);
+                PairBenchReport.Throughput nowait = throughput(NOWAIT_RATE + n, n, nowaitRuns, String.format(Locale.ROOT,
+                        "the same %d open(s) driven by no thread: each with one writeReadNowait(byte[100]) in flight, "
+                                + "the next sent from the last reply's completion, every request checkpointed; %.2fx "
+                                + "%s", n, hz.opsPerSecond() == 0 ? Double.NaN : nowaitOps / hz.opsPerSecond(),
+                        HZ_RATE + n),
+                        withFloor(floor, nowaitOps, PairBenchReport.Field.of("clients", n),
+                                PairBenchReport.Field.of("ratio_hz_executor",
+                                        hz.opsPerSecond() == 0 ? Double.NaN : nowaitOps / hz.opsPerSecond(), 2)));
+                throughputs.add(nowait);
+                if (nowait.opsPerSecond() > best.opsPerSecond()) {
+                    best = nowait;
+                }
+            }
         }
 
         List<PairBenchReport.Target> targets = new ArrayList<>();
@@ -134,7 +152,8 @@ final class WriteReadFigures {
                 + "executed once); %d replies left after the backup held them, %d without a backup", server.executed(),
                 echoed, server.replied(), server.noBackup()));
         if (rates.values().stream().flatMap(List::stream).anyMatch(ConcurrentCallers.Run::cutShort)
-                || hzRates.values().stream().flatMap(List::stream).anyMatch(ConcurrentCallers.Run::cutShort)) {
+                || hzRates.values().stream().flatMap(List::stream).anyMatch(ConcurrentCallers.Run::cutShort)
+                || nowaitRates.values().stream().flatMap(List::stream).anyMatch(ConcurrentCallers.Run::cutShort)) {
             notes.add("a throughput run was cut short by its " + counts.limitSeconds() + " s limit: its rate is of the "
                     + "requests it completed");
         }

@@ -28,10 +28,10 @@ final class ChaosClient implements Runnable {
     private volatile boolean stop;
 
     ChaosClient(ChaosPair pair, String tag, Guardian guardian, History history, Duration timeout, long seed,
-                long deadlineNanos, long maxRequests, int rate) {
+                long deadlineNanos, long maxRequests, int rate, boolean nowait) {
         this.pair = pair;
         this.tag = tag;
-        this.requests = new Requests(guardian, pair.name(), tag, timeout, history);
+        this.requests = new Requests(guardian, pair.name(), tag, timeout, history, nowait);
         this.random = new Random(seed);
         this.deadlineNanos = deadlineNanos;
         this.maxRequests = maxRequests;

@@ -70,7 +70,8 @@ final class ChaosCommand implements Callable<Integer> {
     int cpus;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
-            description = "Concurrent clients per pair, 1-64 (default: 2).")
+            description = "Concurrent clients per pair, 1-64 (default: 2); every second one sends its "
+                    + "requests nowait (writeReadNowait) and waits on the future.")
     int clients;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "" + ChaosSettings.DEFAULT_RATE,

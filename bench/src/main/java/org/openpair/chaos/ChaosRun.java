@@ -59,9 +59,9 @@ public final class ChaosRun {
         long deadline = began + s.maxDuration().toNanos();
         List<ChaosPair> pairs = pairs(s.cpus());
         List<Fault> plan = FaultPlan.make(s.seed(), s.faults(), pairs, s.heartbeatSeconds(), s.leaseMillis());
-        say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair (%s), heartbeat timeout %d s "
-                + "(replay: --seed %d --faults %d)", s.seed(), s.faults(), s.cpus(), s.clientsPerPair(),
-                s.ratePerClient() > 0 ? "each at most " + s.ratePerClient() + " requests/s" : "unpaced",
+        say(progress, "chaos: seed %d, %d faults, %d CPU JVMs, %d clients per pair (%s; every second one sends "
+                + "nowait), heartbeat timeout %d s (replay: --seed %d --faults %d)", s.seed(), s.faults(), s.cpus(),
+                s.clientsPerPair(), s.ratePerClient() > 0 ? "each at most " + s.ratePerClient() + " requests/s" : "unpaced",
                 s.heartbeatSeconds(), s.seed(), s.faults());
         History history = new History();
         List<FaultRecord> records = new ArrayList<>();
@@ -89,7 +89,8 @@ public final class ChaosRun {
                 for (int c = 0; c < s.clientsPerPair(); c++) {
                     String tag = p.name().toString().substring(1).toLowerCase(Locale.ROOT) + c;
                     ChaosClient client = new ChaosClient(p, tag, g, history, s.requestTimeout(),
-                            s.seed() * 31 + clients.size(), deadline, MAX_REQUESTS_PER_CLIENT, s.ratePerClient());
+                            s.seed() * 31 + clients.size(), deadline, MAX_REQUESTS_PER_CLIENT, s.ratePerClient(),
+                            c % 2 == 1);
                     Thread t = new Thread(client, "chaos-client-" + tag);
                     t.setDaemon(true);
                     clients.add(client);

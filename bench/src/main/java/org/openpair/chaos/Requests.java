@@ -3,6 +3,10 @@ package org.openpair.chaos;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.openpair.guardian.Guardian;
 import org.openpair.guardian.GuardianException;
@@ -15,6 +19,10 @@ import org.openpair.guardian.ProcessName;
  * an unknown outcome the client closes that open and never uses it again, and the close time is
  * recorded: a request may still be applied until then, never after.
  *
+ * <p>A nowait client sends each request with {@link ProcessFile#writeReadNowait} and waits on its
+ * future: the same history, through the nowait path (replies judged on the link's thread, resends
+ * on the nowait watch's threads).
+ *
  * <p>Key-value values may carry padding after a {@code ~} (the state-growing writes); only the
  * part before it identifies the write.
  */
@@ -23,23 +31,32 @@ final class Requests implements AutoCloseable {
      * Errors raised before a request could reach a server, so it was not executed: 16 the open is
      * closed, 22 too big, 74 and 44 no room at the server, 14 no such process at the open.
      */
-    private static final Set<Integer> DEFINITE = Set.of(14, 16, 22, 44, 74);
+    private static final Set<Integer> DEFINITE = Set.of(14, 16, 22, 28, 44, 74);
+    /** How long after its timeout a nowait request's future may take to complete (the watch sweeps every 20 ms). */
+    private static final Duration NOWAIT_GRACE = Duration.ofSeconds(5);
 
     private final Guardian guardian;
     private final ProcessName pair;
     private final String client;
     private final Duration timeout;
     private final History history;
+    private final boolean nowait;
     private ProcessFile open;
     private int opens;
     private long seq;
 
     Requests(Guardian guardian, ProcessName pair, String client, Duration timeout, History history) {
+        this(guardian, pair, client, timeout, history, false);
+    }
+
+    /** @param nowait send with {@link ProcessFile#writeReadNowait} and wait on the future */
+    Requests(Guardian guardian, ProcessName pair, String client, Duration timeout, History history, boolean nowait) {
         this.guardian = guardian;
         this.pair = pair;
         this.client = client;
         this.timeout = timeout;
         this.history = history;
+        this.nowait = nowait;
     }
 
     /** Opens the pair if no open is held; false (and no request made) if it cannot be opened now. */
@@ -75,8 +92,7 @@ final class Requests implements AutoCloseable {
         long invoked = System.nanoTime();
         Op op;
         try {
-            String reply = new String(open.writeRead(request.getBytes(StandardCharsets.UTF_8), timeout),
-                    StandardCharsets.UTF_8);
+            String reply = new String(writeRead(request.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
             try {
                 op = fromReply(n, kind, id, key, invoked, System.nanoTime(), reply);
             } catch (RuntimeException e) {
@@ -96,6 +112,27 @@ final class Requests implements AutoCloseable {
         }
         history.add(op);
         return op;
+    }
+
+    private byte[] writeRead(byte[] request) {
+        if (!nowait) {
+            return open.writeRead(request, timeout);
+        }
+        try {
+            return open.writeReadNowait(request, timeout).get(timeout.plus(NOWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GuardianException g) {
+                throw g;
+            }
+            throw new IllegalStateException("a nowait WRITEREAD failed with " + e.getCause(), e.getCause());
+        } catch (TimeoutException | CancellationException e) {
+            // Its outcome is unknown, as after a timeout: recorded so, and the open is never used again.
+            throw new GuardianException(org.openpair.guardian.GuardianError.TIMED_OUT, "the nowait WRITEREAD's future "
+                    + "did not complete within " + NOWAIT_GRACE.toSeconds() + " s of its timeout");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuardianException(org.openpair.guardian.GuardianError.TIMED_OUT, "interrupted");
+        }
     }
 
     private Op fromReply(long n, String kind, String id, String key, long invoked, long done, String reply) {

@@ -18,6 +18,7 @@ public enum GuardianError {
     NO_SUCH_DEVICE(14, "process or CPU does not exist"),
     NOT_OPEN(16, "file not open"),
     BOUNDS(22, "bounds error"),
+    TOO_MANY_NOWAIT(28, "too many nowait operations outstanding on the open"),
     TIMED_OUT(40, "operation timed out"),
     NO_ROOM(44, "no room in a system table"),
     SECURITY(48, "security violation"),

@@ -1,6 +1,7 @@
 package org.openpair.guardian;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An open of a named process (FILE_OPEN_ of {@code $NAME}): the requester's end of the
@@ -23,8 +24,8 @@ import java.time.Duration;
  * </ul>
  *
  * <p>Thread-safe: up to {@code max(1, syncDepth)} requests may be in flight on one open at
- * once (a further caller waits for a slot, within its timeout); the server keeps that many
- * saved replies for it.
+ * once (a further {@link #writeRead} caller waits for a slot, within its timeout; a further
+ * {@link #writeReadNowait} fails with 28); the server keeps that many saved replies for it.
  */
 public interface ProcessFile extends AutoCloseable {
 
@@ -56,6 +57,29 @@ public interface ProcessFile extends AutoCloseable {
      *                           server was fenced before it could reply (retry)
      */
     byte[] writeRead(byte[] request, Duration timeout);
+
+    /**
+     * WRITEREAD on a nowait open, with AWAITIO's answer in the returned future: sends
+     * {@code request} and returns at once. The request has a sync ID, resends after a takeover
+     * and the errors of {@link #writeRead}; the future completes with the reply or fails with
+     * that {@link GuardianException}. Many requests in flight cost no thread each, which is how
+     * one requester keeps many opens busy.
+     *
+     * <p>The future is completed on a thread of the message system: an action chained to it
+     * without an executor runs there and must not block (chain a blocking one with an
+     * {@code ...Async} method and an executor of the caller's). Sending the next request from
+     * such an action is fine: it never waits. The timeout is kept within a few tens of
+     * milliseconds. Cancelling the future stops the wait only: the request keeps its sync ID,
+     * its outcome is unknown as after a timeout, and it holds its slot until its reply comes or
+     * its timeout passes.
+     *
+     * @param timeout how long the reply may take, resends after a takeover included
+     * @throws GuardianException thrown at once, nothing sent: 22 request over
+     *                           {@link #MAX_MESSAGE_BYTES}; 16 the open is closed; 60 the name
+     *                           now denotes another process; 28 {@code max(1, syncDepth)}
+     *                           requests of this open are already in flight
+     */
+    CompletableFuture<byte[]> writeReadNowait(byte[] request, Duration timeout);
 
     /**
      * FILE_CLOSE_: the server forgets this opener's saved replies (and gets -104 if it asked

@@ -1,6 +1,9 @@
 package org.openpair.emulator.attach;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -21,6 +24,8 @@ final class RemoteFile implements ProcessFile {
     private volatile ProcessHandle server;
     private volatile long syncId;
     private volatile boolean closed;
+    /** The nowait requests this end lets go at once: the CPU's open would queue more, not refuse them. */
+    private final Semaphore nowaitSlots;
 
     RemoteFile(AttachClient client, long id, ProcessName name, int syncDepth, ProcessHandle server) {
         this.client = client;
@@ -28,6 +33,7 @@ final class RemoteFile implements ProcessFile {
         this.name = name;
         this.syncDepth = syncDepth;
         this.server = server;
+        this.nowaitSlots = new Semaphore(Math.max(1, syncDepth));
     }
 
     @Override
@@ -69,6 +75,50 @@ final class RemoteFile implements ProcessFile {
         syncId = w.syncId();
         server = w.server();
         return w.reply();
+    }
+
+    /**
+     * The CPU's open does the request (its resends included) on a thread of the CPU's, as for
+     * {@link #writeRead}; this JVM holds no thread for it.
+     */
+    @Override
+    public CompletableFuture<byte[]> writeReadNowait(byte[] request, Duration timeout) {
+        if (request.length > MAX_MESSAGE_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+        }
+        if (closed) {
+            throw new GuardianException(GuardianError.NOT_OPEN, "the open of " + name + " is closed");
+        }
+        if (!nowaitSlots.tryAcquire()) {
+            throw new GuardianException(GuardianError.TOO_MANY_NOWAIT, name + ": " + Math.max(1, syncDepth)
+                    + " requests of this open are in flight (its sync depth is " + syncDepth + ")");
+        }
+        CompletableFuture<AttachCodecs.Written> call;
+        try {
+            call = client.callAsync(AttachCalls.WRITE_READ,
+                    new AttachCodecs.WriteRead(id, request, AttachCodecs.timeout(timeout)));
+        } catch (RuntimeException e) {
+            nowaitSlots.release();
+            throw e;
+        }
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        call.whenComplete((w, e) -> {
+            // The slot first: an action chained to the result may send this open's next request.
+            nowaitSlots.release();
+            if (e == null) {
+                syncId = w.syncId();
+                server = w.server();
+                result.complete(w.reply());
+                return;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof AttachClient.RemoteError r && r.syncId >= 0) {
+                syncId = r.syncId;
+            }
+            result.completeExceptionally(cause);
+        });
+        return result;
     }
 
     @Override

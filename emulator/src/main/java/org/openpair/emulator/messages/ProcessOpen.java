@@ -39,7 +39,7 @@ public final class ProcessOpen implements ProcessFile {
     /** Attempts of one request, whatever its timeout: a bound on the loop, far above any real need. */
     private static final int MAX_ATTEMPTS = 100_000;
     /** How long a request waits in silence before the name table is asked whether the pair moved on. */
-    private static final long NAME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long NAME_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final byte[] NOTHING = new byte[0];
 
     private final ProcessName name;
@@ -153,6 +153,40 @@ public final class ProcessOpen implements ProcessFile {
         }
     }
 
+    @Override
+    public CompletableFuture<byte[]> writeReadNowait(byte[] request, Duration timeout) {
+        if (request.length > MAX_MESSAGE_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+        }
+        requireUsable();
+        if (!slots.tryAcquire()) {
+            throw new GuardianException(GuardianError.TOO_MANY_NOWAIT, name + ": " + Math.max(1, syncDepth)
+                    + " requests of this open are in flight (its sync depth is " + syncDepth + ")");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        NowaitWriteRead call;
+        try {
+            requireUsable();
+            call = new NowaitWriteRead(this, syncIds.incrementAndGet(), request, deadline, slots::release);
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        call.start();
+        return call.result();
+    }
+
+    /** The binding a request goes by now: the primary and the epoch it is known at. */
+    Binding binding() {
+        synchronized (bindingLock) {
+            return new Binding(server, epoch);
+        }
+    }
+
+    record Binding(ProcessHandle target, long epoch) {
+    }
+
     private void requireUsable() {
         if (closed) {
             throw new GuardianException(GuardianError.NOT_OPEN, "the open of " + name + " is closed");
@@ -165,15 +199,31 @@ public final class ProcessOpen implements ProcessFile {
 
     /** One request to its end: a reply, or the error the class notes promise. */
     private byte[] call(byte kind, long syncId, byte[] data, long deadline) {
+        return resume(kind, syncId, data, deadline, null);
+    }
+
+    /**
+     * The loop of {@link #call}, entered with the outcome of a first attempt already made (a
+     * nowait request's, judged on a link thread), or with null to make the first attempt here.
+     */
+    byte[] resume(byte kind, long syncId, byte[] data, long deadline, Attempt first) {
         long backoff = FIRST_BACKOFF_NANOS;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ProcessHandle target;
             long boundEpoch;
-            synchronized (bindingLock) {
-                target = server;
-                boundEpoch = epoch;
+            Outcome outcome;
+            if (first != null) {
+                target = first.target();
+                boundEpoch = first.epoch();
+                outcome = first.outcome();
+                first = null;
+            } else {
+                synchronized (bindingLock) {
+                    target = server;
+                    boundEpoch = epoch;
+                }
+                outcome = send(kind, target, boundEpoch, syncId, data, deadline);
             }
-            Outcome outcome = send(kind, target, boundEpoch, syncId, data, deadline);
             switch (outcome.kind) {
                 case REPLY -> {
                     return outcome.body;
@@ -224,19 +274,38 @@ public final class ProcessOpen implements ProcessFile {
     }
 
     private Outcome send(byte kind, ProcessHandle target, long boundEpoch, long syncId, byte[] data, long deadline) {
+        Sent sent = dispatch(kind, target, syncId, data, deadline);
+        if (sent.failed() != null) {
+            return sent.failed();
+        }
+        links.pollForReply(target.cpu(), sent.pending(), sent.nanos());
+        return await(sent.pending(), target, boundEpoch, deadline);
+    }
+
+    /** One attempt's request on its way: the link's future of its reply, or why it could not go. */
+    record Sent(CompletableFuture<LinkReply> pending, long nanos, Outcome failed) {
+    }
+
+    /** An attempt made and how it ended, for {@link #resume}. */
+    record Attempt(ProcessHandle target, long epoch, Outcome outcome) {
+    }
+
+    Sent dispatch(byte kind, ProcessHandle target, long syncId, byte[] data, long deadline) {
         // The deadline travels with the request, on the wall clock (the server's monotonic clock is
         // not ours): a request that reaches its server after its requester gave up, say across a
         // healed partition, is refused there instead of executed.
         long wallDeadline = System.currentTimeMillis() + Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
         ByteBuffer payload = MessageFormat.request(kind, target, syncDepth, opener, wallDeadline, data);
-        CompletableFuture<LinkReply> pending;
         long sent = System.nanoTime();
         try {
-            pending = links.request(target.cpu(), openId, syncId, payload);
+            return new Sent(links.request(target.cpu(), openId, syncId, payload), sent, null);
         } catch (RuntimeException e) {
-            return Outcome.pathDown(e.getMessage());
+            return new Sent(null, sent, Outcome.pathDown(e.getMessage()));
         }
-        links.pollForReply(target.cpu(), pending, sent);
+    }
+
+    /** Waits for an attempt's reply until the deadline, asking the name table between slices. */
+    Outcome await(CompletableFuture<LinkReply> pending, ProcessHandle target, long boundEpoch, long deadline) {
         LinkReply reply = null;
         try {
             // A hung server CPU is silent: between slices, ask the name table whether the pair moved on.
@@ -260,9 +329,19 @@ public final class ProcessOpen implements ProcessFile {
             Thread.currentThread().interrupt();
             return Outcome.error(new GuardianException(GuardianError.TIMED_OUT, "interrupted while waiting for " + name));
         } catch (ExecutionException | CancellationException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            return Outcome.pathDown(cause.getMessage());
+            return linkFailed(e);
         }
+        return judge(reply, boundEpoch);
+    }
+
+    /** The outcome of an attempt whose link future failed. */
+    static Outcome linkFailed(Throwable e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return Outcome.pathDown(cause.getMessage());
+    }
+
+    /** What a reply that came says: the body, a refusal to resend on, or the caller's error. */
+    Outcome judge(LinkReply reply, long boundEpoch) {
         MessageFormat.Reply answer = MessageFormat.reply(reply.payload());
         int status = answer == null ? -1 : answer.status();
         if (status == 0) {
@@ -353,7 +432,7 @@ public final class ProcessOpen implements ProcessFile {
         }
     }
 
-    private record Outcome(Kind kind, byte[] body, GuardianException error, String why) {
+    record Outcome(Kind kind, byte[] body, GuardianException error, String why) {
         enum Kind { REPLY, ERROR, PATH_DOWN, NOT_PRIMARY, TIMED_OUT }
 
         static final Outcome TIMED_OUT = new Outcome(Kind.TIMED_OUT, null, null, "timed out");
