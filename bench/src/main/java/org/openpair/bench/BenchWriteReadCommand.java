@@ -22,11 +22,14 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "reads its socket, yielding between reads, as a requester polls its link for its reply before "
                         + "it parks), with tcp-rtt-parked (both ends in epoll_wait) and IExecutorService calls to CPU "
                         + "1's member alongside; then "
-                        + "requests per second with N concurrent clients (each its own open, sync depth 1), next to N "
-                        + "concurrent executor callers and the parked floor's serial rate. At the end the server's counts must match the clients': every "
-                        + "request executed once, every reply checkpointed.",
+                        + "requests per second with N concurrent clients (each its own open, sync depth 1, and its own "
+                        + "thread waiting in writeRead), next to N concurrent executor callers and the parked floor's "
+                        + "serial rate, and of the same N opens driven by no thread (writeread-100B-nowait-opens-N: each "
+                        + "with one writeReadNowait in flight, the next sent from the last reply's completion). At the "
+                        + "end the server's counts must match the clients': every request executed once, every reply "
+                        + "checkpointed.",
                 "Targets: WRITEREAD p50 at most 2.5x tcp-rtt-spinning; at least 200,000 checkpointed requests a "
-                        + "second. The report says whether this run met them."},
+                        + "second (the best throughput case). The report says whether this run met them."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok (whether or not the targets were met)",
                 "1:Guardian error: 40 a phase exceeded its time limit, 66 a CPU JVM failed",

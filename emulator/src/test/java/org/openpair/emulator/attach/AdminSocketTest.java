@@ -109,6 +109,28 @@ class AdminSocketTest {
     }
 
     @Test
+    void guest_nowaitWriteRead_repliesThroughTheFuture_28PastTheDepth_40AfterTheTimeout() throws Exception {
+        try (AdminConnection c = guest()) {
+            ProcessFile f = c.guardian().fileOpen(SRV, 1);
+            long first = ByteBuffer.wrap(f.writeReadNowait("inc".getBytes(StandardCharsets.UTF_8), WAIT)
+                    .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).getLong();
+            // Never answered by the server: in flight until its timeout.
+            var held = f.writeReadNowait("hold".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(500));
+            assertThatThrownBy(() -> f.writeReadNowait("inc".getBytes(StandardCharsets.UTF_8), WAIT))
+                    .isInstanceOfSatisfying(GuardianException.class, e -> assertThat(e.error()).isEqualTo(28));
+            assertThatThrownBy(() -> held.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(GuardianException.class)
+                    .satisfies(e -> assertThat(((GuardianException) e.getCause()).error()).isEqualTo(40));
+            long next = ByteBuffer.wrap(f.writeReadNowait("inc".getBytes(StandardCharsets.UTF_8), WAIT)
+                    .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).getLong();
+            assertThat(next).as("the refused request changed nothing").isEqualTo(first + 1);
+            assertThat(f.syncId()).isEqualTo(3);
+            f.close();
+        }
+        assertCpuServes();
+    }
+
+    @Test
     void guest_askingAProcessOnlyCall_getsError2_andTheSessionGoesOn() throws Exception {
         AttachClient.Connected c = AttachClient.connectGuest(socket, BOUND_MILLIS);
         try {
