@@ -67,6 +67,8 @@ public final class Cpu implements AutoCloseable {
 
     /** How long an orderly shutdown lets the event log write what is queued. */
     private static final long EVENTS_BOUND_MILLIS = 2000;
+    /** Leases a departure this CPU saw waits for its own lease to be held again before others are left to sweep. */
+    private static final int LEASE_WAITS_FOR_SWEEP = 5;
 
     private Cpu(NodeConfig config, int number, Engine engine, MetricsEndpoint metricsEndpoint) {
         this.config = config;
@@ -95,7 +97,9 @@ public final class Cpu implements AutoCloseable {
         this.links.receiveWith(processes, lease);
         this.router.noticesBy(links.notices());
         this.router.callsBy(links.calls());
-        this.sweeper = new CpuLossSweeper(tables, membership, number, router, config.quorum());
+        this.sweeper = lease == null ? new CpuLossSweeper(tables, membership, number, router, config.quorum())
+                : new CpuLossSweeper(tables, membership, number, router, config.quorum(), lease::held,
+                        config.lease().multipliedBy(LEASE_WAITS_FOR_SWEEP));
         this.deathWatch = new DeathWatch(config, number, membership, tables);
         localCalls.bind(processes, deathWatch);
         this.claim = new NumberClaim(config, number, tables, membership, sweeper, links::port);

@@ -1,9 +1,11 @@
 package org.openpair.emulator.cpu;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 
 import org.openpair.emulator.cluster.Membership;
 import org.openpair.emulator.names.NameUpdates;
@@ -27,6 +29,12 @@ import org.openpair.guardian.TerminationCause;
  * members of the node (seen: a live primary retired, its backup promoted, then retired in turn,
  * the pair lost). So a sweep queued before a merge is dropped ({@link #viewChanging}), and every
  * retirement first checks that the lost member is still not a member.
+ *
+ * <p>Where CPUs hold a lease, a CPU whose own lease has ended retires nothing until it holds it
+ * again: it was paused or cut off, the others are taking it over, and the view its engine still
+ * shows is the one from before (seen in {@code guardian chaos}: a CPU thawed after 1.7 s still
+ * listed one other CPU for 35 ms, counted the quorum with it, and retired a live primary of the
+ * majority, whose pair then could never make a backup again: "the calling process is gone").
  */
 final class CpuLossSweeper {
     private static final System.Logger LOG = System.getLogger(CpuLossSweeper.class.getName());
@@ -36,10 +44,15 @@ final class CpuLossSweeper {
     private final int self;
     private final CpuRouter router;
     private final int quorum;
+    /** Whether this CPU holds its lease (always true without one). */
+    private final BooleanSupplier leaseHeld;
+    /** How long a departure waits for this CPU to hold its lease again before it is left to the others. */
+    private final Duration leaseWait;
     private final ExecutorService worker;
     /** Bumped when this CPU merges back into the node: sweeps decided in the old view are dropped. */
     private final java.util.concurrent.atomic.AtomicLong view = new java.util.concurrent.atomic.AtomicLong();
     private static final int HANDLED_KEPT = 64;
+    private static final long LEASE_POLL_MILLIS = 20;
     /** The members whose departure the worker has handled, newest last: what a test waits for. */
     private final java.util.Map<String, Boolean> handled = new java.util.LinkedHashMap<>() {
         @Override
@@ -48,13 +61,25 @@ final class CpuLossSweeper {
         }
     };
 
-    /** @param quorum the fewest CPUs this CPU must see for its view to decide that another is lost */
+    /** A sweeper of a node without leases. */
     CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, int quorum) {
+        this(tables, membership, self, router, quorum, () -> true, Duration.ZERO);
+    }
+
+    /**
+     * @param quorum    the fewest CPUs this CPU must see for its view to decide that another is lost
+     * @param leaseHeld whether this CPU holds its lease now
+     * @param leaseWait how long a departure seen while it does not waits for it
+     */
+    CpuLossSweeper(NodeTables tables, Membership membership, int self, CpuRouter router, int quorum,
+                   BooleanSupplier leaseHeld, Duration leaseWait) {
         this.tables = tables;
         this.membership = membership;
         this.self = self;
         this.router = router;
         this.quorum = quorum;
+        this.leaseHeld = leaseHeld;
+        this.leaseWait = leaseWait;
         this.worker = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "cpu" + self + "-loss-sweeper"));
     }
 
@@ -85,6 +110,9 @@ final class CpuLossSweeper {
      * the CPU that really holds it.
      */
     private void sweepIfHolder(int lost, String memberUuid, long seenIn) {
+        if (!awaitOwnLease(lost, seenIn)) {
+            return;
+        }
         if (view.get() != seenIn) {
             LOG.log(System.Logger.Level.INFO, "CPU {0}: not retiring the processes of CPU {1}: this CPU merged back "
                     + "into the node since it saw CPU {1} leave", self, lost);
@@ -110,7 +138,37 @@ final class CpuLossSweeper {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: cannot read the record of CPU {1}: {2}", self, lost, e.toString());
             return;
         }
-        sweep(lost, memberUuid, "CPU " + lost + " failed", seenIn);
+        sweep(lost, memberUuid, "CPU " + lost + " failed", seenIn, true);
+    }
+
+    /**
+     * Whether this CPU holds its lease, waiting up to {@link #leaseWait} for it (or until a merge
+     * changes its view, which the caller then finds); false, and logged, if it does not.
+     */
+    private boolean awaitOwnLease(int lost, long seenIn) {
+        if (leaseHeld.getAsBoolean()) {
+            return true;
+        }
+        long end = System.nanoTime() + leaseWait.toNanos();
+        while (System.nanoTime() - end < 0 && view.get() == seenIn) {
+            try {
+                Thread.sleep(LEASE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                // Closing: the sweeper's worker is shut down.
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (leaseHeld.getAsBoolean()) {
+                return true;
+            }
+        }
+        if (view.get() != seenIn) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.INFO, "CPU {0}: not retiring the processes of CPU {1}: its own lease has ended "
+                + "and was not renewed within {2} ms (it was paused or cut off; the CPUs that hold theirs retire them)",
+                self, lost, String.valueOf(leaseWait.toMillis()));
+        return false;
     }
 
     /**
@@ -126,16 +184,22 @@ final class CpuLossSweeper {
      * and on a CPU that restarts under the number before it runs anything.
      */
     void sweep(int lost, String memberUuid, String reason) {
-        sweep(lost, memberUuid, reason, view.get());
+        sweep(lost, memberUuid, reason, view.get(), false);
     }
 
-    private void sweep(int lost, String memberUuid, String reason, long seenIn) {
+    /** @param needsLease a departure this CPU saw: it stops retiring if its own lease ends meanwhile */
+    private void sweep(int lost, String memberUuid, String reason, long seenIn, boolean needsLease) {
         try {
             int retired = 0;
             for (String key : List.copyOf(tables.cpuProcesses().get(lost))) {
                 if (view.get() != seenIn || (memberUuid != null && isMember(memberUuid))) {
                     LOG.log(System.Logger.Level.INFO, "CPU {0}: stopped retiring the processes of CPU {1}: a merge "
                             + "made its member part of this CPU''s view of the node again", self, lost);
+                    return;
+                }
+                if (needsLease && !leaseHeld.getAsBoolean()) {
+                    LOG.log(System.Logger.Level.INFO, "CPU {0}: stopped retiring the processes of CPU {1}: its own "
+                            + "lease ended (it was paused); the CPUs that hold theirs retire the rest", self, lost);
                     return;
                 }
                 ProcessInfo info = tables.processes().get(key);

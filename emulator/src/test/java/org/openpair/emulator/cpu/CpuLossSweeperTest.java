@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,41 @@ class CpuLossSweeperTest {
         assertThat(tables.cpus().get(1)).as("CPU 1's record").isNull();
         assertThat(tables.processes().get(NodeTables.processKey(p))).isNull();
         assertThat(tables.cpuProcesses().get(1)).isEmpty();
+        assertThat(tables.terminations().get(NodeTables.terminationKey(p)).cause()).isEqualTo(TerminationCause.CPU_DOWN);
+    }
+
+    @Test
+    void aCpuWhoseOwnLeaseEnded_retiresNothing_evenWithTheQuorumInItsStaleView() throws Exception {
+        InMemoryMembership view = new InMemoryMembership(3, 0, 1, 2);
+        Membership.CpuMember cpu1 = member(view, 1);
+        ProcessHandle p = listCpu1(cpu1);
+        sweeper = new CpuLossSweeper(tables, view, 2, null, 2, () -> false, Duration.ofMillis(200));
+        view.onCpuLeft(sweeper::cpuLeft);
+
+        // Thawed after a pause longer than its lease: CPUs 0 and 2 still in its view, CPU 1 gone from it.
+        view.leave(1);
+        assertThat(sweeper.awaitQueued(BOUND)).isTrue();
+
+        assertThat(tables.cpus().get(1)).as("CPU 1's record").isNotNull();
+        assertThat(tables.processes().get(NodeTables.processKey(p))).as("its process").isNotNull();
+        assertThat(tables.terminations().get(NodeTables.terminationKey(p))).isNull();
+    }
+
+    @Test
+    void aDepartureSeenWhileTheLeaseIsNotHeld_isRetiredOnceItIsHeldAgain() throws Exception {
+        InMemoryMembership view = new InMemoryMembership(3, 0, 1, 2);
+        Membership.CpuMember cpu1 = member(view, 1);
+        ProcessHandle p = listCpu1(cpu1);
+        AtomicBoolean held = new AtomicBoolean();
+        sweeper = new CpuLossSweeper(tables, view, 2, null, 2, held::get, BOUND);
+        view.onCpuLeft(sweeper::cpuLeft);
+
+        view.leave(1);
+        assertThat(tables.processes().get(NodeTables.processKey(p))).as("not yet: the lease is not held").isNotNull();
+        held.set(true);
+        assertThat(sweeper.awaitQueued(BOUND)).isTrue();
+
+        assertThat(tables.processes().get(NodeTables.processKey(p))).isNull();
         assertThat(tables.terminations().get(NodeTables.terminationKey(p)).cause()).isEqualTo(TerminationCause.CPU_DOWN);
     }
 }
