@@ -28,7 +28,9 @@ import org.openpair.guardian.ProcessName;
  * documents, between resending (same sync ID) to the new primary, 201, and 60. The binding
  * only ever moves to a member of the same pair (same name, same creation) at a higher or equal
  * epoch, and a reply carrying an older epoch than the binding's is not accepted: a fenced
- * primary's answer never reaches the caller.
+ * primary's answer never reaches the caller. A nowait request ({@link #writeReadNowait}) makes
+ * its first attempt with no thread waiting ({@link NowaitWriteRead}) and goes on, when that
+ * attempt is not answered in time, in the same loop ({@link #resume}) as a waiting one.
  */
 public final class ProcessOpen implements ProcessFile {
     private static final System.Logger LOG = System.getLogger(ProcessOpen.class.getName());
@@ -334,9 +336,10 @@ public final class ProcessOpen implements ProcessFile {
         return judge(reply, boundEpoch);
     }
 
-    /** The outcome of an attempt whose link future failed. */
+    /** The outcome of an attempt whose link future failed (as {@code get} or a dependent action sees it). */
     static Outcome linkFailed(Throwable e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
+        boolean wrapped = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException;
+        Throwable cause = wrapped && e.getCause() != null ? e.getCause() : e;
         return Outcome.pathDown(cause.getMessage());
     }
 
