@@ -70,6 +70,13 @@ final class FaultInjector {
         }
         List<String> notes = new ArrayList<>();
         PairInfo before = g.processGetPairInfo(pair.name());
+        boolean onBackup = fault.kind() == FaultKind.KILL_BACKUP_CPU || fault.kind() == FaultKind.PARTITION_BACKUP;
+        if (onBackup && before.backup() == null) {
+            // The run waits for ready backups before each fault; one that did not come is the
+            // earlier fault's story (its notes say so), and this fault has nothing to act on.
+            long now = System.nanoTime();
+            return new FaultRecord(fault, name, now, now, "the pair had no backup to fault", "");
+        }
         long start = System.nanoTime();
         effectiveAt = 0;
         try {
