@@ -54,6 +54,7 @@ class WriteReadBenchmarkTest {
         for (int c : SMOKE.clients()) {
             names.add("writeread-100B-clients-" + c);
             names.add("hz-executor-100B-clients-" + c);
+            names.add("writeread-100B-nowait-opens-" + c);
         }
         return names;
     }
@@ -83,7 +84,7 @@ class WriteReadBenchmarkTest {
     }
 
     @Test
-    void oneThroughputCasePerClientCount_withEveryRun() {
+    void threeThroughputCasesPerClientCount_threads_executor_nowaitOpens_withEveryRun() {
         assertThat(report.throughputs()).extracting(PairBenchReport.Throughput::name)
                 .containsExactlyElementsOf(throughputCases());
         for (PairBenchReport.Throughput t : report.throughputs()) {
@@ -129,7 +130,7 @@ class WriteReadBenchmarkTest {
             String name = o.getString("case", null);
             cases.add(name);
             assertThat(o.getString("bench", null)).isEqualTo("writeread");
-            if (name.contains("-clients-")) {
+            if (name.contains("-clients-") || name.contains("-nowait-opens-")) {
                 assertThat(PairBenchmarkTest.number(o, "ops_per_s")).as(name).isPositive();
                 assertThat(o.getInt("window", -1)).as(name).isPositive();
                 if (name.startsWith("writeread-")) {
@@ -167,7 +168,7 @@ class WriteReadBenchmarkTest {
             assertThat(text).containsPattern("(?m)^" + t + " +" + SMOKE.requests() + " ");
         }
         assertThat(text).contains("targets:").containsPattern("(?m)^  (MET|MISSED) +writeread-rtt-100B: ")
-                .containsPattern("(?m)^  (MET|MISSED) +writeread-100B-clients-\\d+: ");
+                .containsPattern("(?m)^  (MET|MISSED) +writeread-100B-(clients|nowait-opens)-\\d+: ");
         assertThat(text).containsPattern("note: the server executed (\\d+) requests and the clients got \\1 replies");
         // Without --metrics the CPUs open no metrics port, and the report says so.
         assertThat(text).contains("note: metrics off (no metrics-port)");
