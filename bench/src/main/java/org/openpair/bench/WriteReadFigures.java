@@ -123,14 +123,13 @@ final class WriteReadFigures {
             List<ConcurrentCallers.Run> nowaitRuns = nowaitRates.get(n);
             if (nowaitRuns != null) {
                 double nowaitOps = median(nowaitRuns);
+                double nowaitHzRatio = hz.opsPerSecond() == 0 ? Double.NaN : nowaitOps / hz.opsPerSecond();
                 PairBenchReport.Throughput nowait = throughput(NOWAIT_RATE + n, n, nowaitRuns, String.format(Locale.ROOT,
                         "the same %d open(s) driven by no thread: each with one writeReadNowait(byte[100]) in flight, "
                                 + "the next sent from the last reply's completion, every request checkpointed; %.2fx "
-                                + "%s", n, hz.opsPerSecond() == 0 ? Double.NaN : nowaitOps / hz.opsPerSecond(),
-                        HZ_RATE + n),
+                                + "%s", n, nowaitHzRatio, HZ_RATE + n),
                         withFloor(floor, nowaitOps, PairBenchReport.Field.of("clients", n),
-                                PairBenchReport.Field.of("ratio_hz_executor",
-                                        hz.opsPerSecond() == 0 ? Double.NaN : nowaitOps / hz.opsPerSecond(), 2)));
+                                PairBenchReport.Field.of("ratio_hz_executor", nowaitHzRatio, 2)));
                 throughputs.add(nowait);
                 if (nowait.opsPerSecond() > best.opsPerSecond()) {
                     best = nowait;

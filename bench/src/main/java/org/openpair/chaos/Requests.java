@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.openpair.guardian.Guardian;
+import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
 import org.openpair.guardian.ProcessFile;
 import org.openpair.guardian.ProcessName;
@@ -127,11 +128,11 @@ final class Requests implements AutoCloseable {
             throw new IllegalStateException("a nowait WRITEREAD failed with " + e.getCause(), e.getCause());
         } catch (TimeoutException | CancellationException e) {
             // Its outcome is unknown, as after a timeout: recorded so, and the open is never used again.
-            throw new GuardianException(org.openpair.guardian.GuardianError.TIMED_OUT, "the nowait WRITEREAD's future "
+            throw new GuardianException(GuardianError.TIMED_OUT, "the nowait WRITEREAD's future "
                     + "did not complete within " + NOWAIT_GRACE.toSeconds() + " s of its timeout");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new GuardianException(org.openpair.guardian.GuardianError.TIMED_OUT, "interrupted");
+            throw new GuardianException(GuardianError.TIMED_OUT, "interrupted");
         }
     }
 

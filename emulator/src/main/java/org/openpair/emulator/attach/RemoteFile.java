@@ -58,10 +58,7 @@ final class RemoteFile implements ProcessFile {
 
     @Override
     public byte[] writeRead(byte[] request, Duration timeout) {
-        if (request.length > MAX_MESSAGE_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
-                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
-        }
+        requireSize(request);
         AttachCodecs.Written w;
         try {
             w = client.call(AttachCalls.WRITE_READ,
@@ -83,10 +80,7 @@ final class RemoteFile implements ProcessFile {
      */
     @Override
     public CompletableFuture<byte[]> writeReadNowait(byte[] request, Duration timeout) {
-        if (request.length > MAX_MESSAGE_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
-                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
-        }
+        requireSize(request);
         if (closed) {
             throw new GuardianException(GuardianError.NOT_OPEN, "the open of " + name + " is closed");
         }
@@ -119,6 +113,13 @@ final class RemoteFile implements ProcessFile {
             result.completeExceptionally(cause);
         });
         return result;
+    }
+
+    private static void requireSize(byte[] request) {
+        if (request.length > MAX_MESSAGE_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+        }
     }
 
     @Override

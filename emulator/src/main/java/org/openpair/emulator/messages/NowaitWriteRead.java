@@ -39,17 +39,13 @@ final class NowaitWriteRead {
         return result;
     }
 
-    long deadline() {
-        return deadline;
-    }
-
     void start() {
         ProcessOpen.Binding b = open.binding();
         binding = b;
         ProcessOpen.Sent s = open.dispatch(MessageFormat.WRITEREAD, b.target(), syncId, data, deadline);
         if (s.failed() != null) {
             firstAttemptTaken.set(true);
-            carryOn(new ProcessOpen.Attempt(b.target(), b.epoch(), s.failed()));
+            carryOn(new ProcessOpen.Attempt(b, s.failed()));
             return;
         }
         sent = s;
@@ -73,18 +69,18 @@ final class NowaitWriteRead {
         switch (outcome.kind()) {
             case REPLY -> finish(outcome.body(), null);
             case ERROR -> finish(null, outcome.error());
-            default -> carryOn(new ProcessOpen.Attempt(b.target(), b.epoch(), outcome));
+            default -> carryOn(new ProcessOpen.Attempt(b, outcome));
         }
     }
 
     /**
      * Called by the watch when the first attempt has waited a name check's slice or reached its
      * deadline: a thread of the watch waits for it as {@code writeRead} would, asking the name
-     * table between slices. Returns false if the reply was already taken.
+     * table between slices. Nothing if the reply was taken first.
      */
-    boolean takeOverWaiting() {
+    void takeOverWaiting() {
         if (!firstAttemptTaken.compareAndSet(false, true)) {
-            return false;
+            return;
         }
         ProcessOpen.Binding b = binding;
         ProcessOpen.Sent s = sent;
@@ -95,9 +91,8 @@ final class NowaitWriteRead {
                 giveSlotBack();
                 return;
             }
-            carryOnHere(new ProcessOpen.Attempt(b.target(), b.epoch(), outcome));
+            carryOnHere(new ProcessOpen.Attempt(b, outcome));
         });
-        return true;
     }
 
     /** Whether the first attempt has waited long enough for the watch to take it over. */

@@ -131,11 +131,7 @@ public final class ProcessOpen implements ProcessFile {
 
     @Override
     public byte[] writeRead(byte[] request, Duration timeout) {
-        if (request.length > MAX_MESSAGE_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
-                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
-        }
-        requireUsable();
+        requireSendable(request);
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -157,11 +153,7 @@ public final class ProcessOpen implements ProcessFile {
 
     @Override
     public CompletableFuture<byte[]> writeReadNowait(byte[] request, Duration timeout) {
-        if (request.length > MAX_MESSAGE_BYTES) {
-            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
-                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
-        }
-        requireUsable();
+        requireSendable(request);
         if (!slots.tryAcquire()) {
             throw new GuardianException(GuardianError.TOO_MANY_NOWAIT, name + ": " + Math.max(1, syncDepth)
                     + " requests of this open are in flight (its sync depth is " + syncDepth + ")");
@@ -187,6 +179,15 @@ public final class ProcessOpen implements ProcessFile {
     }
 
     record Binding(ProcessHandle target, long epoch) {
+    }
+
+    /** 22 for a request over the limit, then {@link #requireUsable}: what both WRITEREADs check before a slot. */
+    private void requireSendable(byte[] request) {
+        if (request.length > MAX_MESSAGE_BYTES) {
+            throw new GuardianException(GuardianError.BOUNDS, "request of " + request.length
+                    + " bytes exceeds the limit of " + MAX_MESSAGE_BYTES);
+        }
+        requireUsable();
     }
 
     private void requireUsable() {
@@ -215,8 +216,8 @@ public final class ProcessOpen implements ProcessFile {
             long boundEpoch;
             Outcome outcome;
             if (first != null) {
-                target = first.target();
-                boundEpoch = first.epoch();
+                target = first.binding().target();
+                boundEpoch = first.binding().epoch();
                 outcome = first.outcome();
                 first = null;
             } else {
@@ -288,8 +289,8 @@ public final class ProcessOpen implements ProcessFile {
     record Sent(CompletableFuture<LinkReply> pending, long nanos, Outcome failed) {
     }
 
-    /** An attempt made and how it ended, for {@link #resume}. */
-    record Attempt(ProcessHandle target, long epoch, Outcome outcome) {
+    /** An attempt made (to the binding it went by) and how it ended, for {@link #resume}. */
+    record Attempt(Binding binding, Outcome outcome) {
     }
 
     Sent dispatch(byte kind, ProcessHandle target, long syncId, byte[] data, long deadline) {
