@@ -73,7 +73,9 @@ public interface ProcessContext {
     /**
      * For a backup: applies the primary's checkpoints, in order, through {@code applier}
      * (the {@link #state()} changes are applied without it), and returns when this process
-     * has become the primary, after every acknowledged checkpoint was applied.
+     * has become the primary, after every acknowledged checkpoint was applied. A busy pair's
+     * checkpoints are handed to the applier in batches (256, 1 MiB, or 2 ms' worth), so it may
+     * lag the primary by up to a batch until the takeover.
      *
      * @throws GuardianException 2 called by a primary; 40 interrupted (the process is stopping)
      */

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.openpair.emulator.link.DeliveryBatch;
 import org.openpair.emulator.link.ReplyPath;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.emulator.pairs.SavedReplies;
@@ -43,6 +44,8 @@ public final class ReceiveQueue implements Receive {
     /** The queue's size, written under the lock after every change: READUPDATE's spin reads it without. */
     private volatile int queued;
     private final ArrivalSpin spin = new ArrivalSpin();
+    /** Wakes a reader parked in READUPDATE: run once per link delivery that queued requests, not per request. */
+    private final Runnable wakeReader = this::signalArrival;
     /** From arrival until the reply left (or the process ended), by open and sync ID. */
     private final Map<Key, PendingRequest> inProgress = new HashMap<>();
     private int receiveDepth;
@@ -71,6 +74,15 @@ public final class ReceiveQueue implements Receive {
         lock.lock();
         try {
             arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalArrival() {
+        lock.lock();
+        try {
+            arrived.signal();
         } finally {
             lock.unlock();
         }
@@ -158,6 +170,7 @@ public final class ReceiveQueue implements Receive {
         pair.metrics().requestArrived();
         byte[] saved = null;
         GuardianError refusal = null;
+        boolean queuedNow = false;
         lock.lock();
         try {
             if (pair.role() != PairRole.PRIMARY) {
@@ -183,7 +196,7 @@ public final class ReceiveQueue implements Receive {
                         inProgress.put(new Key(openId, syncId), p);
                         queue.addLast(p);
                         queued = queue.size();
-                        arrived.signal();
+                        queuedNow = true;
                     }
                 }
             }
@@ -194,7 +207,11 @@ public final class ReceiveQueue implements Receive {
                         + " is not the primary"));
             }
         }
-        if (saved != null) {
+        if (queuedNow) {
+            // A spinning READUPDATE has seen it already (queued is volatile); a parked one is woken
+            // when the link's read is delivered, once for all the requests it brought.
+            DeliveryBatch.wakeAfter(wakeReader);
+        } else if (saved != null) {
             path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(saved));
         } else if (refusal == GuardianError.INVALID_OPERATION) {
             path.reply(openId, syncId, pair.epoch(), MessageFormat.error(refusal, "sync ID " + syncId
@@ -253,6 +270,11 @@ public final class ReceiveQueue implements Receive {
                 if (!queue.isEmpty()) {
                     PendingRequest next = queue.pollFirst();
                     queued = queue.size();
+                    if (queued > 0) {
+                        // One wake-up came for a delivery's worth of requests: a reader woken by it
+                        // passes it on, so other readers of a deeper $RECEIVE do not sleep past them.
+                        arrived.signal();
+                    }
                     if (next.deadline != 0 && System.currentTimeMillis() >= next.deadline) {
                         // Its requester has given up (error 40, outcome unknown to it): it must not
                         // run now, as Guardian's CANCEL would have taken it off $RECEIVE.

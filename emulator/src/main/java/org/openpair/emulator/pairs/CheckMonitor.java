@@ -1,10 +1,13 @@
 package org.openpair.emulator.pairs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
 import org.openpair.emulator.events.Event;
 import org.openpair.emulator.events.EventLog;
+import org.openpair.emulator.link.DeliveryBatch;
 import org.openpair.emulator.link.Verdict;
 import org.openpair.guardian.GuardianError;
 import org.openpair.guardian.GuardianException;
@@ -25,10 +28,31 @@ import org.openpair.guardian.Takeover;
 final class CheckMonitor {
     private static final System.Logger LOG = PairMember.LOG;
     private static final Object NOTHING = new Object();
+    /** Program checkpoints handed to the applier together; see {@link #arriving}. */
+    static final int APPLY_BATCH = 256;
+    static final long APPLY_BATCH_BYTES = 1 << 20;
+    static final long APPLY_LAG_NANOS = 2_000_000;
 
     private final PairMember member;
-    /** Accepted program checkpoints, then the takeover (or NOTHING once the process ended), in order. */
+    /** Batches of accepted program checkpoints, then the takeover (or NOTHING once the process ended), in order. */
     private final LinkedBlockingQueue<Object> held = new LinkedBlockingQueue<>();
+    /**
+     * Program checkpoints accepted and not yet handed to the applier. They go to {@link #held}
+     * together at the end of a link delivery: at once if the last hand-over was
+     * {@link #APPLY_LAG_NANOS} ago or more (a quiet pair's applier keeps up checkpoint by
+     * checkpoint), otherwise once {@link #APPLY_BATCH} of them or {@link #APPLY_BATCH_BYTES}
+     * wait or that time has passed; and always before a takeover. So a busy pair's applier is
+     * woken per batch, not per checkpoint: a woken backup thread was a futex wake-up and a switch
+     * (often preempting the link's reader) for every request the pair served. Guarded by the
+     * member's monitor.
+     */
+    private ArrayList<CheckpointRecord.User> arriving = new ArrayList<>();
+    private long arrivingBytes;
+    /** When checkpoints were last handed to the applier (nanoTime). */
+    private long lastHandOver = System.nanoTime() - APPLY_LAG_NANOS;
+    /** Whether a hand-over is due at the end of the delivery under way. */
+    private boolean handOverDue;
+    private final Runnable handOver = this::handOver;
     /** A new backup's state transfer being received; guarded by the member's monitor. */
     private StateTransfer.Incoming incoming;
 
@@ -91,7 +115,12 @@ final class CheckMonitor {
                 hold(r.change());
             }
         } else if (record instanceof CheckpointRecord.User u) {
-            held.add(u);
+            arriving.add(u);
+            arrivingBytes += u.data().length;
+            if (!handOverDue) {
+                handOverDue = true;
+                DeliveryBatch.wakeAfter(handOver);
+            }
         } else if (record instanceof CheckpointRecord.Put p) {
             member.state.putAll(p.entries());
         } else if (record instanceof CheckpointRecord.Remove r) {
@@ -150,6 +179,8 @@ final class CheckMonitor {
                 member.readyBackup = newBackup;
                 member.role = PairRole.PRIMARY;
                 member.epoch = takeover.epoch();
+                // Everything accepted goes to the applier before the takeover: awaitTakeover applies all of it first.
+                moveArriving();
                 held.add(takeover);
             }
             if (newBackup != null) {
@@ -201,19 +232,52 @@ final class CheckMonitor {
                 held.add(NOTHING);
                 throw new GuardianException(GuardianError.TIMED_OUT, "the process ended while waiting for a takeover");
             }
-            apply((CheckpointRecord.User) item, applier);
+            apply((Batch) item, applier);
         }
     }
 
-    private static void apply(CheckpointRecord.User record, Consumer<byte[]> applier) {
+    private static void apply(Batch batch, Consumer<byte[]> applier) {
         if (applier != null) {
-            applier.accept(record.data());
+            for (CheckpointRecord.User record : batch.records()) {
+                applier.accept(record.data());
+            }
         }
+    }
+
+    /** Program checkpoints handed to the applier together, in order. */
+    private record Batch(List<CheckpointRecord.User> records) {
     }
 
     /** The process ended: a waiting (or later) awaitTakeover returns at once. */
     void end() {
+        synchronized (member) {
+            arriving.clear();
+            arrivingBytes = 0;
+        }
         held.clear();
         held.add(NOTHING);
+    }
+
+    /** A delivery that accepted program checkpoints ended: the applier gets them if a batch is due. */
+    private void handOver() {
+        synchronized (member) {
+            handOverDue = false;
+            long now = System.nanoTime();
+            if (arriving.size() >= APPLY_BATCH || arrivingBytes >= APPLY_BATCH_BYTES
+                    || now - lastHandOver >= APPLY_LAG_NANOS) {
+                moveArriving();
+                lastHandOver = now;
+            }
+        }
+    }
+
+    /** Under the member's monitor. */
+    private void moveArriving() {
+        if (!arriving.isEmpty()) {
+            // One item, so one wake-up at most: added one by one, a taker draining as fast could be woken for each.
+            held.add(new Batch(arriving));
+            arriving = new ArrayList<>();
+            arrivingBytes = 0;
+        }
     }
 }

@@ -32,6 +32,12 @@ public final class PairPrograms {
     /** Sequence violations seen by backups of {@link SequencePair}. */
     public static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
     public static final Map<String, Long> SEQ_DONE = new ConcurrentHashMap<>();
+    /** What the backup of each {@link Burst} had applied, in order, when its awaitTakeover returned. */
+    public static final Map<String, List<Long>> APPLIED = new ConcurrentHashMap<>();
+    /** The last checkpoint the backup of each {@link Burst} applied so far. */
+    public static final Map<String, Long> APPLYING = new ConcurrentHashMap<>();
+    /** Each {@link Burst} whose checkpoints the backup all held: how many it sent. */
+    public static final Map<String, Long> BURST_HELD = new ConcurrentHashMap<>();
 
     private PairPrograms() {
     }
@@ -45,6 +51,9 @@ public final class PairPrograms {
         RESULTS.clear();
         VIOLATIONS.clear();
         SEQ_DONE.clear();
+        APPLIED.clear();
+        APPLYING.clear();
+        BURST_HELD.clear();
         OVERSIZE.clear();
     }
 
@@ -175,6 +184,39 @@ public final class PairPrograms {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * Sends the numbers 1..count as program checkpoints, pipelined, waits until the backup holds
+     * the last, then sends nothing more and idles. Its backup records what its applier got by
+     * the time awaitTakeover returned. Args: backup CPU, count.
+     */
+    public static final class Burst implements GuardianProgram {
+        @Override
+        public void run(ProcessContext ctx) throws Exception {
+            String name = ctx.name().orElseThrow().toString();
+            if (ctx.role() == PairRole.BACKUP) {
+                List<Long> got = new java.util.ArrayList<>();
+                ctx.awaitTakeover(bytes -> {
+                    got.add(java.nio.ByteBuffer.wrap(bytes).getLong());
+                    APPLYING.put(name, got.get(got.size() - 1));
+                });
+                APPLIED.put(name, List.copyOf(got));
+            } else {
+                ctx.createBackup(Integer.parseInt(ctx.args().get(0)), RestartPolicy.TEMPORARY);
+                long count = Long.parseLong(ctx.args().get(1));
+                java.util.concurrent.CompletableFuture<CheckpointResult> last = null;
+                for (long n = 1; n <= count; n++) {
+                    last = ctx.checkpointAsync(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(n).array());
+                }
+                if (last != null && last.get(30, java.util.concurrent.TimeUnit.SECONDS) == CheckpointResult.OK) {
+                    BURST_HELD.put(name, count);
+                }
+            }
+            while (!ctx.isStopRequested()) {
+                Thread.sleep(60_000);
             }
         }
     }

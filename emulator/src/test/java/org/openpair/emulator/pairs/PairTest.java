@@ -9,6 +9,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openpair.emulator.TestNodes;
 import org.openpair.emulator.cpu.EmbeddedNode;
 import org.openpair.emulator.names.Epochs;
@@ -248,6 +250,34 @@ class PairTest {
         assertThat(PairPrograms.VIOLATIONS).isEmpty();
         assertThat(g.processGetPairInfo(ProcessName.of("$SEQ")).epoch()).isEqualTo(expectedEpoch);
         assertThat(Epochs.counter(expectedEpoch)).isEqualTo(4);
+    }
+
+    /**
+     * The backup's program is handed checkpoints in batches, not woken for each; whatever the
+     * backup held when its primary's CPU failed is applied, in order, before awaitTakeover
+     * returns: a burst smaller than one batch (nothing after it to hand it over), and one of
+     * several batches with a part batch left at the end.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 1000})
+    void checkpointsHeldByTheBackup_areAllAppliedInOrderBeforeTheTakeoverReturns_whateverTheBatch(long count) {
+        g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Burst.class)).name("$BST").cpu(1)
+                .args("2", String.valueOf(count)).build());
+        await("the checkpoints held by the backup", () -> PairPrograms.BURST_HELD.containsKey("$BST"));
+        node.cpu(1).crash();
+        await("the takeover", () -> PairPrograms.APPLIED.containsKey("$BST"));
+        assertThat(PairPrograms.APPLIED.get("$BST"))
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, count).boxed().toList());
+    }
+
+    /** Batching is for busy pairs: a quiet pair's backup applies a checkpoint without waiting for more. */
+    @Test
+    void aQuietPairsBackup_appliesItsCheckpointsWithoutWaitingForMore() {
+        g.processSpawn(SpawnRequest.of(Program.hosted(PairPrograms.Burst.class)).name("$BST").cpu(1)
+                .args("2", "1").build());
+        await("the checkpoint held by the backup", () -> PairPrograms.BURST_HELD.containsKey("$BST"));
+        await("the checkpoint applied by the backup", () -> PairPrograms.APPLYING.getOrDefault("$BST", 0L) == 1L);
+        assertThat(PairPrograms.APPLIED).isEmpty();
     }
 
     private static long acked(ProcessHandle h) {
