@@ -51,10 +51,12 @@ import org.openpair.emulator.cli.OutputOptions;
                         + "effect nobody asked for, or one whose client was told it failed), late_apply (a request "
                         + "applied after one its client sent once it had closed the first's open), total_changed (the "
                         + "ledger's total), log_holes (transfers the ledger counts but holds no record of). Unavailability: from a fault to the next acknowledged request of its pair, "
-                        + "p50, p99 and max.",
+                        + "p50, p99 and max; the three slowest recoveries are named (fault number, kind, pair, ms), to find "
+                        + "in the CPUs' logs.",
                 "The seed is printed first; --seed S --faults N replays the plan (not the timing). Progress goes to "
                         + "stderr; the table, or with --json the machine line, one line per fault kind and a total line "
-                        + "({\"bench\":\"chaos\",\"seed\":S,\"faults\":N,\"acked_lost\":0,...}), to stdout."},
+                        + "({\"bench\":\"chaos\",\"seed\":S,\"faults\":N,\"acked_lost\":0,...}), to stdout (with --json "
+                        + "the slowest recoveries go to stderr)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every count is 0", "1:a violation was found (or a Guardian error)", "2:usage",
                 "4:internal failure"})
@@ -151,6 +153,7 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosReport report = ChaosReport.of(result);
         if (output.json()) {
             report.jsonLines().forEach(out::println);
+            report.slowestRecoveries(ChaosReport.SLOWEST_SHOWN).forEach(l -> err.println("chaos: slowest recovery: " + l));
             report.violations(20).forEach(v -> err.println("violation: " + v));
             err.flush();
         } else {

@@ -89,6 +89,9 @@ public final class ChaosReport {
                 .map(e -> e.getKey() + " x" + e.getValue().size() + ", first: " + e.getValue().get(0).text()).toList();
     }
 
+    /** How many of the slowest recoveries a report names. */
+    public static final int SLOWEST_SHOWN = 3;
+
     public List<String> jsonLines() {
         List<String> lines = new ArrayList<>();
         lines.add(machine.json().toString());
@@ -129,6 +132,7 @@ public final class ChaosReport {
                 count(Outcome.OK), count(Outcome.FAILED), count(Outcome.UNKNOWN), result.elapsedMillis() / 1000.0,
                 result.settings().seed());
         skipped().stream().distinct().limit(3).forEach(out::println);
+        slowestRecoveries(SLOWEST_SHOWN).forEach(l -> out.println("slowest recovery: " + l));
         violations(20).forEach(l -> out.println("violation: " + l));
         out.println(clean() ? "verdict: PASS" : "verdict: FAIL (replay the plan: --seed " + result.settings().seed()
                 + " --faults " + result.settings().faults() + ")");
@@ -173,17 +177,50 @@ public final class ChaosReport {
     long[] unavailableMillis(FaultKind kind) {
         List<Long> ms = new ArrayList<>();
         for (FaultRecord r : result.faults()) {
-            if (!r.wasMade() || (kind != null && r.fault().kind() != kind)) {
-                continue;
+            if (r.wasMade() && (kind == null || r.fault().kind() == kind)) {
+                recoveryMillis(r).ifPresent(ms::add);
             }
-            result.history().stream()
-                    .filter(o -> o.pair().equals(r.pair()) && o.outcome() == Outcome.OK && o.invokeNanos() > r.startNanos())
-                    .mapToLong(Op::doneNanos).min()
-                    .ifPresent(done -> ms.add((done - r.startNanos()) / 1_000_000));
         }
         long[] sorted = ms.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
         return sorted;
+    }
+
+    /** One made fault's unavailability (see {@link #unavailableMillis(FaultKind)}); empty if its pair never answered again. */
+    private java.util.OptionalLong recoveryMillis(FaultRecord r) {
+        java.util.OptionalLong done = result.history().stream()
+                .filter(o -> o.pair().equals(r.pair()) && o.outcome() == Outcome.OK && o.invokeNanos() > r.startNanos())
+                .mapToLong(Op::doneNanos).min();
+        return done.isPresent() ? java.util.OptionalLong.of((done.getAsLong() - r.startNanos()) / 1_000_000)
+                : java.util.OptionalLong.empty();
+    }
+
+    /**
+     * The made faults whose pair took longest to answer a new request, slowest first, as
+     * {@code "fault 37 partition-backup on $KV: 28618 ms (cut CPU 1 off, healed)"}: the per-kind
+     * figures say how long, these say which fault, to find in the CPUs' logs.
+     */
+    public List<String> slowestRecoveries(int max) {
+        record Recovery(FaultRecord r, long ms) {
+        }
+        List<Recovery> all = new ArrayList<>();
+        for (FaultRecord r : result.faults()) {
+            if (r.wasMade()) {
+                recoveryMillis(r).ifPresent(ms -> all.add(new Recovery(r, ms)));
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(Recovery::ms).reversed());
+        return all.stream().limit(max).map(x -> "fault " + x.r().fault().index() + " " + x.r().fault().kind().key()
+                + " on " + x.r().pair() + ": " + x.ms() + " ms" + briefly(x.r().note())).toList();
+    }
+
+    /** A fault's note without what follows its first line (a note may end with the CPUs' thread dumps). */
+    private static String briefly(String note) {
+        if (note == null || note.isBlank()) {
+            return "";
+        }
+        String first = note.lines().findFirst().orElse("");
+        return " (" + (first.length() > 160 ? first.substring(0, 160) + "..." : first) + ")";
     }
 
     /** The fault kind a violation is charged to: by its pair's faults first, else by any (a CPU fault hits every pair on it). */
