@@ -44,8 +44,8 @@ public final class ReceiveQueue implements Receive {
     /** The queue's size, written under the lock after every change: READUPDATE's spin reads it without. */
     private volatile int queued;
     private final ArrivalSpin spin = new ArrivalSpin();
-    /** Wakes a reader parked in READUPDATE: run once per link delivery that queued requests, not per request. */
-    private final Runnable wakeReader = this::signalArrival;
+    /** Wakes the readers parked in READUPDATE: run once per link delivery that queued requests, not per request. */
+    private final Runnable wakeReaders = this::wake;
     /** From arrival until the reply left (or the process ended), by open and sync ID. */
     private final Map<Key, PendingRequest> inProgress = new HashMap<>();
     private int receiveDepth;
@@ -74,15 +74,6 @@ public final class ReceiveQueue implements Receive {
         lock.lock();
         try {
             arrived.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void signalArrival() {
-        lock.lock();
-        try {
-            arrived.signal();
         } finally {
             lock.unlock();
         }
@@ -210,7 +201,7 @@ public final class ReceiveQueue implements Receive {
         if (queuedNow) {
             // A spinning READUPDATE has seen it already (queued is volatile); a parked one is woken
             // when the link's read is delivered, once for all the requests it brought.
-            DeliveryBatch.wakeAfter(wakeReader);
+            DeliveryBatch.wakeAfter(wakeReaders);
         } else if (saved != null) {
             path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(saved));
         } else if (refusal == GuardianError.INVALID_OPERATION) {
@@ -270,11 +261,6 @@ public final class ReceiveQueue implements Receive {
                 if (!queue.isEmpty()) {
                     PendingRequest next = queue.pollFirst();
                     queued = queue.size();
-                    if (queued > 0) {
-                        // One wake-up came for a delivery's worth of requests: a reader woken by it
-                        // passes it on, so other readers of a deeper $RECEIVE do not sleep past them.
-                        arrived.signal();
-                    }
                     if (next.deadline != 0 && System.currentTimeMillis() >= next.deadline) {
                         // Its requester has given up (error 40, outcome unknown to it): it must not
                         // run now, as Guardian's CANCEL would have taken it off $RECEIVE.

@@ -50,8 +50,6 @@ final class CheckMonitor {
     private long arrivingBytes;
     /** When checkpoints were last handed to the applier (nanoTime). */
     private long lastHandOver = System.nanoTime() - APPLY_LAG_NANOS;
-    /** Whether a hand-over is due at the end of the delivery under way. */
-    private boolean handOverDue;
     private final Runnable handOver = this::handOver;
     /** A new backup's state transfer being received; guarded by the member's monitor. */
     private StateTransfer.Incoming incoming;
@@ -117,10 +115,8 @@ final class CheckMonitor {
         } else if (record instanceof CheckpointRecord.User u) {
             arriving.add(u);
             arrivingBytes += u.data().length;
-            if (!handOverDue) {
-                handOverDue = true;
-                DeliveryBatch.wakeAfter(handOver);
-            }
+            // Once per delivery however many arrive: the batch runs the same wake-up once.
+            DeliveryBatch.wakeAfter(handOver);
         } else if (record instanceof CheckpointRecord.Put p) {
             member.state.putAll(p.entries());
         } else if (record instanceof CheckpointRecord.Remove r) {
@@ -261,7 +257,6 @@ final class CheckMonitor {
     /** A delivery that accepted program checkpoints ended: the applier gets them if a batch is due. */
     private void handOver() {
         synchronized (member) {
-            handOverDue = false;
             long now = System.nanoTime();
             if (arriving.size() >= APPLY_BATCH || arrivingBytes >= APPLY_BATCH_BYTES
                     || now - lastHandOver >= APPLY_LAG_NANOS) {
