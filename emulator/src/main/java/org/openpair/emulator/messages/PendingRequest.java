@@ -1,9 +1,7 @@
 package org.openpair.emulator.messages;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.openpair.emulator.link.ReplyPath;
@@ -31,7 +29,7 @@ final class PendingRequest implements ReceivedRequest {
     final long deadline;
     /** When it arrived at $RECEIVE (nanoTime): the start of the server's side of its WRITEREAD. */
     private final long arrived = System.nanoTime();
-    private final List<ReplyPath> paths = new CopyOnWriteArrayList<>();
+    private final ReplyPaths paths;
     private final AtomicBoolean replied = new AtomicBoolean();
 
     PendingRequest(ReceiveQueue receive, MessageFormat.Request r, long openId, long syncId, ReplyPath path) {
@@ -41,13 +39,17 @@ final class PendingRequest implements ReceivedRequest {
         this.openId = openId;
         this.syncId = syncId;
         this.deadline = r.deadline();
-        paths.add(path);
+        this.paths = new ReplyPaths(path);
     }
 
-    void alsoReplyTo(ReplyPath path) {
-        if (!paths.contains(path)) {
-            paths.add(path);
-        }
+    /**
+     * A resend of this request arrived on {@code path}.
+     *
+     * @return null if its answer goes that way too when given; the answer if it left already,
+     *         for the caller to send on {@code path}
+     */
+    java.nio.ByteBuffer alsoReplyTo(ReplyPath path) {
+        return paths.add(path);
     }
 
     @Override
@@ -138,7 +140,7 @@ final class PendingRequest implements ReceivedRequest {
 
     private void send(java.nio.ByteBuffer payload) {
         long epoch = receive.pair().epoch();
-        for (ReplyPath path : paths) {
+        for (ReplyPath path : paths.answer(payload)) {
             path.reply(openId, syncId, epoch, payload.duplicate());
         }
     }

@@ -160,6 +160,7 @@ public final class ReceiveQueue implements Receive {
     private void request(MessageFormat.Request r, long openId, long syncId, ReplyPath path) {
         pair.metrics().requestArrived();
         byte[] saved = null;
+        java.nio.ByteBuffer answered = null;
         GuardianError refusal = null;
         boolean queuedNow = false;
         lock.lock();
@@ -171,23 +172,24 @@ public final class ReceiveQueue implements Receive {
             }
             PendingRequest running = inProgress.get(new Key(openId, syncId));
             if (running != null) {
-                // A resend of a request still being answered: the answer goes this way too.
-                running.alsoReplyTo(path);
-                return;
-            }
-            SavedReplies replies = pair.savedReplies();
-            switch (replies.admit(openId, syncId)) {
-                case SAVED -> saved = replies.saved(openId, syncId);
-                case TOO_OLD -> refusal = GuardianError.INVALID_OPERATION;
-                case NEW -> {
-                    if (queue.size() >= QUEUE_LIMIT) {
-                        refusal = GuardianError.NO_ROOM;
-                    } else {
-                        PendingRequest p = new PendingRequest(this, r, openId, syncId, path);
-                        inProgress.put(new Key(openId, syncId), p);
-                        queue.addLast(p);
-                        queued = queue.size();
-                        queuedNow = true;
+                // A resend of a request still being answered: the answer goes this way too, or,
+                // if it is leaving just now (before done() took the request out), it is sent below.
+                answered = running.alsoReplyTo(path);
+            } else {
+                SavedReplies replies = pair.savedReplies();
+                switch (replies.admit(openId, syncId)) {
+                    case SAVED -> saved = replies.saved(openId, syncId);
+                    case TOO_OLD -> refusal = GuardianError.INVALID_OPERATION;
+                    case NEW -> {
+                        if (queue.size() >= QUEUE_LIMIT) {
+                            refusal = GuardianError.NO_ROOM;
+                        } else {
+                            PendingRequest p = new PendingRequest(this, r, openId, syncId, path);
+                            inProgress.put(new Key(openId, syncId), p);
+                            queue.addLast(p);
+                            queued = queue.size();
+                            queuedNow = true;
+                        }
                     }
                 }
             }
@@ -202,6 +204,8 @@ public final class ReceiveQueue implements Receive {
             // A spinning READUPDATE has seen it already (queued is volatile); a parked one is woken
             // when the link's read is delivered, once for all the requests it brought.
             DeliveryBatch.wakeAfter(wakeReaders);
+        } else if (answered != null) {
+            path.reply(openId, syncId, pair.epoch(), answered);
         } else if (saved != null) {
             path.reply(openId, syncId, pair.epoch(), MessageFormat.ok(saved));
         } else if (refusal == GuardianError.INVALID_OPERATION) {
