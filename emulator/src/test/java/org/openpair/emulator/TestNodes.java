@@ -19,6 +19,14 @@ import org.openpair.emulator.cpu.NodeEngineSettings;
  */
 public final class TestNodes {
     private static final AtomicInteger SEQ = new AtomicInteger();
+    /**
+     * Where the test nodes' logs go: under the module's build directory when the tests run from
+     * the module (as Maven runs them), so that they are there to read after a failure and go
+     * with {@code mvn clean} instead of piling up in the temporary directory.
+     */
+    private static final Path LOGS = Files.isDirectory(Path.of("target"))
+            ? Path.of("target", "test-node-logs").toAbsolutePath()
+            : Path.of(System.getProperty("java.io.tmpdir"), "openpair-test-node-logs");
 
     static {
         // Hazelcast warns loudly about the crashes these tests cause on purpose: only its errors.
@@ -33,7 +41,7 @@ public final class TestNodes {
         int base = LoopbackPorts.block(NodeConfig.MAX_CPUS);
         Path logs;
         try {
-            logs = Files.createTempDirectory("openpair-test-logs");
+            logs = Files.createTempDirectory(Files.createDirectories(LOGS), "node-");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
