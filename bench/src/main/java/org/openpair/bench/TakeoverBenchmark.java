@@ -26,6 +26,7 @@ import com.hazelcast.cluster.Member;
 
 import org.openpair.emulator.config.NodeConfig;
 import org.openpair.emulator.launch.CpuJvm;
+import org.openpair.emulator.os.NativeOs;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.pairs.PairMember;
 import org.openpair.guardian.Guardian;
@@ -192,6 +193,11 @@ public final class TakeoverBenchmark {
         long leaseMillis;
         int childStarts;
         ExecutorService faults = Executors.newSingleThreadExecutor(r -> SystemThreads.daemon(r, "bench-fault"));
+        // Bound before any fault's clock starts: a SIGSTOP goes through jnr-posix, and the first
+        // NativeOs.get() loads it (0.15-0.5 s quiet, 1.5-4.6 s measured on a loaded machine).
+        // Left to the first freeze, that load fell inside its interval: the freeze came late and
+        // its takeover looked 0.4-1.5 s slower than the rest of its series.
+        NativeOs.get();
         try (StageTrace stages = StageTrace.open(PairMember.class);
              PairBenchNode node = PairBenchNode.start(progress, counts.heartbeatTimeout(), false,
                      NodeConfig.ADVISED_LEASE)) {
