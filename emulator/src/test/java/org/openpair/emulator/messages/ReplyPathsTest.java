@@ -65,8 +65,7 @@ class ReplyPathsTest {
         ByteBuffer answer = answer("counted 1");
         send(paths.answer(answer), answer);
 
-        assertThat(text(first.reply)).isEqualTo("counted 1");
-        assertThat(text(resend.reply)).isEqualTo("counted 1");
+        assertEachReceived("counted 1", first, resend);
     }
 
     @Test
@@ -82,8 +81,7 @@ class ReplyPathsTest {
 
         assertThat(late).as("the answer, for the resend's path").isNotNull();
         resend.path.reply(OPEN, SYNC, EPOCH, late);
-        assertThat(text(first.reply)).isEqualTo("counted 1");
-        assertThat(text(resend.reply)).isEqualTo("counted 1");
+        assertEachReceived("counted 1", first, resend);
     }
 
     @Test
@@ -96,8 +94,7 @@ class ReplyPathsTest {
         assertThat(paths.answer(MessageFormat.error(GuardianError.PATH_DOWN, "ended"))).isEmpty();
         Request resend = request(2);
         resend.path.reply(OPEN, SYNC, EPOCH, paths.add(resend.path));
-        assertThat(text(first.reply)).isEqualTo("counted 1");
-        assertThat(text(resend.reply)).isEqualTo("counted 1");
+        assertEachReceived("counted 1", first, resend);
     }
 
     @Test
@@ -127,6 +124,12 @@ class ReplyPathsTest {
 
     private static ByteBuffer answer(String text) {
         return MessageFormat.ok(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertEachReceived(String expected, Request... requests) throws Exception {
+        for (Request r : requests) {
+            assertThat(text(r.reply)).as("what %s's requester received", r.path).isEqualTo(expected);
+        }
     }
 
     /** What a requester received: the reply's text, or its error number. */
