@@ -51,12 +51,7 @@ public final class KvServer implements GuardianProgram {
                 // The first primary was never promoted: the name table holds the epoch it started at.
                 epoch = ctx.guardian().processGetPairInfo(ctx.name().orElseThrow()).epoch();
             }
-            try {
-                ctx.createBackup(SpawnRequest.ANY_CPU, POLICY);
-            } catch (GuardianException e) {
-                // 66: no other CPU now; the restart policy tries again when one comes up.
-                ctx.out().println("no backup: " + e.oneLine());
-            }
+            BackupBeside.make(ctx, SpawnRequest.ANY_CPU, POLICY);
             Receive receive = ctx.openReceive(16, false);
             try {
                 while (!ctx.isStopRequested()) {

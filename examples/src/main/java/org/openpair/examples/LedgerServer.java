@@ -70,12 +70,7 @@ public final class LedgerServer implements GuardianProgram {
                     state.putLong("n", 0);
                 }
             }
-            try {
-                var backup = ctx.createBackup(backupCpu, POLICY);
-                ctx.out().println("backup created on CPU " + backup.cpu());
-            } catch (GuardianException e) {
-                ctx.out().println("no backup: " + e.oneLine());
-            }
+            BackupBeside.make(ctx, backupCpu, POLICY);
             serve(ctx, state, faults, epoch);
             if (ctx.role() != PairRole.BACKUP) {
                 // 210 without a switch: fenced, the pair moved on without this process; it is being stopped.

@@ -284,6 +284,21 @@ public final class Cpu implements AutoCloseable {
         return sweeper;
     }
 
+    /** For this package's tests: see {@link CpuLinks#holdCheckpointsForTests}. */
+    void holdCheckpointsForTests() {
+        links.holdCheckpointsForTests();
+    }
+
+    /** For this package's tests: see {@link CpuLinks#heldCheckpointsForTests}. */
+    int heldCheckpointsForTests() {
+        return links.heldCheckpointsForTests();
+    }
+
+    /** For this package's tests: see {@link CpuLinks#releaseCheckpointsForTests}. */
+    void releaseCheckpointsForTests() {
+        links.releaseCheckpointsForTests();
+    }
+
     /** Notifications over the CPU link, for this package's tests. */
     CpuNotices notices() {
         return links.notices();

@@ -126,9 +126,47 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
         return server.port();
     }
 
+    /** For tests: while set, checkpoints for this CPU's backups wait on the link's reader. */
+    private volatile java.util.concurrent.CountDownLatch checkpointsHeld;
+    /** For tests: how many checkpoints came to wait on {@link #checkpointsHeld}. */
+    private final java.util.concurrent.atomic.AtomicInteger heldArrivals = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * For tests: checkpoints arriving for this CPU's backups from now on wait (on the reader of
+     * the link they came by) until {@link #releaseCheckpointsForTests}, as a slow backup's would:
+     * their acknowledgements, and whatever comes after them on that link, wait too.
+     */
+    void holdCheckpointsForTests() {
+        checkpointsHeld = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** For tests: how many checkpoints came to wait since the node started. */
+    int heldCheckpointsForTests() {
+        return heldArrivals.get();
+    }
+
+    /** Lets the checkpoints {@link #holdCheckpointsForTests} held go on, and those after them at once. */
+    void releaseCheckpointsForTests() {
+        java.util.concurrent.CountDownLatch h = checkpointsHeld;
+        checkpointsHeld = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
     private Verdict receive(long stream, long epoch, long seq, ByteBuffer payload) {
         if (stream == CpuNotices.STREAM) {
             return notices.receive(payload);
+        }
+        java.util.concurrent.CountDownLatch held = checkpointsHeld;
+        if (held != null) {
+            heldArrivals.incrementAndGet();
+            try {
+                // Bounded, so that a test that forgets to release cannot hang the node for good.
+                held.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         ProcessTable processes = receiver;
         if (processes == null) {

@@ -106,6 +106,7 @@ final class BackupCreation {
             member.epoch = entry.epoch();
             member.role = PairRole.PRIMARY;
             member.channel = host.links().open(backup.cpu(), backup.verifier(), member.epoch);
+            member.filling = true;
             // The new backup starts from the whole checkpointed state, in chunks the link carries,
             // verified at the backup's end; every chunk's acknowledgement is checked below.
             entries = member.state.size();
@@ -118,6 +119,16 @@ final class BackupCreation {
         }
         PairMember.closeOutsideLocks(old);
         CheckpointResult first = member.sender.settle(CompletableFuture.allOf(transfer.toArray(CompletableFuture[]::new)), backup);
+        if (first == CheckpointResult.OK) {
+            // What was sent while it was filled (replies that left at once among it) did not wait
+            // for it: it holds that too before it may take over. From here every send waits.
+            CompletableFuture<?> sentWhileFilling;
+            synchronized (member.sendLock) {
+                member.filling = false;
+                sentWhileFilling = member.lastSend;
+            }
+            first = member.sender.settle(sentWhileFilling, backup);
+        }
         if (first == CheckpointResult.OK) {
             // Only now may the backup take over: it holds everything the primary was told was safe.
             NameUpdates.Result r = host.tables().names().update(name.toString(),

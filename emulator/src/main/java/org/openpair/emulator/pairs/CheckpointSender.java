@@ -22,6 +22,8 @@ import org.openpair.guardian.ProcessHandle;
 final class CheckpointSender {
     private static final System.Logger LOG = PairMember.LOG;
     private static final CompletableFuture<CheckpointResult> OK = CompletableFuture.completedFuture(CheckpointResult.OK);
+    private static final CompletableFuture<CheckpointResult> NOT_HELD_YET =
+            CompletableFuture.completedFuture(CheckpointResult.NO_BACKUP);
 
     private final PairMember member;
 
@@ -50,8 +52,18 @@ final class CheckpointSender {
             long start = System.nanoTime();
             CompletableFuture<Long> sent = member.channel.send(record);
             member.lastSend = sent;
-            return outcome(sent, member.partner, start);
+            return member.filling ? unawaited(sent, member.partner, start) : outcome(sent, member.partner, start);
         }
+    }
+
+    /**
+     * A send to a backup still being filled: the caller goes on at once with NO_BACKUP (no member
+     * that could take over holds it yet, and this one cannot take over before it holds it), and
+     * a failure of the send is still handled as any other's.
+     */
+    private CompletableFuture<CheckpointResult> unawaited(CompletableFuture<Long> sent, ProcessHandle to, long start) {
+        outcome(sent, to, start);
+        return NOT_HELD_YET;
     }
 
     /**
@@ -106,7 +118,7 @@ final class CheckpointSender {
             long start = System.nanoTime();
             CompletableFuture<Long> sent = member.channel.send(record);
             member.lastSend = sent;
-            return outcome(sent, member.partner, start);
+            return member.filling ? unawaited(sent, member.partner, start) : outcome(sent, member.partner, start);
         }
     }
 
@@ -132,6 +144,12 @@ final class CheckpointSender {
                 return CheckpointResult.NO_BACKUP;
             }
             to = member.partner;
+            if (member.filling) {
+                CompletableFuture<Long> sent = member.channel.send(record);
+                member.lastSend = sent;
+                unawaited(sent, to, System.nanoTime());
+                return CheckpointResult.NO_BACKUP;
+            }
             try {
                 long start = System.nanoTime();
                 member.channel.sendAndAwait(record);

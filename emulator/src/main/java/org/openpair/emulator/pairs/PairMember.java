@@ -116,6 +116,13 @@ public final class PairMember {
     volatile CheckpointLinks.Channel channel;
     /** The last send to the backup, which a switch waits for; guarded by the send lock. */
     CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+    /**
+     * The channel leads to a backup still being filled, which can never take over before it is
+     * ready: what is sent to it meanwhile does not wait for its acknowledgement (a reply leaves
+     * at once, as without a backup), and it is marked ready only once everything sent to it was
+     * acknowledged ({@code BackupCreation}). Guarded by the send lock.
+     */
+    boolean filling;
     /** The sequence a backup expects next; guarded by this object's monitor. */
     long nextSeq = 1;
     volatile boolean fenced;
@@ -307,6 +314,7 @@ public final class PairMember {
     CheckpointLinks.Channel detachChannel() {
         CheckpointLinks.Channel c = channel;
         channel = null;
+        filling = false;
         return c;
     }
 

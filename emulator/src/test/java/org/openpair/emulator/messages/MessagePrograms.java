@@ -76,7 +76,8 @@ public final class MessagePrograms {
     }
 
     /**
-     * A counter server. Args: backup CPU ("none" for no backup), receive depth. Requests:
+     * A counter server. Args: backup CPU ("none" for no backup; "beside:N" for one on CPU N made
+     * on a thread of its own once $RECEIVE is open, while the server serves), receive depth. Requests:
      * {@code inc} adds one and replies with the new value, checkpointed with the reply;
      * {@code get} replies with the value; {@code reuse} replies "original", checkpointed, and
      * overwrites its reply buffer as soon as reply() returns; {@code hold} is read and never answered;
@@ -90,11 +91,24 @@ public final class MessagePrograms {
             long[] counter = {0};
             if (ctx.role() == PairRole.BACKUP) {
                 ctx.awaitTakeover(b -> counter[0] = ByteBuffer.wrap(b).getLong());
-            } else if (!ctx.args().get(0).equals("none")) {
+            } else if (!ctx.args().get(0).equals("none") && !ctx.args().get(0).startsWith("beside:")) {
                 ctx.createBackup(Integer.parseInt(ctx.args().get(0)), RestartPolicy.TEMPORARY);
             }
             Receive receive = ctx.openReceive(Integer.parseInt(ctx.args().get(1)), true);
             RECEIVING.add(name);
+            if (ctx.role() == PairRole.PRIMARY && ctx.args().get(0).startsWith("beside:")) {
+                // The backup made beside serving, as a new primary should after a takeover.
+                int cpu = Integer.parseInt(ctx.args().get(0).substring("beside:".length()));
+                Thread maker = new Thread(() -> {
+                    try {
+                        ctx.out().println("backup " + ctx.createBackup(cpu, RestartPolicy.TEMPORARY).cpuPin());
+                    } catch (GuardianException e) {
+                        ctx.out().println("no backup: " + e.oneLine());
+                    }
+                }, name + "-backup-maker");
+                maker.setDaemon(true);
+                maker.start();
+            }
             while (!ctx.isStopRequested()) {
                 ctx.readSystemMessage(Duration.ZERO)
                         .ifPresent(m -> MESSAGES.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(m));
