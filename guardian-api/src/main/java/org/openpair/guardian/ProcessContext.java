@@ -37,7 +37,10 @@ public interface ProcessContext {
      * PROCESS_SPAWN_ name option 3: creates this named process's backup, running the same
      * program with the same arguments, on {@code cpu} (or {@link SpawnRequest#ANY_CPU} for the
      * least loaded other CPU), re-created as {@code policy} says when it dies. Returns once the
-     * backup is running and holds the checkpointed state of {@link #state()}.
+     * backup is running and holds the checkpointed state of {@link #state()}, and everything
+     * checkpointed or replied meanwhile: it may be called on a thread of its own while this
+     * process serves, which it then does as without a backup ({@link CheckpointResult#NO_BACKUP}),
+     * since a backup still being filled cannot take over.
      *
      * @throws GuardianException 22 this process is unnamed; 2 same CPU as this one or called by a
      *                           backup; 12 the pair has a backup already; 66 no other CPU is up
@@ -46,7 +49,8 @@ public interface ProcessContext {
 
     /**
      * Sends a checkpoint to the backup and returns once the backup holds it, or at once with
-     * {@link CheckpointResult#NO_BACKUP}. Checkpoints reach the backup in call order, each
+     * {@link CheckpointResult#NO_BACKUP} when no backup could take over (none, or one still
+     * being filled by {@link #createBackup}). Checkpoints reach the backup in call order, each
      * once; the backup applies every one it acknowledged before it acts as primary.
      *
      * @throws GuardianException 22 larger than {@link #MAX_CHECKPOINT_BYTES}; 210 this process is
