@@ -51,7 +51,7 @@ public final class KvServer implements GuardianProgram {
                 // The first primary was never promoted: the name table holds the epoch it started at.
                 epoch = ctx.guardian().processGetPairInfo(ctx.name().orElseThrow()).epoch();
             }
-            BackupBeside.make(ctx, SpawnRequest.ANY_CPU, POLICY);
+            createBackupBeside(ctx, SpawnRequest.ANY_CPU);
             Receive receive = ctx.openReceive(16, false);
             try {
                 while (!ctx.isStopRequested()) {
@@ -86,5 +86,27 @@ public final class KvServer implements GuardianProgram {
 
     private static byte[] text(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Makes the backup on a thread of its own while this primary serves. {@code createBackup}
+     * returns only once the new backup holds the whole state (for a large state, seconds), and
+     * a backup being filled cannot take over yet, so what is answered meanwhile waits for
+     * nothing; the backup is ready once it holds that too. Made before serving instead, the
+     * backup would keep a pair that just took over from answering for that long. (Kept in this
+     * class: an example is one class, which {@code guardian upgrade --class-path} can ship alone.)
+     */
+    private static void createBackupBeside(ProcessContext ctx, int cpu) {
+        Thread maker = new Thread(() -> {
+            try {
+                var backup = ctx.createBackup(cpu, POLICY);
+                ctx.out().println("backup created on CPU " + backup.cpu());
+            } catch (GuardianException e) {
+                // 66: no other CPU now; the restart policy tries again when one comes up.
+                ctx.out().println("no backup: " + e.oneLine());
+            }
+        }, "backup-maker");
+        maker.setDaemon(true);
+        maker.start();
     }
 }

@@ -70,7 +70,7 @@ public final class LedgerServer implements GuardianProgram {
                     state.putLong("n", 0);
                 }
             }
-            BackupBeside.make(ctx, backupCpu, POLICY);
+            createBackupBeside(ctx, backupCpu);
             serve(ctx, state, faults, epoch);
             if (ctx.role() != PairRole.BACKUP) {
                 // 210 without a switch: fenced, the pair moved on without this process; it is being stopped.
@@ -196,5 +196,27 @@ public final class LedgerServer implements GuardianProgram {
 
     private static byte[] text(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Makes the backup on a thread of its own while this primary serves. {@code createBackup}
+     * returns only once the new backup holds the whole state (for a large state, seconds), and
+     * a backup being filled cannot take over yet, so what is answered meanwhile waits for
+     * nothing; the backup is ready once it holds that too. Made before serving instead, the
+     * backup would keep a pair that just took over from answering for that long. (Kept in this
+     * class: an example is one class, which {@code guardian upgrade --class-path} can ship alone.)
+     */
+    private static void createBackupBeside(ProcessContext ctx, int cpu) {
+        Thread maker = new Thread(() -> {
+            try {
+                var backup = ctx.createBackup(cpu, POLICY);
+                ctx.out().println("backup created on CPU " + backup.cpu());
+            } catch (GuardianException e) {
+                // 66: no other CPU now; the restart policy tries again when one comes up.
+                ctx.out().println("no backup: " + e.oneLine());
+            }
+        }, "backup-maker");
+        maker.setDaemon(true);
+        maker.start();
     }
 }

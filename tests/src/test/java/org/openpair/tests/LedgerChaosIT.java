@@ -113,13 +113,14 @@ class LedgerChaosIT {
         }
     }
 
-    /** Waits for a backup that has had time to get the state, and clients moving. */
+    /** Waits for a backup that holds the whole state (so that a fault has a member to move to), and clients moving. */
     private static PairInfo awaitReadyPair(Guardian g, List<Client> clients) {
-        TestCluster.awaitCondition("$LEDG to have a primary and a backup", BOUND, () -> {
+        // The ready mark itself: replies leave while a new backup is being filled, so acknowledged
+        // transfers no longer say that the backup holds the state.
+        TestCluster.awaitCondition("$LEDG to have a primary and a ready backup", BOUND, () -> {
             PairInfo p = g.processGetPairInfo(LEDGER);
-            return p.primary() != null && p.backup() != null;
+            return p.primary() != null && p.backup() != null && p.backupReady();
         });
-        // The backup acknowledged the snapshot before the first of these replies could leave.
         awaitProgress(clients, 30);
         return g.processGetPairInfo(LEDGER);
     }
