@@ -269,7 +269,6 @@ public final class Cpu implements AutoCloseable {
         return repair;
     }
 
-    /** The retirer of lost CPUs' processes, for this package's tests. */
     /**
      * Waits until this CPU has handled the departure of the member {@code memberUuid}: retired
      * what it held, or found nothing to retire. For tests that act after every survivor's sweep.
@@ -287,6 +286,26 @@ public final class Cpu implements AutoCloseable {
     /** For this package's tests: see {@link CpuLinks#holdCheckpointsForTests}. */
     void holdCheckpointsForTests() {
         links.holdCheckpointsForTests();
+    }
+
+    /** For this package's tests: see {@link CpuLinks#holdCheckpointsForTests(java.util.function.Predicate)}. */
+    void holdCheckpointsForTests(java.util.function.Predicate<java.nio.ByteBuffer> which) {
+        links.holdCheckpointsForTests(which);
+    }
+
+    /** For this package's tests: whether the primary {@code primary} here is filling a new backup. */
+    boolean fillingBackupForTests(ProcessHandle primary) {
+        return processes.pairForTests(primary).fillingBackupForTests();
+    }
+
+    /**
+     * For this package's tests: the ready mark of {@code name}'s backup as the name table holds it
+     * (the table decides a takeover; {@code PROCESS_GETPAIRINFO_} answers from a cache that follows
+     * it by an event).
+     */
+    boolean backupReadyInTableForTests(String name) {
+        org.openpair.emulator.names.NameEntry entry = tables.names().get(name);
+        return entry != null && entry.ready();
     }
 
     /** For this package's tests: see {@link CpuLinks#heldCheckpointsForTests}. */

@@ -128,6 +128,8 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
 
     /** For tests: while set, checkpoints for this CPU's backups wait on the link's reader. */
     private volatile java.util.concurrent.CountDownLatch checkpointsHeld;
+    /** For tests: which checkpoints {@link #checkpointsHeld} holds (the payload, not to be consumed). */
+    private volatile java.util.function.Predicate<ByteBuffer> heldWhich = p -> true;
     /** For tests: how many checkpoints came to wait on {@link #checkpointsHeld}. */
     private final java.util.concurrent.atomic.AtomicInteger heldArrivals = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -137,7 +139,22 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
      * their acknowledgements, and whatever comes after them on that link, wait too.
      */
     void holdCheckpointsForTests() {
+        holdCheckpointsForTests(p -> true);
+    }
+
+    /**
+     * For tests: as {@link #holdCheckpointsForTests()}, but only the checkpoints whose payload
+     * {@code which} accepts wait; the others go on until one of those arrives. Replaces a hold
+     * already set and lets what it held go on, so a test can hold the fill of a backup and then
+     * only what followed it.
+     */
+    void holdCheckpointsForTests(java.util.function.Predicate<ByteBuffer> which) {
+        java.util.concurrent.CountDownLatch before = checkpointsHeld;
+        heldWhich = which;
         checkpointsHeld = new java.util.concurrent.CountDownLatch(1);
+        if (before != null) {
+            before.countDown();
+        }
     }
 
     /** For tests: how many checkpoints came to wait since the node started. */
@@ -159,7 +176,7 @@ final class CpuLinks implements CheckpointLinks, RequestLinks, AutoCloseable {
             return notices.receive(payload);
         }
         java.util.concurrent.CountDownLatch held = checkpointsHeld;
-        if (held != null) {
+        if (held != null && heldWhich.test(payload.duplicate())) {
             heldArrivals.incrementAndGet();
             try {
                 // Bounded, so that a test that forgets to release cannot hang the node for good.

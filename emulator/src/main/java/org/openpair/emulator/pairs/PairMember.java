@@ -202,6 +202,13 @@ public final class PairMember {
         return CheckpointRecord.user(data);
     }
 
+    /** For tests: whether this primary's channel leads to a backup it is still filling. */
+    public boolean fillingBackupForTests() {
+        synchronized (sendLock) {
+            return filling;
+        }
+    }
+
     public long epoch() {
         return epoch;
     }

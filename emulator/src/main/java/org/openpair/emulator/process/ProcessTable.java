@@ -380,6 +380,11 @@ public final class ProcessTable {
         return p;
     }
 
+    /** For tests: the pair member that the named process {@code handle} here is. */
+    public org.openpair.emulator.pairs.PairMember pairForTests(ProcessHandle handle) {
+        return pairMember(handle).pair;
+    }
+
     /** A CPU came up: every pair member here is told (-3). */
     public void cpuUp(int upCpu) {
         for (LocalProcess p : live.values()) {
