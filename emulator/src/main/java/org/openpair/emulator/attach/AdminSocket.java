@@ -1,9 +1,6 @@
 package org.openpair.emulator.attach;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -62,33 +59,24 @@ public final class AdminSocket implements AutoCloseable {
     public static Optional<AdminSocket> open(Path runDir, String node, int cpu, Guardian operator, NodeKey key) {
         Path socket = socketPath(runDir, node, cpu);
         try {
-            Path dir = socket.getParent();
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            String refusal = whyNotPrivate(runDir);
-            if (refusal == null) {
-                refusal = whyNotPrivate(dir);
-            }
+            String refusal = NodeSocketDir.prepare(runDir, socket.getParent());
             if (refusal != null) {
                 LOG.log(System.Logger.Level.WARNING, "CPU {0}: no admin socket: {1}; 'guardian' commands will use the "
                         + "engine", cpu, refusal);
                 return Optional.empty();
             }
-            if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                if (answers(socket)) {
-                    LOG.log(System.Logger.Level.WARNING, "CPU {0}: no admin socket: another CPU {0} of \\{1} answers at {2}",
-                            cpu, node, socket);
-                    return Optional.empty();
-                }
-                if (!Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
-                    LOG.log(System.Logger.Level.WARNING, "CPU {0}: no admin socket: {1} exists and is no socket", cpu, socket);
-                    return Optional.empty();
-                }
-                LOG.log(System.Logger.Level.INFO, "CPU {0}: replacing the stale admin socket {1}", cpu, socket);
-                Files.delete(socket);
+            boolean stale = Files.exists(socket, LinkOption.NOFOLLOW_LINKS);
+            refusal = NodeSocketDir.free(socket);
+            if (refusal != null) {
+                LOG.log(System.Logger.Level.WARNING, "CPU {0}: no admin socket for \\{1}: {2}", cpu, node, refusal);
+                return Optional.empty();
+            }
+            if (stale) {
+                LOG.log(System.Logger.Level.INFO, "CPU {0}: replaced the stale admin socket {1}", cpu, socket);
             }
             AttachServer server = AttachServer.openGuests(cpu, socket, operator, key,
                     Long.getLong("openpair.attach.handshakeMillis", 5000), Long.getLong("openpair.attach.stallMillis", 5000));
-            Object fileKey = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object fileKey = NodeSocketDir.fileKey(socket);
             LOG.log(System.Logger.Level.DEBUG, "CPU {0}: admin socket {1}", cpu, socket);
             return Optional.of(new AdminSocket(server, socket, fileKey));
         } catch (IOException | RuntimeException e) {
@@ -125,16 +113,6 @@ public final class AdminSocket implements AutoCloseable {
         return null;
     }
 
-    /** Whether something accepts connections at {@code socket}: a live CPU, not a crashed one's leftover. */
-    private static boolean answers(Path socket) {
-        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            c.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     public Path path() {
         return socket;
     }
@@ -149,10 +127,7 @@ public final class AdminSocket implements AutoCloseable {
     public void close() {
         server.close();
         try {
-            PosixFileAttributes a = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.fileKey() != null && a.fileKey().equals(fileKey)) {
-                Files.delete(socket);
-            }
+            NodeSocketDir.removeIfOwn(socket, fileKey);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "admin socket {0} already gone: {1}", socket, e.toString());
         }

@@ -25,8 +25,9 @@ import org.openpair.emulator.security.NodeKey;
 import org.openpair.guardian.Guardian;
 
 /**
- * One CPU's attach socket: a Unix-domain socket in a directory of its own (0700, the socket
- * 0600), where the Java OS processes this CPU spawned connect and prove who they are with the
+ * One CPU's attach socket: a Unix-domain socket in the node's private directory under the run
+ * directory ({@code <run-dir>/<node>/attach-cpuN.sock}), or, where there is none to use, in a
+ * directory of its own under the temporary directory (0700, the socket 0600), where the Java OS processes this CPU spawned connect and prove who they are with the
  * one-time secret the CPU put in their environment. Each connection has one reader thread; calls
  * that block (a checkpoint waiting for its acknowledgement, a READUPDATE) run on a shared pool so
  * the reader keeps reading. A watchdog closes connections that do not say HELLO in time or
@@ -47,8 +48,10 @@ public final class AttachServer implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int cpu;
-    /** The private directory this server made and removes on close; null for the admin socket's shared one. */
+    /** The private directory this server made and removes on close; null when it is the node's, which stays. */
     private final Path directory;
+    /** The socket file this server made in the node's directory, removed on close if it is still that file; else null. */
+    private final Object nodeDirFileKey;
     /** The operator's procedures a guest session runs against: non-null on an admin socket only. */
     private final Guardian guest;
     /** The node key a guest must prove; null: none (and always null on an attach socket). */
@@ -67,10 +70,11 @@ public final class AttachServer implements AutoCloseable {
     private record Expected(byte[] secret, Attachee attachee) {
     }
 
-    private AttachServer(int cpu, Path directory, Path socket, Guardian guest, NodeKey guestKey,
+    private AttachServer(int cpu, Path directory, Object nodeDirFileKey, Path socket, Guardian guest, NodeKey guestKey,
                          ServerSocketChannel server, long handshakeMillis, long stallMillis) {
         this.cpu = cpu;
         this.directory = directory;
+        this.nodeDirFileKey = nodeDirFileKey;
         this.guest = guest;
         this.guestKey = guestKey;
         this.socket = socket;
@@ -82,27 +86,87 @@ public final class AttachServer implements AutoCloseable {
     }
 
     /**
-     * Opens CPU {@code cpu}'s attach socket in a new private directory under the temporary
-     * directory (Unix socket paths are limited to 107 bytes, so it stays short).
+     * Opens CPU {@code cpu}'s attach socket at {@code <runDir>/<node>/attach-cpuN.sock}, replacing
+     * the file a killed CPU of that number left there; in a new private directory under the
+     * temporary directory instead (Unix socket paths are limited to 107 bytes, so it stays short)
+     * when {@code runDir} is null, not private, or another live CPU of the number answers there.
      *
      * @param handshakeMillis how long a new connection may take to say HELLO
      * @param stallMillis     how long a frame may stay half-received
      */
-    public static AttachServer open(int cpu, long handshakeMillis, long stallMillis) throws IOException {
+    public static AttachServer open(int cpu, Path runDir, String node, long handshakeMillis, long stallMillis)
+            throws IOException {
+        if (runDir != null) {
+            Path socket = socketPath(runDir, node, cpu);
+            String refusal;
+            try {
+                refusal = NodeSocketDir.prepare(runDir, socket.getParent());
+                if (refusal == null) {
+                    refusal = NodeSocketDir.free(socket);
+                }
+                if (refusal == null) {
+                    ServerSocketChannel server = bind(socket);
+                    Object fileKey;
+                    try {
+                        fileKey = NodeSocketDir.fileKey(socket);
+                    } catch (IOException | RuntimeException e) {
+                        server.close();
+                        Files.deleteIfExists(socket);
+                        throw e;
+                    }
+                    return new AttachServer(cpu, null, fileKey, socket, null, null, server, handshakeMillis, stallMillis)
+                            .start("attach");
+                }
+            } catch (IOException | RuntimeException e) {
+                refusal = e.toString();
+            }
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: attach socket under the temporary directory, not at {1}: {2}",
+                    cpu, socket, refusal);
+        }
+        return open(cpu, handshakeMillis, stallMillis);
+    }
+
+    /** Where CPU {@code cpu} of {@code node} keeps its attach socket under {@code runDir}. */
+    public static Path socketPath(Path runDir, String node, int cpu) {
+        return runDir.resolve(node).resolve("attach-cpu" + cpu + ".sock");
+    }
+
+    /**
+     * Opens CPU {@code cpu}'s attach socket in a new private directory under the temporary
+     * directory: for a CPU with no run directory. What a killed CPU leaves there stays.
+     */
+    static AttachServer open(int cpu, long handshakeMillis, long stallMillis) throws IOException {
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "openpair-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path socket = dir.resolve("cpu" + cpu + ".sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server;
         try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            server = bind(socket);
         } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
             throw e;
         }
-        return new AttachServer(cpu, dir, socket, null, null, server, handshakeMillis, stallMillis).start("attach");
+        return new AttachServer(cpu, dir, null, socket, null, null, server, handshakeMillis, stallMillis).start("attach");
+    }
+
+    /** A server bound at {@code socket}, made 0600; a failure leaves nothing of its own there. */
+    private static ServerSocketChannel bind(Path socket) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException | RuntimeException e) {
+            // Nothing was made: a file at the path is another's.
+            server.close();
+            throw e;
+        }
+        try {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(socket);
+            throw e;
+        }
     }
 
     /**
@@ -112,21 +176,8 @@ public final class AttachServer implements AutoCloseable {
      */
     static AttachServer openGuests(int cpu, Path socket, Guardian operator, NodeKey key, long handshakeMillis,
                                    long stallMillis) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        try {
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(socket);
-            throw e;
-        }
-        return new AttachServer(cpu, null, socket, operator, key, server, handshakeMillis, stallMillis).start("admin");
+        ServerSocketChannel server = bind(socket);
+        return new AttachServer(cpu, null, null, socket, operator, key, server, handshakeMillis, stallMillis).start("admin");
     }
 
     private AttachServer start(String kind) {
@@ -263,6 +314,14 @@ public final class AttachServer implements AutoCloseable {
         }
         watchdog.shutdownNow();
         calls.shutdownNow();
+        Object ownFile = nodeDirFileKey;
+        if (ownFile != null) {
+            try {
+                NodeSocketDir.removeIfOwn(socket, ownFile);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "CPU {0}: cannot remove {1}: {2}", cpu, socket, e.toString());
+            }
+        }
         if (directory == null) {
             return;
         }

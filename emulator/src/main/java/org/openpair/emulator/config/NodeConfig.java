@@ -182,7 +182,8 @@ public final class NodeConfig {
 
     /**
      * The directory whose {@code <node>/cpuN.sock} are the CPUs' admin sockets, which a command
-     * on the same machine talks to instead of joining the engine as a client. The command's
+     * on the same machine talks to instead of joining the engine as a client, and whose
+     * {@code <node>/attach-cpuN.sock} are where their Java OS processes attach. The command's
      * settings always name one ({@link NodeSettings#defaultRunDir}); a configuration built in
      * code has none unless given, so an in-JVM test's CPUs never touch the user's.
      */

@@ -14,11 +14,16 @@ import org.openpair.guardian.GuardianException;
  */
 final class AttachSocket {
     private final int cpu;
+    /** The node's run directory, or null: see {@link AttachServer#open(int, java.nio.file.Path, String, long, long)}. */
+    private final java.nio.file.Path runDir;
+    private final String node;
     private final BooleanSupplier crashed;
     private AttachServer server;
 
-    AttachSocket(int cpu, BooleanSupplier crashed) {
+    AttachSocket(int cpu, java.nio.file.Path runDir, String node, BooleanSupplier crashed) {
         this.cpu = cpu;
+        this.runDir = runDir;
+        this.node = node;
         this.crashed = crashed;
     }
 
@@ -29,7 +34,7 @@ final class AttachSocket {
         }
         if (server == null) {
             try {
-                server = AttachServer.open(cpu,
+                server = AttachServer.open(cpu, runDir, node,
                         Long.getLong("openpair.attach.handshakeMillis", 5000), Long.getLong("openpair.attach.stallMillis", 5000));
             } catch (java.io.IOException e) {
                 throw new GuardianException(GuardianError.DEVICE_DOWN, "CPU " + cpu + " cannot open its attach socket: "

@@ -101,7 +101,7 @@ public final class ProcessTable {
         this.pairWork = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpu" + cpu + "-pairs"));
         this.recorder = Executors.newSingleThreadExecutor(r -> daemon(r, "cpu" + cpu + "-recorder"));
         this.loopTimers = new org.openpair.emulator.timers.LoopTimers(cpu);
-        this.attachSocket = new AttachSocket(cpu, this::crashed);
+        this.attachSocket = new AttachSocket(cpu, config.runDir().orElse(null), config.nodeName(), this::crashed);
         this.ends = new EndRecords(cpu, tables, router);
         this.halt = new CpuHalt(cpu, this, live, ends, spawner, pairWork, recorder, loopTimers, attachSocket);
         this.creation = new Creation(this, config, cpu, tables, router, links, guardianOf, pins, live, byVerifier,

@@ -88,6 +88,13 @@ class AdminSocketTest {
     }
 
     @Test
+    void theAttachSocket_ofTheCpusOsProcesses_isBesideIt() {
+        Path attach = AttachServer.socketPath(runDir, node.config().nodeName(), 0);
+        assertThat(node.cpu(0).processTable().attachSocket()).map(AttachServer::socketPath).contains(attach);
+        assertThat(socket.getParent().resolve("attach-cpu0.sock")).isEqualTo(attach);
+    }
+
+    @Test
     void guest_getsTheOperatorsProcedures_opens_andSemaphores() throws IOException {
         try (AdminConnection c = guest()) {
             assertThat(c.nodeName()).isEqualTo(node.config().nodeName());
