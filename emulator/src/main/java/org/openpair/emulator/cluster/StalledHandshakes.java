@@ -87,7 +87,7 @@ public final class StalledHandshakes implements AutoCloseable {
                 String type = c.getConnectionType();
                 boolean member = ConnectionType.MEMBER.equals(type) || ConnectionType.NONE.equals(type) || type == null;
                 if (member && c.isAlive() && c.getRemoteUuid() == null && c.getStartTime() > 0 && age > boundMillis) {
-                    c.close("no answer to the handshake in " + age + " ms (the peer is frozen or hung)", null);
+                    c.close("no answer to the handshake in " + age + " ms (the peer is frozen, hung or still starting)", null);
                     report(String.valueOf(c.getRemoteSocketAddress()), age, now);
                 }
             }
@@ -102,7 +102,8 @@ public final class StalledHandshakes implements AutoCloseable {
         seen[1]++;
         if (now - seen[0] >= LOG_EVERY_MILLIS) {
             LOG.log(System.Logger.Level.WARNING, "closed the connection to {0}: no answer to its handshake in {1} ms "
-                    + "(the peer is frozen or hung; {2} such connection(s) closed since the last report)", peer, age, seen[1]);
+                    + "(the peer is frozen, hung or still starting: a restarting CPU accepts before it answers; {2} "
+                    + "such connection(s) closed since the last report)", peer, age, seen[1]);
             seen[0] = now;
             seen[1] = 0;
         }
