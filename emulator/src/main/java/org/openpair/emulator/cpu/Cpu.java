@@ -308,6 +308,11 @@ public final class Cpu implements AutoCloseable {
         return entry != null && entry.ready();
     }
 
+    /** The node's tables as this CPU reaches them, for this package's tests. */
+    NodeTables tables() {
+        return tables;
+    }
+
     /** For this package's tests: see {@link CpuLinks#heldCheckpointsForTests}. */
     int heldCheckpointsForTests() {
         return links.heldCheckpointsForTests();

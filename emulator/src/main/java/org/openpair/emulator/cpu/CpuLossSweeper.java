@@ -8,11 +8,13 @@ import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 import org.openpair.emulator.cluster.Membership;
+import org.openpair.emulator.names.NameEntry;
 import org.openpair.emulator.names.NameUpdates;
 import org.openpair.emulator.node.CpuRouter;
 import org.openpair.emulator.node.NodeTables;
 import org.openpair.emulator.threads.SystemThreads;
 import org.openpair.emulator.process.ProcessTable;
+import org.openpair.guardian.ProcessHandle;
 import org.openpair.guardian.ProcessInfo;
 import org.openpair.guardian.Termination;
 import org.openpair.guardian.TerminationCause;
@@ -227,18 +229,82 @@ final class CpuLossSweeper {
             if (view.get() != seenIn || (memberUuid != null && isMember(memberUuid))) {
                 return;
             }
-            NodeTables.CpuRecord record = tables.cpus().get(lost);
-            if (record != null && (memberUuid == null || record.memberUuid().equals(memberUuid))) {
-                tables.cpus().remove(lost, record);
-            }
             if (retired > 0) {
                 LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}; retired {2} of its processes with completion code -4",
                         self, reason, retired);
+            }
+            NodeTables.CpuRecord record = tables.cpus().get(lost);
+            if (record != null && (memberUuid == null || record.memberUuid().equals(memberUuid))) {
+                // While the record is the lost member's, no new CPU of the number runs anything yet.
+                if (!retireNamedMembers(lost, memberUuid, reason, seenIn, needsLease)) {
+                    return;
+                }
+                tables.cpus().remove(lost, record);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "CPU {0}: sweep after the loss of CPU {1} failed: {2}", self, lost,
                     e.toString());
         }
+    }
+
+    /**
+     * Retires the pair members on the lost CPU that the name table still names once its index
+     * has been swept: members whose index entry the engine lost. The entries of a CPU's
+     * processes are written by that CPU, and a partition whose backup was not yet in sync when
+     * the CPU that owned it was lost (partitions still migrating after a join, a backup the
+     * engine gave up waiting for) loses its latest writes with it; the pair would otherwise keep
+     * naming a dead primary, its ready backup never promoted, for good. Read last, since reading
+     * the whole table waits for the migrations the loss starts; a retirement changes an entry
+     * only while it still names the member, so a member that a sweep through the index retired
+     * meanwhile is left alone, and exactly one sweeper tells the partner. Runs only while the
+     * lost CPU's record is still its own (the caller's check, and again before each retirement):
+     * a new CPU of that number, which may run processes under the same CPU number, claims the
+     * number only once the record is gone or after sweeping it itself.
+     *
+     * @return false if it stopped early (this CPU's view or lease changed, or the record went),
+     *         so the caller leaves the record to a sweeper that completes
+     */
+    private boolean retireNamedMembers(int lost, String memberUuid, String reason, long seenIn, boolean needsLease) {
+        int retired = 0;
+        for (NameEntry entry : List.copyOf(tables.names().values())) {
+            for (ProcessHandle member : new ProcessHandle[] {entry.primary(), entry.backup()}) {
+                if (member == null || member.cpu() != lost) {
+                    continue;
+                }
+                if (view.get() != seenIn || (memberUuid != null && isMember(memberUuid))
+                        || (needsLease && !leaseHeld.getAsBoolean()) || !stillRecordOf(lost, memberUuid)) {
+                    return false;
+                }
+                String key = NodeTables.processKey(member);
+                ProcessInfo info = tables.processes().get(key);
+                String program = info != null && info.handle().equals(member) ? info.program().display() : "";
+                Termination t = new Termination(member, entry.name(), program, TerminationCause.CPU_DOWN,
+                        TerminationCause.CPU_DOWN.completionCode(-1), -1, 0, null, reason, Instant.now());
+                tables.terminations().putIfAbsent(NodeTables.terminationKey(member), t);
+                NameUpdates.Result r = tables.names().update(entry.name().toString(),
+                        new NameUpdates.RetireMember(member, self));
+                if (r.outcome() != NameUpdates.Outcome.NOT_HELD) {
+                    ProcessTable.tellPartner(r, t, true, router);
+                    retired++;
+                    LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1} of {2} was named by the name table but missing "
+                            + "from the index of CPU {3}; retired ({4})", self, member.cpuPin(), entry.name(), lost,
+                            r.outcome());
+                }
+                if (info != null) {
+                    tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(member));
+                }
+            }
+        }
+        if (retired > 0) {
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}; retired {2} pair member(s) found by the name table",
+                    self, reason, retired);
+        }
+        return true;
+    }
+
+    private boolean stillRecordOf(int lost, String memberUuid) {
+        NodeTables.CpuRecord record = tables.cpus().get(lost);
+        return record != null && (memberUuid == null || record.memberUuid().equals(memberUuid));
     }
 
     private boolean isMember(String memberUuid) {

@@ -69,6 +69,7 @@ class FillingBackupTest {
 
         node.cpu(2).releaseCheckpointsForTests();
         TestNodes.await("a ready backup", WAIT, () -> g.processGetPairInfo(SRV).backupReady());
+        awaitPartitionsSafe();
         node.cpu(1).crash();
         TestNodes.await("the backup's takeover", WAIT, () -> {
             PairInfo p = g.processGetPairInfo(SRV);
@@ -110,12 +111,23 @@ class FillingBackupTest {
 
         node.cpu(2).releaseCheckpointsForTests();
         TestNodes.await("a ready backup", WAIT, () -> g.processGetPairInfo(SRV).backupReady());
+        awaitPartitionsSafe();
         node.cpu(1).crash();
         TestNodes.await("the backup's takeover", WAIT, () -> {
             PairInfo p = g.processGetPairInfo(SRV);
             return p.primary() != null && p.primary().cpu() == 2;
         });
         assertThat(number(server.writeRead(bytes("get"), REPLY))).as("the new primary's count").isEqualTo(1);
+    }
+
+    /**
+     * As after any join: this test is about the fill, not about what the engine loses when a CPU
+     * goes while partitions are not in sync (docs/known-issues.md; the sweep's part of it is
+     * {@code LostIndexEntryTest}'s).
+     */
+    private void awaitPartitionsSafe() {
+        TestNodes.await("the node's partitions safe", WAIT,
+                () -> node.cpu(0).engine().hazelcast().getPartitionService().isClusterSafe());
     }
 
     /** Whether the thread {@code name} waits for sends to a backup to be acknowledged ({@code CheckpointSender.settle}). */
