@@ -286,9 +286,16 @@ final class CpuLossSweeper {
                 if (r.outcome() != NameUpdates.Outcome.NOT_HELD) {
                     ProcessTable.tellPartner(r, t, true, router);
                     retired++;
-                    LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1} of {2} was named by the name table but missing "
-                            + "from the index of CPU {3}; retired ({4})", self, member.cpuPin(), entry.name(), lost,
-                            r.outcome());
+                    if (tables.cpuProcesses().get(lost).contains(key)) {
+                        // Still listed: another CPU's sweep took its process entry and had not yet
+                        // freed its name; whichever update came first acted, and told the partner.
+                        LOG.log(System.Logger.Level.DEBUG, "CPU {0}: retired {1} of {2} by the name table while "
+                                + "another CPU swept it", self, member.cpuPin(), entry.name());
+                    } else {
+                        LOG.log(System.Logger.Level.WARNING, "CPU {0}: {1} of {2} was named by the name table but "
+                                + "missing from the index of CPU {3}; retired ({4})", self, member.cpuPin(),
+                                entry.name(), lost, r.outcome());
+                    }
                 }
                 if (info != null) {
                     tables.processes().update(key, new NodeTables.RemoveIfHeldBy<>(member));
@@ -296,7 +303,7 @@ final class CpuLossSweeper {
             }
         }
         if (retired > 0) {
-            LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}; retired {2} pair member(s) found by the name table",
+            LOG.log(System.Logger.Level.INFO, "CPU {0}: {1}; retired {2} pair member(s) by the name table",
                     self, reason, retired);
         }
         return true;
