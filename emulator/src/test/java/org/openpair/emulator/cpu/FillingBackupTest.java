@@ -67,14 +67,7 @@ class FillingBackupTest {
         assertThat(filling.backup()).as("the backup being filled").isNotNull();
         assertThat(filling.backupReady()).as("not ready while its fill is held").isFalse();
 
-        node.cpu(2).releaseCheckpointsForTests();
-        TestNodes.await("a ready backup", WAIT, () -> g.processGetPairInfo(SRV).backupReady());
-        awaitPartitionsSafe();
-        node.cpu(1).crash();
-        TestNodes.await("the backup's takeover", WAIT, () -> {
-            PairInfo p = g.processGetPairInfo(SRV);
-            return p.primary() != null && p.primary().cpu() == 2;
-        });
+        releaseThenCrashThePrimarysCpu();
 
         assertThat(number(server.writeRead(bytes("get"), REPLY))).as("the new primary's count").isEqualTo(1);
         assertThat(number(server.writeRead(bytes("inc"), REPLY))).isEqualTo(2);
@@ -109,6 +102,12 @@ class FillingBackupTest {
         assertThat(node.cpu(0).backupReadyInTableForTests(SRV.toString()))
                 .as("ready while an answered change is not yet held by the backup").isFalse();
 
+        releaseThenCrashThePrimarysCpu();
+        assertThat(number(server.writeRead(bytes("get"), REPLY))).as("the new primary's count").isEqualTo(1);
+    }
+
+    /** Lets the held checkpoints go; once the backup is ready, CPU 1 crashes and CPU 2's member takes over. */
+    private void releaseThenCrashThePrimarysCpu() {
         node.cpu(2).releaseCheckpointsForTests();
         TestNodes.await("a ready backup", WAIT, () -> g.processGetPairInfo(SRV).backupReady());
         awaitPartitionsSafe();
@@ -117,7 +116,6 @@ class FillingBackupTest {
             PairInfo p = g.processGetPairInfo(SRV);
             return p.primary() != null && p.primary().cpu() == 2;
         });
-        assertThat(number(server.writeRead(bytes("get"), REPLY))).as("the new primary's count").isEqualTo(1);
     }
 
     /**
